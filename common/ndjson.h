@@ -1,0 +1,56 @@
+/*
+ * ndjson: lines from files or stdin, as section 1 of the contract reads them.
+ *
+ * The reader walks its sources in order ("-" or no source at all is stdin),
+ * splits lines on '\n', drops a '\r' before it, skips blank lines, counts
+ * lines per source and refuses lines longer than max_line.  Before it
+ * blocks waiting for input it calls before_block (the tool flushes its
+ * output there), so a record is never held back by buffering.  It does not
+ * parse JSON: that is json.h's job.
+ */
+#ifndef SW_NDJSON_H
+#define SW_NDJSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NDJSON_MAX_LINE_DEFAULT (16u << 20)
+
+enum ndjson_rc {
+	NDJSON_LINE = 1,     /* a line is in *line, *len */
+	NDJSON_EOF = 0,      /* every source is exhausted */
+	NDJSON_ERR = -1,     /* cannot open or read a source: err says which */
+	NDJSON_TOOLONG = -2, /* a line over max_line was skipped: bad input */
+	NDJSON_INTR = -3,    /* a signal interrupted a blocking read */
+};
+
+struct ndjson_opts {
+	size_t max_line;
+	void (*before_block)(void *ctx);
+	void *ctx;
+};
+
+struct ndjson_in;
+
+/* files[0..nfiles) are path names; none means stdin.  Sources are opened
+ * as they are reached, so an unreadable file is reported in turn. */
+struct ndjson_in *ndjson_open(char *const *files, int nfiles,
+			      const struct ndjson_opts *opts);
+void ndjson_close(struct ndjson_in *r);
+
+/* The next non-blank line, without its line end and NUL-terminated; valid
+ * until the next call. */
+enum ndjson_rc ndjson_next(struct ndjson_in *r, const char **line,
+			   size_t *len, char *err, size_t errlen);
+
+/* Waits up to timeout_ms (-1: forever) until ndjson_next() has something
+ * to return without blocking, or a signal arrives.  Returns 1 when input
+ * (or end of input) is ready, 0 on timeout, -1 when interrupted. */
+int ndjson_wait(struct ndjson_in *r, int timeout_ms);
+
+/* Name of the current source ("stdin" for standard input) and the number
+ * of the line last returned (1-based). */
+const char *ndjson_source(const struct ndjson_in *r);
+uint64_t ndjson_lineno(const struct ndjson_in *r);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * timefmt: event times in, timestamps out (contract section 1).
+ *
+ * Times are carried as int64 microseconds since the Unix epoch (UTC), which
+ * covers any date a record can name and the precision of every input form.
+ *
+ * Input: a JSON number is epoch time in the configured unit (auto picks it
+ * from the magnitude: |v| < 1e11 s, < 1e14 ms, < 1e17 us, else ns); a JSON
+ * string is RFC 3339 / ISO 8601, Spark's "YYYY-MM-DD HH:MM:SS[.fff]" read in
+ * the configured zone, a numeric string read as a number, or, when a
+ * strptime(3) format is set, that format (with %z).
+ *
+ * Output: RFC 3339 with milliseconds, in UTC ("...Z") or in a zone with its
+ * offset, or epoch milliseconds as an integer.
+ *
+ * Zones are IANA names resolved through the system's tz database.  Only one
+ * zone can be in use per process (it is the C library's local time).
+ */
+#ifndef SW_TIMEFMT_H
+#define SW_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sbuf.h"
+
+enum time_unit { TIME_UNIT_AUTO, TIME_UNIT_S, TIME_UNIT_MS, TIME_UNIT_US,
+		 TIME_UNIT_NS };
+
+enum time_output { TIME_OUT_RFC3339, TIME_OUT_EPOCH_MS };
+
+struct timefmt {
+	enum time_unit unit;     /* for numbers */
+	const char *format;      /* strptime format, or NULL */
+	int zone;                /* 0: UTC; 1: the zone set by timefmt_set_zone */
+	enum time_output output;
+};
+
+#define TIMEFMT_INIT { TIME_UNIT_AUTO, NULL, 0, TIME_OUT_RFC3339 }
+
+/* "s", "ms", "us", "ns", "auto".  Returns 0 or -1. */
+int timefmt_parse_unit(const char *s, enum time_unit *u);
+/* "rfc3339", "epoch_ms".  Returns 0 or -1. */
+int timefmt_parse_output(const char *s, enum time_output *o);
+/* Makes an IANA zone ("Asia/Tokyo", "UTC") the process's zone for input in
+ * Spark's form and for output.  Returns 0, or -1 with err for an unknown
+ * name. */
+int timefmt_set_zone(struct timefmt *tf, const char *name, char *err,
+		     size_t errlen);
+
+/* Reads the JSON value p[0..n) (compact text: a number or a quoted string).
+ * Returns 0 with *us, or -1 with a reason such as
+ * "not a timestamp: \"yesterday\"". */
+int timefmt_parse_json(const struct timefmt *tf, const char *p, size_t n,
+		       int64_t *us, char *err, size_t errlen);
+/* Reads an unquoted, unescaped string s[0..n). */
+int timefmt_parse_string(const struct timefmt *tf, const char *s, size_t n,
+			 int64_t *us, char *err, size_t errlen);
+/* Converts an epoch number in unit u.  Returns -1 when out of range. */
+int timefmt_from_number(enum time_unit u, double v, int64_t *us);
+
+/* Appends the JSON value for us per tf: a quoted RFC 3339 string or an
+ * integer of epoch milliseconds. */
+void timefmt_format(const struct timefmt *tf, int64_t us, struct sbuf *out);
+/* Appends the bare RFC 3339 text (no quotes) in UTC or tf's zone. */
+void timefmt_format_rfc3339(const struct timefmt *tf, int64_t us,
+			    struct sbuf *out);
+
+/* The current time, microseconds since the epoch. */
+int64_t timefmt_now(void);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * tool: the run-time every sw program shares (contract section 1).
+ *
+ * This is the one module that prints and exits, and only cmd/ uses it.  It
+ * owns the common flags (--help is the tool's own), diagnostics in the form
+ * "sw-TOOL: context: reason", the bad-input policy (--on-error,
+ * --dead-letter), signals, buffered stdout, --stats and --progress.
+ *
+ * A tool's main() looks like:
+ *
+ *	struct tool t;
+ *	tool_init(&t, "sw-enrich", argc, argv);
+ *	while ((c = getopt_long(argc, argv, "hquvR" ..., longopts, NULL)) != -1) {
+ *		if (tool_option(&t, c, optarg))
+ *			continue;
+ *		switch (c) { ...the tool's own options... }
+ *	}
+ *	tool_open_input(&t, argv + optind, argc - optind);
+ *	while (tool_next_record(&t, &doc) > 0) {
+ *		...
+ *		out_put(&t.out, ...); out_end(&t.out); t.records_out++;
+ *	}
+ *	return tool_finish(&t, SW_EXIT_OK);
+ */
+#ifndef SW_TOOL_H
+#define SW_TOOL_H
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "exitcode.h"
+#include "json.h"
+#include "ndjson.h"
+#include "out.h"
+#include "sbuf.h"
+
+#define SW_VERSION "0.1.0"
+
+/* Option codes for long options without a short form, shared by all tools
+ * so that tool_option() can recognise them. */
+enum tool_optcode {
+	TOOL_OPT_VERSION = 0x1000,
+	TOOL_OPT_STATS,
+	TOOL_OPT_PROGRESS,
+	TOOL_OPT_ON_ERROR,
+	TOOL_OPT_DEAD_LETTER,
+	TOOL_OPT_MAX_LINE,
+	TOOL_OPT_TOOL_BASE = 0x1100, /* a tool numbers its own from here */
+};
+
+/* Put these in a tool's longopts[] (kept sorted with the tool's own). */
+#define TOOL_LONGOPTS_COMMON                                                 \
+	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },    \
+	{ "help", no_argument, NULL, 'h' },                                  \
+	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },          \
+	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },                \
+	{ "quiet", no_argument, NULL, 'q' },                                 \
+	{ "stats", no_argument, NULL, TOOL_OPT_STATS },                      \
+	{ "unbuffered", no_argument, NULL, 'u' },                            \
+	{ "verbose", no_argument, NULL, 'v' },                               \
+	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
+/* ...and these in tools that read NDJSON input. */
+#define TOOL_LONGOPTS_INPUT                                                  \
+	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },          \
+	{ "raw-input", no_argument, NULL, 'R' }
+
+/* Usage text of the common flags, for a tool's --help. */
+#define TOOL_USAGE_COMMON                                                    \
+	"Common options:\n"                                                  \
+	"  -h, --help             show this help and exit\n"                 \
+	"      --version          show versions and exit\n"                  \
+	"  -q, --quiet            no warnings\n"                             \
+	"  -v, --verbose          more diagnostics\n"                        \
+	"  -u, --unbuffered       flush output after every record\n"         \
+	"      --stats            one JSON line of counters on stderr at exit\n" \
+	"      --progress         live status line on stderr (terminal only)\n" \
+	"      --on-error fail|skip  bad input: stop with 65, or warn and go on\n" \
+	"      --dead-letter FILE append bad records to FILE (implies skip)\n"
+#define TOOL_USAGE_INPUT                                                     \
+	"      --max-line BYTES   longest accepted line (default 16MiB)\n"   \
+	"  -R, --raw-input        take each line as a JSON string\n"
+
+enum tool_on_error { TOOL_ON_ERROR_FAIL, TOOL_ON_ERROR_SKIP };
+
+/* Set by SIGINT/SIGTERM: stop reading, finish, flush, exit 0.  A second
+ * signal exits at once. */
+extern volatile sig_atomic_t tool_stop;
+
+struct tool {
+	const char *name;
+	const char *versions; /* extra "--version" lines, e.g. "librdkafka 2.0.2\n" */
+	void (*stats_extra)(struct tool *t, struct sbuf *b); /* appends ,"k":v */
+	void *ctx;                                            /* for stats_extra */
+	int quiet;
+	int verbose;
+	int stats;
+	int progress;
+	int raw_input;
+	size_t max_line;
+	enum tool_on_error on_error;
+	const char *dead_letter_path;
+	FILE *dead_letter;
+	uint64_t records_in;
+	uint64_t records_out;
+	uint64_t errors;
+	unsigned warned;
+	int64_t start_us;
+	int64_t progress_us;
+	struct out out;
+	struct ndjson_in *in;
+	const char *line; /* raw text of the current record */
+	size_t line_len;
+};
+
+void tool_init(struct tool *t, const char *name);
+/* Handles a common option.  Returns 1 when c was one (exiting for
+ * --version or a bad value), 0 when it is the tool's to handle. */
+int tool_option(struct tool *t, int c, const char *arg);
+/* Installs the signal handlers and opens dead-letter output; call after
+ * option parsing.  files[0..n) are the input sources (none: stdin). */
+void tool_open_input(struct tool *t, char *const *files, int n);
+/* The same for tools that take no NDJSON input. */
+void tool_start(struct tool *t);
+
+/* Reads the next record into doc (parsing it, or making it a string with
+ * -R).  Returns 1, or 0 at end of input or when a stop was requested.  Bad
+ * records are handled by the policy and never returned; a read error exits
+ * 74. */
+int tool_next_record(struct tool *t, struct json_doc *doc);
+
+/* A record the tool cannot use: applies --on-error to the current input
+ * line (t->line).  Under fail this flushes output, prints
+ * "sw-TOOL: SOURCE:LINE: reason" and exits 65; under skip it warns (at most
+ * 10 times), appends to the dead-letter file and returns. */
+void tool_bad_record(struct tool *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Same for a record that came from elsewhere (a Kafka message, an MQTT
+ * message): source and line are given, raw is what goes to the dead-letter
+ * file as "input". */
+void tool_bad_input(struct tool *t, const char *source, uint64_t line,
+		    const char *raw, size_t rawlen, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Diagnostics, one line on stderr each, "sw-TOOL: " first. */
+void tool_error(struct tool *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tool_warn(struct tool *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tool_info(struct tool *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Usage error: the message, "Try 'sw-TOOL --help'.", exit 64. */
+void tool_usage_error(struct tool *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* Flushes output (quietly), prints the message and exits with code. */
+void tool_die(struct tool *t, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+
+/* Writes t->out and exits quietly (0) if the reader went away, or with 74
+ * on any other write error. */
+void tool_flush(struct tool *t);
+/* Call once per record on hot loops: updates --progress when due. */
+void tool_tick(struct tool *t);
+/* Flushes, closes output (checking for errors), prints --stats, and
+ * returns the exit code to return from main: code, or 74 when output
+ * failed. */
+int tool_finish(struct tool *t, int code);
+
+#endif

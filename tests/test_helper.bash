@@ -1,0 +1,40 @@
+# Shared by every bats file: puts the tools under test first on PATH and
+# gives the fixtures' location.  Tool-specific helpers (starting the Kafka
+# mock, mosquitto, the Elasticsearch double) live in tests/helpers/.
+
+TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$TESTS_DIR/.." && pwd)"
+SW_BIN="${SW_BIN:-$ROOT/bin}"
+case $SW_BIN in /*) ;; *) SW_BIN="$ROOT/$SW_BIN" ;; esac
+PATH="$SW_BIN:$PATH"
+FIXTURES="$TESTS_DIR/fixtures"
+DATA="$FIXTURES/data"
+export PATH SW_BIN ROOT FIXTURES DATA
+
+# Sanitizer builds must fail loudly, never just print.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=86:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}"
+
+# A TCP port on loopback that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Fails the test with the output shown when $status is not the expected one.
+assert_status() {
+	if [ "$status" -ne "$1" ]; then
+		echo "expected status $1, got $status; output:" >&2
+		printf '%s\n' "$output" >&2
+		return 1
+	fi
+}
+
+# Compares $output with the expected text given as the argument or on stdin.
+assert_output() {
+	local want
+	if [ $# -gt 0 ]; then want=$1; else want=$(cat); fi
+	if [ "$output" != "$want" ]; then
+		diff <(printf '%s\n' "$want") <(printf '%s\n' "$output") >&2
+		return 1
+	fi
+}
