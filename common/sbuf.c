@@ -1,0 +1,133 @@
+#include "sbuf.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "xalloc.h"
+
+void sbuf_grow(struct sbuf *b, size_t more)
+{
+	size_t need = b->len + more + 1;
+	size_t cap = b->cap ? b->cap : 64;
+
+	while (cap < need)
+		cap *= 2;
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void sbuf_free(struct sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0,
+		      fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (!b->p || (size_t)n >= b->cap - b->len) {
+		sbuf_grow(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+/* 0: copy as is; otherwise the escape letter, or 'u' for \u00XX. */
+static const char esc[256] = {
+	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
+	['"'] = '"', ['\\'] = '\\',
+	[0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u',
+	[0x05] = 'u', [0x06] = 'u', [0x07] = 'u', [0x0b] = 'u', [0x0e] = 'u',
+	[0x0f] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u',
+	[0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u',
+	[0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u',
+	[0x1e] = 'u', [0x1f] = 'u', [0x7f] = 'u',
+};
+
+void sbuf_put_jstr(struct sbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, run;
+
+	/* Worst case every byte becomes \u00XX. */
+	if (b->cap - b->len <= n * 6 + 2)
+		sbuf_grow(b, n * 6 + 2);
+	b->p[b->len++] = '"';
+	while (i < n) {
+		for (run = i; run < n && !esc[(unsigned char)s[run]]; run++)
+			;
+		memcpy(b->p + b->len, s + i, run - i);
+		b->len += run - i;
+		if (run == n)
+			break;
+		unsigned char c = (unsigned char)s[run];
+		b->p[b->len++] = '\\';
+		b->p[b->len++] = esc[c];
+		if (esc[c] == 'u') {
+			b->p[b->len++] = '0';
+			b->p[b->len++] = '0';
+			b->p[b->len++] = hex[c >> 4];
+			b->p[b->len++] = hex[c & 15];
+		}
+		i = run + 1;
+	}
+	b->p[b->len++] = '"';
+	b->p[b->len] = '\0';
+}
+
+void sbuf_put_double(struct sbuf *b, double v)
+{
+	char tmp[40];
+	int prec, n = 0;
+
+	if (!isfinite(v)) {
+		sbuf_put(b, "null", 4);
+		return;
+	}
+	if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+		sbuf_put_i64(b, (int64_t)v);
+		return;
+	}
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	sbuf_put(b, tmp, (size_t)n);
+}
+
+void sbuf_put_i64(struct sbuf *b, int64_t v)
+{
+	if (v < 0) {
+		sbuf_putc(b, '-');
+		sbuf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+	} else {
+		sbuf_put_u64(b, (uint64_t)v);
+	}
+}
+
+void sbuf_put_u64(struct sbuf *b, uint64_t v)
+{
+	char tmp[24];
+	char *p = tmp + sizeof tmp;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sbuf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}

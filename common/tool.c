@@ -1,0 +1,393 @@
+#include "tool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base64.h"
+#include "num.h"
+#include "timefmt.h"
+
+#define TOOL_MAX_WARNINGS 10
+
+volatile sig_atomic_t tool_stop;
+
+static void on_signal(int sig)
+{
+	if (tool_stop)
+		_exit(128 + sig);
+	tool_stop = sig;
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void tool_init(struct tool *t, const char *name)
+{
+	memset(t, 0, sizeof *t);
+	t->name = name;
+	t->max_line = NDJSON_MAX_LINE_DEFAULT;
+	t->start_us = mono_us();
+	t->progress_us = t->start_us;
+	out_init(&t->out, 1, 0);
+}
+
+static void vmsg(struct tool *t, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	int n = snprintf(buf, sizeof buf, "%s: ", t->name);
+
+	vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+	n = (int)strlen(buf);
+	/* One line each: a reason that carries a newline is folded. */
+	for (int i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	buf[n++] = '\n';
+	if (t->progress)
+		(void)!write(2, "\r\033[K", 4);
+	(void)!write(2, buf, (size_t)n);
+}
+
+void tool_error(struct tool *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(t, fmt, ap);
+	va_end(ap);
+}
+
+void tool_warn(struct tool *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->quiet)
+		return;
+	va_start(ap, fmt);
+	vmsg(t, fmt, ap);
+	va_end(ap);
+}
+
+void tool_info(struct tool *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!t->verbose)
+		return;
+	va_start(ap, fmt);
+	vmsg(t, fmt, ap);
+	va_end(ap);
+}
+
+void tool_usage_error(struct tool *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(t, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help'.\n", t->name);
+	exit(SW_EXIT_USAGE);
+}
+
+static void __attribute__((noreturn)) finish_quietly(struct tool *t, int code)
+{
+	code = tool_finish(t, code);
+	exit(code);
+}
+
+void tool_die(struct tool *t, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	out_flush(&t->out);
+	va_start(ap, fmt);
+	vmsg(t, fmt, ap);
+	va_end(ap);
+	finish_quietly(t, code);
+}
+
+int tool_option(struct tool *t, int c, const char *arg)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'q':
+		t->quiet = 1;
+		return 1;
+	case 'v':
+		t->verbose++;
+		return 1;
+	case 'u':
+		t->out.unbuffered = 1;
+		return 1;
+	case 'R':
+		t->raw_input = 1;
+		return 1;
+	case TOOL_OPT_STATS:
+		t->stats = 1;
+		return 1;
+	case TOOL_OPT_PROGRESS:
+		t->progress = isatty(2);
+		return 1;
+	case TOOL_OPT_ON_ERROR:
+		if (strcmp(arg, "fail") == 0)
+			t->on_error = TOOL_ON_ERROR_FAIL;
+		else if (strcmp(arg, "skip") == 0)
+			t->on_error = TOOL_ON_ERROR_SKIP;
+		else
+			tool_usage_error(t, "--on-error: '%s': expected fail or skip",
+					 arg);
+		return 1;
+	case TOOL_OPT_DEAD_LETTER:
+		t->dead_letter_path = arg;
+		return 1;
+	case TOOL_OPT_MAX_LINE:
+		if (num_parse_size(arg, 1, UINT32_MAX - 2, &v) < 0)
+			tool_usage_error(t, "--max-line: '%s': expected a size in bytes (1 to 4G)",
+					 arg);
+		t->max_line = (size_t)v;
+		return 1;
+	case TOOL_OPT_VERSION:
+		printf("%s %s\n%s", t->name, SW_VERSION,
+		       t->versions ? t->versions : "");
+		exit(fflush(stdout) == 0 && !ferror(stdout) ? SW_EXIT_OK :
+							      SW_EXIT_IOERR);
+	}
+	return 0;
+}
+
+static void before_block(void *ctx)
+{
+	tool_flush(ctx);
+}
+
+void tool_start(struct tool *t)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking read must return so the tool can stop. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (t->dead_letter_path) {
+		t->on_error = TOOL_ON_ERROR_SKIP;
+		t->dead_letter = fopen(t->dead_letter_path, "ae");
+		if (!t->dead_letter)
+			tool_die(t, SW_EXIT_IOERR, "--dead-letter: %s: %s",
+				 t->dead_letter_path, strerror(errno));
+	}
+}
+
+void tool_open_input(struct tool *t, char *const *files, int n)
+{
+	struct ndjson_opts o = { t->max_line, before_block, t };
+
+	tool_start(t);
+	t->in = ndjson_open(files, n, &o);
+}
+
+int tool_next_record(struct tool *t, struct json_doc *doc)
+{
+	char err[256];
+	const char *line;
+	size_t len, bad;
+
+	for (;;) {
+		if (tool_stop)
+			return 0;
+		switch (ndjson_next(t->in, &line, &len, err, sizeof err)) {
+		case NDJSON_LINE:
+			t->records_in++;
+			t->line = line;
+			t->line_len = len;
+			if (t->raw_input) {
+				bad = utf8_valid_prefix(line, len);
+				if (bad < len) {
+					tool_bad_record(t, "invalid UTF-8 at byte %zu",
+							bad + 1);
+					continue;
+				}
+				json_doc_set_string(doc, line, len);
+				return 1;
+			}
+			if (json_parse(doc, line, len, err, sizeof err) < 0) {
+				tool_bad_record(t, "%s", err);
+				continue;
+			}
+			return 1;
+		case NDJSON_EOF:
+			return 0;
+		case NDJSON_TOOLONG:
+			t->records_in++;
+			t->line = "";
+			t->line_len = 0;
+			tool_bad_record(t, "line longer than %zu bytes (--max-line)",
+					t->max_line);
+			continue;
+		case NDJSON_INTR:
+			continue;
+		case NDJSON_ERR:
+			tool_die(t, SW_EXIT_IOERR, "%s", err);
+		}
+	}
+}
+
+static void dead_letter(struct tool *t, const char *reason, const char *source,
+			uint64_t line, const char *raw, size_t rawlen)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t ok = utf8_valid_prefix(raw, rawlen);
+
+	sbuf_puts(&b, "{\"error\":");
+	sbuf_put_jstr(&b, reason, strlen(reason));
+	sbuf_puts(&b, ",\"source\":");
+	sbuf_put_jstr(&b, source, strlen(source));
+	sbuf_puts(&b, ",\"line\":");
+	sbuf_put_u64(&b, line);
+	if (ok == rawlen) {
+		sbuf_puts(&b, ",\"input\":");
+		sbuf_put_jstr(&b, raw, rawlen);
+	} else {
+		/* Not text: keep every byte, as base64. */
+		sbuf_puts(&b, ",\"input\":null,\"input_base64\":\"");
+		base64_encode(raw, rawlen, &b);
+		sbuf_putc(&b, '"');
+	}
+	sbuf_puts(&b, "}\n");
+	if (fwrite(b.p, 1, b.len, t->dead_letter) != b.len ||
+	    fflush(t->dead_letter) != 0) {
+		int e = errno;
+		sbuf_free(&b);
+		tool_die(t, SW_EXIT_IOERR, "--dead-letter: %s: %s",
+			 t->dead_letter_path, strerror(e));
+	}
+	sbuf_free(&b);
+}
+
+static void vbad(struct tool *t, const char *source, uint64_t line,
+		 const char *raw, size_t rawlen, const char *fmt, va_list ap)
+{
+	char reason[1024];
+
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	t->errors++;
+	if (t->on_error == TOOL_ON_ERROR_FAIL) {
+		out_flush(&t->out);
+		tool_error(t, "%s:%llu: %s", source, (unsigned long long)line,
+			   reason);
+		finish_quietly(t, SW_EXIT_DATAERR);
+	}
+	if (t->warned < TOOL_MAX_WARNINGS) {
+		t->warned++;
+		tool_warn(t, "%s:%llu: %s", source, (unsigned long long)line,
+			  reason);
+	}
+	if (t->dead_letter)
+		dead_letter(t, reason, source, line, raw, rawlen);
+}
+
+void tool_bad_record(struct tool *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbad(t, ndjson_source(t->in), ndjson_lineno(t->in), t->line,
+	     t->line_len, fmt, ap);
+	va_end(ap);
+}
+
+void tool_bad_input(struct tool *t, const char *source, uint64_t line,
+		    const char *raw, size_t rawlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbad(t, source, line, raw, rawlen, fmt, ap);
+	va_end(ap);
+}
+
+void tool_flush(struct tool *t)
+{
+	if (out_flush(&t->out) == 0)
+		return;
+	if (t->out.err == EPIPE)
+		exit(SW_EXIT_OK); /* the reader went away: not an error */
+	tool_error(t, "write error: %s", strerror(t->out.err));
+	exit(SW_EXIT_IOERR);
+}
+
+void tool_tick(struct tool *t)
+{
+	if (!t->progress || (t->records_in & 1023))
+		return;
+	int64_t now = mono_us();
+	if (now - t->progress_us < 1000000)
+		return;
+	t->progress_us = now;
+	double secs = (double)(now - t->start_us) / 1e6;
+	fprintf(stderr, "\r\033[K%s: %llu records, %.0f/s", t->name,
+		(unsigned long long)t->records_in,
+		secs > 0 ? (double)t->records_in / secs : 0.0);
+}
+
+static void print_stats(struct tool *t)
+{
+	struct sbuf b = SBUF_INIT;
+
+	sbuf_printf(&b,
+		    "{\"tool\":\"%s\",\"records_in\":%llu,\"records_out\":%llu,"
+		    "\"errors\":%llu,\"seconds\":%.3f",
+		    t->name, (unsigned long long)t->records_in,
+		    (unsigned long long)t->records_out,
+		    (unsigned long long)t->errors,
+		    (double)(mono_us() - t->start_us) / 1e6);
+	if (t->stats_extra)
+		t->stats_extra(t, &b);
+	sbuf_puts(&b, "}\n");
+	(void)!write(2, b.p, b.len);
+	sbuf_free(&b);
+}
+
+int tool_finish(struct tool *t, int code)
+{
+	if (out_flush(&t->out) < 0 && t->out.err != EPIPE) {
+		tool_error(t, "write error: %s", strerror(t->out.err));
+		code = SW_EXIT_IOERR;
+	}
+	if (t->out.err != EPIPE && close(t->out.fd) < 0 && errno != EINTR &&
+	    code == SW_EXIT_OK) {
+		tool_error(t, "write error: %s", strerror(errno));
+		code = SW_EXIT_IOERR;
+	}
+	if (t->dead_letter && fclose(t->dead_letter) != 0) {
+		tool_error(t, "--dead-letter: %s: %s", t->dead_letter_path,
+			   strerror(errno));
+		code = SW_EXIT_IOERR;
+	}
+	t->dead_letter = NULL;
+	if (t->progress)
+		fputs("\r\033[K", stderr);
+	if (t->errors > t->warned && !t->quiet)
+		tool_error(t, "%llu bad records skipped (%u shown)",
+			   (unsigned long long)t->errors, t->warned);
+	if (t->stats)
+		print_stats(t);
+	ndjson_close(t->in);
+	t->in = NULL;
+	out_free(&t->out);
+	return code;
+}
