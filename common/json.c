@@ -153,7 +153,28 @@ static int scan_string(struct parser *p, uint8_t *flags)
 					p->why = "bad \\u escape";
 					return -1;
 				}
+				uint32_t cp = (uint32_t)(hexval(p->s[p->i + 2]) << 12 |
+							 hexval(p->s[p->i + 3]) << 8 |
+							 hexval(p->s[p->i + 4]) << 4 |
+							 hexval(p->s[p->i + 5]));
 				p->i += 6;
+				if (cp >= 0xdc00 && cp <= 0xdfff) {
+					p->why = "lone surrogate in \\u escape";
+					return -1;
+				}
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					/* Must be followed by its low half. */
+					if (p->i + 6 > p->n || p->s[p->i] != '\\' ||
+					    p->s[p->i + 1] != 'u' ||
+					    hexval(p->s[p->i + 2]) != 0xd ||
+					    hexval(p->s[p->i + 3]) < 0xc ||
+					    hexval(p->s[p->i + 4]) < 0 ||
+					    hexval(p->s[p->i + 5]) < 0) {
+						p->why = "lone surrogate in \\u escape";
+						return -1;
+					}
+					p->i += 6;
+				}
 			} else if (c == '"' || c == '\\' || c == '/' || c == 'b' ||
 				   c == 'f' || c == 'n' || c == 'r' || c == 't') {
 				p->i += 2;
@@ -519,7 +540,7 @@ void json_unescape(const char *p, size_t n, struct sbuf *out)
 				}
 			}
 			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd; /* a lone surrogate, as jq reads it */
+				cp = 0xfffd; /* a lone surrogate (json_parse refuses them) */
 			put_utf8(out, cp);
 			break;
 		}

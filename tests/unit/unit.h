@@ -22,10 +22,15 @@ static inline void unit_ok(int ok, const char *fmt, ...)
 	if (!ok)
 		unit_failed++;
 	printf("%sok %d - ", ok ? "" : "not ", unit_n);
+	char desc[512];
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(desc, sizeof desc, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	/* A TAP line is one line: control characters would break it. */
+	for (char *c = desc; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
+	puts(desc);
 }
 
 #define UNIT_STREQ(got, want, ...)                                           \
