@@ -1,0 +1,176 @@
+/*
+ * sw-gen: realistic synthetic events to try pipelines with (contract
+ * section 10).  The events themselves come from common/gen_events.c; this
+ * file parses options, paces output for --rate and stops at --count.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gen_events.h"
+#include "num.h"
+#include "sbuf.h"
+#include "timefmt.h"
+#include "tool.h"
+
+enum {
+	OPT_RATE = TOOL_OPT_TOOL_BASE,
+	OPT_SEED,
+	OPT_START,
+};
+
+static const struct option longopts[] = {
+	{ "count", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "start", required_argument, NULL, OPT_START },
+	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+	{ "unbuffered", no_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(void)
+{
+	fputs("Usage: sw-gen web|sensor|tweets [--count N] [--rate N] [--seed S] [--start TIME]\n"
+	      "Writes realistic synthetic events as NDJSON; the same seed gives the same output.\n"
+	      "\n"
+	      "Kinds:\n"
+	      "  web      web actions: users going login -> cart -> done, with drop-off\n"
+	      "           {\"name\",\"action\",\"sendtime\" (epoch ms)}\n"
+	      "  sensor   SensorTag readings of 4 devices, each every 8 seconds\n"
+	      "           {\"ambient\",\"bid\",\"humidity\",\"objecttemp\",\"rh\",\"time\" (epoch s)}\n"
+	      "  tweets   tweets with hashtags\n"
+	      "           {\"created_at\" (Twitter's format),\"id\",\"text\",\"user\":{\"screen_name\"}}\n"
+	      "\n"
+	      "Options:\n"
+	      "  -c, --count N          write N events and exit (default: until the reader goes away)\n"
+	      "      --rate N           at most N events per second (fractions allowed; default unlimited)\n"
+	      "      --seed S           seed of the generator, 0..2^64-1 (default 1)\n"
+	      "      --start TIME       time of the first event: RFC 3339 or epoch number\n"
+	      "                         (default web 2021-12-12T03:00:00Z, sensor 2017-08-02T00:00:00Z,\n"
+	      "                         tweets 2021-04-15T12:50:00Z)\n"
+	      "\n"
+	      "Common options:\n"
+	      "  -h, --help             show this help and exit\n"
+	      "      --version          show versions and exit\n"
+	      "  -q, --quiet            no warnings\n"
+	      "  -v, --verbose          more diagnostics\n"
+	      "  -u, --unbuffered       flush output after every record\n"
+	      "      --stats            one JSON line of counters on stderr at exit\n"
+	      "\n" SW_EXIT_TABLE,
+	      stdout);
+}
+
+static double parse_rate(struct tool *t, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(v) || v <= 0 || v > 1e9)
+		tool_usage_error(t, "--rate: not a rate above 0 (events per second): '%s'", s);
+	return v;
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Waits until event number i is due at rate events per second after t0;
+ * output is flushed first, since a paced stream must not sit in a buffer. */
+static void pace(struct tool *t, double rate, int64_t t0, uint64_t i)
+{
+	int64_t due = t0 + (int64_t)((double)i * 1e9 / rate);
+	int64_t now = mono_ns();
+
+	if (now >= due)
+		return;
+	tool_flush(t);
+	while (!tool_stop && (now = mono_ns()) < due) {
+		struct timespec ts = { (time_t)((due - now) / 1000000000),
+				       (long)((due - now) % 1000000000) };
+		nanosleep(&ts, NULL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tool t;
+	struct timefmt tf = TIMEFMT_INIT;
+	enum gen_kind kind;
+	uint64_t count = UINT64_MAX, seed = 1, i;
+	double rate = 0;
+	int64_t start = 0;
+	int have_start = 0, c;
+	char err[256];
+
+	tool_init(&t, "sw-gen");
+	while ((c = getopt_long(argc, argv, "c:hquv", longopts, NULL)) != -1) {
+		if (c != 'h' && tool_option(&t, c, optarg))
+			continue;
+		switch (c) {
+		case 'h':
+			usage();
+			return 0;
+		case 'c':
+			if (num_parse_u64(optarg, 0, UINT64_MAX, &count))
+				tool_usage_error(&t, "--count: not a count: '%s'", optarg);
+			break;
+		case OPT_RATE:
+			rate = parse_rate(&t, optarg);
+			break;
+		case OPT_SEED:
+			if (num_parse_u64(optarg, 0, UINT64_MAX, &seed))
+				tool_usage_error(&t, "--seed: not a number from 0 to 2^64-1: '%s'", optarg);
+			break;
+		case OPT_START:
+			if (timefmt_parse_string(&tf, optarg, strlen(optarg), &start, err, sizeof(err)))
+				tool_usage_error(&t, "--start: %s", err);
+			have_start = 1;
+			break;
+		default:
+			tool_usage_error(&t, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		tool_usage_error(&t, "missing the kind of events: web, sensor or tweets");
+	if (argc - optind > 1)
+		tool_usage_error(&t, "one kind of events only, got '%s' too", argv[optind + 1]);
+	if (gen_kind_parse(argv[optind], &kind))
+		tool_usage_error(&t, "unknown kind of events '%s' (web, sensor or tweets)", argv[optind]);
+	if (!have_start)
+		start = gen_default_start(kind);
+
+	tool_start(&t);
+	struct gen *g = gen_new(kind, seed, start);
+	struct sbuf rec = SBUF_INIT;
+	int64_t t0 = rate > 0 ? mono_ns() : 0;
+
+	for (i = 0; i < count && !tool_stop; i++) {
+		if (rate > 0)
+			pace(&t, rate, t0, i);
+		sbuf_reset(&rec);
+		gen_next(g, &rec);
+		out_put(&t.out, rec.p, rec.len);
+		out_end(&t.out);
+		if (t.out.err)
+			tool_flush(&t); /* exits: quietly when the reader is gone */
+		t.records_out++;
+	}
+	sbuf_free(&rec);
+	gen_free(g);
+	return tool_finish(&t, SW_EXIT_OK);
+}
