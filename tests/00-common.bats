@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# What every tool shares: --help, --version, usage errors, and that --help,
+# the man page, the completions and the contract agree.
+
+load test_helper
+
+tools() {
+	local t
+	for t in "$SW_BIN"/sw-*; do
+		[ -x "$t" ] && basename "$t"
+	done
+}
+
+# --help of a tool and of its subcommands (sw-avro, sw-mqtt).
+help_text() {
+	"$1" --help
+	case $1 in
+	sw-avro) for s in decode encode schema fingerprint compat register; do "$1" $s --help; done ;;
+	sw-mqtt) for s in sub pub; do "$1" $s --help; done ;;
+	esac
+}
+
+long_flags() {
+	help_text "$1" | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u
+}
+
+@test "there are tools to test" {
+	run tools
+	[ "${#lines[@]}" -ge 1 ]
+}
+
+@test "--help: usage on stdout, exit 0, every tool" {
+	local t bad=""
+	for t in $(tools); do
+		out=$("$t" --help 2>/dev/null) || bad="$bad $t(status)"
+		grep -q "Usage:" <<<"$out" || bad="$bad $t(no Usage:)"
+	done
+	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
+
+@test "--version: 'sw-TOOL VERSION' first, exit 0" {
+	local t bad=""
+	for t in $(tools); do
+		first=$("$t" --version | head -1)
+		[[ $first =~ ^$t\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || bad="$bad $t($first)"
+	done
+	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
+
+@test "an unknown flag is a usage error: 64 and a hint" {
+	local t bad=""
+	for t in $(tools); do
+		run "$t" --no-such-flag
+		[ "$status" -eq 64 ] || bad="$bad $t(status $status)"
+		grep -q "Try '$t --help'" <<<"$output" || bad="$bad $t(no hint)"
+	done
+	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
+
+@test "every long flag in --help is in the man page and both completions" {
+	local t f bad=""
+	for t in $(tools); do
+		[ -f "$ROOT/man/$t.1" ] || { bad="$bad $t(no man page)"; continue; }
+		[ -f "$ROOT/completions/bash/$t" ] || bad="$bad $t(no bash completion)"
+		[ -f "$ROOT/completions/zsh/_$t" ] || bad="$bad $t(no zsh completion)"
+		for f in $(long_flags "$t"); do
+			# roff writes '-' as '\-'.
+			sed 's/\\-/-/g' "$ROOT/man/$t.1" | grep -qE -- "$f([^a-z0-9-]|$)" ||
+				bad="$bad $t:man:$f"
+			grep -qE -- "$f([^a-z0-9-]|$)" "$ROOT/completions/bash/$t" 2>/dev/null ||
+				bad="$bad $t:bash:$f"
+			grep -qE -- "$f([^a-z0-9-]|$)" "$ROOT/completions/zsh/_$t" 2>/dev/null ||
+				bad="$bad $t:zsh:$f"
+		done
+	done
+	[ -z "$bad" ] || { echo "missing:$bad"; return 1; }
+}
+
+@test "every flag the contract fixes is in --help" {
+	local list="$FIXTURES/contract-flags.txt" t want f bad=""
+	common=$(sed -n 's/^common: //p' "$list")
+	input=$(sed -n 's/^input: //p' "$list")
+	for t in $(tools); do
+		want=$(sed -n "s/^$t: //p" "$list")
+		case $t in sw-gen|sw-kafka-mock) ;; *) want="$common $want" ;; esac
+		case $t in sw-enrich|sw-window|sw-avro|sw-sink-es|sw-produce|sw-mqtt|sw-files) want="$input $want" ;; esac
+		help=$(help_text "$t" 2>&1)
+		for f in $want; do
+			grep -Eq -- "$f([^A-Za-z0-9-]|$)" <<<"$help" || bad="$bad $t:$f"
+		done
+	done
+	[ -z "$bad" ] || { echo "missing:$bad"; return 1; }
+}
+
+@test "the exit status table is in every man page" {
+	local t bad=""
+	for t in $(tools); do
+		for code in 0 1 64 65 69 70 74 75; do
+			grep -qE "^\.?(TP|IP)?.*\b$code\b" "$ROOT/man/$t.1" || bad="$bad $t:$code"
+		done
+	done
+	[ -z "$bad" ] || { echo "missing:$bad"; return 1; }
+}
+
+@test "make install puts binaries, man pages and completions in place" {
+	dest=$(mktemp -d)
+	local san=""
+	case $SW_BIN in */build/san/bin) san=SANITIZE=1 ;; esac
+	run make -C "$ROOT" --no-print-directory install DESTDIR="$dest" PREFIX=/usr $san
+	assert_status 0
+	local t bad=""
+	for t in $(tools); do
+		[ -x "$dest/usr/bin/$t" ] || bad="$bad bin/$t"
+		[ -f "$dest/usr/share/man/man1/$t.1" ] || bad="$bad man/$t.1"
+		[ -f "$dest/usr/share/bash-completion/completions/$t" ] || bad="$bad bash/$t"
+		[ -f "$dest/usr/share/zsh/site-functions/_$t" ] || bad="$bad zsh/_$t"
+	done
+	[ -f "$dest/usr/share/man/man7/sw.7" ] || bad="$bad man7/sw.7"
+	rm -rf "$dest"
+	[ -z "$bad" ] || { echo "missing:$bad"; return 1; }
+}
+
+@test "man pages are well-formed roff" {
+	local m bad=""
+	for m in "$ROOT"/man/*.[17]; do
+		out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$m" 2>&1 >/dev/null) || bad="$bad ${m##*/}"
+		[ -z "$out" ] || bad="$bad ${m##*/}:$out"
+	done
+	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
