@@ -1,0 +1,873 @@
+/*
+ * timefmt: event times in, timestamps out.  See timefmt.h.
+ *
+ * UTC conversions use days-from-civil arithmetic (Howard Hinnant's
+ * algorithms), never gmtime/timegm: formatting sits on per-record paths.
+ * Zones go through the C library's local time; the last formatted second is
+ * cached, so records handled within one second cost a memcpy.
+ */
+#include "timefmt.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define US_PER_S INT64_C(1000000)
+/* 0000-01-01T00:00:00Z up to 10000-01-01T00:00:00Z: what RFC 3339 can
+ * write with a four-digit year. */
+#define MIN_S INT64_C(-62167219200)
+#define MAX_S INT64_C(253402300800)
+#define MIN_US (MIN_S * US_PER_S)
+#define MAX_US (MAX_S * US_PER_S - 1)
+
+/* Longest string we try to read as a time; anything longer is not one. */
+#define MAX_TEXT 256
+
+/* Bumped by timefmt_set_zone() so that caches of zone results are
+ * dropped when the zone changes. */
+static unsigned zone_generation;
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if (a % b != 0 && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+	static const unsigned char dim[12] = { 31, 28, 31, 30, 31, 30,
+					       31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* A wall-clock reading, before a zone or offset is applied. */
+struct civil {
+	int64_t year;
+	unsigned mon, day, hour, min, sec; /* sec may be 60: a leap second */
+	int32_t us;
+};
+
+static int civil_valid(const struct civil *c)
+{
+	return c->year >= 0 && c->year <= 9999 && c->mon >= 1 && c->mon <= 12 &&
+	       c->day >= 1 && c->day <= days_in_month(c->year, c->mon) &&
+	       c->hour <= 23 && c->min <= 59 && c->sec <= 60;
+}
+
+/* Seconds since the epoch of the reading taken as UTC.  A leap second
+ * (":60") becomes the first second of the next minute, as POSIX time has
+ * it. */
+static int64_t civil_seconds(const struct civil *c)
+{
+	return days_from_civil(c->year, c->mon, c->day) * 86400 +
+	       c->hour * 3600 + c->min * 60 + c->sec;
+}
+
+static long zone_offset_at(int64_t t)
+{
+	static __thread int64_t cached_t = INT64_MIN;
+	static __thread unsigned cached_gen;
+	static __thread long cached_off;
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == cached_t && cached_gen == zone_generation)
+		return cached_off;
+	if (!localtime_r(&tt, &tm))
+		return 0;
+	cached_t = t;
+	cached_gen = zone_generation;
+	cached_off = tm.tm_gmtoff;
+	return cached_off;
+}
+
+/* The instant of local reading l (seconds, as if UTC) in the process's
+ * zone.  In an overlap (clocks set back) the earlier instant wins; in a gap
+ * (clocks set forward) the reading is taken with the offset in force before
+ * the gap, so it lands after it, shifted by the gap's length (as Java's
+ * ZonedDateTime and Spark do). */
+static int64_t local_to_utc(int64_t l)
+{
+	long before = zone_offset_at(l - 86400), after = zone_offset_at(l + 86400);
+	int64_t t1 = l - before, t2 = l - after;
+	int ok1 = zone_offset_at(t1) == before, ok2 = zone_offset_at(t2) == after;
+
+	if (ok1 && ok2)
+		return t1 < t2 ? t1 : t2;
+	if (ok2)
+		return t2;
+	return t1;
+}
+
+static void set_err_value(char *err, size_t errlen, const char *what,
+			  const char *p, size_t n, int quote)
+{
+	char shown[72];
+	size_t i, k = 0;
+
+	if (!err || !errlen)
+		return;
+	for (i = 0; i < n && k < 64; i++) {
+		unsigned char c = (unsigned char)p[i];
+		shown[k++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	if (i < n) {
+		memcpy(shown + k, "...", 3);
+		k += 3;
+	}
+	shown[k] = '\0';
+	snprintf(err, errlen, quote ? "%s: \"%s\"" : "%s: %s", what, shown);
+}
+
+int timefmt_parse_unit(const char *s, enum time_unit *u)
+{
+	static const struct {
+		const char *name;
+		enum time_unit unit;
+	} names[] = {
+		{ "auto", TIME_UNIT_AUTO }, { "s", TIME_UNIT_S },
+		{ "ms", TIME_UNIT_MS },     { "us", TIME_UNIT_US },
+		{ "ns", TIME_UNIT_NS },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i].name) == 0) {
+			*u = names[i].unit;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int timefmt_parse_output(const char *s, enum time_output *o)
+{
+	if (strcmp(s, "rfc3339") == 0)
+		*o = TIME_OUT_RFC3339;
+	else if (strcmp(s, "epoch_ms") == 0)
+		*o = TIME_OUT_EPOCH_MS;
+	else
+		return -1;
+	return 0;
+}
+
+/* A zone name is a relative path into the tz database: no "..", no
+ * leading '/', nothing a shell or TZ's POSIX syntax would read. */
+static int zone_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 200 || name[0] == '/' || name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!isalnum(c) && !strchr("/_+-.", c))
+			return 0;
+		if (c == '.' && i + 1 < n && name[i + 1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
+static int zone_file_exists(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char path[512], magic[4];
+	int fd, ok;
+
+	if (!dir || !*dir)
+		dir = "/usr/share/zoneinfo";
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ok = read(fd, magic, 4) == 4 && memcmp(magic, "TZif", 4) == 0;
+	close(fd);
+	return ok;
+}
+
+int timefmt_set_zone(struct timefmt *tf, const char *name, char *err,
+		     size_t errlen)
+{
+	int builtin = strcmp(name, "UTC") == 0;
+
+	if (!builtin && (!zone_name_ok(name) || !zone_file_exists(name))) {
+		set_err_value(err, errlen, "unknown time zone", name,
+			      strlen(name), 1);
+		return -1;
+	}
+	if (setenv("TZ", name, 1) != 0) {
+		snprintf(err, errlen, "cannot set time zone \"%s\"", name);
+		return -1;
+	}
+	tzset();
+	zone_generation++;
+	tf->zone = 1;
+	return 0;
+}
+
+/*
+ * Numbers.  Decimal text is read exactly (a double cannot hold a
+ * microsecond timestamp in every unit); digits finer than a microsecond are
+ * dropped towards the past (floor), so ordering is kept.
+ */
+
+static int64_t unit_scale(enum time_unit u) /* microseconds per unit */
+{
+	switch (u) {
+	case TIME_UNIT_S:
+		return US_PER_S;
+	case TIME_UNIT_MS:
+		return 1000;
+	default:
+		return 1;
+	}
+}
+
+static enum time_unit auto_unit(double magnitude)
+{
+	if (magnitude < 1e11)
+		return TIME_UNIT_S;
+	if (magnitude < 1e14)
+		return TIME_UNIT_MS;
+	if (magnitude < 1e17)
+		return TIME_UNIT_US;
+	return TIME_UNIT_NS;
+}
+
+int timefmt_from_number(enum time_unit u, double v, int64_t *us)
+{
+	double x;
+
+	if (!isfinite(v))
+		return -1;
+	if (u == TIME_UNIT_AUTO)
+		u = auto_unit(fabs(v));
+	x = u == TIME_UNIT_NS ? v / 1000.0 : v * (double)unit_scale(u);
+	x = round(x);
+	if (x < (double)MIN_US || x > (double)MAX_US)
+		return -1;
+	*us = (int64_t)x;
+	return 0;
+}
+
+/* Number syntax: [-+]digits[.digits][(e|E)[-+]digits], with digits on at
+ * least one side of the point.  Returns 1 and the parts, or 0. */
+struct decimal {
+	int neg;
+	const char *ip, *fp; /* integer and fraction digits */
+	size_t in, fn;
+	int has_exp;
+};
+
+static int scan_decimal(const char *s, size_t n, struct decimal *d)
+{
+	size_t i = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		d->neg = s[i++] == '-';
+	d->ip = s + i;
+	while (i < n && isdigit((unsigned char)s[i]))
+		i++;
+	d->in = (size_t)(s + i - d->ip);
+	if (i < n && s[i] == '.') {
+		i++;
+		d->fp = s + i;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+		d->fn = (size_t)(s + i - d->fp);
+	}
+	if (d->in + d->fn == 0)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		if (i >= n || !isdigit((unsigned char)s[i]))
+			return 0;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++;
+		d->has_exp = 1;
+	}
+	return i == n;
+}
+
+/* Returns 0, -1 (not a number), or -2 (out of range). */
+static int decimal_to_us(const struct decimal *d, const char *s, size_t n,
+			 enum time_unit u, int64_t *us)
+{
+	uint64_t ip = 0, mag, frac = 0;
+	int64_t scale;
+	int rest = 0; /* nonzero digits below a microsecond */
+	size_t fdigits, i;
+
+	if (d->has_exp) {
+		char buf[MAX_TEXT];
+		double v;
+
+		if (n >= sizeof(buf))
+			return -2;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		v = strtod(buf, NULL);
+		return timefmt_from_number(u, v, us) == 0 ? 0 : -2;
+	}
+	for (i = 0; i < d->in; i++) {
+		if (ip > (UINT64_MAX - 9) / 10)
+			return -2;
+		ip = ip * 10 + (uint64_t)(d->ip[i] - '0');
+	}
+	if (u == TIME_UNIT_AUTO) /* in integers: a double rounds 1e17 - 1 up */
+		u = ip < UINT64_C(100000000000) ? TIME_UNIT_S
+		    : ip < UINT64_C(100000000000000) ? TIME_UNIT_MS
+		    : ip < UINT64_C(100000000000000000) ? TIME_UNIT_US
+		    : TIME_UNIT_NS;
+	if (u == TIME_UNIT_NS) {
+		mag = ip / 1000;
+		rest = ip % 1000 != 0;
+		fdigits = 0;
+	} else {
+		scale = unit_scale(u);
+		if (ip > (uint64_t)MAX_US / (uint64_t)scale + 1)
+			return -2;
+		mag = ip * (uint64_t)scale;
+		/* the fraction's digits that still name whole microseconds */
+		fdigits = u == TIME_UNIT_S ? 6 : u == TIME_UNIT_MS ? 3 : 0;
+	}
+	for (i = 0; i < fdigits; i++)
+		frac = frac * 10 + (i < d->fn ? (uint64_t)(d->fp[i] - '0') : 0);
+	for (i = fdigits; i < d->fn && !rest; i++)
+		rest = d->fp[i] != '0';
+	mag += frac;
+	if (!d->neg) {
+		if (mag > (uint64_t)MAX_US)
+			return -2;
+		*us = (int64_t)mag;
+	} else {
+		if (mag + (uint64_t)rest > (uint64_t)-MIN_US)
+			return -2;
+		*us = -(int64_t)mag - rest;
+	}
+	return 0;
+}
+
+static int number_text(const struct timefmt *tf, const char *s, size_t n,
+		       int64_t *us, char *err, size_t errlen, int quoted)
+{
+	struct decimal d;
+	int rc;
+
+	if (!scan_decimal(s, n, &d)) {
+		set_err_value(err, errlen, "not a timestamp", s, n, quoted);
+		return -1;
+	}
+	rc = decimal_to_us(&d, s, n, tf->unit, us);
+	if (rc < 0) {
+		set_err_value(err, errlen, "timestamp out of range", s, n,
+			      quoted);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * RFC 3339 / ISO 8601 and Spark's form.
+ */
+
+static int digits(const char *s, size_t n, size_t *i, size_t k, unsigned *v)
+{
+	unsigned x = 0;
+
+	if (*i + k > n)
+		return 0;
+	for (size_t j = 0; j < k; j++) {
+		unsigned char c = (unsigned char)s[*i + j];
+		if (!isdigit(c))
+			return 0;
+		x = x * 10 + (c - '0');
+	}
+	*i += k;
+	*v = x;
+	return 1;
+}
+
+/* Fraction digits after '.' or ',': any number of them, kept to the
+ * microsecond. */
+static int fraction(const char *s, size_t n, size_t *i, int32_t *us)
+{
+	size_t start = *i, k = 0;
+	int32_t v = 0;
+
+	while (*i < n && isdigit((unsigned char)s[*i])) {
+		if (k < 6) {
+			v = v * 10 + (s[*i] - '0');
+			k++;
+		}
+		(*i)++;
+	}
+	if (*i == start)
+		return 0;
+	for (; k < 6; k++)
+		v *= 10;
+	*us = v;
+	return 1;
+}
+
+/* "Z", "z", "UTC", "GMT", "+09:00", "+0900", "+09", after an optional
+ * space.  Returns 1 with *off (seconds east), 0 when there is no zone, -1
+ * on a malformed one. */
+static int zone_suffix(const char *s, size_t n, size_t *i, long *off)
+{
+	size_t j = *i;
+	unsigned hh, mm = 0;
+	int sign;
+
+	if (j < n && s[j] == ' ')
+		j++;
+	if (j == n)
+		return *i == n ? 0 : -1;
+	if (s[j] == 'Z' || s[j] == 'z') {
+		*i = j + 1;
+		*off = 0;
+		return 1;
+	}
+	if (n - j >= 3 && (memcmp(s + j, "UTC", 3) == 0 ||
+			   memcmp(s + j, "GMT", 3) == 0)) {
+		*i = j + 3;
+		*off = 0;
+		return 1;
+	}
+	if (s[j] != '+' && s[j] != '-')
+		return -1;
+	sign = s[j++] == '-' ? -1 : 1;
+	if (!digits(s, n, &j, 2, &hh) || hh > 23)
+		return -1;
+	if (j < n && s[j] == ':')
+		j++;
+	if (j < n && (!digits(s, n, &j, 2, &mm) || mm > 59))
+		return -1;
+	*i = j;
+	*off = sign * (long)(hh * 3600 + mm * 60);
+	return 1;
+}
+
+/* Date, then optionally 'T'/'t'/' ' and a time, then optionally a zone.
+ * Extended (2021-12-12T12:16:50) and basic (20211212T121650) forms. */
+static int parse_iso(const char *s, size_t n, struct civil *c, long *off,
+		     int *has_off)
+{
+	size_t i = 0;
+	unsigned y, v;
+	int ext;
+
+	memset(c, 0, sizeof(*c));
+	*has_off = 0;
+	if (!digits(s, n, &i, 4, &y))
+		return -1;
+	c->year = y;
+	ext = i < n && s[i] == '-';
+	if (ext)
+		i++;
+	if (!digits(s, n, &i, 2, &c->mon))
+		return -1;
+	if (ext && (i >= n || s[i++] != '-'))
+		return -1;
+	if (!digits(s, n, &i, 2, &c->day))
+		return -1;
+	if (i == n)
+		return civil_valid(c) ? 0 : -1;
+	if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
+		return -1;
+	i++;
+	if (!digits(s, n, &i, 2, &c->hour))
+		return -1;
+	ext = i < n && s[i] == ':';
+	if (ext)
+		i++;
+	if (!digits(s, n, &i, 2, &c->min))
+		return -1;
+	if (i < n && (ext ? s[i] == ':' : isdigit((unsigned char)s[i]))) {
+		i += ext;
+		if (!digits(s, n, &i, 2, &v))
+			return -1;
+		c->sec = v;
+		if (i < n && (s[i] == '.' || s[i] == ',')) {
+			i++;
+			if (!fraction(s, n, &i, &c->us))
+				return -1;
+		}
+	}
+	switch (zone_suffix(s, n, &i, off)) {
+	case 1:
+		*has_off = 1;
+		break;
+	case -1:
+		return -1;
+	}
+	if (i != n || !civil_valid(c))
+		return -1;
+	return 0;
+}
+
+/* The instant of a reading: with its own offset, else in tf's zone (or
+ * UTC). */
+static int64_t civil_to_us(const struct timefmt *tf, const struct civil *c,
+			   int has_off, long off)
+{
+	int64_t l = civil_seconds(c), t;
+
+	if (has_off)
+		t = l - off;
+	else if (tf->zone)
+		t = local_to_utc(l);
+	else
+		t = l;
+	return t * US_PER_S + c->us;
+}
+
+/*
+ * strptime(3) formats.  "%f" (fraction of a second, as in Python) is ours:
+ * the format is split there and the digits read by hand.  strptime leaves
+ * tm_gmtoff alone unless %z matched, which is how we tell.
+ */
+
+static int parse_strptime(const struct timefmt *tf, const char *s,
+			  int64_t *us)
+{
+	const char *fmt = tf->format, *f = NULL, *end;
+	struct tm tm;
+	struct civil c;
+	char head[MAX_TEXT];
+	int64_t t;
+
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] == '%') {
+			p++;
+		} else if (p[0] == '%' && p[1] == 'f') {
+			f = p;
+			break;
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_mday = 1;
+	tm.tm_year = 70;
+	tm.tm_gmtoff = LONG_MIN;
+	memset(&c, 0, sizeof(c));
+	if (f) {
+		size_t hn = (size_t)(f - fmt), i = 0;
+
+		if (hn >= sizeof(head))
+			return -1;
+		memcpy(head, fmt, hn);
+		head[hn] = '\0';
+		end = strptime(s, head, &tm);
+		if (!end || !fraction(end, strlen(end), &i, &c.us))
+			return -1;
+		end = strptime(end + i, f + 2, &tm);
+	} else {
+		end = strptime(s, fmt, &tm);
+	}
+	if (!end || *end)
+		return -1;
+	c.year = (int64_t)tm.tm_year + 1900;
+	c.mon = (unsigned)tm.tm_mon + 1;
+	c.day = (unsigned)tm.tm_mday;
+	c.hour = (unsigned)tm.tm_hour;
+	c.min = (unsigned)tm.tm_min;
+	c.sec = (unsigned)tm.tm_sec;
+	if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_hour < 0 || tm.tm_min < 0 ||
+	    tm.tm_sec < 0 || !civil_valid(&c))
+		return -1;
+	t = civil_to_us(tf, &c, tm.tm_gmtoff != LONG_MIN, tm.tm_gmtoff);
+	if (t < MIN_US || t > MAX_US)
+		return -1;
+	*us = t;
+	return 0;
+}
+
+static int parse_text(const struct timefmt *tf, const char *s, size_t n,
+		      int64_t *us, char *err, size_t errlen)
+{
+	struct civil c;
+	struct decimal d;
+	long off = 0;
+	int has_off;
+	int64_t t;
+
+	if (tf->format) {
+		char buf[MAX_TEXT];
+
+		if (n < sizeof(buf) && !memchr(s, '\0', n)) {
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			if (parse_strptime(tf, buf, us) == 0)
+				return 0;
+		}
+		set_err_value(err, errlen, "not a timestamp", s, n, 1);
+		return -1;
+	}
+	if (scan_decimal(s, n, &d))
+		return number_text(tf, s, n, us, err, errlen, 1);
+	if (n < MAX_TEXT && parse_iso(s, n, &c, &off, &has_off) == 0) {
+		t = civil_to_us(tf, &c, has_off, off);
+		if (t >= MIN_US && t <= MAX_US) {
+			*us = t;
+			return 0;
+		}
+		set_err_value(err, errlen, "timestamp out of range", s, n, 1);
+		return -1;
+	}
+	set_err_value(err, errlen, "not a timestamp", s, n, 1);
+	return -1;
+}
+
+int timefmt_parse_string(const struct timefmt *tf, const char *s, size_t n,
+			 int64_t *us, char *err, size_t errlen)
+{
+	return parse_text(tf, s, n, us, err, errlen);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Unescapes the inside of a JSON string into buf.  Times are ASCII, so a
+ * \u escape beyond ASCII cannot be part of one: -1. */
+static int unescape_ascii(const char *p, size_t n, char *buf, size_t cap,
+			  size_t *outn)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (k + 1 >= cap)
+			return -1;
+		if (c != '\\') {
+			buf[k++] = c;
+			continue;
+		}
+		if (++i >= n)
+			return -1;
+		switch (p[i]) {
+		case 'u': {
+			int v = 0;
+			for (int j = 1; j <= 4; j++) {
+				int h = i + j < n ? hexval(p[i + j]) : -1;
+				if (h < 0)
+					return -1;
+				v = v * 16 + h;
+			}
+			if (v == 0 || v > 0x7f)
+				return -1;
+			buf[k++] = (char)v;
+			i += 4;
+			break;
+		}
+		case 'n': buf[k++] = '\n'; break;
+		case 't': buf[k++] = '\t'; break;
+		case 'r': buf[k++] = '\r'; break;
+		case 'b': buf[k++] = '\b'; break;
+		case 'f': buf[k++] = '\f'; break;
+		default: buf[k++] = p[i]; break;
+		}
+	}
+	*outn = k;
+	return 0;
+}
+
+int timefmt_parse_json(const struct timefmt *tf, const char *p, size_t n,
+		       int64_t *us, char *err, size_t errlen)
+{
+	if (n >= 2 && p[0] == '"' && p[n - 1] == '"') {
+		const char *s = p + 1;
+		size_t sn = n - 2;
+		char buf[MAX_TEXT];
+
+		if (memchr(s, '\\', sn)) {
+			if (unescape_ascii(s, sn, buf, sizeof(buf), &sn) < 0) {
+				set_err_value(err, errlen, "not a timestamp",
+					      p, n, 0);
+				return -1;
+			}
+			s = buf;
+		}
+		return parse_text(tf, s, sn, us, err, errlen);
+	}
+	if (n > 0 && (p[0] == '-' || isdigit((unsigned char)p[0])))
+		return number_text(tf, p, n, us, err, errlen, 0);
+	set_err_value(err, errlen, "not a timestamp", p, n, 0);
+	return -1;
+}
+
+/*
+ * Output.
+ */
+
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of local seconds l; years outside 0..9999 (which
+ * no parsed input gives) are written in full with their sign. */
+static size_t format_seconds(int64_t l, char *buf, size_t cap)
+{
+	int64_t days = floor_div(l, 86400), y;
+	unsigned sod = (unsigned)(l - days * 86400), m, d;
+	char *p = buf;
+
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return (size_t)snprintf(buf, cap,
+					"%04lld-%02u-%02uT%02u:%02u:%02u",
+					(long long)y, m, d, sod / 3600,
+					sod / 60 % 60, sod % 60);
+	p = put2(p, (unsigned)(y / 100));
+	p = put2(p, (unsigned)(y % 100));
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, sod / 3600);
+	*p++ = ':';
+	p = put2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sod % 60);
+	return (size_t)(p - buf);
+}
+
+/* "Z", or "+09:00"; seconds only for the odd historical offset that has
+ * them ("+00:53:28", as Java writes it). */
+static size_t format_offset(long off, char *buf)
+{
+	char *p = buf;
+	long a = off < 0 ? -off : off;
+
+	if (off == 0) {
+		*p++ = 'Z';
+		return 1;
+	}
+	*p++ = off < 0 ? '-' : '+';
+	p = put2(p, (unsigned)(a / 3600));
+	*p++ = ':';
+	p = put2(p, (unsigned)(a / 60 % 60));
+	if (a % 60) {
+		*p++ = ':';
+		p = put2(p, (unsigned)(a % 60));
+	}
+	return (size_t)(p - buf);
+}
+
+struct second_cache {
+	int64_t s;
+	int zone;
+	unsigned gen;
+	size_t hlen, olen;
+	char head[48];
+	char offs[16];
+};
+
+void timefmt_format_rfc3339(const struct timefmt *tf, int64_t us,
+			    struct sbuf *out)
+{
+	static __thread struct second_cache c = { .s = INT64_MIN };
+	int64_t s = floor_div(us, US_PER_S);
+	unsigned ms = (unsigned)((us - s * US_PER_S) / 1000);
+	int zone = tf->zone != 0;
+	char *p;
+
+	if (s != c.s || zone != c.zone || (zone && c.gen != zone_generation)) {
+		long off = zone ? zone_offset_at(s) : 0;
+
+		c.hlen = format_seconds(s + off, c.head, sizeof(c.head));
+		c.olen = format_offset(off, c.offs);
+		c.s = s;
+		c.zone = zone;
+		c.gen = zone_generation;
+	}
+	if (out->cap - out->len <= c.hlen + 4 + c.olen)
+		sbuf_grow(out, c.hlen + 4 + c.olen);
+	p = out->p + out->len;
+	memcpy(p, c.head, c.hlen);
+	p += c.hlen;
+	*p++ = '.';
+	*p++ = (char)('0' + ms / 100);
+	p = put2(p, ms % 100);
+	memcpy(p, c.offs, c.olen);
+	p += c.olen;
+	out->len = (size_t)(p - out->p);
+	out->p[out->len] = '\0';
+}
+
+void timefmt_format(const struct timefmt *tf, int64_t us, struct sbuf *out)
+{
+	if (tf->output == TIME_OUT_EPOCH_MS) {
+		sbuf_put_i64(out, floor_div(us, 1000));
+		return;
+	}
+	sbuf_putc(out, '"');
+	timefmt_format_rfc3339(tf, us, out);
+	sbuf_putc(out, '"');
+}
+
+int64_t timefmt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000;
+}
