@@ -1,0 +1,218 @@
+/* kafka_offset: see kafka_offset.h. */
+#include "kafka_offset.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "num.h"
+#include "timefmt.h"
+
+int kafka_offspec_parse(const char *s, struct kafka_offspec *start,
+			int64_t *end_ms, char *err, size_t errlen)
+{
+	static const struct timefmt tf = TIMEFMT_INIT;
+	int64_t v, us;
+	char why[200];
+
+	if (!strcmp(s, "beginning") || !strcmp(s, "earliest")) {
+		start->kind = KAFKA_OFF_BEGINNING;
+		return 0;
+	}
+	if (!strcmp(s, "end") || !strcmp(s, "latest")) {
+		start->kind = KAFKA_OFF_END;
+		return 0;
+	}
+	if (!strcmp(s, "stored")) {
+		start->kind = KAFKA_OFF_STORED;
+		return 0;
+	}
+	if (s[0] == '-' && num_parse_i64(s + 1, 1, INT64_MAX / 2, &v) == 0) {
+		start->kind = KAFKA_OFF_TAIL;
+		start->v = v;
+		return 0;
+	}
+	if (num_parse_i64(s, 0, INT64_MAX / 2, &v) == 0) {
+		start->kind = KAFKA_OFF_ABS;
+		start->v = v;
+		return 0;
+	}
+	if ((s[0] == 's' || s[0] == 'e') && s[1] == '@') {
+		if (num_parse_i64(s + 2, 0, INT64_MAX / 2, &v) < 0) {
+			snprintf(err, errlen, "%s: expected epoch milliseconds after %c@",
+				 s, s[0]);
+			return -1;
+		}
+		if (s[0] == 'e') {
+			*end_ms = v;
+		} else {
+			start->kind = KAFKA_OFF_TIME;
+			start->v = v;
+		}
+		return 0;
+	}
+	if (s[0] == '@') {
+		if (timefmt_parse_string(&tf, s + 1, strlen(s + 1), &us, why,
+					 sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: %s", s, why);
+			return -1;
+		}
+		start->kind = KAFKA_OFF_TIME;
+		start->v = us / 1000 - (us % 1000 < 0);
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "%s: expected beginning, end, stored, N, -N, s@MS, @TIME or e@MS",
+		 s);
+	return -1;
+}
+
+static int read_file(const char *path, struct sbuf *b, char *err,
+		     size_t errlen)
+{
+	char buf[65536];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -1;
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		sbuf_put(b, buf, (size_t)r);
+	}
+	close(fd);
+	return 0;
+}
+
+static int load_topic(const struct json_doc *d, uint32_t obj,
+		      const char *topic, rd_kafka_topic_partition_list_t *l,
+		      char *err, size_t errlen)
+{
+	struct sbuf key = SBUF_INIT;
+	int rc = 0;
+
+	JSON_OBJ_FOREACH(d, obj, k) {
+		int64_t part, off;
+
+		sbuf_reset(&key);
+		json_unescape(json_tok_ptr(d, k), d->tok[k].len, &key);
+		if (num_parse_i64(key.p ? key.p : "", 0, INT32_MAX, &part) < 0 ||
+		    d->tok[k + 1].type != JSON_NUMBER ||
+		    json_num_i64(json_tok_ptr(d, k + 1), d->tok[k + 1].len,
+				 &off) < 0 ||
+		    off < 0) {
+			snprintf(err, errlen,
+				 "offsets.%s: expected \"PARTITION\": OFFSET pairs",
+				 topic);
+			rc = -1;
+			break;
+		}
+		rd_kafka_topic_partition_list_add(l, topic, (int32_t)part)
+			->offset = off;
+	}
+	sbuf_free(&key);
+	return rc;
+}
+
+int kafka_resume_load(const char *path, rd_kafka_topic_partition_list_t **out,
+		      char *err, size_t errlen)
+{
+	struct sbuf text = SBUF_INIT, topic = SBUF_INIT;
+	struct json_doc d;
+	rd_kafka_topic_partition_list_t *l = NULL;
+	char why[200];
+	int64_t offs;
+	int rc;
+
+	*out = NULL;
+	json_doc_init(&d);
+	rc = read_file(path, &text, err, errlen);
+	if (rc == 1) {
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0) {
+		if (!*err)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = -1;
+	if (json_parse(&d, text.p ? text.p : "", text.len, why, sizeof(why)) <
+	    0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		goto out;
+	}
+	if (d.tok[0].type != JSON_OBJECT ||
+	    (offs = json_obj_get(&d, 0, "offsets", 7)) < 0 ||
+	    d.tok[offs].type != JSON_OBJECT) {
+		snprintf(err, errlen, "%s: expected {\"offsets\":{TOPIC:{PARTITION:OFFSET}}}",
+			 path);
+		goto out;
+	}
+	l = rd_kafka_topic_partition_list_new(8);
+	JSON_OBJ_FOREACH(&d, (uint32_t)offs, k) {
+		sbuf_reset(&topic);
+		json_unescape(json_tok_ptr(&d, k), d.tok[k].len, &topic);
+		if (d.tok[k + 1].type != JSON_OBJECT) {
+			snprintf(err, errlen, "%s: offsets.%s: expected an object",
+				 path, topic.p ? topic.p : "");
+			goto out;
+		}
+		if (load_topic(&d, k + 1, topic.p ? topic.p : "", l, why,
+			       sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: %s", path, why);
+			goto out;
+		}
+	}
+	*out = l;
+	l = NULL;
+	rc = 0;
+out:
+	if (l)
+		rd_kafka_topic_partition_list_destroy(l);
+	json_doc_free(&d);
+	sbuf_free(&text);
+	sbuf_free(&topic);
+	return rc;
+}
+
+int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
+		     int timeout_ms, struct sbuf *report, char *err,
+		     size_t errlen)
+{
+	int i, lost = 0;
+
+	for (i = 0; i < list->cnt; i++) {
+		rd_kafka_topic_partition_t *p = &list->elems[i];
+		int64_t lo, hi;
+		rd_kafka_resp_err_t e;
+
+		if (p->offset < 0)
+			continue;
+		e = rd_kafka_query_watermark_offsets(rk, p->topic, p->partition,
+						     &lo, &hi, timeout_ms);
+		if (e) {
+			snprintf(err, errlen, "%s[%d]: watermarks: %s", p->topic,
+				 (int)p->partition, rd_kafka_err2str(e));
+			return -1;
+		}
+		if (p->offset >= lo)
+			continue;
+		sbuf_printf(report, "%s%s[%d] offsets %lld-%lld", lost ? ", " : "",
+			    p->topic, (int)p->partition, (long long)p->offset,
+			    (long long)lo - 1);
+		p->offset = lo;
+		lost++;
+	}
+	return lost;
+}

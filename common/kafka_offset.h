@@ -1,0 +1,56 @@
+/*
+ * kafka_offset: where sw-consume starts and stops (contract section 3).
+ *
+ * - Offset specs: "beginning", "end", "stored", "N", "-N", "s@MS", "@TIME"
+ *   (TIME as timefmt reads it) and the stop form "e@MS".
+ * - The checkpoint file of sw-sink-es (section 7),
+ *   {"offsets":{"topic":{"partition":next_offset}}}, loaded into a
+ *   partition list the caller owns.
+ * - Data loss: start offsets below a partition's earliest retained offset,
+ *   reported as text the caller prints.
+ * Nothing here prints; errors come back in the caller's buffer.
+ */
+#ifndef SW_KAFKA_OFFSET_H
+#define SW_KAFKA_OFFSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "sbuf.h"
+
+enum kafka_off_kind {
+	KAFKA_OFF_BEGINNING,
+	KAFKA_OFF_END,
+	KAFKA_OFF_STORED,
+	KAFKA_OFF_ABS,  /* v: the offset */
+	KAFKA_OFF_TAIL, /* v: how many before the end */
+	KAFKA_OFF_TIME, /* v: epoch ms; first message at or after */
+};
+
+struct kafka_offspec {
+	enum kafka_off_kind kind;
+	int64_t v;
+};
+
+/* Parses one -o value.  An "e@MS" sets *end_ms (and leaves start alone);
+ * anything else sets *start.  Returns 0, or -1 with the reason. */
+int kafka_offspec_parse(const char *s, struct kafka_offspec *start,
+			int64_t *end_ms, char *err, size_t errlen);
+
+/* Loads a checkpoint file into *out (NULL when the file does not exist:
+ * nothing to resume).  Returns 0, or -1 with the reason. */
+int kafka_resume_load(const char *path, rd_kafka_topic_partition_list_t **out,
+		      char *err, size_t errlen);
+
+/* For each element of list with a real offset (>= 0), asks for the
+ * partition's watermarks; an offset below the low watermark is data loss:
+ * "web[0] offsets 0-41" is appended to report (comma separated) and the
+ * element's offset moved to the low watermark.  Returns the number of
+ * partitions with loss, or -1 with err when the cluster did not answer. */
+int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
+		     int timeout_ms, struct sbuf *report, char *err,
+		     size_t errlen);
+
+#endif
