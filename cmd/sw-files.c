@@ -1,0 +1,745 @@
+/*
+ * sw-files: a directory of files as a stream source (contract section 11).
+ *
+ * Each scan lists DIR, matches the entries against what is known of them
+ * (common/files_state: inode, fingerprint, offset), and reads whatever is
+ * new, file by file in modification-time order, with common/files_read.
+ * Records are parsed with json.h; --source-field adds its member with
+ * common/files_rec.  Without --follow there is one scan; with it, a scan
+ * after every batch of inotify events on DIR.  The state is saved after
+ * output is flushed: at the end of a run, whenever --follow goes idle, and
+ * before a stop for bad input.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "duration.h"
+#include "files_read.h"
+#include "files_rec.h"
+#include "files_state.h"
+#include "num.h"
+#include "timefmt.h"
+#include "tool.h"
+#include "xalloc.h"
+
+enum {
+	OPT_AFTER = TOOL_OPT_TOOL_BASE,
+	OPT_FOLLOW,
+	OPT_LATEST_FIRST,
+	OPT_MAX_AGE,
+	OPT_MAX_FILES,
+	OPT_PATTERN,
+	OPT_SOURCE_FIELD,
+	OPT_STATE,
+};
+
+static const struct option longopts[] = {
+	{ "after", required_argument, NULL, OPT_AFTER },
+	TOOL_LONGOPTS_COMMON,
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "latest-first", no_argument, NULL, OPT_LATEST_FIRST },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "max-files", required_argument, NULL, OPT_MAX_FILES },
+	TOOL_LONGOPTS_INPUT,
+	{ "pattern", required_argument, NULL, OPT_PATTERN },
+	{ "source-field", required_argument, NULL, OPT_SOURCE_FIELD },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum after { AFTER_KEEP, AFTER_DELETE, AFTER_ARCHIVE };
+
+struct run {
+	struct tool *t;
+	const char *dir;
+	const char *pattern;
+	const char *state_path;
+	int follow;
+	int latest_first;
+	uint64_t max_files;
+	int64_t max_age_us; /* -1: no limit */
+	enum after after;
+	const char *archive_dir;
+	const char *source_field;
+
+	struct files_table tab;
+	struct files_reader *rd;
+	struct json_doc doc;
+	struct sbuf path, rec, prefix, member;
+	int dirty; /* the table changed since the state was saved */
+	uint64_t files_read;
+	uint64_t files_failed;
+	uint64_t files_after; /* archived or deleted */
+};
+
+/* A file with something to read in this scan. */
+struct cand {
+	size_t idx;
+	struct stat st;
+};
+
+static void usage(void)
+{
+	fputs("Usage: sw-files DIR [--pattern GLOB] [--state FILE] [--follow] [--latest-first]\n"
+	      "                [--max-files N] [--max-age DUR] [--after archive:DIR|delete|keep]\n"
+	      "                [--source-field NAME] [options]\n"
+	      "Writes the NDJSON records of the files in DIR, each record once, file by file\n"
+	      "in order of modification time (then name).  .gz and .zst files are decompressed.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --pattern GLOB     only names that match GLOB (default '*'; dot files never)\n"
+	      "      --state FILE       remember what was written out; a later run writes only\n"
+	      "                         what is new (replaced atomically after output is flushed)\n"
+	      "      --follow           keep running: new files and appended lines (inotify),\n"
+	      "                         through rotation and truncation, like tail -F\n"
+	      "      --latest-first     newest files first\n"
+	      "      --max-files N      read at most N files per run (per scan with --follow)\n"
+	      "      --max-age DUR      skip files last modified more than DUR ago (e.g. 7d)\n"
+	      "      --after ACTION     once all records of a file are out and flushed:\n"
+	      "                         keep (default), delete, or archive:DIR (move into DIR)\n"
+	      "      --source-field NAME  add {\"file\":PATH,\"line\":N} under NAME to each record\n"
+	      "                         (with -R: {\"value\":LINE,NAME:{...}})\n"
+	      "\n" TOOL_USAGE_COMMON TOOL_USAGE_INPUT
+	      "\n" SW_EXIT_TABLE
+	      "A file that cannot be read is reported and skipped; the exit status is then 74.\n",
+	      stdout);
+}
+
+static void stats_extra(struct tool *t, struct sbuf *b)
+{
+	struct run *r = t->ctx;
+
+	sbuf_printf(b, ",\"files\":%" PRIu64 ",\"files_failed\":%" PRIu64
+		       ",\"files_after\":%" PRIu64,
+		    r->files_read, r->files_failed, r->files_after);
+}
+
+static void parse_after(struct run *r, const char *arg)
+{
+	if (strcmp(arg, "keep") == 0) {
+		r->after = AFTER_KEEP;
+	} else if (strcmp(arg, "delete") == 0) {
+		r->after = AFTER_DELETE;
+	} else if (strncmp(arg, "archive:", 8) == 0 && arg[8]) {
+		r->after = AFTER_ARCHIVE;
+		r->archive_dir = arg + 8;
+	} else {
+		tool_usage_error(r->t, "--after: '%s': expected keep, delete or archive:DIR",
+				 arg);
+	}
+}
+
+static void set_path(struct run *r, const char *name)
+{
+	sbuf_reset(&r->path);
+	sbuf_puts(&r->path, r->dir);
+	if (r->path.len && r->path.p[r->path.len - 1] != '/')
+		sbuf_putc(&r->path, '/');
+	sbuf_puts(&r->path, name);
+}
+
+static int64_t mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static void save_state(struct run *r)
+{
+	char err[512];
+
+	if (!r->state_path || !r->dirty)
+		return;
+	if (files_state_save(&r->tab, r->state_path, err, sizeof(err)) < 0)
+		tool_die(r->t, SW_EXIT_IOERR, "--state: %s", err);
+	r->dirty = 0;
+}
+
+/* A file could not be read: report it once until it changes. */
+static void file_failed(struct run *r, struct files_entry *e,
+			const struct stat *st, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void file_failed(struct run *r, struct files_entry *e,
+			const struct stat *st, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tool_error(r->t, "%s: %s", r->path.p, msg);
+	r->files_failed++;
+	e->failed = 1;
+	e->fail_size = (uint64_t)st->st_size;
+	e->fail_mtime_ns = mtime_ns(st);
+}
+
+static int failed_before(const struct files_entry *e, const struct stat *st)
+{
+	return e->failed && e->fail_size == (uint64_t)st->st_size &&
+	       e->fail_mtime_ns == mtime_ns(st);
+}
+
+/* Bad input in file e: under --on-error fail, what came before it is
+ * flushed and remembered first, so the next run starts at this line. */
+static void bad_line(struct run *r, const char *line, size_t len,
+		     const char *reason)
+{
+	struct tool *t = r->t;
+
+	if (t->on_error == TOOL_ON_ERROR_FAIL) {
+		tool_flush(t);
+		save_state(r);
+	}
+	tool_bad_input(t, r->path.p, files_reader_lineno(r->rd), line, len,
+		       "%s", reason);
+}
+
+/* Writes one record of file e. */
+static void emit(struct run *r, const char *line, size_t len)
+{
+	struct tool *t = r->t;
+	char err[256];
+
+	t->records_in++;
+	if (t->raw_input) {
+		size_t ok = utf8_valid_prefix(line, len);
+		if (ok < len) {
+			snprintf(err, sizeof(err), "invalid UTF-8 at byte %zu",
+				 ok + 1);
+			bad_line(r, line, len, err);
+			return;
+		}
+		json_doc_set_string(&r->doc, line, len);
+	} else if (json_parse(&r->doc, line, len, err, sizeof(err)) < 0) {
+		bad_line(r, line, len, err);
+		return;
+	}
+	if (!r->source_field) {
+		out_put(&t->out, r->doc.text.p, r->doc.text.len);
+	} else {
+		sbuf_reset(&r->member);
+		sbuf_put(&r->member, r->prefix.p, r->prefix.len);
+		sbuf_put_u64(&r->member, files_reader_lineno(r->rd));
+		sbuf_putc(&r->member, '}');
+		sbuf_reset(&r->rec);
+		if (t->raw_input) {
+			sbuf_puts(&r->rec, "{\"value\":");
+			sbuf_put(&r->rec, r->doc.text.p, r->doc.text.len);
+			sbuf_putc(&r->rec, ',');
+			sbuf_put(&r->rec, r->member.p, r->member.len);
+			sbuf_putc(&r->rec, '}');
+		} else if (files_rec_add_member(&r->doc, r->source_field,
+						strlen(r->source_field),
+						r->member.p, r->member.len,
+						&r->rec) < 0) {
+			bad_line(r, line, len,
+				 "not an object: --source-field needs one");
+			return;
+		}
+		out_put(&t->out, r->rec.p, r->rec.len);
+	}
+	out_end(&t->out);
+	if (t->out.err)
+		tool_flush(t); /* exits: quietly when the reader is gone */
+	t->records_out++;
+	tool_tick(t);
+}
+
+/* Moves the file at r->path into the archive directory, never over a file
+ * already there: "name", else "name.1", "name.2", ... */
+static int archive(struct run *r, const char *name, char *err, size_t errlen)
+{
+	struct sbuf to = SBUF_INIT;
+	int rc = -1;
+
+	for (unsigned i = 0; i < 1000; i++) {
+		sbuf_reset(&to);
+		sbuf_printf(&to, "%s/%s", r->archive_dir, name);
+		if (i)
+			sbuf_printf(&to, ".%u", i);
+		if (renameat2(AT_FDCWD, r->path.p, AT_FDCWD, to.p,
+			      RENAME_NOREPLACE) == 0) {
+			rc = 0;
+			break;
+		}
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "archive to %s: %s", to.p,
+				 strerror(errno));
+			break;
+		}
+	}
+	if (rc < 0 && errno == EEXIST)
+		snprintf(err, errlen, "archive: too many files named %s", name);
+	sbuf_free(&to);
+	return rc;
+}
+
+/* All records of e are out: flush them, then apply --after. */
+static void after_file(struct run *r, struct files_entry *e)
+{
+	char err[512];
+	int rc;
+
+	tool_flush(r->t); /* exits on a write error: the file stays */
+	if (r->after == AFTER_DELETE) {
+		rc = unlink(r->path.p);
+		if (rc < 0)
+			snprintf(err, sizeof(err), "delete: %s", strerror(errno));
+	} else {
+		rc = archive(r, e->name, err, sizeof(err));
+	}
+	if (rc < 0) {
+		tool_error(r->t, "%s: %s", r->path.p, err);
+		r->files_failed++;
+		return;
+	}
+	r->files_after++;
+	e->seen = 0; /* gone: dropped from the table after this scan */
+	r->dirty = 1;
+}
+
+/* Checks that fd still holds what e was read from; else e starts over. */
+static void check_same(struct run *r, struct files_entry *e, int fd)
+{
+	uint64_t h;
+	uint32_t got;
+
+	if (e->offset == 0 && e->head_len == 0)
+		return;
+	if (files_head_hash(fd, e->head_len, &h, &got) == 0 &&
+	    got == e->head_len && h == e->head)
+		return;
+	tool_warn(r->t, "%s: replaced (its first bytes changed): reading it from the start",
+		  r->path.p);
+	files_entry_restart(e);
+}
+
+/* Reads what is new in e.  final: an unterminated last line is a record
+ * too (nothing will complete it). */
+static void read_file(struct run *r, struct files_entry *e, int final)
+{
+	struct tool *t = r->t;
+	char err[512];
+	const char *line;
+	size_t len;
+	struct stat st;
+	enum files_kind kind = files_kind_of(e->name);
+	enum files_rc rc = FILES_EOF;
+	int fd = e->fd;
+
+	if (fd < 0)
+		fd = open(r->path.p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		struct stat none = { 0 };
+		file_failed(r, e, &none, "%s", strerror(errno));
+		goto out;
+	}
+	if ((uint64_t)st.st_ino != e->ino)
+		goto out; /* replaced since the scan: the next scan sees it */
+	check_same(r, e, fd);
+	if (kind != FILES_PLAIN || !(r->state_path || r->follow))
+		final = 1;
+	if (files_reader_open(r->rd, fd, kind, e->offset, e->lines, final, err,
+			      sizeof(err)) < 0) {
+		file_failed(r, e, &st, "%s", err);
+		goto out;
+	}
+	if (r->source_field) {
+		sbuf_reset(&r->prefix);
+		sbuf_put_jstr(&r->prefix, r->source_field,
+			      strlen(r->source_field));
+		sbuf_puts(&r->prefix, ":{\"file\":");
+		files_put_jstr_lossy(&r->prefix, r->path.p, r->path.len);
+		sbuf_puts(&r->prefix, ",\"line\":");
+	}
+	if (t->verbose)
+		tool_info(t, "%s: reading from line %" PRIu64, r->path.p,
+			  e->lines + 1);
+	r->files_read++;
+	r->dirty = 1;
+	while (!tool_stop) {
+		rc = files_reader_next(r->rd, &line, &len, err, sizeof(err));
+		if (rc == FILES_LINE) {
+			emit(r, line, len);
+		} else if (rc == FILES_TOOLONG) {
+			t->records_in++;
+			snprintf(err, sizeof(err),
+				 "line longer than %zu bytes (--max-line)",
+				 t->max_line);
+			bad_line(r, "", 0, err);
+		} else {
+			break;
+		}
+		e->offset = files_reader_offset(r->rd);
+		e->lines = files_reader_lineno(r->rd);
+	}
+	if (rc == FILES_ERR) {
+		file_failed(r, e, &st, "%s", err);
+		goto out;
+	}
+	e->failed = 0;
+	e->size = (uint64_t)st.st_size;
+	e->mtime_ns = mtime_ns(&st);
+	if (files_head_hash(fd, FILES_HEAD_MAX, &e->head, &e->head_len) < 0)
+		e->head_len = 0;
+	if (rc == FILES_EOF && !tool_stop && files_reader_pending(r->rd) == 0 &&
+	    r->after != AFTER_KEEP)
+		after_file(r, e);
+out:
+	if (r->follow && kind == FILES_PLAIN && e->seen && fd >= 0) {
+		e->fd = fd;
+	} else {
+		if (fd >= 0)
+			close(fd);
+		e->fd = -1;
+	}
+}
+
+static int cand_cmp(const void *a, const void *b, void *arg)
+{
+	const struct cand *x = a, *y = b;
+	const struct run *r = arg;
+	int64_t mx = mtime_ns(&x->st), my = mtime_ns(&y->st);
+	int d = mx != my ? (mx < my ? -1 : 1)
+			 : strcmp(r->tab.v[x->idx].name, r->tab.v[y->idx].name);
+
+	return r->latest_first ? -d : d;
+}
+
+/* Inode of path, or 0 when there is none: files sw-files writes itself
+ * are never taken for input. */
+static uint64_t ino_of(const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/* Matches one directory entry with the table.  Returns the index of an
+ * entry with something to read, or -1. */
+static int64_t match(struct run *r, const char *name, struct stat *st,
+		     const uint64_t *own)
+{
+	struct files_entry *e;
+	struct stat lst;
+
+	set_path(r, name);
+	if (stat(r->path.p, st) < 0) {
+		/* A dangling symlink, or a file gone since readdir. */
+		int err = errno;
+		if (lstat(r->path.p, &lst) < 0)
+			return -1;
+		e = files_table_find(&r->tab, (uint64_t)lst.st_ino);
+		if (!e)
+			e = files_table_add(&r->tab, name, (uint64_t)lst.st_ino);
+		e->seen = 1;
+		if (!failed_before(e, &lst))
+			file_failed(r, e, &lst, "%s", strerror(err));
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_ino == own[0] ||
+	    (uint64_t)st->st_ino == own[1])
+		return -1;
+	e = files_table_find(&r->tab, (uint64_t)st->st_ino);
+	if (e && e->seen)
+		return -1; /* another name (hard link) of a file seen already */
+	if (r->max_age_us >= 0 &&
+	    mtime_ns(st) / 1000 < timefmt_now() - r->max_age_us) {
+		if (e)
+			e->seen = 1;
+		return -1;
+	}
+	if (!e) {
+		e = files_table_add(&r->tab, name, (uint64_t)st->st_ino);
+		r->dirty = 1;
+	} else if (strcmp(e->name, name) != 0) {
+		files_table_rename(e, name);
+		r->dirty = 1;
+	}
+	e->seen = 1;
+	if ((uint64_t)st->st_size < e->size ||
+	    (files_kind_of(name) == FILES_PLAIN &&
+	     (uint64_t)st->st_size < e->offset)) {
+		tool_warn(r->t, "%s: truncated: reading it again from the start",
+			  r->path.p);
+		files_entry_restart(e);
+	}
+	if (!files_entry_changed(e, st) || failed_before(e, st))
+		return -1;
+	return e - r->tab.v;
+}
+
+/* Lists DIR and matches it with the table into *cands. */
+static size_t list_dir(struct run *r, struct cand **cands, size_t *cap)
+{
+	uint64_t own[2] = { ino_of(r->state_path),
+			    ino_of(r->t->dead_letter_path) };
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(r->dir);
+
+	if (!d)
+		tool_die(r->t, SW_EXIT_IOERR, "%s: %s", r->dir, strerror(errno));
+	while ((errno = 0, de = readdir(d))) {
+		struct stat st;
+		if (fnmatch(r->pattern, de->d_name, FNM_PERIOD) != 0)
+			continue;
+		int64_t i = match(r, de->d_name, &st, own);
+		if (i < 0)
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*cands = xrealloc(*cands, *cap * sizeof(**cands));
+		}
+		(*cands)[n].idx = (size_t)i;
+		(*cands)[n].st = st;
+		n++;
+	}
+	int err = errno;
+	closedir(d);
+	if (err)
+		tool_die(r->t, SW_EXIT_IOERR, "%s: %s", r->dir, strerror(err));
+	return n;
+}
+
+/* One pass over DIR.  Returns 1 when --max-files left files unread. */
+static int scan(struct run *r)
+{
+	struct cand *c = NULL;
+	size_t cap = 0, n, i;
+	int more = 0;
+
+	for (i = 0; i < r->tab.n; i++)
+		r->tab.v[i].seen = 0;
+	n = list_dir(r, &c, &cap);
+	/* Files that left DIR (rotated away) are read to their end first:
+	 * they are older than anything still in it. */
+	for (i = 0; i < r->tab.n && !tool_stop; i++) {
+		struct files_entry *e = &r->tab.v[i];
+		if (!e->seen && e->fd >= 0) {
+			set_path(r, e->name);
+			read_file(r, e, 1);
+		}
+	}
+	qsort_r(c, n, sizeof(*c), cand_cmp, r);
+	if (r->max_files && n > r->max_files) {
+		n = (size_t)r->max_files;
+		more = 1;
+	}
+	for (i = 0; i < n && !tool_stop; i++) {
+		set_path(r, r->tab.v[c[i].idx].name);
+		read_file(r, &r->tab.v[c[i].idx], 0);
+	}
+	for (i = r->tab.n; i-- > 0;) {
+		if (!r->tab.v[i].seen) {
+			files_table_remove(&r->tab, i);
+			r->dirty = 1;
+		}
+	}
+	free(c);
+	return more;
+}
+
+/* Waits for inotify events on DIR (or a signal).  Returns 0 to scan
+ * again, -1 when DIR itself went away. */
+static int wait_events(struct run *r, int ifd)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd pfd = { ifd, POLLIN, 0 };
+	sigset_t block, old;
+	ssize_t n;
+	int gone = 0;
+
+	tool_flush(r->t);
+	save_state(r);
+	/* Signals are let in only inside ppoll, so a stop that arrives just
+	 * before it cannot be missed. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (!tool_stop)
+		ppoll(&pfd, 1, NULL, &old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	while ((n = read(ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+				gone = 1;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return gone ? -1 : 0;
+}
+
+static int follow(struct run *r)
+{
+	int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (ifd < 0 ||
+	    inotify_add_watch(ifd, r->dir,
+			      IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE |
+				      IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+				      IN_ATTRIB | IN_DELETE_SELF |
+				      IN_MOVE_SELF | IN_ONLYDIR) < 0)
+		tool_die(r->t, SW_EXIT_IOERR, "%s: inotify: %s", r->dir,
+			 strerror(errno));
+	for (;;) {
+		int more = scan(r);
+		if (tool_stop)
+			break;
+		if (more)
+			continue;
+		if (wait_events(r, ifd) < 0) {
+			tool_flush(r->t);
+			save_state(r);
+			tool_error(r->t, "%s: directory removed or moved", r->dir);
+			close(ifd);
+			return SW_EXIT_IOERR;
+		}
+		if (tool_stop)
+			break;
+	}
+	close(ifd);
+	return SW_EXIT_OK;
+}
+
+/* Makes sure the archive directory exists and is not DIR itself. */
+static void check_archive(struct run *r)
+{
+	struct stat a, d;
+
+	if (mkdir(r->archive_dir, 0777) < 0 && errno != EEXIST)
+		tool_die(r->t, SW_EXIT_IOERR, "--after: %s: %s", r->archive_dir,
+			 strerror(errno));
+	if (stat(r->archive_dir, &a) < 0 || !S_ISDIR(a.st_mode))
+		tool_usage_error(r->t, "--after: %s: not a directory",
+				 r->archive_dir);
+	if (stat(r->dir, &d) == 0 && a.st_dev == d.st_dev &&
+	    a.st_ino == d.st_ino)
+		tool_usage_error(r->t, "--after: the archive directory cannot be %s itself",
+				 r->dir);
+}
+
+static void parse_args(struct run *r, int argc, char **argv)
+{
+	struct tool *t = r->t;
+	char err[256];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hquvR", longopts, NULL)) != -1) {
+		if (c != 'h' && tool_option(t, c, optarg))
+			continue;
+		switch (c) {
+		case 'h':
+			usage();
+			exit(SW_EXIT_OK);
+		case OPT_AFTER:
+			parse_after(r, optarg);
+			break;
+		case OPT_FOLLOW:
+			r->follow = 1;
+			break;
+		case OPT_LATEST_FIRST:
+			r->latest_first = 1;
+			break;
+		case OPT_MAX_AGE:
+			if (duration_parse(optarg, &r->max_age_us, err, sizeof(err)) < 0)
+				tool_usage_error(t, "--max-age: %s", err);
+			break;
+		case OPT_MAX_FILES:
+			if (num_parse_u64(optarg, 1, UINT64_MAX, &r->max_files) < 0)
+				tool_usage_error(t, "--max-files: '%s': expected a count of 1 or more",
+						 optarg);
+			break;
+		case OPT_PATTERN:
+			r->pattern = optarg;
+			break;
+		case OPT_SOURCE_FIELD:
+			if (!*optarg)
+				tool_usage_error(t, "--source-field: the name is empty");
+			r->source_field = optarg;
+			break;
+		case OPT_STATE:
+			r->state_path = optarg;
+			break;
+		default:
+			tool_usage_error(t, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		tool_usage_error(t, "missing the directory to read");
+	if (argc - optind > 1)
+		tool_usage_error(t, "one directory only, got '%s' too", argv[optind + 1]);
+	r->dir = argv[optind];
+	if (t->raw_input && r->source_field && strcmp(r->source_field, "value") == 0)
+		tool_usage_error(t, "--source-field: with -R the line is \"value\"; pick another name");
+}
+
+int main(int argc, char **argv)
+{
+	static char versions[128];
+	struct tool t;
+	struct run r = { 0 };
+	struct stat st;
+	char err[512];
+	int code;
+
+	tool_init(&t, "sw-files");
+	snprintf(versions, sizeof(versions), "zlib %s\nlibzstd %s\n",
+		 zlibVersion(), ZSTD_versionString());
+	t.versions = versions;
+	t.stats_extra = stats_extra;
+	t.ctx = &r;
+	r.t = &t;
+	r.pattern = "*";
+	r.max_age_us = -1;
+	parse_args(&r, argc, argv);
+	if (stat(r.dir, &st) < 0)
+		tool_die(&t, SW_EXIT_IOERR, "%s: %s", r.dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		tool_die(&t, SW_EXIT_IOERR, "%s: not a directory", r.dir);
+	if (r.after == AFTER_ARCHIVE)
+		check_archive(&r);
+	if (r.state_path) {
+		int rc = files_state_load(&r.tab, r.state_path, err, sizeof(err));
+		if (rc < 0)
+			tool_die(&t, rc == -1 ? SW_EXIT_IOERR : SW_EXIT_FAIL,
+				 "--state: %s: %s", r.state_path, err);
+	}
+	tool_start(&t);
+	r.rd = files_reader_new(t.max_line);
+	json_doc_init(&r.doc);
+	if (r.follow) {
+		code = follow(&r);
+	} else {
+		scan(&r);
+		code = SW_EXIT_OK;
+	}
+	tool_flush(&t);
+	save_state(&r);
+	if (code == SW_EXIT_OK && r.files_failed)
+		code = SW_EXIT_IOERR;
+	files_reader_free(r.rd);
+	files_table_free(&r.tab);
+	json_doc_free(&r.doc);
+	sbuf_free(&r.path);
+	sbuf_free(&r.rec);
+	sbuf_free(&r.prefix);
+	sbuf_free(&r.member);
+	return tool_finish(&t, code);
+}

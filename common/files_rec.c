@@ -1,0 +1,63 @@
+#include "files_rec.h"
+
+void files_put_jstr_lossy(struct sbuf *b, const char *s, size_t n)
+{
+	size_t ok = utf8_valid_prefix(s, n);
+
+	if (ok == n) {
+		sbuf_put_jstr(b, s, n);
+		return;
+	}
+	struct sbuf fixed = SBUF_INIT;
+	while (n) {
+		ok = utf8_valid_prefix(s, n);
+		sbuf_put(&fixed, s, ok);
+		if (ok == n)
+			break;
+		sbuf_put(&fixed, "\xef\xbf\xbd", 3);
+		s += ok + 1;
+		n -= ok + 1;
+	}
+	sbuf_put_jstr(b, fixed.p ? fixed.p : "", fixed.len);
+	sbuf_free(&fixed);
+}
+
+int files_rec_add_member(const struct json_doc *d, const char *key,
+			 size_t keylen, const char *member, size_t mlen,
+			 struct sbuf *out)
+{
+	const char *t = d->text.p;
+	size_t close = d->text.len - 1; /* the root's '}' */
+	int64_t v;
+	int first = 1;
+
+	if (d->ntok == 0 || d->tok[0].type != JSON_OBJECT)
+		return -1;
+	v = json_obj_get(d, 0, key, keylen);
+	if (v < 0) {
+		sbuf_put(out, t, close);
+		if (d->tok[0].count)
+			sbuf_putc(out, ',');
+		sbuf_put(out, member, mlen);
+		sbuf_putc(out, '}');
+		return 0;
+	}
+	/* Compact text: members are separated by exactly one ','. */
+	sbuf_putc(out, '{');
+	JSON_OBJ_FOREACH(d, 0, k) {
+		uint32_t next = d->tok[k + 1].end;
+		size_t from = d->tok[k].start;
+		size_t to = next < d->tok[0].end ? d->tok[next].start - 1 : close;
+		if ((int64_t)k == v - 1)
+			continue;
+		if (!first)
+			sbuf_putc(out, ',');
+		sbuf_put(out, t + from, to - from);
+		first = 0;
+	}
+	if (!first)
+		sbuf_putc(out, ',');
+	sbuf_put(out, member, mlen);
+	sbuf_putc(out, '}');
+	return 0;
+}

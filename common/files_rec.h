@@ -1,0 +1,26 @@
+/*
+ * files_rec: what sw-files adds to a record, on the compact text that
+ * json.h leaves in a json_doc (no libjq, no re-parse).
+ *
+ * The functions append to a caller's sbuf and keep nothing.
+ */
+#ifndef SW_FILES_REC_H
+#define SW_FILES_REC_H
+
+#include <stddef.h>
+
+#include "json.h"
+#include "sbuf.h"
+
+/* Appends s[0..n) as a JSON string, with each byte that is not part of
+ * valid UTF-8 replaced by U+FFFD (file names need not be UTF-8). */
+void files_put_jstr_lossy(struct sbuf *b, const char *s, size_t n);
+
+/* Appends the object d holds with the member text member[0..mlen)
+ * ("KEY":VALUE) added last; a member d already has under key[0..keylen)
+ * is dropped.  Returns 0, or -1 when d is not an object. */
+int files_rec_add_member(const struct json_doc *d, const char *key,
+			 size_t keylen, const char *member, size_t mlen,
+			 struct sbuf *out);
+
+#endif

@@ -1,0 +1,315 @@
+#include "files_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "files_rec.h"
+#include "json.h"
+#include "sbuf.h"
+#include "xalloc.h"
+
+void files_table_free(struct files_table *t)
+{
+	while (t->n)
+		files_table_remove(t, t->n - 1);
+	free(t->v);
+	t->v = NULL;
+	t->cap = 0;
+}
+
+struct files_entry *files_table_find(struct files_table *t, uint64_t ino)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].ino == ino)
+			return &t->v[i];
+	return NULL;
+}
+
+struct files_entry *files_table_add(struct files_table *t, const char *name,
+				    uint64_t ino)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	struct files_entry *e = &t->v[t->n++];
+	memset(e, 0, sizeof(*e));
+	e->name = xstrdup(name);
+	e->ino = ino;
+	e->fd = -1;
+	e->mtime_ns = -1;
+	return e;
+}
+
+void files_table_rename(struct files_entry *e, const char *name)
+{
+	if (strcmp(e->name, name) == 0)
+		return;
+	free(e->name);
+	e->name = xstrdup(name);
+}
+
+void files_table_remove(struct files_table *t, size_t i)
+{
+	struct files_entry *e = &t->v[i];
+
+	if (e->fd >= 0)
+		close(e->fd);
+	free(e->name);
+	if (i != t->n - 1)
+		*e = t->v[t->n - 1];
+	t->n--;
+}
+
+void files_entry_restart(struct files_entry *e)
+{
+	e->offset = 0;
+	e->lines = 0;
+	e->head_len = 0;
+	e->head = 0;
+	e->size = 0;
+	e->mtime_ns = -1;
+}
+
+int files_entry_changed(const struct files_entry *e, const struct stat *st)
+{
+	int64_t m = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+		    st->st_mtim.tv_nsec;
+
+	return (uint64_t)st->st_size != e->size || m != e->mtime_ns;
+}
+
+int files_head_hash(int fd, uint32_t len, uint64_t *hash, uint32_t *got)
+{
+	char buf[FILES_HEAD_MAX];
+	uint64_t h = 1469598103934665603ULL;
+	ssize_t n;
+
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	do
+		n = pread(fd, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	for (ssize_t i = 0; i < n; i++) {
+		h ^= (unsigned char)buf[i];
+		h *= 1099511628211ULL;
+	}
+	*hash = h;
+	*got = (uint32_t)n;
+	return 0;
+}
+
+/* Reads the whole of fd into b.  Returns 0 or -1 with errno. */
+static int slurp(int fd, struct sbuf *b)
+{
+	for (;;) {
+		sbuf_grow(b, 65536);
+		ssize_t n = read(fd, b->p + b->len, b->cap - b->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		b->p[b->len] = '\0';
+	}
+}
+
+static int get_u64(const struct json_doc *d, uint32_t obj, const char *key,
+		   uint64_t *v)
+{
+	int64_t i = json_obj_get(d, obj, key, strlen(key));
+	int64_t x;
+
+	if (i < 0 || d->tok[i].type != JSON_NUMBER ||
+	    json_num_i64(json_tok_ptr(d, (uint32_t)i), d->tok[i].len, &x) < 0)
+		return -1;
+	*v = (uint64_t)x;
+	return 0;
+}
+
+/* Reads one element of "files". */
+static int load_entry(struct files_table *t, const struct json_doc *d,
+		      uint32_t obj, struct sbuf *name)
+{
+	uint64_t ino, size, mtime, offset, lines, head_len;
+	int64_t k, h;
+
+	if (d->tok[obj].type != JSON_OBJECT)
+		return -1;
+	k = json_obj_get(d, obj, "name", 4);
+	h = json_obj_get(d, obj, "head", 4);
+	if (k < 0 ||
+	    d->tok[k].type != JSON_STRING || h < 0 ||
+	    d->tok[h].type != JSON_STRING || d->tok[h].len != 18 ||
+	    get_u64(d, obj, "ino", &ino) || get_u64(d, obj, "size", &size) ||
+	    get_u64(d, obj, "mtime_ns", &mtime) ||
+	    get_u64(d, obj, "offset", &offset) ||
+	    get_u64(d, obj, "lines", &lines) ||
+	    get_u64(d, obj, "head_len", &head_len) ||
+	    head_len > FILES_HEAD_MAX)
+		return -1;
+	char hex[17], *end;
+	memcpy(hex, json_tok_ptr(d, (uint32_t)h) + 1, 16);
+	hex[16] = '\0';
+	errno = 0;
+	uint64_t head = strtoull(hex, &end, 16);
+	if (*end || errno)
+		return -1;
+	sbuf_reset(name);
+	json_unescape(json_tok_ptr(d, (uint32_t)k), d->tok[k].len, name);
+	struct files_entry *e = files_table_add(t, name->p, ino);
+	e->size = size;
+	e->mtime_ns = (int64_t)mtime;
+	e->offset = offset;
+	e->lines = lines;
+	e->head_len = (uint32_t)head_len;
+	e->head = head;
+	return 0;
+}
+
+int files_state_load(struct files_table *t, const char *path, char *err,
+		     size_t errlen)
+{
+	struct sbuf text = SBUF_INIT, name = SBUF_INIT;
+	struct json_doc d;
+	char jerr[128];
+	int64_t files;
+	int rc = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	json_doc_init(&d);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || slurp(fd, &text) < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		goto out;
+	}
+	rc = -2;
+	if (json_parse(&d, text.p ? text.p : "", text.len, jerr,
+		       sizeof(jerr)) < 0) {
+		snprintf(err, errlen, "not a state file: %s", jerr);
+		goto out;
+	}
+	files = d.tok[0].type == JSON_OBJECT ? json_obj_get(&d, 0, "files", 5)
+					       : -1;
+	if (files < 0 || d.tok[files].type != JSON_ARRAY) {
+		snprintf(err, errlen, "not a state file: no \"files\" array");
+		goto out;
+	}
+	JSON_ARR_FOREACH(&d, (uint32_t)files, e) {
+		if (load_entry(t, &d, e, &name) < 0) {
+			snprintf(err, errlen,
+				 "not a state file: bad entry in \"files\"");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	json_doc_free(&d);
+	sbuf_free(&text);
+	sbuf_free(&name);
+	return rc;
+}
+
+static void put_entry(struct sbuf *b, const struct files_entry *e)
+{
+	sbuf_puts(b, "{\"name\":");
+	files_put_jstr_lossy(b, e->name, strlen(e->name));
+	sbuf_printf(b,
+		    ",\"ino\":%" PRIu64 ",\"size\":%" PRIu64
+		    ",\"mtime_ns\":%" PRId64 ",\"offset\":%" PRIu64
+		    ",\"lines\":%" PRIu64 ",\"head_len\":%" PRIu32
+		    ",\"head\":\"%016" PRIx64 "\"}",
+		    e->ino, e->size, e->mtime_ns, e->offset, e->lines,
+		    e->head_len, e->head);
+}
+
+/* Writes all of b to fd.  Returns 0 or -1 with errno. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Makes a rename in path's directory durable. */
+static int sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path + 1))
+			  : xstrdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd < 0 ? -1 : fsync(fd);
+
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+int files_state_save(const struct files_table *t, const char *path,
+		     char *err, size_t errlen)
+{
+	struct sbuf b = SBUF_INIT, tmp = SBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int rc = -1;
+	int fd;
+
+	sbuf_puts(&b, "{\"version\":1,\"files\":[");
+	for (size_t i = 0; i < t->n; i++) {
+		if (i)
+			sbuf_putc(&b, ',');
+		sbuf_puts(&b, "\n");
+		put_entry(&b, &t->v[i]);
+	}
+	sbuf_puts(&b, "\n]}\n");
+	/* A dot name, so a state file kept in the watched directory is
+	 * not taken for input by the default pattern. */
+	sbuf_printf(&tmp, "%.*s.%s.tmp.%ld", (int)(base - path), path, base,
+		    (long)getpid());
+	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, b.p, b.len) < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
+		close(fd);
+		unlink(tmp.p);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp.p, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp.p);
+		goto out;
+	}
+	if (sync_dir(path) < 0) {
+		snprintf(err, errlen, "%s: sync directory: %s", path,
+			 strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	sbuf_free(&b);
+	sbuf_free(&tmp);
+	return rc;
+}
