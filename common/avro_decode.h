@@ -1,0 +1,68 @@
+/*
+ * avro_decode: Avro binary datums to JSON text, with schema resolution.
+ *
+ * An avro_reader is compiled once from a writer schema and a reader schema
+ * (the same node when there is no --reader-schema) and then decodes datum
+ * after datum straight into a caller's sbuf: no avro-c values, no libjq,
+ * no allocation per datum.  Compiling applies the Avro specification's
+ * resolution rules (record fields by name and reader aliases, defaults for
+ * missing fields, int->long->float->double and string<->bytes promotion,
+ * enum symbols by name with the enum default, unions on either side, named
+ * types matched by unqualified name or alias).  What cannot be resolved
+ * becomes an error that is raised only when a datum reaches it, as the
+ * specification says; avro_compat() lists all of them instead.
+ *
+ * Every length and count in the input is checked against the bytes that
+ * remain before anything is allocated, nesting is limited, strings must be
+ * UTF-8, so hostile bytes give an error, never a crash or unbounded memory.
+ *
+ * The reader keeps pointers into both schemas: they must outlive it.
+ */
+#ifndef SW_AVRO_DECODE_H
+#define SW_AVRO_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "avro_schema.h"
+#include "sbuf.h"
+
+/* The JSON forms of contract section 6. */
+enum avro_json {
+	AVRO_JSON_PLAIN, /* bare unions, base64 bytes, natural logical types */
+	AVRO_JSON_AVRO,  /* the specification's JSON encoding */
+};
+
+struct avro_reader;
+
+/* w: the writer's schema; r: the reader's, or NULL to read as written.
+ * Returns NULL with err only when a default cannot be rendered. */
+struct avro_reader *avro_reader_new(const struct avro_node *w,
+				    const struct avro_node *r,
+				    enum avro_json mode, char *err,
+				    size_t errlen);
+void avro_reader_free(struct avro_reader *rd);
+
+/* Decodes one datum from p[0..n), appending its JSON to out.  Returns the
+ * number of bytes consumed, or -1 with err such as
+ * ".temp: string length 1000 exceeds the 3 bytes left" (out may then hold a
+ * partial value: truncate it to where it was). */
+int64_t avro_read(struct avro_reader *rd, const void *p, size_t n,
+		  struct sbuf *out, char *err, size_t errlen);
+
+/* Appends to reasons one line per way a datum written with w could fail to
+ * be read with r ("field .temp: not in the writer's schema and has no
+ * default").  Returns the number of reasons (0: compatible). */
+int avro_compat(const struct avro_node *w, const struct avro_node *r,
+		struct sbuf *reasons);
+
+/* Formats for logical types in plain JSON, shared with the encoder. */
+void avro_fmt_date(int64_t days, struct sbuf *out);
+void avro_fmt_time(int64_t v, int micros, struct sbuf *out);
+void avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out);
+/* Appends the shortest decimal text that reads back as the same float. */
+void avro_fmt_float(float f, struct sbuf *out);
+/* Appends a double as the shortest text that reads back the same. */
+void avro_fmt_double(double d, struct sbuf *out);
+
+#endif
