@@ -1,0 +1,1123 @@
+/*
+ * window_engine: event-time windows with a watermark.  See window_engine.h.
+ *
+ * Ownership: a window (struct wwin) is reference counted: one reference
+ * while it is open, one per heap entry naming it and one per changed-row
+ * entry naming one of its rows.  Closing a window releases what its rows
+ * hold at once; the shells go when the last reference does, so a stale heap
+ * entry or changed-row entry can always look at its window.
+ */
+#include "window_engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+struct wcell {
+	struct wwin *win;
+	uint64_t hash;   /* of (start, key): the row table */
+	char *key;       /* group values: (u32 length, compact JSON)... */
+	uint32_t keylen;
+	uint8_t changed; /* in the changed list (update mode) */
+	struct wagg agg[];
+};
+
+struct wgroup { /* the sessions of one group, disjoint, by start */
+	uint64_t hash;
+	uint32_t n, cap;
+	struct wwin **sess;
+	uint32_t keylen;
+	char key[];
+};
+
+struct wwin {
+	int64_t start, end;
+	uint32_t refs;
+	uint8_t dead;
+	uint8_t mark; /* collected for emission */
+	struct wgroup *grp;
+	struct wcell **cells;
+	uint32_t ncells, cap;
+};
+
+struct heap_ent {
+	int64_t end;
+	struct wwin *win;
+};
+
+/* Open addressing with linear probing; items are never NULL. */
+struct tab {
+	uint32_t cap, n;
+	uint64_t *h;
+	void **v;
+};
+
+struct vec { /* of pointers */
+	void **p;
+	size_t n, cap;
+};
+
+struct window {
+	struct window_spec spec;
+	window_emit_fn emit;
+	void *ctx;
+	int64_t wm, max_event;
+	uint64_t seq;
+	size_t rows;
+	struct tab cells, wins, groups;
+	struct heap_ent *heap;
+	size_t nheap, capheap;
+	struct vec changed; /* struct wcell * */
+	struct vec out;     /* struct wcell *, rows of one emission */
+	struct vec closing; /* struct wwin * */
+	struct sbuf key, row, names, scratch;
+	size_t *name_off; /* ngroups + naggs + 1 offsets into names */
+	int64_t fmt_start, fmt_end;
+	struct sbuf fmt; /* {"window":{...} of fmt_start, fmt_end */
+	struct json_doc doc;
+};
+
+/* ---- small containers ---- */
+
+static void vec_push(struct vec *v, void *p)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		v->p = xrealloc(v->p, v->cap * sizeof *v->p);
+	}
+	v->p[v->n++] = p;
+}
+
+typedef int (*tab_eq_fn)(const void *item, const void *key);
+
+static void *tab_find(const struct tab *t, uint64_t h, tab_eq_fn eq,
+		      const void *key)
+{
+	if (!t->cap)
+		return NULL;
+	for (uint32_t i = (uint32_t)h & (t->cap - 1); t->v[i];
+	     i = (i + 1) & (t->cap - 1))
+		if (t->h[i] == h && eq(t->v[i], key))
+			return t->v[i];
+	return NULL;
+}
+
+static void tab_insert(struct tab *t, uint64_t h, void *item)
+{
+	uint32_t i = (uint32_t)h & (t->cap - 1);
+
+	while (t->v[i])
+		i = (i + 1) & (t->cap - 1);
+	t->h[i] = h;
+	t->v[i] = item;
+	t->n++;
+}
+
+static void tab_put(struct tab *t, uint64_t h, void *item)
+{
+	if ((t->n + 1) * 4 > t->cap * 3) {
+		struct tab nt = { t->cap ? t->cap * 2 : 64, 0, NULL, NULL };
+		nt.h = xmalloc(nt.cap * sizeof *nt.h);
+		nt.v = xcalloc(nt.cap, sizeof *nt.v);
+		for (uint32_t i = 0; i < t->cap; i++)
+			if (t->v[i])
+				tab_insert(&nt, t->h[i], t->v[i]);
+		free(t->h);
+		free(t->v);
+		*t = nt;
+	}
+	tab_insert(t, h, item);
+}
+
+/* Removes item, shifting back later members of its probe run. */
+static void tab_del(struct tab *t, uint64_t h, const void *item)
+{
+	uint32_t mask = t->cap - 1, i = (uint32_t)h & mask, j, k;
+
+	while (t->v[i] != item)
+		i = (i + 1) & mask;
+	for (j = i;;) {
+		j = (j + 1) & mask;
+		if (!t->v[j])
+			break;
+		k = (uint32_t)t->h[j] & mask;
+		/* Leave j alone when its home k lies cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		t->h[i] = t->h[j];
+		t->v[i] = t->v[j];
+		i = j;
+	}
+	t->v[i] = NULL;
+	t->n--;
+}
+
+static void tab_free(struct tab *t)
+{
+	free(t->h);
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+static void heap_push(struct window *w, int64_t end, struct wwin *win)
+{
+	size_t i = w->nheap++;
+
+	if (w->nheap > w->capheap) {
+		w->capheap = w->capheap ? w->capheap * 2 : 64;
+		w->heap = xrealloc(w->heap, w->capheap * sizeof *w->heap);
+	}
+	win->refs++;
+	while (i > 0 && w->heap[(i - 1) / 2].end > end) {
+		w->heap[i] = w->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	w->heap[i].end = end;
+	w->heap[i].win = win;
+}
+
+static void sift_down(struct window *w, size_t i, struct heap_ent e)
+{
+	size_t c;
+
+	while ((c = 2 * i + 1) < w->nheap) {
+		if (c + 1 < w->nheap && w->heap[c + 1].end < w->heap[c].end)
+			c++;
+		if (w->heap[c].end >= e.end)
+			break;
+		w->heap[i] = w->heap[c];
+		i = c;
+	}
+	w->heap[i] = e;
+}
+
+/* Removes the top entry; its reference passes to the caller. */
+static struct heap_ent heap_pop(struct window *w)
+{
+	struct heap_ent top = w->heap[0], last = w->heap[--w->nheap];
+
+	if (w->nheap)
+		sift_down(w, 0, last);
+	return top;
+}
+
+static int ent_live(const struct heap_ent *e)
+{
+	return !e->win->dead && e->win->end == e->end;
+}
+
+static void unref(struct window *w, struct wwin *win);
+
+/* Sessions leave an entry behind each time they grow: drop those when
+ * they outnumber the live ones, so that memory follows open windows. */
+static void heap_compact(struct window *w)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->nheap; i++) {
+		if (ent_live(&w->heap[i]))
+			w->heap[n++] = w->heap[i];
+		else
+			unref(w, w->heap[i].win);
+	}
+	w->nheap = n;
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(w, i, w->heap[i]);
+}
+
+/* ---- windows and rows ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0x9E3779B97F4A7C15ull;
+	x ^= x >> 29;
+	return x;
+}
+
+static uint64_t cell_hash(uint64_t keyhash, int64_t start)
+{
+	return keyhash ^ mix64((uint64_t)start);
+}
+
+static void unref(struct window *w, struct wwin *win)
+{
+	(void)w;
+	if (--win->refs)
+		return;
+	for (uint32_t i = 0; i < win->ncells; i++)
+		free(win->cells[i]);
+	free(win->cells);
+	free(win);
+}
+
+static struct wwin *win_new(int64_t start, int64_t end)
+{
+	struct wwin *win = xcalloc(1, sizeof *win);
+
+	win->start = start;
+	win->end = end;
+	win->refs = 1;
+	return win;
+}
+
+static struct wcell *cell_new(struct window *w, struct wwin *win,
+			      const char *key, uint32_t keylen, uint64_t hash)
+{
+	size_t naggs = w->spec.naggs;
+	struct wcell *c = xmalloc(sizeof *c + naggs * sizeof c->agg[0] +
+				  keylen + 1);
+
+	c->win = win;
+	c->hash = hash;
+	c->key = (char *)&c->agg[naggs];
+	memcpy(c->key, key, keylen);
+	c->key[keylen] = '\0';
+	c->keylen = keylen;
+	c->changed = 0;
+	for (size_t i = 0; i < naggs; i++)
+		wagg_init(&c->agg[i]);
+	if (win->ncells == win->cap) {
+		win->cap = win->cap ? win->cap * 2 : 4;
+		win->cells = xrealloc(win->cells,
+				      win->cap * sizeof *win->cells);
+	}
+	win->cells[win->ncells++] = c;
+	w->rows++;
+	return c;
+}
+
+struct cell_key {
+	int64_t start;
+	const char *key;
+	uint32_t keylen;
+};
+
+static int cell_eq(const void *item, const void *key)
+{
+	const struct wcell *c = item;
+	const struct cell_key *k = key;
+
+	return c->win->start == k->start && c->keylen == k->keylen &&
+	       memcmp(c->key, k->key, k->keylen) == 0;
+}
+
+static int win_eq(const void *item, const void *key)
+{
+	return ((const struct wwin *)item)->start == *(const int64_t *)key;
+}
+
+struct bytes {
+	const char *p;
+	uint32_t n;
+};
+
+static int group_eq(const void *item, const void *key)
+{
+	const struct wgroup *g = item;
+	const struct bytes *k = key;
+
+	return g->keylen == k->n && memcmp(g->key, k->p, k->n) == 0;
+}
+
+/* The row of sliding window start for the group key, created if new. */
+static struct wcell *sliding_cell(struct window *w, int64_t start,
+				  uint64_t keyhash)
+{
+	struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
+	uint64_t h = cell_hash(keyhash, start);
+	struct wcell *c = tab_find(&w->cells, h, cell_eq, &k);
+	struct wwin *win;
+
+	if (c)
+		return c;
+	uint64_t wh = mix64((uint64_t)start);
+	win = tab_find(&w->wins, wh, win_eq, &start);
+	if (!win) {
+		win = win_new(start, start + w->spec.size);
+		tab_put(&w->wins, wh, win);
+		heap_push(w, win->end, win);
+	}
+	c = cell_new(w, win, k.key, k.keylen, h);
+	tab_put(&w->cells, h, c);
+	return c;
+}
+
+/* Frees what an open window holds and closes it; the caller holds a
+ * reference of its own (a popped heap entry) or the window is a merged
+ * session. */
+static void win_kill(struct window *w, struct wwin *win)
+{
+	for (uint32_t i = 0; i < win->ncells; i++) {
+		struct wcell *c = win->cells[i];
+		if (w->spec.kind == WINDOW_SLIDING)
+			tab_del(&w->cells, c->hash, c);
+		for (size_t a = 0; a < w->spec.naggs; a++)
+			wagg_free(&c->agg[a]);
+	}
+	w->rows -= win->ncells;
+	if (w->spec.kind == WINDOW_SLIDING) {
+		tab_del(&w->wins, mix64((uint64_t)win->start), win);
+	} else {
+		struct wgroup *g = win->grp;
+		uint32_t i = 0;
+		while (g->sess[i] != win)
+			i++;
+		memmove(&g->sess[i], &g->sess[i + 1],
+			(g->n - i - 1) * sizeof *g->sess);
+		if (--g->n == 0) {
+			tab_del(&w->groups, g->hash, g);
+			free(g->sess);
+			free(g);
+		}
+	}
+	win->dead = 1;
+	unref(w, win);
+}
+
+static void mark_changed(struct window *w, struct wcell *c)
+{
+	if (w->spec.mode != WINDOW_UPDATE || c->changed)
+		return;
+	c->changed = 1;
+	c->win->refs++;
+	vec_push(&w->changed, c);
+}
+
+static void add_values(struct window *w, struct wcell *c,
+		       const struct jval *vals)
+{
+	for (size_t i = 0; i < w->spec.naggs; i++)
+		wagg_add(w->spec.agg_kinds[i], &c->agg[i], &vals[i], w->seq);
+	mark_changed(w, c);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if (a % b != 0 && (a < 0) != (b < 0))
+		q--;
+	return q;
+}
+
+static int add_sliding(struct window *w, int64_t t, uint64_t keyhash,
+		       const struct jval *vals)
+{
+	const struct window_spec *s = &w->spec;
+	int64_t start = s->offset + floor_div(t - s->offset, s->slide) * s->slide;
+	int n = 0;
+
+	/* Later starts first: their ends are later, so the first window the
+	 * watermark has passed ends the walk. */
+	for (; start > t - s->size; start -= s->slide) {
+		if (s->mode != WINDOW_COMPLETE && start + s->size <= w->wm)
+			break;
+		add_values(w, sliding_cell(w, start, keyhash), vals);
+		n++;
+	}
+	return n;
+}
+
+/* Index of the first session of g that ends at or after t. */
+static uint32_t sess_lower(const struct wgroup *g, int64_t t)
+{
+	uint32_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->sess[mid]->end < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct wgroup *group_get(struct window *w, uint64_t keyhash)
+{
+	struct bytes k = { w->key.p, (uint32_t)w->key.len };
+	struct wgroup *g = tab_find(&w->groups, keyhash, group_eq, &k);
+
+	if (g)
+		return g;
+	g = xcalloc(1, sizeof *g + k.n + 1);
+	g->hash = keyhash;
+	g->keylen = k.n;
+	memcpy(g->key, k.p, k.n);
+	tab_put(&w->groups, keyhash, g);
+	return g;
+}
+
+/* A new session [start, end) at index i of g, with an empty row. */
+static struct wwin *sess_insert(struct window *w, struct wgroup *g,
+				uint32_t i, int64_t start, int64_t end)
+{
+	struct wwin *win = win_new(start, end);
+
+	win->grp = g;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 2;
+		g->sess = xrealloc(g->sess, g->cap * sizeof *g->sess);
+	}
+	memmove(&g->sess[i + 1], &g->sess[i], (g->n - i) * sizeof *g->sess);
+	g->sess[i] = win;
+	g->n++;
+	cell_new(w, win, g->key, g->keylen, g->hash);
+	heap_push(w, end, win);
+	return win;
+}
+
+static int add_session(struct window *w, int64_t t, uint64_t keyhash,
+		       const struct jval *vals)
+{
+	int64_t a = t, b = t + w->spec.gap;
+	struct wgroup *g;
+	struct wwin *win;
+	uint32_t i, j;
+
+	if (w->spec.mode != WINDOW_COMPLETE && b <= w->wm)
+		return 0;
+	g = group_get(w, keyhash);
+	i = sess_lower(g, a);
+	if (i == g->n || g->sess[i]->start > b) {
+		win = sess_insert(w, g, i, a, b);
+	} else {
+		/* Sessions i..j-1 overlap or touch [a, b): they become one. */
+		win = g->sess[i];
+		for (j = i + 1; j < g->n && g->sess[j]->start <= b; j++)
+			;
+		if (g->sess[j - 1]->end > b)
+			b = g->sess[j - 1]->end;
+		while (j-- > i + 1) {
+			struct wwin *o = g->sess[j];
+			for (size_t k = 0; k < w->spec.naggs; k++)
+				wagg_merge(w->spec.agg_kinds[k],
+					   &win->cells[0]->agg[k],
+					   &o->cells[0]->agg[k]);
+			win_kill(w, o);
+		}
+		if (a < win->start)
+			win->start = a;
+		if (b > win->end) {
+			win->end = b;
+			heap_push(w, b, win);
+			if (w->nheap > 2 * w->rows + 1024)
+				heap_compact(w);
+		}
+	}
+	add_values(w, win->cells[0], vals);
+	return 1;
+}
+
+/* Encodes the group values into w->key. */
+static void build_key(struct window *w, const struct jval *groups)
+{
+	sbuf_reset(&w->key);
+	for (size_t i = 0; i < w->spec.ngroups; i++) {
+		const char *p = groups[i].p ? groups[i].p : "null";
+		uint32_t n = groups[i].p ? (uint32_t)groups[i].n : 4;
+		sbuf_put(&w->key, &n, sizeof n);
+		sbuf_put(&w->key, p, n);
+	}
+}
+
+int window_add(struct window *w, int64_t t, const struct jval *groups,
+	       const struct jval *vals, size_t *bad, char *err,
+	       size_t errlen)
+{
+	uint64_t keyhash;
+
+	for (size_t i = 0; i < w->spec.naggs; i++) {
+		if (wagg_check(w->spec.agg_kinds[i], &vals[i], err, errlen)) {
+			*bad = i;
+			return -1;
+		}
+	}
+	if (t > w->max_event)
+		w->max_event = t;
+	w->seq++;
+	build_key(w, groups);
+	keyhash = wagg_hash(w->key.p ? w->key.p : "", w->key.len, 0);
+	if (w->spec.kind == WINDOW_SESSION)
+		return add_session(w, t, keyhash, vals);
+	return add_sliding(w, t, keyhash, vals);
+}
+
+/* ---- emission ---- */
+
+static int cmp_keys(const struct wcell *a, const struct wcell *b)
+{
+	const char *p = a->key, *q = b->key;
+	const char *pe = p + a->keylen;
+	uint32_t m, n;
+	int c;
+
+	while (p < pe) {
+		memcpy(&m, p, sizeof m);
+		memcpy(&n, q, sizeof n);
+		p += sizeof m;
+		q += sizeof n;
+		if ((c = wagg_cmp_json(p, m, q, n)) != 0)
+			return c;
+		p += m;
+		q += n;
+	}
+	return 0;
+}
+
+static int cmp_rows(const void *x, const void *y)
+{
+	const struct wcell *a = *(struct wcell *const *)x;
+	const struct wcell *b = *(struct wcell *const *)y;
+
+	if (a->win->start != b->win->start)
+		return a->win->start < b->win->start ? -1 : 1;
+	if (a->win->end != b->win->end)
+		return a->win->end < b->win->end ? -1 : 1;
+	return cmp_keys(a, b);
+}
+
+static void put_row(struct window *w, const struct wcell *c)
+{
+	const struct window_spec *s = &w->spec;
+	struct sbuf *r = &w->row;
+	const char *k = c->key;
+	uint32_t n;
+
+	if (w->fmt.len == 0 || c->win->start != w->fmt_start ||
+	    c->win->end != w->fmt_end) {
+		sbuf_reset(&w->fmt);
+		sbuf_puts(&w->fmt, "{\"window\":{\"start\":");
+		timefmt_format(s->tf, c->win->start, &w->fmt);
+		sbuf_puts(&w->fmt, ",\"end\":");
+		timefmt_format(s->tf, c->win->end, &w->fmt);
+		sbuf_putc(&w->fmt, '}');
+		w->fmt_start = c->win->start;
+		w->fmt_end = c->win->end;
+	}
+	sbuf_reset(r);
+	sbuf_put(r, w->fmt.p, w->fmt.len);
+	for (size_t i = 0; i < s->ngroups; i++) {
+		sbuf_put(r, w->names.p + w->name_off[i],
+			 w->name_off[i + 1] - w->name_off[i]);
+		memcpy(&n, k, sizeof n);
+		sbuf_put(r, k + sizeof n, n);
+		k += sizeof n + n;
+	}
+	for (size_t i = 0; i < s->naggs; i++) {
+		size_t j = s->ngroups + i;
+		sbuf_put(r, w->names.p + w->name_off[j],
+			 w->name_off[j + 1] - w->name_off[j]);
+		wagg_put(s->agg_kinds[i], &c->agg[i], r);
+	}
+	sbuf_putc(r, '}');
+	w->emit(w->ctx, r->p, r->len);
+}
+
+struct ranked {
+	const struct wcell *c;
+	size_t off, len, idx;
+};
+
+static int cmp_ranked(const void *x, const void *y, void *arg)
+{
+	const struct ranked *a = x, *b = y;
+	const char *text = arg;
+	int c = wagg_cmp_json(text + b->off, b->len, text + a->off, a->len);
+
+	if (c)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Writes rows[0..n) of one window: the top N by the --by aggregate,
+ * greatest first, ties in group order. */
+static void put_top(struct window *w, struct wcell **rows, size_t n)
+{
+	int by = w->spec.top_by;
+	struct ranked *r = xmalloc(n * sizeof *r);
+
+	sbuf_reset(&w->scratch);
+	for (size_t i = 0; i < n; i++) {
+		r[i].c = rows[i];
+		r[i].idx = i;
+		r[i].off = w->scratch.len;
+		wagg_put(w->spec.agg_kinds[by], &rows[i]->agg[by], &w->scratch);
+		r[i].len = w->scratch.len - r[i].off;
+	}
+	qsort_r(r, n, sizeof *r, cmp_ranked, w->scratch.p);
+	for (size_t i = 0; i < n && i < w->spec.top; i++)
+		put_row(w, r[i].c);
+	free(r);
+}
+
+/* Sorts and writes the rows collected in w->out. */
+static void flush_out(struct window *w)
+{
+	struct wcell **rows = (struct wcell **)w->out.p;
+	size_t n = w->out.n, i, j;
+
+	if (n > 1)
+		qsort(rows, n, sizeof *rows, cmp_rows);
+	for (i = 0; i < n; i = j) {
+		if (w->spec.top_by < 0) {
+			put_row(w, rows[i]);
+			j = i + 1;
+			continue;
+		}
+		for (j = i + 1; j < n && rows[j]->win->start == rows[i]->win->start &&
+				rows[j]->win->end == rows[i]->win->end;
+		     j++)
+			;
+		put_top(w, rows + i, j - i);
+	}
+	w->out.n = 0;
+}
+
+static void collect_win(struct window *w, struct wwin *win)
+{
+	for (uint32_t i = 0; i < win->ncells; i++)
+		vec_push(&w->out, win->cells[i]);
+}
+
+/* Every open window's rows (each has exactly one live heap entry). */
+static void collect_all(struct window *w)
+{
+	for (size_t i = 0; i < w->nheap; i++)
+		if (ent_live(&w->heap[i]))
+			collect_win(w, w->heap[i].win);
+}
+
+/* Update mode: the rows changed since the last step (with --top, every
+ * row of a window with a changed row, since ranks need them all). */
+static void emit_changed(struct window *w)
+{
+	struct wcell **ch = (struct wcell **)w->changed.p;
+	size_t n = w->changed.n;
+
+	for (size_t i = 0; i < n; i++) {
+		struct wwin *win = ch[i]->win;
+		ch[i]->changed = 0;
+		if (win->dead)
+			continue;
+		if (w->spec.top_by < 0) {
+			vec_push(&w->out, ch[i]);
+		} else if (!win->mark) {
+			win->mark = 1;
+			collect_win(w, win);
+		}
+	}
+	flush_out(w);
+	for (size_t i = 0; i < n; i++) {
+		ch[i]->win->mark = 0;
+		unref(w, ch[i]->win);
+	}
+	w->changed.n = 0;
+}
+
+/* Drops pending changes without writing them. */
+static void drop_changed(struct window *w)
+{
+	struct wcell **ch = (struct wcell **)w->changed.p;
+
+	for (size_t i = 0; i < w->changed.n; i++) {
+		ch[i]->changed = 0;
+		unref(w, ch[i]->win);
+	}
+	w->changed.n = 0;
+}
+
+/* Closes every window that ends at or before limit, writing its rows
+ * first when write is set. */
+static void close_upto(struct window *w, int64_t limit, int write)
+{
+	struct wwin **cl;
+
+	while (w->nheap && w->heap[0].end <= limit) {
+		struct heap_ent e = heap_pop(w);
+		if (!ent_live(&e)) {
+			unref(w, e.win);
+			continue;
+		}
+		vec_push(&w->closing, e.win);
+		if (write)
+			collect_win(w, e.win);
+	}
+	flush_out(w);
+	cl = (struct wwin **)w->closing.p;
+	for (size_t i = 0; i < w->closing.n; i++) {
+		win_kill(w, cl[i]);
+		unref(w, cl[i]);
+	}
+	w->closing.n = 0;
+}
+
+void window_step(struct window *w)
+{
+	if (w->spec.mode == WINDOW_UPDATE)
+		emit_changed(w);
+	if (w->spec.mode == WINDOW_COMPLETE) {
+		collect_all(w);
+		flush_out(w);
+	}
+	if (w->max_event != INT64_MIN) {
+		int64_t wm;
+		if (__builtin_sub_overflow(w->max_event, w->spec.delay, &wm))
+			wm = INT64_MIN;
+		if (wm > w->wm)
+			w->wm = wm;
+	}
+	if (w->spec.mode != WINDOW_COMPLETE)
+		close_upto(w, w->wm, w->spec.mode == WINDOW_APPEND);
+}
+
+void window_finish(struct window *w)
+{
+	if (w->spec.mode == WINDOW_COMPLETE) {
+		collect_all(w);
+		flush_out(w);
+		return;
+	}
+	drop_changed(w);
+	w->wm = INT64_MAX;
+	close_upto(w, INT64_MAX, 1);
+}
+
+int64_t window_watermark(const struct window *w)
+{
+	return w->wm;
+}
+
+size_t window_rows(const struct window *w)
+{
+	return w->rows;
+}
+
+/* ---- life cycle ---- */
+
+struct window *window_new(const struct window_spec *spec,
+			  window_emit_fn emit, void *ctx)
+{
+	struct window *w = xcalloc(1, sizeof *w);
+	size_t nn = spec->ngroups + spec->naggs;
+
+	w->spec = *spec;
+	w->emit = emit;
+	w->ctx = ctx;
+	w->wm = INT64_MIN;
+	w->max_event = INT64_MIN;
+	w->name_off = xmalloc((nn + 1) * sizeof *w->name_off);
+	for (size_t i = 0; i < nn; i++) {
+		const char *name = i < spec->ngroups
+					   ? spec->group_names[i]
+					   : spec->agg_names[i - spec->ngroups];
+		w->name_off[i] = w->names.len;
+		sbuf_putc(&w->names, ',');
+		sbuf_put_jstr(&w->names, name, strlen(name));
+		sbuf_putc(&w->names, ':');
+	}
+	w->name_off[nn] = w->names.len;
+	json_doc_init(&w->doc);
+	return w;
+}
+
+void window_free(struct window *w)
+{
+	if (!w)
+		return;
+	drop_changed(w);
+	while (w->nheap) {
+		struct heap_ent e = heap_pop(w);
+		if (ent_live(&e))
+			win_kill(w, e.win);
+		unref(w, e.win);
+	}
+	tab_free(&w->cells);
+	tab_free(&w->wins);
+	tab_free(&w->groups);
+	free(w->heap);
+	free(w->changed.p);
+	free(w->out.p);
+	free(w->closing.p);
+	sbuf_free(&w->key);
+	sbuf_free(&w->row);
+	sbuf_free(&w->names);
+	sbuf_free(&w->scratch);
+	sbuf_free(&w->fmt);
+	free(w->name_off);
+	json_doc_free(&w->doc);
+	free(w);
+}
+
+/* ---- state files ---- */
+
+static void put_time(struct sbuf *b, int64_t t)
+{
+	if (t == INT64_MIN)
+		sbuf_puts(b, "null");
+	else
+		sbuf_put_i64(b, t);
+}
+
+static void save_row(struct window *w, const struct wcell *c, struct sbuf *b)
+{
+	const char *k = c->key;
+	uint32_t n;
+
+	sbuf_puts(b, "{\"start\":");
+	sbuf_put_i64(b, c->win->start);
+	sbuf_puts(b, ",\"end\":");
+	sbuf_put_i64(b, c->win->end);
+	sbuf_puts(b, ",\"group\":[");
+	for (size_t i = 0; i < w->spec.ngroups; i++) {
+		memcpy(&n, k, sizeof n);
+		if (i)
+			sbuf_putc(b, ',');
+		sbuf_put(b, k + sizeof n, n);
+		k += sizeof n + n;
+	}
+	sbuf_puts(b, "],\"aggs\":[");
+	for (size_t i = 0; i < w->spec.naggs; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		wagg_save(w->spec.agg_kinds[i], &c->agg[i], b);
+	}
+	sbuf_puts(b, "]}\n");
+}
+
+static int sync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY), rc = 0;
+
+	free(copy);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) < 0 && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int window_save(struct window *w, const char *path, char *err,
+		size_t errlen)
+{
+	struct sbuf b = SBUF_INIT, tmp = SBUF_INIT;
+	FILE *f = NULL;
+	int rc = -1;
+
+	collect_all(w);
+	sbuf_puts(&b, "{\"sw_window_state\":1,\"ident\":");
+	sbuf_put_jstr(&b, w->spec.ident, strlen(w->spec.ident));
+	sbuf_puts(&b, ",\"watermark\":");
+	put_time(&b, w->wm);
+	sbuf_puts(&b, ",\"max_event\":");
+	put_time(&b, w->max_event);
+	sbuf_printf(&b, ",\"seq\":%llu,\"rows\":%zu}\n",
+		    (unsigned long long)w->seq, w->out.n);
+	for (size_t i = 0; i < w->out.n; i++)
+		save_row(w, w->out.p[i], &b);
+	w->out.n = 0;
+
+	sbuf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	if (!(f = fopen(tmp.p, "w")))
+		goto fail;
+	if (fwrite(b.p, 1, b.len, f) != b.len || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0)
+		goto fail;
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto fail;
+	}
+	f = NULL;
+	if (rename(tmp.p, path) != 0)
+		goto fail;
+	if (sync_dir(path) != 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (f)
+		fclose(f);
+	unlink(tmp.p);
+out:
+	sbuf_free(&b);
+	sbuf_free(&tmp);
+	return rc;
+}
+
+/* Reads an integer or null (minus infinity) member of object token 0. */
+static int get_time(const struct json_doc *d, const char *key, int64_t *t)
+{
+	int64_t i = json_obj_get(d, 0, key, strlen(key));
+
+	if (i < 0)
+		return -1;
+	if (d->tok[i].type == JSON_NULL) {
+		*t = INT64_MIN;
+		return 0;
+	}
+	if (d->tok[i].type != JSON_NUMBER)
+		return -1;
+	return json_num_i64(json_tok_ptr(d, (uint32_t)i), d->tok[i].len, t);
+}
+
+static int load_header(struct window *w, const struct json_doc *d,
+		       int64_t *rows, enum window_state_err *why, char *err,
+		       size_t errlen)
+{
+	int64_t v = -1, ident, seq;
+
+	if (d->tok[0].type != JSON_OBJECT ||
+	    get_time(d, "sw_window_state", &v) < 0 || v != 1) {
+		snprintf(err, errlen, "not an sw-window state file");
+		return -1;
+	}
+	ident = json_obj_get(d, 0, "ident", 5);
+	if (ident < 0 || d->tok[ident].type != JSON_STRING ||
+	    get_time(d, "watermark", &w->wm) < 0 ||
+	    get_time(d, "max_event", &w->max_event) < 0 ||
+	    get_time(d, "seq", &seq) < 0 || seq < 0 ||
+	    get_time(d, "rows", rows) < 0 || *rows < 0) {
+		snprintf(err, errlen, "bad header");
+		return -1;
+	}
+	w->seq = (uint64_t)seq;
+	if (!json_str_eq(d, (uint32_t)ident, w->spec.ident,
+			 strlen(w->spec.ident))) {
+		struct sbuf was = SBUF_INIT;
+		json_unescape(json_tok_ptr(d, (uint32_t)ident),
+			      d->tok[ident].len, &was);
+		snprintf(err, errlen,
+			 "written for other windows or aggregates (%s), not "
+			 "these (%s)",
+			 was.p ? was.p : "", w->spec.ident);
+		sbuf_free(&was);
+		*why = WINDOW_STATE_MISMATCH;
+		return -1;
+	}
+	return 0;
+}
+
+/* Restores one row; returns 0 or -1 with a reason. */
+static int load_row(struct window *w, const struct json_doc *d, char *err,
+		    size_t errlen)
+{
+	const struct window_spec *s = &w->spec;
+	int64_t start, end, grp, aggs;
+	struct wcell *c;
+	uint32_t n;
+
+	if (d->tok[0].type != JSON_OBJECT || get_time(d, "start", &start) ||
+	    get_time(d, "end", &end) || start == INT64_MIN ||
+	    end == INT64_MIN || end <= start ||
+	    (grp = json_obj_get(d, 0, "group", 5)) < 0 ||
+	    d->tok[grp].type != JSON_ARRAY ||
+	    d->tok[grp].count != s->ngroups ||
+	    (aggs = json_obj_get(d, 0, "aggs", 4)) < 0 ||
+	    d->tok[aggs].type != JSON_ARRAY ||
+	    d->tok[aggs].count != s->naggs) {
+		snprintf(err, errlen, "bad row");
+		return -1;
+	}
+	sbuf_reset(&w->key);
+	JSON_ARR_FOREACH(d, (uint32_t)grp, e)
+	{
+		n = d->tok[e].len;
+		sbuf_put(&w->key, &n, sizeof n);
+		sbuf_put(&w->key, json_tok_ptr(d, e), n);
+	}
+	uint64_t keyhash = wagg_hash(w->key.p ? w->key.p : "", w->key.len, 0);
+	if (s->kind == WINDOW_SLIDING) {
+		struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
+		if (end - start != s->size ||
+		    floor_div(start - s->offset, s->slide) * s->slide !=
+			    start - s->offset ||
+		    tab_find(&w->cells, cell_hash(keyhash, start), cell_eq,
+			     &k)) {
+			snprintf(err, errlen, "bad or repeated window");
+			return -1;
+		}
+		c = sliding_cell(w, start, keyhash);
+	} else {
+		struct wgroup *g = group_get(w, keyhash);
+		uint32_t i = sess_lower(g, start);
+		if (i < g->n && g->sess[i]->start <= end) {
+			snprintf(err, errlen, "overlapping sessions");
+			return -1;
+		}
+		c = sess_insert(w, g, i, start, end)->cells[0];
+	}
+	uint32_t t = (uint32_t)aggs + 1;
+	for (size_t i = 0; i < s->naggs; i++, t = d->tok[t].end)
+		if (wagg_load(s->agg_kinds[i], &c->agg[i], d, t, err, errlen))
+			return -1;
+	return 0;
+}
+
+int window_load(struct window *w, const char *path,
+		enum window_state_err *why, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, reason[256];
+	size_t cap = 0;
+	ssize_t len;
+	int64_t rows = -1, lineno = 0;
+	int rc = -1;
+
+	*why = WINDOW_STATE_CORRUPT;
+	if (!f) {
+		if (errno == ENOENT)
+			return 1;
+		*why = WINDOW_STATE_IO;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (json_parse(&w->doc, line, (size_t)len, reason,
+			       sizeof reason) < 0)
+			goto bad;
+		if (lineno == 1) {
+			if (load_header(w, &w->doc, &rows, why, reason,
+					sizeof reason) < 0)
+				goto bad;
+			continue;
+		}
+		if (lineno - 1 > rows) {
+			snprintf(reason, sizeof reason, "more rows than %lld",
+				 (long long)rows);
+			goto bad;
+		}
+		if (load_row(w, &w->doc, reason, sizeof reason) < 0)
+			goto bad;
+	}
+	if (ferror(f)) {
+		*why = WINDOW_STATE_IO;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (lineno == 0 || lineno - 1 != rows) {
+		snprintf(err, errlen, "%s: truncated (%lld of %lld rows)",
+			 path, (long long)(lineno ? lineno - 1 : 0),
+			 (long long)rows);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+bad:
+	snprintf(err, errlen, "%s: line %lld: %s", path, (long long)lineno,
+		 reason);
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
