@@ -1,0 +1,44 @@
+/*
+ * avro_codec: the block codecs of Avro object container files.
+ *
+ * null, deflate (raw RFC 1951, zlib), snappy (with the 4-byte big-endian
+ * CRC-32 of the uncompressed data that Avro appends), xz and zstandard.
+ * The names are the specification's; "lzma" (what avro-c 1.11.1 writes for
+ * xz) is read as xz.  snappy and xz are loaded at run time from the system
+ * libraries that avro-c itself depends on (libsnappy.so.1, liblzma.so.5),
+ * so sw links neither; when one is missing its use is a clear error.
+ *
+ * Decompression is bounded: a block that would grow beyond max bytes is an
+ * error, so a small hostile block cannot take unbounded memory.
+ */
+#ifndef SW_AVRO_CODEC_H
+#define SW_AVRO_CODEC_H
+
+#include <stddef.h>
+
+#include "sbuf.h"
+
+enum avro_codec {
+	AVRO_CODEC_NULL,
+	AVRO_CODEC_DEFLATE,
+	AVRO_CODEC_SNAPPY,
+	AVRO_CODEC_XZ,
+	AVRO_CODEC_ZSTD,
+};
+
+/* Maps a codec name (n bytes) to the codec.  Returns 0, or -1 with err for a
+ * codec sw cannot handle ("codec bzip2 is not supported"). */
+int avro_codec_parse(const char *name, size_t n, enum avro_codec *c,
+		     char *err, size_t errlen);
+/* The specification's name. */
+const char *avro_codec_name(enum avro_codec c);
+
+/* Appends the decompressed in[0..n) to out.  Returns 0, or -1 with err. */
+int avro_codec_decompress(enum avro_codec c, const void *in, size_t n,
+			  size_t max, struct sbuf *out, char *err,
+			  size_t errlen);
+/* Appends the compressed in[0..n) to out.  Returns 0, or -1 with err. */
+int avro_codec_compress(enum avro_codec c, const void *in, size_t n,
+			struct sbuf *out, char *err, size_t errlen);
+
+#endif
