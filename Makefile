@@ -44,6 +44,15 @@ MANPAGES := $(sort $(wildcard man/*.1 man/*.7))
 
 all: $(TOOL_BINS)
 
+# Fuzz targets (libFuzzer, clang): `make fuzz` runs each for FUZZ_SECONDS;
+# `make fuzz-regress` runs each once over its committed corpus.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_OBJ := $(COMMON_SRC:%.c=build/fuzz/%.o)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -61,6 +70,30 @@ $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsw.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_BINS)
+
+build/fuzz/common/%.o: common/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Icommon -MMD -MP -c -o $@ $<
+
+build/fuzz/libsw.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libsw.a
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) $(FUZZ_FLAGS) -fsanitize=fuzzer -Icommon -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+fuzz-regress: fuzz-build
+	@i=0; for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; i=$$((i+1)); \
+		if LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 $$f -runs=0 tests/fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1; then \
+		echo "ok $$i - fuzz corpus $$n ($$(ls tests/fuzz/corpus/$$n | wc -l) inputs)"; \
+		else echo "not ok $$i - fuzz corpus $$n"; sed 's/^/# /' build/fuzz/$$n.log | tail -20; fi; done
 
 deps:
 	@scripts/install-deps
@@ -90,7 +123,7 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all unit deps check demo bench install clean
+.PHONY: all unit deps check demo bench install clean fuzz fuzz-build fuzz-regress
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

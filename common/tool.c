@@ -41,7 +41,8 @@ void tool_init(struct tool *t, const char *name)
 	out_init(&t->out, 1, 0);
 }
 
-static void vmsg(struct tool *t, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+vmsg(struct tool *t, const char *fmt, va_list ap)
 {
 	char buf[4096];
 	int n = snprintf(buf, sizeof buf, "%s: ", t->name);
@@ -278,7 +279,8 @@ static void dead_letter(struct tool *t, const char *reason, const char *source,
 	sbuf_free(&b);
 }
 
-static void vbad(struct tool *t, const char *source, uint64_t line,
+static void __attribute__((format(printf, 6, 0)))
+vbad(struct tool *t, const char *source, uint64_t line,
 		 const char *raw, size_t rawlen, const char *fmt, va_list ap)
 {
 	char reason[1024];

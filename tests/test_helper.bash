@@ -13,6 +13,7 @@ export PATH SW_BIN ROOT FIXTURES DATA
 
 # Sanitizer builds must fail loudly, never just print.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=86:abort_on_error=0}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$TESTS_DIR/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}"
 
 # A TCP port on loopback that nothing listens on now.
