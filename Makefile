@@ -101,6 +101,9 @@ deps:
 check: deps
 	@scripts/check
 
+check-valgrind: all
+	@scripts/check-valgrind
+
 demo: deps all
 	@examples/01-web-funnel.sh
 
@@ -123,7 +126,7 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all unit deps check demo bench install clean fuzz fuzz-build fuzz-regress
+.PHONY: all unit deps check check-valgrind demo bench install clean fuzz fuzz-build fuzz-regress
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
