@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -62,6 +63,12 @@ static const struct option longopts[] = {
 
 enum after { AFTER_KEEP, AFTER_DELETE, AFTER_ARCHIVE };
 
+/* How long a file that was renamed out of DIR (rotated away) is still
+ * read while following: its writer may not have reopened yet (Fluent
+ * Bit's rotate_wait).  While there are such files, DIR is also polled. */
+#define ROTATE_WAIT_US 5000000
+#define ROTATE_POLL_MS 500
+
 struct run {
 	struct tool *t;
 	const char *dir;
@@ -79,6 +86,9 @@ struct run {
 	struct files_reader *rd;
 	struct json_doc doc;
 	struct sbuf path, rec, prefix, member;
+	struct files_entry *cur; /* the file being read, */
+	int cur_fd;              /* its descriptor */
+	enum files_kind cur_kind;
 	int dirty; /* the table changed since the state was saved */
 	uint64_t files_read;
 	uint64_t files_failed;
@@ -193,7 +203,20 @@ static int failed_before(const struct files_entry *e, const struct stat *st)
 	       e->fail_mtime_ns == mtime_ns(st);
 }
 
-/* Bad input in file e: under --on-error fail, what came before it is
+/* Takes e's fingerprint: of a plain file, the bytes written out (so that
+ * mending a bad line after them is not taken for a new file); of a
+ * compressed one, the start of its compressed bytes. */
+static void remember_head(struct files_entry *e, int fd, enum files_kind kind)
+{
+	uint64_t len = kind == FILES_PLAIN ? e->offset : e->size;
+
+	if (len > FILES_HEAD_MAX)
+		len = FILES_HEAD_MAX;
+	if (files_head_hash(fd, (uint32_t)len, &e->head, &e->head_len) < 0)
+		e->head_len = 0;
+}
+
+/* Bad input in the file being read: under --on-error fail, what came before it is
  * flushed and remembered first, so the next run starts at this line. */
 static void bad_line(struct run *r, const char *line, size_t len,
 		     const char *reason)
@@ -202,6 +225,7 @@ static void bad_line(struct run *r, const char *line, size_t len,
 
 	if (t->on_error == TOOL_ON_ERROR_FAIL) {
 		tool_flush(t);
+		remember_head(r->cur, r->cur_fd, r->cur_kind);
 		save_state(r);
 	}
 	tool_bad_input(t, r->path.p, files_reader_lineno(r->rd), line, len,
@@ -288,8 +312,9 @@ static int archive(struct run *r, const char *name, char *err, size_t errlen)
 	return rc;
 }
 
-/* All records of e are out: flush them, then apply --after. */
-static void after_file(struct run *r, struct files_entry *e)
+/* All records of e are out: flush them, then apply --after.  Returns 1
+ * when the file is gone from DIR. */
+static int after_file(struct run *r, struct files_entry *e)
 {
 	char err[512];
 	int rc;
@@ -305,11 +330,12 @@ static void after_file(struct run *r, struct files_entry *e)
 	if (rc < 0) {
 		tool_error(r->t, "%s: %s", r->path.p, err);
 		r->files_failed++;
-		return;
+		return 0;
 	}
 	r->files_after++;
-	e->seen = 0; /* gone: dropped from the table after this scan */
+	e->seen = 0; /* dropped from the table after this scan */
 	r->dirty = 1;
+	return 1;
 }
 
 /* Checks that fd still holds what e was read from; else e starts over. */
@@ -371,6 +397,9 @@ static void read_file(struct run *r, struct files_entry *e, int final)
 			  e->lines + 1);
 	r->files_read++;
 	r->dirty = 1;
+	r->cur = e;
+	r->cur_fd = fd;
+	r->cur_kind = kind;
 	while (!tool_stop) {
 		rc = files_reader_next(r->rd, &line, &len, err, sizeof(err));
 		if (rc == FILES_LINE) {
@@ -392,15 +421,16 @@ static void read_file(struct run *r, struct files_entry *e, int final)
 		goto out;
 	}
 	e->failed = 0;
+	remember_head(e, fd, kind);
+	if (rc != FILES_EOF)
+		goto out; /* stopped: the size stays unseen, the rest comes later */
 	e->size = (uint64_t)st.st_size;
 	e->mtime_ns = mtime_ns(&st);
-	if (files_head_hash(fd, FILES_HEAD_MAX, &e->head, &e->head_len) < 0)
-		e->head_len = 0;
-	if (rc == FILES_EOF && !tool_stop && files_reader_pending(r->rd) == 0 &&
-	    r->after != AFTER_KEEP)
-		after_file(r, e);
+	if (!tool_stop && files_reader_pending(r->rd) == 0 &&
+	    r->after != AFTER_KEEP && after_file(r, e))
+		final = 1;
 out:
-	if (r->follow && kind == FILES_PLAIN && e->seen && fd >= 0) {
+	if (r->follow && kind == FILES_PLAIN && fd >= 0 && (e->seen || !final)) {
 		e->fd = fd;
 	} else {
 		if (fd >= 0)
@@ -471,6 +501,7 @@ static int64_t match(struct run *r, const char *name, struct stat *st,
 		r->dirty = 1;
 	}
 	e->seen = 1;
+	e->gone_us = 0;
 	if ((uint64_t)st->st_size < e->size ||
 	    (files_kind_of(name) == FILES_PLAIN &&
 	     (uint64_t)st->st_size < e->offset)) {
@@ -516,36 +547,54 @@ static size_t list_dir(struct run *r, struct cand **cands, size_t *cap)
 	return n;
 }
 
-/* One pass over DIR.  Returns 1 when --max-files left files unread. */
+/* Reads what was appended to files that left DIR (rotated away): they
+ * are older than anything still in it.  Once ROTATE_WAIT_US is over, an
+ * unterminated last line is a record too and the file is let go.
+ * Returns whether some are still being waited for. */
+static int read_gone(struct run *r)
+{
+	int64_t now = timefmt_now();
+	int waiting = 0;
+
+	for (size_t i = 0; i < r->tab.n && !tool_stop; i++) {
+		struct files_entry *e = &r->tab.v[i];
+		if (e->seen || e->fd < 0)
+			continue;
+		if (!e->gone_us)
+			e->gone_us = now;
+		int final = now - e->gone_us >= ROTATE_WAIT_US;
+		set_path(r, e->name);
+		read_file(r, e, final);
+		waiting |= e->fd >= 0;
+	}
+	return waiting;
+}
+
+/* One pass over DIR.  Returns SCAN_MORE when --max-files left files
+ * unread, SCAN_WAITING when rotated files are still read. */
+enum { SCAN_IDLE, SCAN_MORE, SCAN_WAITING };
 static int scan(struct run *r)
 {
 	struct cand *c = NULL;
 	size_t cap = 0, n, i;
-	int more = 0;
+	int more = SCAN_IDLE;
 
 	for (i = 0; i < r->tab.n; i++)
 		r->tab.v[i].seen = 0;
 	n = list_dir(r, &c, &cap);
-	/* Files that left DIR (rotated away) are read to their end first:
-	 * they are older than anything still in it. */
-	for (i = 0; i < r->tab.n && !tool_stop; i++) {
-		struct files_entry *e = &r->tab.v[i];
-		if (!e->seen && e->fd >= 0) {
-			set_path(r, e->name);
-			read_file(r, e, 1);
-		}
-	}
+	if (read_gone(r))
+		more = SCAN_WAITING;
 	qsort_r(c, n, sizeof(*c), cand_cmp, r);
 	if (r->max_files && n > r->max_files) {
 		n = (size_t)r->max_files;
-		more = 1;
+		more = SCAN_MORE;
 	}
 	for (i = 0; i < n && !tool_stop; i++) {
 		set_path(r, r->tab.v[c[i].idx].name);
 		read_file(r, &r->tab.v[c[i].idx], 0);
 	}
 	for (i = r->tab.n; i-- > 0;) {
-		if (!r->tab.v[i].seen) {
+		if (!r->tab.v[i].seen && r->tab.v[i].fd < 0) {
 			files_table_remove(&r->tab, i);
 			r->dirty = 1;
 		}
@@ -556,10 +605,11 @@ static int scan(struct run *r)
 
 /* Waits for inotify events on DIR (or a signal).  Returns 0 to scan
  * again, -1 when DIR itself went away. */
-static int wait_events(struct run *r, int ifd)
+static int wait_events(struct run *r, int ifd, int timeout_ms)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct pollfd pfd = { ifd, POLLIN, 0 };
+	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 	sigset_t block, old;
 	ssize_t n;
 	int gone = 0;
@@ -573,7 +623,7 @@ static int wait_events(struct run *r, int ifd)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (!tool_stop)
-		ppoll(&pfd, 1, NULL, &old);
+		ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &ts, &old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	while ((n = read(ifd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
@@ -602,9 +652,9 @@ static int follow(struct run *r)
 		int more = scan(r);
 		if (tool_stop)
 			break;
-		if (more)
+		if (more == SCAN_MORE)
 			continue;
-		if (wait_events(r, ifd) < 0) {
+		if (wait_events(r, ifd, more == SCAN_WAITING ? ROTATE_POLL_MS : -1) < 0) {
 			tool_flush(r->t);
 			save_state(r);
 			tool_error(r->t, "%s: directory removed or moved", r->dir);

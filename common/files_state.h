@@ -36,6 +36,7 @@ struct files_entry {
 	uint64_t fail_size;     /* ...from this size */
 	int64_t fail_mtime_ns;  /* ...or this time */
 	int fd;            /* kept open while following, else -1 */
+	int64_t gone_us;   /* following: when it left the directory, or 0 */
 };
 
 struct files_table {
