@@ -9,11 +9,16 @@
 # (login -> cart -> done) per window.
 #
 #   examples/01-web-funnel.sh [COUNT]      (SW_BROKERS=host:port to use a real Kafka)
+#
+# One partition keeps the events in time order.  With several, a consumer
+# reads partitions interleaved, and a 10 s watermark would call records of a
+# partition read later "late": spread a topic over pipelines by key instead
+# (README, "Scale-out").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 count=${1:-2000}
 
-start_kafka --topic web:3
+start_kafka --topic web:1
 
 say "producing $count generated web actions to topic 'web' ($SW_BROKERS)"
 sw-gen web --count "$count" --seed 42 | sw-produce -t web -k .name

@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 count=${1:-5000}
 
-start_kafka --topic sensors:4 --topic sensor-averages:1
+start_kafka --topic sensors:1 --topic sensor-averages:1
 
 say "producing $count SensorTag readings, keyed by device"
 sw-gen sensor --count "$count" --seed 7 | sw-produce -t sensors -k .bid

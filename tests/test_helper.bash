@@ -2,6 +2,8 @@
 # gives the fixtures' location.  Tool-specific helpers (starting the Kafka
 # mock, mosquitto, the Elasticsearch double) live in tests/helpers/.
 
+bats_require_minimum_version 1.5.0
+
 TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$TESTS_DIR/.." && pwd)"
 SW_BIN="${SW_BIN:-$ROOT/bin}"
