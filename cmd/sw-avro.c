@@ -1,0 +1,855 @@
+/*
+ * sw-avro: Avro in and out (contract section 6).
+ *
+ * decode: container files (or streams of framed datums) to NDJSON, or the
+ * base64 message at --field of each NDJSON record to its JSON; encode: the
+ * reverse; schema, fingerprint, compat and register work on schemas.  The
+ * work is done by the avro_* modules: avro_schema (parsing, canonical form),
+ * avro_decode / avro_encode (datums, schema resolution), avro_ocf
+ * (containers), avro_msg (framings), avro_registry.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "avro_decode.h"
+#include "avro_encode.h"
+#include "avro_msg.h"
+#include "avro_ocf.h"
+#include "avro_registry.h"
+#include "avro_schema.h"
+#include "base64.h"
+#include "jpath.h"
+#include "num.h"
+#include "tool.h"
+#include "xalloc.h"
+
+/* Uncompressed bytes gathered before a container block is written. */
+#define BLOCK_BYTES (64 * 1024)
+
+enum {
+	OPT_CODEC = TOOL_OPT_TOOL_BASE,
+	OPT_FIELD,
+	OPT_FRAMING,
+	OPT_JSON,
+	OPT_READER,
+	OPT_READER_SCHEMA,
+	OPT_REGISTRY,
+	OPT_SCHEMA,
+	OPT_SCHEMA_ID,
+	OPT_SUBJECT,
+	OPT_WRITER,
+};
+
+static const struct option longopts[] = {
+	{ "codec", required_argument, NULL, OPT_CODEC },
+	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },
+	{ "field", required_argument, NULL, OPT_FIELD },
+	{ "framing", required_argument, NULL, OPT_FRAMING },
+	{ "help", no_argument, NULL, 'h' },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },
+	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },
+	{ "output", required_argument, NULL, 'o' },
+	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "raw-input", no_argument, NULL, 'R' },
+	{ "reader", required_argument, NULL, OPT_READER },
+	{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
+	{ "registry", required_argument, NULL, OPT_REGISTRY },
+	{ "schema", required_argument, NULL, OPT_SCHEMA },
+	{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
+	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+	{ "subject", required_argument, NULL, OPT_SUBJECT },
+	{ "unbuffered", no_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
+	{ "writer", required_argument, NULL, OPT_WRITER },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define USAGE_DECODE                                                         \
+	"  sw-avro decode [--schema W.avsc] [--reader-schema R.avsc]\n"       \
+	"                 [--registry DIR|URL] [--field PATH]\n"             \
+	"                 [--framing auto|container|raw|confluent|single-object]\n" \
+	"                 [--schema-id N] [--json plain|avro] [FILE...]\n"    \
+	"      Avro container files (or framed datums) to NDJSON; with --field,\n" \
+	"      the base64 message at PATH of each NDJSON record is decoded.\n"
+
+#define USAGE_ENCODE                                                         \
+	"  sw-avro encode --schema S.avsc [--registry DIR|URL] [--schema-id N]\n" \
+	"                 [--framing container|raw|confluent|single-object]\n" \
+	"                 [--codec null|deflate|snappy|xz|lzma|zstandard]\n"  \
+	"                 [--field PATH] [--json plain|avro] [-o FILE] [FILE...]\n" \
+	"      NDJSON to one Avro container file (or framed datums); with\n"  \
+	"      --field, the record at PATH becomes the base64 of its message.\n"
+
+#define USAGE_SCHEMAS                                                        \
+	"  sw-avro schema FILE.avro          the writer schema of a container\n" \
+	"  sw-avro fingerprint S.avsc...     canonical form and CRC-64-AVRO\n" \
+	"  sw-avro compat --writer OLD.avsc --reader NEW.avsc\n"             \
+	"      exit 0 when NEW reads everything OLD writes, else 65 and why\n" \
+	"  sw-avro register --registry DIR|URL --subject SUBJECT S.avsc\n"    \
+	"      add a schema version (refused when incompatible); prints its id\n"
+
+#define USAGE_OPTIONS                                                        \
+	"Options:\n"                                                         \
+	"      --schema FILE      writer schema (encode: the schema written)\n" \
+	"      --reader-schema FILE  resolve every datum to this schema\n"   \
+	"      --registry DIR|URL schema directory or Confluent Schema Registry\n" \
+	"      --schema-id N      schema id (confluent framing, registry lookup)\n" \
+	"      --field PATH       work on the message at PATH of NDJSON records\n" \
+	"      --framing F        auto, container, raw, confluent, single-object\n" \
+	"      --json plain|avro  JSON form (default plain)\n"                \
+	"      --codec C          container codec (default null)\n"           \
+	"  -o, --output FILE      write to FILE instead of stdout\n"          \
+	"      --writer FILE      compat: the old (writer) schema\n"          \
+	"      --reader FILE      compat: the new (reader) schema\n"          \
+	"      --subject NAME     register: the subject\n"
+
+static const char *cmdname;
+
+static void usage(const char *sub)
+{
+	printf("Usage:\n");
+	if (!sub || strcmp(sub, "decode") == 0)
+		fputs(USAGE_DECODE, stdout);
+	if (!sub || strcmp(sub, "encode") == 0)
+		fputs(USAGE_ENCODE, stdout);
+	if (!sub)
+		fputs(USAGE_SCHEMAS, stdout);
+	else if (strcmp(sub, "decode") && strcmp(sub, "encode"))
+		fputs(USAGE_SCHEMAS, stdout);
+	fputs(USAGE_OPTIONS, stdout);
+	fputs(TOOL_USAGE_COMMON, stdout);
+	fputs(TOOL_USAGE_INPUT, stdout);
+	fputs(SW_EXIT_TABLE, stdout);
+	exit(fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_IOERR);
+}
+
+struct opts {
+	struct avro_msg_opts m;
+	const char *field;
+	const char *output;
+	const char *writer;
+	const char *reader;
+	const char *subject;
+	enum avro_codec codec;
+	int framing_set;
+	int codec_set;
+};
+
+struct run {
+	struct tool t;
+	struct opts o;
+	struct sbuf out;  /* one record's output */
+	struct sbuf bin;  /* datums */
+	struct sbuf tmp;
+};
+
+static void parse_opts(struct run *r, int argc, char **argv)
+{
+	struct tool *t = &r->t;
+	struct opts *o = &r->o;
+	char err[256];
+	int64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "ho:quvR", longopts, NULL)) != -1) {
+		if (tool_option(t, c, optarg))
+			continue;
+		switch (c) {
+		case 'h':
+			usage(cmdname);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_CODEC:
+			if (avro_codec_parse(optarg, strlen(optarg), &o->codec,
+					     err, sizeof(err)) < 0)
+				tool_usage_error(t, "--codec: %s", err);
+			o->codec_set = 1;
+			break;
+		case OPT_FIELD:
+			o->field = optarg;
+			break;
+		case OPT_FRAMING:
+			if (avro_framing_parse(optarg, &o->m.framing) < 0)
+				tool_usage_error(t, "--framing: '%s': expected auto, "
+						    "container, raw, confluent or "
+						    "single-object", optarg);
+			o->framing_set = 1;
+			break;
+		case OPT_JSON:
+			if (avro_json_parse(optarg, &o->m.json) < 0)
+				tool_usage_error(t, "--json: '%s': expected plain or avro",
+						 optarg);
+			break;
+		case OPT_READER:
+			o->reader = optarg;
+			break;
+		case OPT_READER_SCHEMA:
+			o->m.reader_schema = optarg;
+			break;
+		case OPT_REGISTRY:
+			o->m.registry = optarg;
+			break;
+		case OPT_SCHEMA:
+			o->m.schema = optarg;
+			break;
+		case OPT_SCHEMA_ID:
+			if (num_parse_i64(optarg, 0, UINT32_MAX, &v) < 0)
+				tool_usage_error(t, "--schema-id: '%s': expected an id "
+						    "from 0 to 4294967295", optarg);
+			o->m.schema_id = v;
+			break;
+		case OPT_SUBJECT:
+			o->subject = optarg;
+			break;
+		case OPT_WRITER:
+			o->writer = optarg;
+			break;
+		default:
+			fprintf(stderr, "Try 'sw-avro %s --help'.\n",
+				cmdname ? cmdname : "");
+			exit(SW_EXIT_USAGE);
+		}
+	}
+}
+
+static int msg_exit(int rc)
+{
+	switch (rc) {
+	case AVRO_MSG_EUSAGE:
+		return SW_EXIT_USAGE;
+	case AVRO_MSG_EUNAVAIL:
+		return SW_EXIT_UNAVAILABLE;
+	case AVRO_MSG_EIO:
+		return SW_EXIT_IOERR;
+	default:
+		return SW_EXIT_DATAERR;
+	}
+}
+
+static struct avro_msg *open_msg(struct run *r, int encode)
+{
+	struct avro_msg *m;
+	char err[1024];
+	int rc = avro_msg_new(&m, &r->o.m, encode, err, sizeof(err));
+
+	if (rc == AVRO_MSG_EUSAGE)
+		tool_usage_error(&r->t, "%s", err);
+	if (rc < 0)
+		tool_die(&r->t, msg_exit(rc), "%s", err);
+	return m;
+}
+
+static void emit(struct run *r, const char *p, size_t n)
+{
+	out_put(&r->t.out, p, n);
+	out_end(&r->t.out);
+	r->t.records_out++;
+	tool_tick(&r->t);
+}
+
+/* --- decode --------------------------------------------------------- */
+
+/* Reads what is left of fd into b.  Returns 0 or -1 (errno). */
+static int slurp(int fd, struct sbuf *b)
+{
+	for (;;) {
+		ssize_t got;
+		sbuf_grow(b, 65536);
+		got = read(fd, b->p + b->len, b->cap - b->len - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return 0;
+		b->len += (size_t)got;
+		b->p[b->len] = '\0';
+	}
+}
+
+static void decode_container(struct run *r, int fd, const char *src,
+			     const uint8_t *pre, size_t npre,
+			     const struct avro_schema *rs)
+{
+	struct tool *t = &r->t;
+	struct avro_ocf *f;
+	struct avro_schema *ws;
+	struct avro_reader *rd;
+	const uint8_t *data;
+	const char *sj;
+	size_t len, sl;
+	uint64_t count, datum = 0;
+	char err[1024], why[512];
+	int rc;
+
+	rc = avro_ocf_open_with(&f, fd, pre, npre, err, sizeof(err));
+	if (rc < 0)
+		tool_die(t, rc == AVRO_OCF_EIO ? SW_EXIT_IOERR : SW_EXIT_DATAERR,
+			 "%s: %s", src, err);
+	sj = avro_ocf_schema(f, &sl);
+	ws = avro_schema_parse(sj, sl, why, sizeof(why));
+	if (!ws)
+		tool_die(t, SW_EXIT_DATAERR, "%s: the file's schema: %s", src,
+			 why);
+	rd = avro_reader_new(ws->root, rs ? rs->root : NULL, r->o.m.json, err,
+			     sizeof(err));
+	if (!rd)
+		tool_die(t, SW_EXIT_USAGE, "--reader-schema: %s", err);
+	while (!tool_stop &&
+	       (rc = avro_ocf_next(f, &data, &len, &count, err, sizeof(err))) >
+		       0) {
+		size_t off = 0;
+		for (uint64_t i = 0; i < count && !tool_stop; i++) {
+			int64_t used;
+			datum++;
+			t->records_in++;
+			sbuf_reset(&r->out);
+			used = avro_read(rd, data + off, len - off, &r->out,
+					 err, sizeof(err));
+			if (used < 0) {
+				size_t rest = len - off;
+				tool_bad_input(t, src, datum,
+					       (const char *)data + off,
+					       rest > 65536 ? 65536 : rest,
+					       "block %" PRIu64 ": %s%s",
+					       avro_ocf_blockno(f), err,
+					       i + 1 < count ?
+						       " (rest of the block skipped)" :
+						       "");
+				off = len;
+				break;
+			}
+			off += (size_t)used;
+			emit(r, r->out.p, r->out.len);
+		}
+		if (off != len && !tool_stop)
+			tool_die(t, SW_EXIT_DATAERR,
+				 "%s: block %" PRIu64 ": %zu bytes left after "
+				 "its %" PRIu64 " datums",
+				 src, avro_ocf_blockno(f), len - off, count);
+	}
+	if (rc < 0)
+		tool_die(t, rc == AVRO_OCF_EIO ? SW_EXIT_IOERR : SW_EXIT_DATAERR,
+			 "%s: %s", src, err);
+	avro_reader_free(rd);
+	avro_schema_free(ws);
+	avro_ocf_close(f);
+}
+
+/* A file of framed datums one after another (raw, confluent, single). */
+static void decode_stream(struct run *r, struct avro_msg **m, int fd,
+			  const char *src, const uint8_t *pre, size_t npre)
+{
+	struct tool *t = &r->t;
+	size_t off = 0, used;
+	uint64_t datum = 0;
+	char err[1024];
+	int rc;
+
+	if (!*m)
+		*m = open_msg(r, 0);
+	sbuf_reset(&r->bin);
+	sbuf_put(&r->bin, pre, npre);
+	if (slurp(fd, &r->bin) < 0)
+		tool_die(t, SW_EXIT_IOERR, "%s: %s", src, strerror(errno));
+	while (off < r->bin.len && !tool_stop) {
+		datum++;
+		t->records_in++;
+		sbuf_reset(&r->out);
+		rc = avro_msg_decode_prefix(*m, r->bin.p + off,
+					    r->bin.len - off, &used, &r->out,
+					    err, sizeof(err));
+		if (rc == AVRO_MSG_EDATA) {
+			/* datums carry no length: nothing after can be found */
+			tool_bad_input(t, src, datum, r->bin.p + off,
+				       r->bin.len - off, "%s", err);
+			break;
+		}
+		if (rc < 0)
+			tool_die(t, msg_exit(rc), "%s: %s", src, err);
+		off += used;
+		emit(r, r->out.p, r->out.len);
+	}
+}
+
+static void decode_file(struct run *r, struct avro_msg **m, const char *path,
+			const struct avro_schema *rs)
+{
+	const char *src = path && strcmp(path, "-") ? path : "stdin";
+	enum avro_framing f = r->o.m.framing;
+	uint8_t pre[4];
+	size_t npre = 0;
+	int fd = 0;
+
+	if (path && strcmp(path, "-")) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			tool_die(&r->t, SW_EXIT_IOERR, "%s: %s", path,
+				 strerror(errno));
+	}
+	while (npre < 4) {
+		ssize_t got = read(fd, pre + npre, 4 - npre);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			tool_die(&r->t, SW_EXIT_IOERR, "%s: %s", src,
+				 strerror(errno));
+		if (got == 0)
+			break;
+		npre += (size_t)got;
+	}
+	if (f == AVRO_FRAME_CONTAINER ||
+	    (f == AVRO_FRAME_AUTO && npre == 4 && memcmp(pre, "Obj\x01", 4) == 0))
+		decode_container(r, fd, src, pre, npre, rs);
+	else if (npre > 0)
+		decode_stream(r, m, fd, src, pre, npre);
+	if (fd != 0)
+		close(fd);
+}
+
+static struct jpath *compile_field(struct run *r)
+{
+	struct jpath *jp;
+	char err[256];
+
+	if (jpath_compile(&jp, r->o.field, 0, err, sizeof(err)) < 0)
+		tool_usage_error(&r->t, "--field: %s", err);
+	if (!jpath_is_simple(jp))
+		tool_usage_error(&r->t, "--field: '%s': expected a plain path "
+					"such as .value",
+				 r->o.field);
+	return jp;
+}
+
+/* Writes the record with the value at token v replaced by rep[0..n). */
+static void emit_replaced(struct run *r, const struct json_doc *d, int64_t v,
+			  const char *rep, size_t n)
+{
+	const char *text = d->text.p;
+	size_t s = d->tok[v].start, e = s + d->tok[v].len;
+
+	sbuf_reset(&r->tmp);
+	sbuf_put(&r->tmp, text, s);
+	sbuf_put(&r->tmp, rep, n);
+	sbuf_put(&r->tmp, text + e, d->text.len - e);
+	emit(r, r->tmp.p, r->tmp.len);
+}
+
+static int decode_field(struct run *r, int nfiles, char **files)
+{
+	struct tool *t = &r->t;
+	struct avro_msg *m = open_msg(r, 0);
+	struct jpath *jp = compile_field(r);
+	struct json_doc d;
+	char err[1024];
+	int rc;
+
+	json_doc_init(&d);
+	tool_open_input(t, files, nfiles);
+	while (tool_next_record(t, &d) > 0) {
+		int64_t v = jpath_lookup(jp, &d);
+
+		if (v < 0) {
+			tool_bad_record(t, "%s: missing", r->o.field);
+			continue;
+		}
+		if (d.tok[v].type == JSON_NULL) { /* a tombstone stays null */
+			emit(r, d.text.p, d.text.len);
+			continue;
+		}
+		sbuf_reset(&r->bin);
+		if (d.tok[v].type != JSON_STRING ||
+		    (d.tok[v].flags & JSON_F_ESCAPED) ||
+		    base64_decode(json_tok_ptr(&d, v) + 1, d.tok[v].len - 2,
+				  &r->bin) < 0) {
+			tool_bad_record(t, "%s: expected a base64 string",
+					r->o.field);
+			continue;
+		}
+		sbuf_reset(&r->out);
+		rc = avro_msg_decode(m, r->bin.p, r->bin.len, &r->out, err,
+				     sizeof(err));
+		if (rc == AVRO_MSG_EDATA) {
+			tool_bad_record(t, "%s: %s", r->o.field, err);
+			continue;
+		}
+		if (rc < 0)
+			tool_die(t, msg_exit(rc), "%s", err);
+		emit_replaced(r, &d, v, r->out.p, r->out.len);
+	}
+	json_doc_free(&d);
+	jpath_free(jp);
+	avro_msg_free(m);
+	return SW_EXIT_OK;
+}
+
+static int cmd_decode(struct run *r, int nfiles, char **files)
+{
+	struct avro_schema *rs = NULL;
+	struct avro_msg *m = NULL;
+	char why[512];
+
+	if (r->o.field)
+		return decode_field(r, nfiles, files);
+	if (r->o.m.reader_schema) {
+		rs = avro_schema_load(r->o.m.reader_schema, why, sizeof(why));
+		if (!rs)
+			tool_usage_error(&r->t, "--reader-schema: %s: %s",
+					 r->o.m.reader_schema, why);
+	}
+	tool_start(&r->t);
+	if (nfiles == 0)
+		decode_file(r, &m, NULL, rs);
+	for (int i = 0; i < nfiles && !tool_stop; i++)
+		decode_file(r, &m, files[i], rs);
+	avro_msg_free(m);
+	avro_schema_free(rs);
+	return SW_EXIT_OK;
+}
+
+/* --- encode --------------------------------------------------------- */
+
+static void open_output(struct run *r)
+{
+	int fd;
+
+	if (!r->o.output || strcmp(r->o.output, "-") == 0)
+		return;
+	fd = open(r->o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		tool_die(&r->t, SW_EXIT_IOERR, "-o: %s: %s", r->o.output,
+			 strerror(errno));
+	if (dup2(fd, 1) < 0)
+		tool_die(&r->t, SW_EXIT_IOERR, "-o: %s: %s", r->o.output,
+			 strerror(errno));
+	close(fd);
+}
+
+static void flush_block(struct run *r, const uint8_t sync[16],
+			uint64_t *count)
+{
+	char err[256];
+
+	if (*count == 0)
+		return;
+	sbuf_reset(&r->tmp);
+	if (avro_ocf_block(&r->tmp, r->o.codec, *count, r->bin.p, r->bin.len,
+			   sync, err, sizeof(err)) < 0)
+		tool_die(&r->t, SW_EXIT_SOFTWARE, "%s", err);
+	out_put(&r->t.out, r->tmp.p, r->tmp.len);
+	sbuf_reset(&r->bin);
+	*count = 0;
+}
+
+static int cmd_encode(struct run *r, int nfiles, char **files)
+{
+	struct tool *t = &r->t;
+	struct avro_msg *m;
+	struct jpath *jp = NULL;
+	struct json_doc d;
+	uint8_t sync[16];
+	uint64_t count = 0;
+	int container;
+	char err[1024];
+
+	if (!r->o.framing_set && !r->o.field)
+		r->o.m.framing = AVRO_FRAME_CONTAINER;
+	container = r->o.m.framing == AVRO_FRAME_CONTAINER;
+	if (container && r->o.field)
+		tool_usage_error(t, "--field: container framing is for files; "
+				    "use raw, confluent or single-object");
+	if (container)
+		r->o.m.framing = AVRO_FRAME_RAW;
+	if (r->o.codec_set && !container)
+		tool_usage_error(t, "--codec: only container files have a codec");
+	m = open_msg(r, 1);
+	if (r->o.field)
+		jp = compile_field(r);
+	open_output(r);
+	json_doc_init(&d);
+	tool_open_input(t, files, nfiles);
+	if (container) {
+		const struct avro_schema *s = avro_msg_schema(m);
+		avro_ocf_new_sync(sync);
+		sbuf_reset(&r->tmp);
+		avro_ocf_header(&r->tmp, s->json, s->json_len, r->o.codec, sync);
+		out_put(&t->out, r->tmp.p, r->tmp.len);
+	}
+	while (tool_next_record(t, &d) > 0) {
+		int64_t v = 0;
+		size_t start = r->bin.len;
+		int rc;
+
+		if (jp && (v = jpath_lookup(jp, &d)) < 0) {
+			tool_bad_record(t, "%s: missing", r->o.field);
+			continue;
+		}
+		if (!container)
+			sbuf_reset(&r->bin), start = 0;
+		rc = avro_msg_encode(m, &d, (uint32_t)v, &r->bin, err,
+				     sizeof(err));
+		if (rc < 0) {
+			if (jp)
+				tool_bad_record(t, "%s%s", r->o.field,
+						err[0] == '.' ? err : "");
+			else
+				tool_bad_record(t, "%s", err);
+			continue;
+		}
+		if (container) {
+			count++;
+			if (r->bin.len >= BLOCK_BYTES)
+				flush_block(r, sync, &count);
+		} else if (jp) {
+			sbuf_reset(&r->out);
+			sbuf_putc(&r->out, '"');
+			base64_encode(r->bin.p + start, r->bin.len - start,
+				      &r->out);
+			sbuf_putc(&r->out, '"');
+			emit_replaced(r, &d, v, r->out.p, r->out.len);
+			continue;
+		} else {
+			out_put(&t->out, r->bin.p, r->bin.len);
+		}
+		t->records_out++;
+		tool_tick(t);
+	}
+	if (container)
+		flush_block(r, sync, &count);
+	json_doc_free(&d);
+	jpath_free(jp);
+	avro_msg_free(m);
+	return SW_EXIT_OK;
+}
+
+/* --- schema subcommands -------------------------------------------- */
+
+static struct avro_schema *load_schema(struct run *r, const char *opt,
+				       const char *path)
+{
+	struct avro_schema *s;
+	char why[512];
+
+	s = avro_schema_load(path, why, sizeof(why));
+	if (!s)
+		tool_usage_error(&r->t, "%s%s%s: %s", opt, *opt ? ": " : "",
+				 path, why);
+	return s;
+}
+
+static int cmd_schema(struct run *r, int nfiles, char **files)
+{
+	struct json_doc d;
+	char err[512];
+
+	if (nfiles < 1)
+		tool_usage_error(&r->t, "schema: expected FILE.avro");
+	tool_start(&r->t);
+	json_doc_init(&d);
+	for (int i = 0; i < nfiles; i++) {
+		struct avro_ocf *f;
+		int fd = strcmp(files[i], "-") ? open(files[i], O_RDONLY) : 0;
+		const char *sj;
+		size_t sl;
+		int rc;
+
+		if (fd < 0)
+			tool_die(&r->t, SW_EXIT_IOERR, "%s: %s", files[i],
+				 strerror(errno));
+		rc = avro_ocf_open(&f, fd, err, sizeof(err));
+		if (rc < 0)
+			tool_die(&r->t,
+				 rc == AVRO_OCF_EIO ? SW_EXIT_IOERR :
+						      SW_EXIT_DATAERR,
+				 "%s: %s", files[i], err);
+		sj = avro_ocf_schema(f, &sl);
+		if (json_parse(&d, sj, sl, err, sizeof(err)) < 0)
+			tool_die(&r->t, SW_EXIT_DATAERR, "%s: the file's schema: %s",
+				 files[i], err);
+		emit(r, d.text.p, d.text.len);
+		avro_ocf_close(f);
+		if (fd)
+			close(fd);
+	}
+	json_doc_free(&d);
+	return SW_EXIT_OK;
+}
+
+static int cmd_fingerprint(struct run *r, int nfiles, char **files)
+{
+	if (nfiles < 1)
+		tool_usage_error(&r->t, "fingerprint: expected S.avsc");
+	tool_start(&r->t);
+	for (int i = 0; i < nfiles; i++) {
+		struct avro_schema *s = load_schema(r, "", files[i]);
+
+		sbuf_reset(&r->out);
+		sbuf_puts(&r->out, "{\"schema\":");
+		sbuf_put_jstr(&r->out, files[i], strlen(files[i]));
+		sbuf_puts(&r->out, ",\"canonical\":");
+		sbuf_put_jstr(&r->out, s->canonical, s->canonical_len);
+		sbuf_printf(&r->out,
+			    ",\"crc64_avro\":\"%016" PRIx64
+			    "\",\"crc64_avro_int\":%" PRId64 "}",
+			    s->fingerprint, (int64_t)s->fingerprint);
+		emit(r, r->out.p, r->out.len);
+		avro_schema_free(s);
+	}
+	return SW_EXIT_OK;
+}
+
+static void put_reasons(struct run *r, const struct sbuf *reasons)
+{
+	const char *p = reasons->p, *nl;
+
+	sbuf_puts(&r->out, ",\"reasons\":[");
+	for (int first = 1; p && *p; p = nl + 1, first = 0) {
+		nl = strchr(p, '\n');
+		if (!first)
+			sbuf_putc(&r->out, ',');
+		sbuf_put_jstr(&r->out, p, (size_t)(nl - p));
+		tool_error(&r->t, "%.*s", (int)(nl - p), p);
+	}
+	sbuf_putc(&r->out, ']');
+}
+
+static int cmd_compat(struct run *r, int nfiles)
+{
+	struct avro_schema *w, *rd;
+	struct sbuf reasons = SBUF_INIT;
+	int n;
+
+	if (!r->o.writer || !r->o.reader)
+		tool_usage_error(&r->t, "compat: --writer and --reader are "
+					"required");
+	if (nfiles)
+		tool_usage_error(&r->t, "compat: unexpected argument");
+	w = load_schema(r, "--writer", r->o.writer);
+	rd = load_schema(r, "--reader", r->o.reader);
+	tool_start(&r->t);
+	n = avro_compat(w->root, rd->root, &reasons);
+	sbuf_printf(&r->out, "{\"compatible\":%s", n ? "false" : "true");
+	if (n)
+		put_reasons(r, &reasons);
+	sbuf_putc(&r->out, '}');
+	emit(r, r->out.p, r->out.len);
+	sbuf_free(&reasons);
+	avro_schema_free(w);
+	avro_schema_free(rd);
+	return n ? SW_EXIT_DATAERR : SW_EXIT_OK;
+}
+
+static int cmd_register(struct run *r, int nfiles, char **files)
+{
+	struct avro_registry *reg;
+	struct avro_schema *s;
+	struct sbuf reasons = SBUF_INIT;
+	char err[1024];
+	int64_t id;
+	int rc;
+
+	if (!r->o.m.registry || !r->o.subject)
+		tool_usage_error(&r->t, "register: --registry and --subject "
+					"are required");
+	if (nfiles != 1)
+		tool_usage_error(&r->t, "register: expected one S.avsc");
+	s = load_schema(r, "", files[0]);
+	if (avro_registry_open(&reg, r->o.m.registry, err, sizeof(err)) < 0)
+		tool_usage_error(&r->t, "--registry: %s", err);
+	tool_start(&r->t);
+	rc = avro_registry_register(reg, r->o.subject, s, &id, &reasons, err,
+				    sizeof(err));
+	switch (rc) {
+	case 0:
+		sbuf_printf(&r->out, "%" PRId64, id);
+		emit(r, r->out.p, r->out.len);
+		break;
+	case AVRO_REG_EINCOMPAT:
+		for (const char *p = reasons.p, *nl; p && *p; p = nl + 1) {
+			nl = strchr(p, '\n');
+			tool_error(&r->t, "%s: %.*s", files[0], (int)(nl - p), p);
+		}
+		tool_die(&r->t, SW_EXIT_DATAERR, "%s: %s", files[0], err);
+	case AVRO_REG_EUSAGE:
+		tool_usage_error(&r->t, "%s", err);
+	case AVRO_REG_EUNAVAIL:
+		tool_die(&r->t, SW_EXIT_UNAVAILABLE, "%s", err);
+	case AVRO_REG_EIO:
+		tool_die(&r->t, SW_EXIT_IOERR, "%s", err);
+	default:
+		tool_die(&r->t, SW_EXIT_DATAERR, "%s", err);
+	}
+	sbuf_free(&reasons);
+	avro_registry_free(reg);
+	avro_schema_free(s);
+	return SW_EXIT_OK;
+}
+
+static void set_versions(struct tool *t)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "zlib %s\nzstd %s\nlibcurl %s\n",
+		 zlibVersion(), ZSTD_versionString(),
+		 curl_version_info(CURLVERSION_NOW)->version);
+	t->versions = buf;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const subs[] = { "decode", "encode", "schema",
+					    "fingerprint", "compat",
+					    "register" };
+	static struct run r;
+	int code = SW_EXIT_USAGE, nfiles;
+	char **files;
+
+	tool_init(&r.t, "sw-avro");
+	set_versions(&r.t);
+	r.o.m = (struct avro_msg_opts)AVRO_MSG_OPTS_INIT;
+	if (argc > 1 && argv[1][0] != '-') {
+		for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+			if (strcmp(argv[1], subs[i]) == 0)
+				cmdname = subs[i];
+		if (!cmdname)
+			tool_usage_error(&r.t, "unknown command '%s'", argv[1]);
+		argc--;
+		argv++;
+	}
+	parse_opts(&r, argc, argv);
+	if (!cmdname)
+		tool_usage_error(&r.t, "expected a command: decode, encode, "
+				       "schema, fingerprint, compat or register");
+	files = argv + optind;
+	nfiles = argc - optind;
+	if (strcmp(cmdname, "decode") == 0)
+		code = cmd_decode(&r, nfiles, files);
+	else if (strcmp(cmdname, "encode") == 0)
+		code = cmd_encode(&r, nfiles, files);
+	else if (strcmp(cmdname, "schema") == 0)
+		code = cmd_schema(&r, nfiles, files);
+	else if (strcmp(cmdname, "fingerprint") == 0)
+		code = cmd_fingerprint(&r, nfiles, files);
+	else if (strcmp(cmdname, "compat") == 0)
+		code = cmd_compat(&r, nfiles);
+	else
+		code = cmd_register(&r, nfiles, files);
+	sbuf_free(&r.out);
+	sbuf_free(&r.bin);
+	sbuf_free(&r.tmp);
+	return tool_finish(&r.t, code);
+}
