@@ -16,6 +16,7 @@ mqtt_start() {
 		echo "persistence true"
 		echo "persistence_location $MQTT_DIR/"
 		echo "log_dest file $MQTT_DIR/mosquitto.log"
+		echo "log_type all"
 		echo "listener $MQTT_PORT 127.0.0.1"
 		echo "allow_anonymous true"
 		printf '%s\n' "$@"
@@ -76,9 +77,21 @@ sub_wait() {
 		kill -9 "$SUB_PID"
 		echo "sw-mqtt sub did not exit" >&2
 	fi
-	wait "$SUB_PID"
-	status=$?
+	status=0
+	wait "$SUB_PID" || status=$?
 	SUB_PID=
+}
+
+# peer_sub_start OUT ARGS...: mosquitto_sub ARGS (the independent peer)
+# in the background, writing to OUT; returns once the broker has its
+# subscription.  Sets SUB_PID, so sub_wait and mqtt_cleanup apply.
+peer_sub_start() {
+	local out=$1 n
+	shift
+	n=$(grep -c "Received SUBSCRIBE" "$MQTT_DIR/mosquitto.log" || true)
+	mosquitto_sub -p "$MQTT_PORT" "$@" >"$out" 2>&1 &
+	SUB_PID=$!
+	wait_for_line "$MQTT_DIR/mosquitto.log" "Received SUBSCRIBE" $((n + 1))
 }
 
 # wait_for_line FILE PATTERN [N]: waits (at most 20s) until FILE has N
