@@ -3,6 +3,7 @@
  */
 #include "window_agg.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,127 @@ static enum json_type type_of(const char *p)
 	}
 }
 
+static const double pow10_tab[] = {
+	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* json_num_double with Clinger's fast path: a decimal of at most 15
+ * significant digits and 22 fraction digits is m / 10^k with both exact,
+ * so one correctly rounded division gives strtod's answer. */
+static int num_double(const char *p, size_t n, double *v)
+{
+	const char *s = p, *e = p + n;
+	uint64_t m = 0;
+	int digits = 0, frac = -1, neg = 0;
+
+	if (s < e && *s == '-') {
+		neg = 1;
+		s++;
+	}
+	for (; s < e; s++) {
+		if (*s >= '0' && *s <= '9') {
+			m = m * 10 + (uint64_t)(*s - '0');
+			if (m)
+				digits++;
+			if (frac >= 0)
+				frac++;
+		} else if (*s == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			break;
+		}
+	}
+	if (s < e || digits > 15 || frac > 22 || s == p + neg)
+		return json_num_double(p, n, v);
+	*v = (double)m / pow10_tab[frac < 0 ? 0 : frac];
+	if (neg)
+		*v = -*v;
+	return 0;
+}
+
+typedef unsigned __int128 u128;
+
+#define P10_19 10000000000000000000ull
+static const u128 pow10_u128[22] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+	10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+	100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull, P10_19,
+	(u128)P10_19 * 10, (u128)P10_19 * 100,
+};
+
+/* Is the decimal nearest to mant * 2^-s with k fraction digits, *q / 10^k,
+ * inside v's rounding interval (or past 17 digits, where it always is)? */
+static int reads_back(uint64_t mant, int s, int k, u128 *q)
+{
+	u128 p = pow10_u128[k], x, r, diff;
+
+	x = (u128)mant * p;
+	*q = x >> s;
+	r = x & (((u128)1 << s) - 1);
+	/* Half to even, as printf rounds an exact tie. */
+	if (r > (u128)1 << (s - 1) || (r == (u128)1 << (s - 1) && (*q & 1)))
+		(*q)++;
+	if (*q >= (u128)100000000000000000ull)
+		return 1;
+	diff = (*q << s) > x ? (*q << s) - x : x - (*q << s);
+	return 2 * diff < p;
+}
+
+/* sbuf_put_double without printf for 1e-4 <= |v| < 1e15 (not integral):
+ * v = M * 2^-s exactly, and the decimal nearest to v with k fraction
+ * digits is tested exactly, in 128-bit integers, against the half-ulp
+ * interval around v.  That test only turns true as k grows, so a binary
+ * search finds the fewest digits that read back as v: the digits %.17g
+ * would be shortened to.  Ties and the uneven interval at a power of two
+ * go the general way. */
+static void put_double(struct sbuf *b, double v)
+{
+	double a = fabs(v);
+	uint64_t bits, mant, q64;
+	u128 q;
+	char dig[24];
+	int s, k, n, lo = 1, hi = 21;
+
+	if (!(a >= 1e-4 && a < 1e15) || a == floor(a))
+		goto general;
+	memcpy(&bits, &a, sizeof bits);
+	mant = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+	s = 1075 - (int)(bits >> 52);
+	if (mant == 1ull << 52 || s <= 0 || s > 100)
+		goto general;
+	while (lo < hi) {
+		k = lo + (hi - lo) / 2;
+		if (reads_back(mant, s, k, &q))
+			hi = k;
+		else
+			lo = k + 1;
+	}
+	k = lo;
+	if (!reads_back(mant, s, k, &q) ||
+	    q >= (u128)100000000000000000ull)
+		goto general;
+	q64 = (uint64_t)q;
+	while (q64 % 10 == 0) {
+		q64 /= 10;
+		k--;
+	}
+	for (n = 0; q64 || n <= k; q64 /= 10)
+		dig[n++] = (char)('0' + q64 % 10);
+	if (v < 0)
+		sbuf_putc(b, '-');
+	while (n > 0) {
+		sbuf_putc(b, dig[--n]);
+		if (n == k)
+			sbuf_putc(b, '.');
+	}
+	return;
+general:
+	sbuf_put_double(b, v);
+}
+
 static int is_int_text(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -120,7 +242,7 @@ static void keep(struct wagg *a, const char *p, size_t n)
 	a->v[n] = '\0';
 	a->len = (uint32_t)n;
 	if (type_of(p) == JSON_NUMBER)
-		json_num_double(p, n, &a->d);
+		num_double(p, n, &a->d);
 }
 
 static double sum_double(const struct wagg *a)
@@ -130,17 +252,19 @@ static double sum_double(const struct wagg *a)
 
 static void sum_add(struct wagg *a, const char *p, size_t n)
 {
-	int64_t x;
+	int64_t x, sum;
 	double d;
 
 	if (a->isint && is_int_text(p, n) && json_num_i64(p, n, &x) == 0 &&
-	    !__builtin_add_overflow(a->i, x, &a->i))
+	    !__builtin_add_overflow(a->i, x, &sum)) {
+		a->i = sum;
 		return;
+	}
 	if (a->isint) {
 		a->d = (double)a->i;
 		a->isint = 0;
 	}
-	if (json_num_double(p, n, &d) == 0)
+	if (num_double(p, n, &d) == 0)
 		a->d += d;
 }
 
@@ -151,7 +275,7 @@ static int better(const struct wagg *a, int sign, const char *p, size_t n)
 	int c;
 
 	if (type_of(p) == JSON_NUMBER && type_of(a->v) == JSON_NUMBER &&
-	    json_num_double(p, n, &d) == 0)
+	    num_double(p, n, &d) == 0)
 		c = d < a->d ? -1 : d > a->d;
 	else
 		c = wagg_cmp_json(p, n, a->v, a->len);
@@ -250,15 +374,19 @@ void wagg_merge(enum wagg_kind k, struct wagg *dst, struct wagg *src)
 	case WAGG_COUNT:
 		break;
 	case WAGG_SUM:
-	case WAGG_AVG:
+	case WAGG_AVG: {
+		int64_t sum;
 		if (!src->n)
 			break;
 		if (dst->isint && src->isint &&
-		    !__builtin_add_overflow(dst->i, src->i, &dst->i))
+		    !__builtin_add_overflow(dst->i, src->i, &sum)) {
+			dst->i = sum;
 			break;
+		}
 		dst->d = sum_double(dst) + sum_double(src);
 		dst->isint = 0;
 		break;
+	}
 	case WAGG_MIN:
 	case WAGG_MAX:
 		if (src->n && (!dst->n || better(dst, k == WAGG_MIN ? -1 : 1,
@@ -303,9 +431,9 @@ void wagg_put(enum wagg_kind k, const struct wagg *a, struct sbuf *out)
 		if (a->isint)
 			sbuf_put_i64(out, a->i);
 		else
-			sbuf_put_double(out, a->d);
+			put_double(out, a->d);
 	} else if (k == WAGG_AVG) {
-		sbuf_put_double(out, sum_double(a) / (double)a->n);
+		put_double(out, sum_double(a) / (double)a->n);
 	} else {
 		sbuf_put(out, a->v, a->len);
 	}
@@ -458,8 +586,7 @@ int wagg_cmp_json(const char *a, size_t an, const char *b, size_t bn)
 		return rank(ta) - rank(tb);
 	switch (ta) {
 	case JSON_NUMBER:
-		if (json_num_double(a, an, &x) < 0 ||
-		    json_num_double(b, bn, &y) < 0)
+		if (num_double(a, an, &x) < 0 || num_double(b, bn, &y) < 0)
 			return cmp_bytes(a, an, b, bn);
 		return x < y ? -1 : x > y;
 	case JSON_STRING:

@@ -1,0 +1,368 @@
+/*
+ * Unit tests for window_agg and window_engine: the JSON order, aggregates
+ * and their number formatting, window assignment, watermark, sessions, and
+ * state files.  Table-driven where the cases are data.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "window_agg.h"
+#include "window_engine.h"
+
+static struct jval jv(const char *text)
+{
+	struct jval v = { JSON_NULL, NULL, 0 };
+
+	if (!text)
+		return v;
+	switch (text[0]) {
+	case 'n': v.type = JSON_NULL; break;
+	case 't': v.type = JSON_TRUE; break;
+	case 'f': v.type = JSON_FALSE; break;
+	case '"': v.type = JSON_STRING; break;
+	case '[': v.type = JSON_ARRAY; break;
+	case '{': v.type = JSON_OBJECT; break;
+	default: v.type = JSON_NUMBER;
+	}
+	v.p = text;
+	v.n = strlen(text);
+	return v;
+}
+
+static int sign(int c)
+{
+	return (c > 0) - (c < 0);
+}
+
+static void test_cmp(void)
+{
+	static const struct {
+		const char *a, *b;
+		int want;
+	} cases[] = {
+		{ "null", "false", -1 },   { "false", "true", -1 },
+		{ "true", "0", -1 },       { "2", "10", -1 },
+		{ "-1.5", "-1", -1 },      { "1e2", "100", 0 },
+		{ "100", "\"1\"", -1 },    { "\"b\"", "\"a\"", 1 },
+		{ "\"ab\"", "\"a\"", 1 },  { "\"\\u0041\"", "\"A\"", 0 },
+		{ "\"\\u00e9\"", "\"z\"", 1 }, { "\"z\"", "[]", -1 },
+		{ "[1]", "{}", -1 },       { "null", "null", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		unit_ok(sign(wagg_cmp_json(cases[i].a, strlen(cases[i].a),
+					   cases[i].b, strlen(cases[i].b))) ==
+				cases[i].want,
+			"cmp %s %s", cases[i].a, cases[i].b);
+}
+
+/* Feeds values to one aggregate and compares its output. */
+static void test_aggs(void)
+{
+	static const struct {
+		enum wagg_kind k;
+		int n;
+		const char *vals[6];
+		const char *want;
+	} cases[] = {
+		{ WAGG_COUNT, 3, { "1", NULL, "null" }, "3" },
+		{ WAGG_SUM, 3, { "1", "2", "40" }, "43" },
+		{ WAGG_SUM, 2, { "1", "2.5" }, "3.5" },
+		{ WAGG_SUM, 2, { "0.1", "0.2" }, "0.30000000000000004" },
+		{ WAGG_SUM, 2, { "9223372036854775807", "1" }, "9.223372036854776e+18" },
+		{ WAGG_SUM, 2, { "null", NULL }, "null" },
+		{ WAGG_SUM, 1, { "2.0" }, "2" },
+		{ WAGG_AVG, 2, { "1", "2" }, "1.5" },
+		{ WAGG_AVG, 5, { "1", NULL, "2", "null", "4" }, "2.3333333333333335" },
+		{ WAGG_AVG, 1, { NULL }, "null" },
+		{ WAGG_MIN, 4, { "3", "\"a\"", "-2.5", "null" }, "-2.5" },
+		{ WAGG_MAX, 4, { "3", "\"a\"", "\"b\"", "[1]" }, "[1]" },
+		{ WAGG_MAX, 3, { "3", "1e1", "9" }, "1e1" },
+		{ WAGG_MIN, 3, { "\"b\"", "\"a\"", "\"c\"" }, "\"a\"" },
+		{ WAGG_FIRST, 3, { NULL, "{\"x\":1}", "2" }, "{\"x\":1}" },
+		{ WAGG_LAST, 3, { "1", "\"x\"", "null" }, "\"x\"" },
+		{ WAGG_DISTINCT, 5, { "1", "\"1\"", "1", "1.0", "null" }, "3" },
+		{ WAGG_DISTINCT, 1, { NULL }, "0" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct wagg a;
+		struct sbuf out = SBUF_INIT;
+		size_t j;
+
+		wagg_init(&a);
+		for (j = 0; j < (size_t)cases[i].n; j++) {
+			struct jval v = jv(cases[i].vals[j]);
+			wagg_add(cases[i].k, &a, &v, j);
+		}
+		wagg_put(cases[i].k, &a, &out);
+		UNIT_STREQ(out.p, cases[i].want, "%s case %zu",
+			   wagg_kind_name(cases[i].k), i);
+		wagg_free(&a);
+		sbuf_free(&out);
+	}
+}
+
+static void test_check(void)
+{
+	char err[128];
+	struct jval s = jv("\"12\""), n = jv("12"), miss = jv(NULL);
+
+	unit_ok(wagg_check(WAGG_SUM, &s, err, sizeof err) < 0 &&
+			strstr(err, "not a number") != NULL,
+		"sum refuses a string");
+	unit_ok(wagg_check(WAGG_AVG, &n, err, sizeof err) == 0,
+		"avg takes a number");
+	unit_ok(wagg_check(WAGG_AVG, &miss, err, sizeof err) == 0,
+		"avg takes a missing value");
+	unit_ok(wagg_check(WAGG_MAX, &s, err, sizeof err) == 0,
+		"max takes a string");
+}
+
+/* The exact fast path for averages must print what sbuf_put_double does. */
+static void test_doubles(void)
+{
+	uint64_t x = 88172645463325252ull;
+	int bad = 0, n = 0;
+	double fixed[] = { 0.1, 0.3, 28.76, 1.0 / 3, 2.0 / 3, 1e-4, 0.00012345,
+			   123456789.123, 999999999999999.9, 75.516887211,
+			   0.30000000000000004, 5e-324, 1.5, 1e15 + 0.5 };
+
+	for (int i = 0; i < 20000 + (int)(sizeof fixed / sizeof fixed[0]);
+	     i++) {
+		double v;
+		char text[40];
+		struct sbuf got = SBUF_INIT, want = SBUF_INIT;
+		struct wagg a;
+
+		if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+			v = fixed[i];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* Spread over the fast path's range and beyond. */
+			v = (double)(x >> 11) / 9007199254740992.0 *
+			    pow(10, (double)(int)(x % 24) - 6);
+			if (x & 1)
+				v = -v;
+			if (i % 3 == 0) /* short decimals too */
+				v = round(v * 1e4) / 1e4;
+		}
+		snprintf(text, sizeof text, "%.17g", v);
+		struct jval jvv = jv(text);
+		wagg_init(&a);
+		wagg_add(WAGG_AVG, &a, &jvv, 0);
+		wagg_put(WAGG_AVG, &a, &got);
+		sbuf_put_double(&want, v);
+		n++;
+		if (strcmp(got.p, want.p) != 0 && bad++ < 5)
+			printf("#   %s: got %s want %s\n", text, got.p, want.p);
+		wagg_free(&a);
+		sbuf_free(&got);
+		sbuf_free(&want);
+	}
+	unit_ok(bad == 0, "avg prints as sbuf_put_double (%d of %d differ)",
+		bad, n);
+}
+
+/* ---- engine ---- */
+
+static struct sbuf rows = SBUF_INIT;
+
+static void collect(void *ctx, const char *row, size_t n)
+{
+	(void)ctx;
+	sbuf_put(&rows, row, n);
+	sbuf_putc(&rows, '\n');
+}
+
+static const struct timefmt tf_ms = { TIME_UNIT_AUTO, NULL, 0,
+				      TIME_OUT_EPOCH_MS };
+static const char *gnames[] = { "k" };
+static const enum wagg_kind kinds[] = { WAGG_COUNT, WAGG_SUM };
+static const char *anames[] = { "count", "sum_v" };
+
+static struct window_spec spec(enum window_kind kind, int64_t size,
+			       int64_t slide, enum window_mode mode)
+{
+	struct window_spec s;
+
+	memset(&s, 0, sizeof s);
+	s.kind = kind;
+	s.size = size * 1000000;
+	s.slide = slide * 1000000;
+	s.gap = size * 1000000;
+	s.mode = mode;
+	s.ngroups = 1;
+	s.group_names = gnames;
+	s.naggs = 2;
+	s.agg_kinds = kinds;
+	s.agg_names = anames;
+	s.top_by = -1;
+	s.tf = &tf_ms;
+	s.ident = "test";
+	return s;
+}
+
+/* Records "ms:key:value" separated by spaces; a step after each. */
+static int feed(struct window *w, const char *recs, int *late)
+{
+	char buf[256], *save, *tok;
+	char err[128];
+	size_t bad;
+
+	*late = 0;
+	snprintf(buf, sizeof buf, "%s", recs);
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *k = strchr(tok, ':'), *v = strchr(k + 1, ':');
+		char key[16];
+		*v++ = '\0';
+		snprintf(key, sizeof key, "\"%s\"", k + 1);
+		struct jval g = jv(key), vals[2] = { jv(NULL), jv(v) };
+		int rc = window_add(w, strtoll(tok, NULL, 10) * 1000, &g, vals,
+				    &bad, err, sizeof err);
+		if (rc < 0)
+			return -1;
+		*late += rc == 0;
+		window_step(w);
+	}
+	return 0;
+}
+
+static void test_engine(void)
+{
+	static const struct {
+		const char *name;
+		enum window_kind kind;
+		int64_t size, slide, delay;
+		enum window_mode mode;
+		const char *recs;
+		int late;
+		const char *want;
+	} cases[] = {
+		{ "tumbling", WINDOW_SLIDING, 10, 10, 0, WINDOW_APPEND,
+		  "1000:a:1 5000:b:2 12000:a:3 9000:a:4", 1,
+		  "{\"window\":{\"start\":0,\"end\":10000},\"k\":\"a\",\"count\":1,\"sum_v\":1}\n"
+		  "{\"window\":{\"start\":0,\"end\":10000},\"k\":\"b\",\"count\":1,\"sum_v\":2}\n"
+		  "{\"window\":{\"start\":10000,\"end\":20000},\"k\":\"a\",\"count\":1,\"sum_v\":3}\n" },
+		{ "watermark keeps a window open", WINDOW_SLIDING, 10, 10,
+		  5000, WINDOW_APPEND, "1000:a:1 12000:a:3 9000:a:4", 0,
+		  "{\"window\":{\"start\":0,\"end\":10000},\"k\":\"a\",\"count\":2,\"sum_v\":5}\n"
+		  "{\"window\":{\"start\":10000,\"end\":20000},\"k\":\"a\",\"count\":1,\"sum_v\":3}\n" },
+		{ "sliding, late for one window", WINDOW_SLIDING, 10, 5, 0,
+		  WINDOW_APPEND, "1000:a:1 11000:a:2 8000:a:4", 0,
+		  "{\"window\":{\"start\":-5000,\"end\":5000},\"k\":\"a\",\"count\":1,\"sum_v\":1}\n"
+		  "{\"window\":{\"start\":0,\"end\":10000},\"k\":\"a\",\"count\":1,\"sum_v\":1}\n"
+		  "{\"window\":{\"start\":5000,\"end\":15000},\"k\":\"a\",\"count\":2,\"sum_v\":6}\n"
+		  "{\"window\":{\"start\":10000,\"end\":20000},\"k\":\"a\",\"count\":1,\"sum_v\":2}\n" },
+		{ "sessions merge", WINDOW_SESSION, 5, 0, 100000,
+		  WINDOW_APPEND, "1000:a:1 9000:a:2 5000:a:3 1000:b:1", 0,
+		  "{\"window\":{\"start\":1000,\"end\":6000},\"k\":\"b\",\"count\":1,\"sum_v\":1}\n"
+		  "{\"window\":{\"start\":1000,\"end\":14000},\"k\":\"a\",\"count\":3,\"sum_v\":6}\n" },
+		{ "update", WINDOW_SLIDING, 10, 10, 0, WINDOW_UPDATE,
+		  "1000:a:1 2000:a:2 11000:a:3", 0,
+		  "{\"window\":{\"start\":0,\"end\":10000},\"k\":\"a\",\"count\":1,\"sum_v\":1}\n"
+		  "{\"window\":{\"start\":0,\"end\":10000},\"k\":\"a\",\"count\":2,\"sum_v\":3}\n"
+		  "{\"window\":{\"start\":10000,\"end\":20000},\"k\":\"a\",\"count\":1,\"sum_v\":3}\n"
+		  "{\"window\":{\"start\":10000,\"end\":20000},\"k\":\"a\",\"count\":1,\"sum_v\":3}\n" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct window_spec s = spec(cases[i].kind, cases[i].size,
+					    cases[i].slide, cases[i].mode);
+		struct window *w;
+		int late;
+
+		s.delay = cases[i].delay * 1000;
+		w = window_new(&s, collect, NULL);
+		sbuf_reset(&rows);
+		int rc = feed(w, cases[i].recs, &late);
+		window_finish(w);
+		unit_ok(rc == 0 && late == cases[i].late, "%s: late %d",
+			cases[i].name, late);
+		UNIT_STREQ(rows.p ? rows.p : "", cases[i].want, "%s",
+			   cases[i].name);
+		window_free(w);
+	}
+}
+
+/* Saving after part of the input and loading into a fresh engine gives
+ * the rows of one run over all of it. */
+static void test_state(void)
+{
+	static const enum window_kind k[] = { WINDOW_SLIDING, WINDOW_SESSION };
+	char path[] = "/tmp/test_window_XXXXXX", err[256];
+	enum window_state_err why;
+	int fd = mkstemp(path), late;
+
+	close(fd);
+	for (size_t i = 0; i < 2; i++) {
+		struct window_spec s = spec(k[i], 10, 5, WINDOW_APPEND);
+		struct sbuf one = SBUF_INIT;
+		struct window *w;
+
+		s.delay = 3000;
+		w = window_new(&s, collect, NULL);
+		sbuf_reset(&rows);
+		feed(w, "1000:a:1 4000:b:2.5 7000:a:3 13000:a:1 2000:b:9 30000:a:7", &late);
+		window_finish(w);
+		window_free(w);
+		sbuf_put(&one, rows.p, rows.len);
+
+		sbuf_reset(&rows);
+		w = window_new(&s, collect, NULL);
+		feed(w, "1000:a:1 4000:b:2.5 7000:a:3", &late);
+		unit_ok(window_save(w, path, err, sizeof err) == 0,
+			"save %zu", i);
+		window_free(w);
+		w = window_new(&s, collect, NULL);
+		unit_ok(window_load(w, path, &why, err, sizeof err) == 0,
+			"load %zu: %s", i, err);
+		feed(w, "13000:a:1 2000:b:9 30000:a:7", &late);
+		window_finish(w);
+		window_free(w);
+		UNIT_STREQ(rows.p, one.p, "state %zu: two runs as one", i);
+		sbuf_free(&one);
+
+		s.ident = "other";
+		w = window_new(&s, collect, NULL);
+		unit_ok(window_load(w, path, &why, err, sizeof err) < 0 &&
+				why == WINDOW_STATE_MISMATCH,
+			"state %zu: other spec refused", i);
+		window_free(w);
+	}
+	FILE *f = fopen(path, "w");
+	fputs("{\"sw_window_state\":1,\"ident\":\"test\",\"watermark\":null,"
+	      "\"max_event\":null,\"seq\":0,\"rows\":2}\n",
+	      f);
+	fclose(f);
+	struct window_spec s = spec(WINDOW_SLIDING, 10, 5, WINDOW_APPEND);
+	struct window *w = window_new(&s, collect, NULL);
+	unit_ok(window_load(w, path, &why, err, sizeof err) < 0 &&
+			why == WINDOW_STATE_CORRUPT &&
+			strstr(err, "truncated") != NULL,
+		"truncated state refused: %s", err);
+	window_free(w);
+	unlink(path);
+	unit_ok(window_load(NULL, path, &why, err, sizeof err) == 1,
+		"absent state file");
+}
+
+int main(void)
+{
+	test_cmp();
+	test_aggs();
+	test_check();
+	test_doubles();
+	test_engine();
+	test_state();
+	sbuf_free(&rows);
+	return unit_done();
+}
