@@ -1,0 +1,1101 @@
+/*
+ * sw-consume: Kafka to NDJSON (contract sections 2 and 3).
+ *
+ * One KafkaConsumer handle serves every mode: simple mode assigns the
+ * partitions itself, group mode (-G) subscribes and assigns in the
+ * rebalance callback; both resolve start offsets the same way (resume
+ * file, then committed offset, then -o) and check them for data loss.
+ * Messages come in batches from the consumer queue; each is written as an
+ * envelope into the output buffer.  In group mode an offset is stored only
+ * after the output holding its record has been written (store-after-write),
+ * and librdkafka's auto-commit commits stored offsets every
+ * --commit-interval; the last commit happens at exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "duration.h"
+#include "kafka_conf.h"
+#include "kafka_envelope.h"
+#include "kafka_offset.h"
+#include "num.h"
+#include "sbuf.h"
+#include "tool.h"
+#include "xalloc.h"
+
+#define BATCH 4096
+#define POLL_MS 100
+
+enum {
+	OPT_COMMIT_INTERVAL = TOOL_OPT_TOOL_BASE,
+	OPT_KEY_FORMAT,
+	OPT_ON_DATA_LOSS,
+	OPT_READER_SCHEMA,
+	OPT_REGISTRY,
+	OPT_RESUME,
+	OPT_SCHEMA,
+	OPT_TIMEOUT,
+	OPT_VALUE_FORMAT,
+	OPT_VALUE_ONLY,
+};
+
+/* Per assigned partition. */
+struct part {
+	char *topic;
+	int32_t partition;
+	int from_stored; /* started at a committed or resumed offset */
+	int eof;         /* reached the end (-e) */
+	int ended;       /* reached e@ (paused) */
+	int64_t skip_before_ms; /* s@ by scanning: drop older messages */
+	uint64_t seen;
+};
+
+struct consume {
+	struct tool t;
+	struct kafka_opts ko;
+	struct kafka_envelope_opts eo;
+	const char **topics;
+	size_t ntopics;
+	int32_t partition; /* -1: all */
+	struct kafka_offspec start;
+	int64_t end_ms;    /* -1: none */
+	int exit_eof;
+	uint64_t count;    /* 0: no limit */
+	const char *group;
+	int list;
+	const char *resume_path;
+	rd_kafka_topic_partition_list_t *resume;
+	int64_t commit_interval_us;
+	int loss_warn;
+	int64_t timeout_us;
+
+	rd_kafka_t *rk;
+	struct part *parts;
+	size_t nparts;
+	size_t last; /* cache for find_part */
+	struct json_doc scratch;
+	struct sbuf rec;
+	int done;
+	int code;
+	uint64_t lost;
+};
+
+static void usage(void)
+{
+	printf("Usage: sw-consume [-b BROKERS] -t TOPIC [-t TOPIC...] [options]\n"
+	       "       sw-consume [-b BROKERS] -G GROUP TOPIC... [options]\n"
+	       "       sw-consume [-b BROKERS] -L [-t TOPIC] [-G GROUP]\n"
+	       "\n"
+	       "Reads Kafka messages and writes one JSON envelope per message:\n"
+	       "{\"topic\",\"partition\",\"offset\",\"timestamp\",\"timestamp_type\",\"key\",\n"
+	       "\"headers\",\"value\"}.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -b, --brokers LIST     bootstrap brokers (default $SW_BROKERS, else\n"
+	       "                         localhost:9092)\n"
+	       "  -t, --topic TOPIC      topic to read (repeatable; also as arguments)\n"
+	       "  -p, --partition N      only partition N (not with -G)\n"
+	       "  -o, --offset OFFSET    start: beginning (default), end, stored, N, -N (N\n"
+	       "                         before the end), s@MS or @TIME (first message at\n"
+	       "                         or after); stop: e@MS (before the first message at\n"
+	       "                         or after); with -G, for partitions without a\n"
+	       "                         committed offset\n"
+	       "  -e, --exit             exit once every assigned partition reached its end\n"
+	       "  -c, --count N          exit after N messages\n"
+	       "  -G, --group GROUP      consume as a member of consumer group GROUP;\n"
+	       "                         offsets of written records are committed\n"
+	       "      --commit-interval DUR  commit at least this often (default 5s)\n"
+	       "  -L, --list             list partitions: topic, partition, leader, low,\n"
+	       "                         high (with -G also committed and lag)\n"
+	       "      --resume FILE      start partitions named in checkpoint FILE\n"
+	       "                         ({\"offsets\":{TOPIC:{PARTITION:OFFSET}}}) there\n"
+	       "      --on-data-loss fail|warn  a start offset below the earliest retained\n"
+	       "                         one: exit 65 (default), or warn and go on\n"
+	       "      --key-format FMT   json|string|base64 (default string)\n"
+	       "      --value-format FMT json|string|base64 (default json; avro is not\n"
+	       "                         supported yet)\n"
+	       "      --value-only       write only the value\n"
+	       "      --schema FILE, --reader-schema FILE, --registry DIR|URL\n"
+	       "                         Avro options (with --value-format avro)\n"
+	       "      --timeout DUR      give up when the cluster cannot be reached within\n"
+	       "                         DUR (default 10s): exit 69\n"
+	       "  -X, --property NAME=VALUE  librdkafka property (repeatable; -X list\n"
+	       "                         shows them)\n"
+	       "  -F, --config FILE      file of NAME=VALUE librdkafka properties\n"
+	       "\n" TOOL_USAGE_COMMON "\n" SW_EXIT_TABLE);
+}
+
+/* ---- partitions ---- */
+
+static struct part *find_part(struct consume *c, const char *topic,
+			      int32_t partition)
+{
+	size_t i;
+
+	if (c->last < c->nparts && c->parts[c->last].partition == partition &&
+	    !strcmp(c->parts[c->last].topic, topic))
+		return &c->parts[c->last];
+	for (i = 0; i < c->nparts; i++) {
+		if (c->parts[i].partition == partition &&
+		    !strcmp(c->parts[i].topic, topic)) {
+			c->last = i;
+			return &c->parts[i];
+		}
+	}
+	return NULL;
+}
+
+static void clear_parts(struct consume *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nparts; i++)
+		free(c->parts[i].topic);
+	free(c->parts);
+	c->parts = NULL;
+	c->nparts = 0;
+}
+
+/* Whether every assigned partition is finished (-e or e@). */
+static int all_finished(const struct consume *c)
+{
+	size_t i;
+
+	if (c->nparts == 0)
+		return 0;
+	for (i = 0; i < c->nparts; i++) {
+		const struct part *p = &c->parts[i];
+
+		if (!p->ended && !(c->exit_eof && p->eof))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- start offsets ---- */
+
+static int timeout_ms(const struct consume *c)
+{
+	return (int)(c->timeout_us / 1000);
+}
+
+/* Sets each element's offset from -o; s@ is resolved by the broker when
+ * it can, else by scanning from the beginning (skip_before). */
+static void apply_offspec(struct consume *c,
+			  rd_kafka_topic_partition_list_t *l, int *scan)
+{
+	int i;
+
+	*scan = 0;
+	for (i = 0; i < l->cnt; i++) {
+		rd_kafka_topic_partition_t *p = &l->elems[i];
+
+		switch (c->start.kind) {
+		case KAFKA_OFF_BEGINNING:
+		case KAFKA_OFF_STORED:
+			p->offset = RD_KAFKA_OFFSET_BEGINNING;
+			break;
+		case KAFKA_OFF_END:
+			p->offset = RD_KAFKA_OFFSET_END;
+			break;
+		case KAFKA_OFF_ABS:
+			p->offset = c->start.v;
+			break;
+		case KAFKA_OFF_TAIL:
+			p->offset = RD_KAFKA_OFFSET_TAIL(c->start.v);
+			break;
+		case KAFKA_OFF_TIME:
+			p->offset = c->start.v;
+			break;
+		}
+	}
+	if (c->start.kind != KAFKA_OFF_TIME || l->cnt == 0)
+		return;
+	if (rd_kafka_offsets_for_times(c->rk, l, timeout_ms(c)) != 0) {
+		for (i = 0; i < l->cnt; i++)
+			l->elems[i].offset = -1;
+	}
+	for (i = 0; i < l->cnt; i++) {
+		/* -1: no answer (brokers without a time index, such as the
+		 * mock) or nothing that late: scan from the start. */
+		if (l->elems[i].err || l->elems[i].offset < 0) {
+			l->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+			l->elems[i].opaque = (void *)1;
+			*scan = 1;
+		}
+	}
+}
+
+static int64_t resumed_offset(const struct consume *c, const char *topic,
+			      int32_t partition)
+{
+	rd_kafka_topic_partition_t *p;
+
+	if (!c->resume)
+		return -1;
+	p = rd_kafka_topic_partition_list_find(c->resume, topic, partition);
+	return p ? p->offset : -1;
+}
+
+static void flush_and_commit(struct consume *c);
+
+/* Resolves start offsets for the partitions in l (resume file, committed
+ * offset in group mode, else -o), checks them for data loss and records
+ * the partitions.  Returns 0, or -1 after reporting an error (c->code). */
+static int prepare_assignment(struct consume *c,
+			      rd_kafka_topic_partition_list_t *l)
+{
+	rd_kafka_topic_partition_list_t *committed = NULL, *spec, *check;
+	struct sbuf report = SBUF_INIT;
+	char err[512];
+	int i, scan, lost, rc = -1;
+
+	if (c->group || c->start.kind == KAFKA_OFF_STORED) {
+		rd_kafka_resp_err_t e;
+
+		committed = rd_kafka_topic_partition_list_copy(l);
+		e = rd_kafka_committed(c->rk, committed, timeout_ms(c));
+		if (e) {
+			tool_error(&c->t, "committed offsets of group %s: %s",
+				   c->group, rd_kafka_err2str(e));
+			c->code = kafka_err_exit(e);
+			goto out;
+		}
+	}
+	spec = rd_kafka_topic_partition_list_copy(l);
+	apply_offspec(c, spec, &scan);
+	check = rd_kafka_topic_partition_list_new(l->cnt);
+	clear_parts(c);
+	c->parts = xcalloc((size_t)l->cnt + 1, sizeof(*c->parts));
+	for (i = 0; i < l->cnt; i++) {
+		rd_kafka_topic_partition_t *p = &l->elems[i];
+		struct part *pt = &c->parts[c->nparts++];
+		int64_t off = resumed_offset(c, p->topic, p->partition);
+
+		pt->topic = xstrdup(p->topic);
+		pt->partition = p->partition;
+		pt->skip_before_ms = -1;
+		if (off < 0 && committed && committed->elems[i].offset >= 0)
+			off = committed->elems[i].offset;
+		if (off >= 0) {
+			pt->from_stored = 1;
+			p->offset = off;
+			rd_kafka_topic_partition_list_add(check, p->topic,
+							  p->partition)
+				->offset = off;
+		} else {
+			p->offset = spec->elems[i].offset;
+			if (spec->elems[i].opaque)
+				pt->skip_before_ms = c->start.v;
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(spec);
+	lost = kafka_check_loss(c->rk, check, timeout_ms(c), &report, err,
+				sizeof(err));
+	if (lost < 0) {
+		tool_error(&c->t, "%s", err);
+		c->code = SW_EXIT_UNAVAILABLE;
+	} else if (lost > 0 && !c->loss_warn) {
+		tool_error(&c->t,
+			   "data loss: %s no longer retained (use --on-data-loss warn to continue from the earliest)",
+			   report.p);
+		c->code = SW_EXIT_DATAERR;
+		c->lost += (uint64_t)lost;
+	} else {
+		if (lost > 0) {
+			tool_warn(&c->t,
+				  "data loss: %s no longer retained; continuing from the earliest",
+				  report.p);
+			c->lost += (uint64_t)lost;
+		}
+		for (i = 0; i < check->cnt; i++)
+			rd_kafka_topic_partition_list_find(
+				l, check->elems[i].topic,
+				check->elems[i].partition)
+				->offset = check->elems[i].offset;
+		rc = 0;
+	}
+	rd_kafka_topic_partition_list_destroy(check);
+out:
+	if (committed)
+		rd_kafka_topic_partition_list_destroy(committed);
+	sbuf_free(&report);
+	return rc;
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+			 rd_kafka_topic_partition_list_t *l, void *opaque)
+{
+	struct consume *c = opaque;
+
+	if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		if (c->done || prepare_assignment(c, l) < 0) {
+			c->done = 1;
+			rd_kafka_assign(rk, NULL);
+			return;
+		}
+		tool_info(&c->t, "assigned %d partition(s)", l->cnt);
+		rd_kafka_assign(rk, l);
+	} else {
+		/* Everything written is stored already: commit it before the
+		 * partitions go to another member. */
+		if (!c->done)
+			flush_and_commit(c);
+		clear_parts(c);
+		rd_kafka_assign(rk, NULL);
+	}
+}
+
+/* ---- output and offsets ---- */
+
+/* Stores the offsets of msgs[0..n) (all written), the last per partition
+ * being enough. */
+static void store_offsets(struct consume *c, rd_kafka_message_t **msgs,
+			  size_t n)
+{
+	size_t i;
+
+	if (!c->group)
+		return;
+	for (i = 0; i < n; i++) {
+		rd_kafka_message_t *m = msgs[i];
+
+		if (!m || m->err)
+			continue;
+		if (i + 1 < n && msgs[i + 1] && !msgs[i + 1]->err &&
+		    msgs[i + 1]->rkt == m->rkt &&
+		    msgs[i + 1]->partition == m->partition)
+			continue;
+		rd_kafka_offset_store(m->rkt, m->partition, m->offset);
+	}
+}
+
+/* Writes out the buffer.  Returns 0, or -1 when output failed (c->done
+ * is then set: a reader that went away ends the run quietly). */
+static int flush_out(struct consume *c)
+{
+	if (out_flush(&c->t.out) == 0)
+		return 0;
+	c->done = 1;
+	if (c->t.out.err != EPIPE && !c->code) {
+		tool_error(&c->t, "write error: %s", strerror(c->t.out.err));
+		c->code = SW_EXIT_IOERR;
+	}
+	return -1;
+}
+
+static void flush_and_commit(struct consume *c)
+{
+	rd_kafka_resp_err_t e;
+
+	flush_out(c);
+	if (!c->group)
+		return;
+	e = rd_kafka_commit(c->rk, NULL, 0);
+	if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+		tool_warn(&c->t, "commit: %s", rd_kafka_err2str(e));
+}
+
+/* A message whose key, value or header cannot be written. */
+static void bad_message(struct consume *c, const rd_kafka_message_t *m,
+			int part, const char *why)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	char source[300];
+	const char *what = part == KAFKA_ENV_KEY ? "key" :
+			   part == KAFKA_ENV_VALUE ? "value" : "headers";
+	int fmt = part == KAFKA_ENV_KEY ? c->eo.key_fmt : c->eo.value_fmt;
+	const char *raw = part == KAFKA_ENV_KEY ? m->key : m->payload;
+	size_t rawlen = part == KAFKA_ENV_KEY ? m->key_len : m->len;
+
+	if (c->t.on_error == TOOL_ON_ERROR_FAIL)
+		flush_and_commit(c); /* what was written before stays done */
+	snprintf(source, sizeof(source), "%s/%d", topic, (int)m->partition);
+	tool_bad_input(&c->t, source, (uint64_t)m->offset, raw ? raw : "",
+		       raw ? rawlen : 0,
+		       "%s: %s (topic %s, partition %d, offset %" PRId64 ")%s",
+		       what, why, topic, (int)m->partition, m->offset,
+		       part == KAFKA_ENV_HEADER ? "" :
+		       fmt == KAFKA_FMT_JSON ?
+			       part == KAFKA_ENV_KEY ?
+			       "; try --key-format string" :
+			       "; try --value-format string" :
+			       "");
+}
+
+/* Out-of-range fetch (auto.offset.reset=error): retention deleted what we
+ * were about to read, or an explicit offset lies outside the log. */
+static void offset_reset(struct consume *c, rd_kafka_message_t *m)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	struct part *p = find_part(c, topic, m->partition);
+	rd_kafka_topic_partition_list_t *l;
+	int64_t lo = 0, hi = 0, to;
+	rd_kafka_resp_err_t e;
+
+	e = rd_kafka_query_watermark_offsets(c->rk, topic, m->partition, &lo,
+					     &hi, timeout_ms(c));
+	if (e) {
+		tool_error(&c->t, "%s[%d]: %s", topic, (int)m->partition,
+			   rd_kafka_err2str(e));
+		c->code = SW_EXIT_UNAVAILABLE;
+		c->done = 1;
+		return;
+	}
+	to = m->offset >= hi ? hi : lo;
+	if (m->offset < lo && p && (p->from_stored || p->seen)) {
+		if (!c->loss_warn) {
+			tool_error(&c->t,
+				   "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
+				   " no longer retained (use --on-data-loss warn to continue from the earliest)",
+				   topic, (int)m->partition, m->offset, lo - 1);
+			c->code = SW_EXIT_DATAERR;
+			c->done = 1;
+			c->lost++;
+			return;
+		}
+		tool_warn(&c->t,
+			  "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
+			  " no longer retained; continuing from the earliest",
+			  topic, (int)m->partition, m->offset, lo - 1);
+		c->lost++;
+	} else {
+		tool_info(&c->t, "%s[%d]: offset %" PRId64
+			  " out of range %" PRId64 "-%" PRId64 ", using %" PRId64,
+			  topic, (int)m->partition, m->offset, lo, hi, to);
+	}
+	l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = to;
+	rd_kafka_seek_partitions(c->rk, l, timeout_ms(c));
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void pause_one(struct consume *c, const rd_kafka_message_t *m)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+
+	rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt),
+					  m->partition);
+	rd_kafka_pause_partitions(c->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Handles an event that is not a record. */
+static void event(struct consume *c, rd_kafka_message_t *m)
+{
+	struct part *p;
+
+	switch (m->err) {
+	case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+		p = find_part(c, rd_kafka_topic_name(m->rkt), m->partition);
+		if (p)
+			p->eof = 1;
+		if (c->exit_eof && all_finished(c))
+			c->done = 1;
+		return;
+	case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+		offset_reset(c, m);
+		return;
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+		tool_error(&c->t, "%s", rd_kafka_message_errstr(m));
+		c->code = SW_EXIT_FAIL;
+		c->done = 1;
+		return;
+	default:
+		if (rd_kafka_fatal_error(c->rk, NULL, 0)) {
+			tool_error(&c->t, "fatal: %s", rd_kafka_message_errstr(m));
+			c->code = SW_EXIT_FAIL;
+			c->done = 1;
+			return;
+		}
+		tool_info(&c->t, "%s", rd_kafka_message_errstr(m));
+	}
+}
+
+/* Filters for s@ (scan) and e@.  Returns 1 when m is to be written. */
+static int wanted(struct consume *c, rd_kafka_message_t *m)
+{
+	struct part *p;
+	int64_t ts;
+
+	if (c->end_ms < 0 && c->start.kind != KAFKA_OFF_TIME && !c->exit_eof)
+		return 1;
+	p = find_part(c, rd_kafka_topic_name(m->rkt), m->partition);
+	if (!p)
+		return 1;
+	p->eof = 0;
+	p->seen++;
+	if (p->ended)
+		return 0;
+	ts = rd_kafka_message_timestamp(m, NULL);
+	if (c->end_ms >= 0 && ts >= c->end_ms) {
+		p->ended = 1;
+		pause_one(c, m);
+		if (all_finished(c))
+			c->done = 1;
+		return 0;
+	}
+	if (p->skip_before_ms >= 0) {
+		if (ts < p->skip_before_ms)
+			return 0;
+		p->skip_before_ms = -1;
+	}
+	return 1;
+}
+
+/* Writes the records of msgs[0..n); stores offsets of what reached the
+ * output. */
+static void handle_batch(struct consume *c, rd_kafka_message_t **msgs,
+			 size_t n)
+{
+	struct out *o = &c->t.out;
+	size_t i, written = 0; /* msgs[0..written) are out and stored */
+	char err[512];
+	int part;
+
+	for (i = 0; i < n && !c->done; i++) {
+		rd_kafka_message_t *m = msgs[i];
+
+		if (m->err) {
+			event(c, m);
+			continue;
+		}
+		c->t.records_in++;
+		if (!wanted(c, m))
+			continue;
+		sbuf_reset(&c->rec);
+		part = kafka_envelope_write(&c->rec, m, &c->eo, &c->scratch,
+					    err, sizeof(err));
+		if (part) {
+			bad_message(c, m, part, err);
+			continue;
+		}
+		/* Flush before the buffer would spill, so that what is out
+		 * is known exactly at record boundaries. */
+		if (o->cap - o->len <= c->rec.len) {
+			if (flush_out(c) < 0)
+				break;
+			store_offsets(c, msgs + written, i - written);
+			written = i;
+		}
+		out_put(o, c->rec.p, c->rec.len);
+		out_end(o);
+		if (o->unbuffered) {
+			if (o->err) {
+				flush_out(c);
+				break;
+			}
+			store_offsets(c, msgs + written, i + 1 - written);
+			written = i + 1;
+		}
+		c->t.records_out++;
+		tool_tick(&c->t);
+		if (c->count && c->t.records_out >= c->count) {
+			i++;
+			c->done = 1;
+			break;
+		}
+	}
+	if (flush_out(c) == 0)
+		store_offsets(c, msgs + written, i - written);
+}
+
+static void run(struct consume *c)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(c->rk);
+	rd_kafka_message_t **msgs = xmalloc(BATCH * sizeof(*msgs));
+	ssize_t n, i;
+
+	while (!c->done && !tool_stop) {
+		n = rd_kafka_consume_batch_queue(q, POLL_MS, msgs, BATCH);
+		if (n < 0) {
+			tool_error(&c->t, "consume: %s",
+				   rd_kafka_err2str(rd_kafka_last_error()));
+			c->code = SW_EXIT_FAIL;
+			break;
+		}
+		handle_batch(c, msgs, (size_t)n);
+		for (i = 0; i < n; i++)
+			rd_kafka_message_destroy(msgs[i]);
+	}
+	free(msgs);
+	rd_kafka_queue_destroy(q);
+}
+
+/* ---- setup ---- */
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
+		   const char *msg)
+{
+	struct consume *c = rd_kafka_opaque(rk);
+
+	(void)level;
+	tool_info(&c->t, "librdkafka: %s: %s", fac, msg);
+}
+
+static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+	struct consume *c = opaque;
+
+	if (e == RD_KAFKA_RESP_ERR__FATAL) {
+		char why[512];
+
+		rd_kafka_fatal_error(rk, why, sizeof(why));
+		tool_error(&c->t, "fatal: %s", why);
+		c->code = SW_EXIT_FAIL;
+		c->done = 1;
+		return;
+	}
+	tool_info(&c->t, "%s", reason);
+}
+
+static void make_consumer(struct consume *c)
+{
+	char interval[32], err[512];
+	const char *defaults[] = {
+		"enable.auto.offset.store", "false",
+		"enable.partition.eof", "true",
+		"auto.offset.reset", "error",
+		"auto.commit.interval.ms", interval,
+		"enable.auto.commit", c->group ? "true" : "false",
+		"queued.min.messages", "200000",
+		"fetch.wait.max.ms", "100",
+		"log_level", c->t.verbose ? "7" : "0",
+		"group.id", "sw-consume",
+		NULL,
+	};
+	rd_kafka_conf_t *conf;
+
+	snprintf(interval, sizeof(interval), "%" PRId64,
+		 c->commit_interval_us / 1000 > 0 ? c->commit_interval_us / 1000 : 1);
+	if (kafka_conf_new(&conf, &c->ko, defaults, err, sizeof(err)) < 0)
+		tool_usage_error(&c->t, "%s", err);
+	/* Simple mode needs a group.id too (assign() refuses without one),
+	 * but never joins or commits. */
+	if (c->group &&
+	    rd_kafka_conf_set(conf, "group.id", c->group, err, sizeof(err)))
+		tool_usage_error(&c->t, "-G: %s", err);
+	rd_kafka_conf_set_opaque(conf, c);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set_error_cb(conf, error_cb);
+	if (c->group)
+		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+	if (!c->rk) {
+		rd_kafka_conf_destroy(conf);
+		tool_usage_error(&c->t, "%s", err);
+	}
+	rd_kafka_poll_set_consumer(c->rk);
+}
+
+/* Metadata of the whole cluster, or exit 69. */
+static const struct rd_kafka_metadata *metadata(struct consume *c)
+{
+	const struct rd_kafka_metadata *md;
+	char err[512];
+	rd_kafka_resp_err_t e;
+
+	e = kafka_metadata(c->rk, 1, timeout_ms(c), &md, err, sizeof(err));
+	if (e)
+		tool_die(&c->t, kafka_err_exit(e),
+			 "cannot reach Kafka at %s within %" PRId64 "ms: %s",
+			 kafka_conf_brokers(&c->ko), c->timeout_us / 1000, err);
+	return md;
+}
+
+static const struct rd_kafka_metadata_topic *
+find_topic(const struct rd_kafka_metadata *md, const char *name)
+{
+	int i;
+
+	for (i = 0; i < md->topic_cnt; i++)
+		if (!strcmp(md->topics[i].topic, name))
+			return &md->topics[i];
+	return NULL;
+}
+
+static int cmp_topic(const void *a, const void *b)
+{
+	const struct rd_kafka_metadata_topic *x = a, *y = b;
+
+	return strcmp(x->topic, y->topic);
+}
+
+static int cmp_part(const void *a, const void *b)
+{
+	const struct rd_kafka_metadata_partition *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int want_topic(const struct consume *c, const char *name)
+{
+	size_t i;
+
+	if (c->ntopics == 0)
+		return 1;
+	for (i = 0; i < c->ntopics; i++)
+		if (!strcmp(c->topics[i], name))
+			return 1;
+	return 0;
+}
+
+/* -L: one line per partition. */
+static void list_partitions(struct consume *c)
+{
+	const struct rd_kafka_metadata *md = metadata(c);
+	struct rd_kafka_metadata_topic *topics;
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+	struct sbuf b = SBUF_INIT;
+	size_t i;
+	int j, k = 0;
+
+	for (i = 0; i < c->ntopics; i++)
+		if (!find_topic(md, c->topics[i]))
+			tool_die(&c->t, SW_EXIT_FAIL, "%s: no such topic",
+				 c->topics[i]);
+	topics = xmalloc(((size_t)md->topic_cnt + 1) * sizeof(*topics));
+	memcpy(topics, md->topics, (size_t)md->topic_cnt * sizeof(*topics));
+	qsort(topics, (size_t)md->topic_cnt, sizeof(*topics), cmp_topic);
+	for (j = 0; j < md->topic_cnt; j++) {
+		if (!want_topic(c, topics[j].topic))
+			continue;
+		qsort(topics[j].partitions, (size_t)topics[j].partition_cnt,
+		      sizeof(*topics[j].partitions), cmp_part);
+		for (k = 0; k < topics[j].partition_cnt; k++)
+			rd_kafka_topic_partition_list_add(
+				l, topics[j].topic, topics[j].partitions[k].id);
+	}
+	if (c->group) {
+		rd_kafka_resp_err_t e = rd_kafka_committed(c->rk, l,
+							   timeout_ms(c));
+		if (e)
+			tool_die(&c->t, kafka_err_exit(e),
+				 "committed offsets of group %s: %s", c->group,
+				 rd_kafka_err2str(e));
+	}
+	for (j = 0, k = 0; j < l->cnt; j++) {
+		rd_kafka_topic_partition_t *p = &l->elems[j];
+		const struct rd_kafka_metadata_topic *mt = find_topic(md, p->topic);
+		int64_t lo, hi;
+		int32_t leader = -1;
+		rd_kafka_resp_err_t e;
+		int x;
+
+		for (x = 0; x < mt->partition_cnt; x++)
+			if (mt->partitions[x].id == p->partition)
+				leader = mt->partitions[x].leader;
+		e = rd_kafka_query_watermark_offsets(c->rk, p->topic,
+						     p->partition, &lo, &hi,
+						     timeout_ms(c));
+		if (e)
+			tool_die(&c->t, kafka_err_exit(e), "%s[%d]: %s",
+				 p->topic, (int)p->partition,
+				 rd_kafka_err2str(e));
+		sbuf_reset(&b);
+		sbuf_puts(&b, "{\"topic\":");
+		sbuf_put_jstr(&b, p->topic, strlen(p->topic));
+		sbuf_printf(&b, ",\"partition\":%d,\"leader\":%d,\"low\":%" PRId64
+			    ",\"high\":%" PRId64, (int)p->partition, (int)leader,
+			    lo, hi);
+		if (c->group) {
+			if (p->offset >= 0)
+				sbuf_printf(&b, ",\"committed\":%" PRId64
+					    ",\"lag\":%" PRId64, p->offset,
+					    hi - p->offset > 0 ? hi - p->offset : 0);
+			else
+				sbuf_puts(&b, ",\"committed\":null,\"lag\":null");
+		}
+		sbuf_putc(&b, '}');
+		out_put(&c->t.out, b.p, b.len);
+		out_end(&c->t.out);
+		c->t.records_out++;
+	}
+	sbuf_free(&b);
+	free(topics);
+	rd_kafka_topic_partition_list_destroy(l);
+	rd_kafka_metadata_destroy(md);
+}
+
+/* Simple mode: assign every partition of the topics (or -p). */
+static void assign_all(struct consume *c)
+{
+	const struct rd_kafka_metadata *md = metadata(c);
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+	size_t i;
+	int k;
+
+	for (i = 0; i < c->ntopics; i++) {
+		const struct rd_kafka_metadata_topic *mt =
+			find_topic(md, c->topics[i]);
+		int found = 0;
+
+		if (!mt || mt->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+			tool_die(&c->t, SW_EXIT_FAIL, "%s: no such topic",
+				 c->topics[i]);
+		for (k = 0; k < mt->partition_cnt; k++) {
+			if (c->partition >= 0 &&
+			    mt->partitions[k].id != c->partition)
+				continue;
+			rd_kafka_topic_partition_list_add(l, mt->topic,
+							  mt->partitions[k].id);
+			found = 1;
+		}
+		if (!found)
+			tool_die(&c->t, SW_EXIT_FAIL, "%s: no partition %d",
+				 mt->topic, (int)c->partition);
+	}
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_partition_list_sort(l, NULL, NULL);
+	if (prepare_assignment(c, l) == 0) {
+		rd_kafka_resp_err_t e = rd_kafka_assign(c->rk, l);
+
+		if (e) {
+			tool_error(&c->t, "assign: %s", rd_kafka_err2str(e));
+			c->code = SW_EXIT_FAIL;
+		}
+	}
+	if (c->code)
+		c->done = 1;
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void subscribe(struct consume *c)
+{
+	rd_kafka_topic_partition_list_t *l =
+		rd_kafka_topic_partition_list_new((int)c->ntopics);
+	rd_kafka_resp_err_t e;
+	size_t i;
+
+	rd_kafka_metadata_destroy(metadata(c));
+	for (i = 0; i < c->ntopics; i++)
+		rd_kafka_topic_partition_list_add(l, c->topics[i],
+						  RD_KAFKA_PARTITION_UA);
+	e = rd_kafka_subscribe(c->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (e)
+		tool_die(&c->t, SW_EXIT_FAIL, "subscribe: %s",
+			 rd_kafka_err2str(e));
+}
+
+static void add_topic(struct consume *c, const char *name)
+{
+	c->topics = xrealloc(c->topics, (c->ntopics + 1) * sizeof(*c->topics));
+	c->topics[c->ntopics++] = name;
+}
+
+static int64_t parse_dur(struct consume *c, const char *opt, const char *s)
+{
+	char err[200];
+	int64_t us;
+
+	if (duration_parse(s, &us, err, sizeof(err)) < 0)
+		tool_usage_error(&c->t, "%s: %s", opt, err);
+	return us;
+}
+
+static void stats_extra(struct tool *t, struct sbuf *b)
+{
+	struct consume *c = t->ctx;
+
+	sbuf_printf(b, ",\"data_loss_partitions\":%" PRIu64, c->lost);
+}
+
+static void parse_args(struct consume *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "commit-interval", required_argument, NULL, OPT_COMMIT_INTERVAL },
+		{ "config", required_argument, NULL, 'F' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "exit", no_argument, NULL, 'e' },
+		{ "group", required_argument, NULL, 'G' },
+		{ "key-format", required_argument, NULL, OPT_KEY_FORMAT },
+		{ "list", no_argument, NULL, 'L' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ "on-data-loss", required_argument, NULL, OPT_ON_DATA_LOSS },
+		{ "partition", required_argument, NULL, 'p' },
+		{ "property", required_argument, NULL, 'X' },
+		{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
+		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "topic", required_argument, NULL, 't' },
+		{ "value-format", required_argument, NULL, OPT_VALUE_FORMAT },
+		{ "value-only", no_argument, NULL, OPT_VALUE_ONLY },
+		TOOL_LONGOPTS_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[512];
+	int64_t v;
+	int opt, nstart = 0, avro_opt = 0;
+
+	while ((opt = getopt_long(argc, argv, "b:c:eF:G:hLo:p:qt:uvX:",
+				  longopts, NULL)) != -1) {
+		if (tool_option(&c->t, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'b':
+			c->ko.brokers = optarg;
+			break;
+		case 'c':
+			if (num_parse_i64(optarg, 1, INT64_MAX, &v) < 0)
+				tool_usage_error(&c->t, "--count: %s: expected a positive number",
+						 optarg);
+			c->count = (uint64_t)v;
+			break;
+		case 'e':
+			c->exit_eof = 1;
+			break;
+		case 'F':
+			kafka_opts_add_file(&c->ko, optarg);
+			break;
+		case 'G':
+			c->group = optarg;
+			break;
+		case 'h':
+			usage();
+			exit(SW_EXIT_OK);
+		case 'L':
+			c->list = 1;
+			break;
+		case 'o': {
+			int64_t end = -1;
+
+			if (kafka_offspec_parse(optarg, &c->start, &end, err,
+						sizeof(err)) < 0)
+				tool_usage_error(&c->t, "--offset: %s", err);
+			if (end >= 0)
+				c->end_ms = end;
+			else if (nstart++)
+				tool_usage_error(&c->t, "--offset: only one start offset");
+			break;
+		}
+		case 'p':
+			if (num_parse_i64(optarg, 0, INT32_MAX, &v) < 0)
+				tool_usage_error(&c->t, "--partition: %s: expected a partition number",
+						 optarg);
+			c->partition = (int32_t)v;
+			break;
+		case 't':
+			add_topic(c, optarg);
+			break;
+		case 'X':
+			if (!strcmp(optarg, "list")) {
+				rd_kafka_conf_properties_show(stdout);
+				exit(SW_EXIT_OK);
+			}
+			kafka_opts_add_prop(&c->ko, optarg);
+			break;
+		case OPT_COMMIT_INTERVAL:
+			c->commit_interval_us = parse_dur(c, "--commit-interval",
+							  optarg);
+			break;
+		case OPT_KEY_FORMAT:
+			if (kafka_fmt_parse(optarg, &c->eo.key_fmt, err,
+					    sizeof(err)) < 0)
+				tool_usage_error(&c->t, "--key-format: %s", err);
+			break;
+		case OPT_VALUE_FORMAT:
+			if (kafka_fmt_parse(optarg, &c->eo.value_fmt, err,
+					    sizeof(err)) < 0)
+				tool_usage_error(&c->t, "--value-format: %s", err);
+			break;
+		case OPT_VALUE_ONLY:
+			c->eo.value_only = 1;
+			break;
+		case OPT_ON_DATA_LOSS:
+			if (!strcmp(optarg, "fail"))
+				c->loss_warn = 0;
+			else if (!strcmp(optarg, "warn"))
+				c->loss_warn = 1;
+			else
+				tool_usage_error(&c->t, "--on-data-loss: %s: expected fail or warn",
+						 optarg);
+			break;
+		case OPT_RESUME:
+			c->resume_path = optarg;
+			break;
+		case OPT_SCHEMA:
+		case OPT_READER_SCHEMA:
+		case OPT_REGISTRY:
+			avro_opt = 1;
+			break;
+		case OPT_TIMEOUT:
+			c->timeout_us = parse_dur(c, "--timeout", optarg);
+			if (c->timeout_us < 1000)
+				tool_usage_error(&c->t, "--timeout: %s: at least 1ms",
+						 optarg);
+			break;
+		default:
+			tool_usage_error(&c->t, "unknown option");
+		}
+	}
+	for (; optind < argc; optind++)
+		add_topic(c, argv[optind]);
+	if (avro_opt)
+		tool_usage_error(&c->t, "--schema, --reader-schema and --registry need --value-format avro, which is not supported yet");
+	if (!c->list && c->ntopics == 0)
+		tool_usage_error(&c->t, "no topic: give -t TOPIC");
+	if (c->group && c->partition >= 0)
+		tool_usage_error(&c->t, "--partition cannot be used with --group");
+	if (!c->group && !c->list && c->start.kind == KAFKA_OFF_STORED)
+		tool_usage_error(&c->t, "--offset stored needs --group");
+	if (c->resume_path &&
+	    kafka_resume_load(c->resume_path, &c->resume, err, sizeof(err)) < 0)
+		tool_usage_error(&c->t, "--resume: %s", err);
+}
+
+int main(int argc, char **argv)
+{
+	static struct consume c;
+
+	tool_init(&c.t, "sw-consume");
+	c.t.versions = kafka_version_line();
+	c.t.stats_extra = stats_extra;
+	c.t.ctx = &c;
+	c.partition = -1;
+	c.end_ms = -1;
+	c.start.kind = KAFKA_OFF_BEGINNING;
+	c.eo.key_fmt = KAFKA_FMT_STRING;
+	c.eo.value_fmt = KAFKA_FMT_JSON;
+	c.commit_interval_us = 5000000;
+	c.timeout_us = 10000000;
+	json_doc_init(&c.scratch);
+	parse_args(&c, argc, argv);
+	tool_start(&c.t);
+	make_consumer(&c);
+
+	if (c.list)
+		list_partitions(&c);
+	else if (c.group)
+		subscribe(&c);
+	else
+		assign_all(&c);
+	if (!c.list)
+		run(&c);
+
+	/* Everything written is stored: commit it, then leave the group. */
+	if (!c.list)
+		flush_and_commit(&c);
+	rd_kafka_consumer_close(c.rk);
+	rd_kafka_destroy(c.rk);
+	clear_parts(&c);
+	if (c.resume)
+		rd_kafka_topic_partition_list_destroy(c.resume);
+	json_doc_free(&c.scratch);
+	sbuf_free(&c.rec);
+	kafka_opts_free(&c.ko);
+	free(c.topics);
+	return tool_finish(&c.t, c.code);
+}

@@ -1,0 +1,590 @@
+/*
+ * sw-produce: NDJSON to Kafka (contract section 4).
+ *
+ * Each input record becomes one message: its compact JSON (or, per
+ * --value-format, the bytes of a string) as the value, or with --envelope
+ * the message a section-2 envelope describes.  Messages are handed to
+ * librdkafka's idempotent producer; delivery reports count acknowledged and
+ * failed messages (and write --report lines).  The exit status is 0 only
+ * when every message was acknowledged.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "base64.h"
+#include "duration.h"
+#include "jpath.h"
+#include "kafka_conf.h"
+#include "kafka_envelope.h"
+#include "num.h"
+#include "sbuf.h"
+#include "tool.h"
+#include "xalloc.h"
+
+#define MAX_WARN 10
+
+enum {
+	OPT_ENVELOPE = TOOL_OPT_TOOL_BASE,
+	OPT_KEY_FORMAT,
+	OPT_REPORT,
+	OPT_TIMEOUT,
+	OPT_VALUE_FORMAT,
+};
+
+struct produce {
+	struct tool t;
+	struct kafka_opts ko;
+	struct kafka_envelope_opts eo;
+	const char *topic;
+	int32_t partition;
+	struct jpath *key;
+	struct kafka_hdr *hdrs; /* -H */
+	size_t nhdrs;
+	const char *compression;
+	int envelope;
+	int report;
+	int64_t timeout_us;
+
+	rd_kafka_t *rk;
+	struct kafka_reader reader;
+	struct sbuf keybuf, valbuf, rep;
+	struct json_doc scratch;
+	rd_kafka_vu_t *vus;
+	size_t vucap;
+	uint64_t attempted, produced, acked, failed;
+	unsigned warned;
+	rd_kafka_resp_err_t first_err;
+	char first_reason[640];
+	int fatal;
+};
+
+static void usage(void)
+{
+	printf("Usage: ... | sw-produce [-b BROKERS] -t TOPIC [options] [FILE...]\n"
+	       "       ... | sw-produce [-b BROKERS] --envelope [-t TOPIC] [options] [FILE...]\n"
+	       "\n"
+	       "Sends each input record to Kafka as one message, its compact JSON as the\n"
+	       "value.  Exits 0 only when every message was acknowledged.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -b, --brokers LIST     bootstrap brokers (default $SW_BROKERS, else\n"
+	       "                         localhost:9092)\n"
+	       "  -t, --topic TOPIC      topic to write to (with --envelope: overrides each\n"
+	       "                         record's topic, which is used when -t is absent)\n"
+	       "      --envelope         records are envelopes as sw-consume writes them:\n"
+	       "                         topic, partition, key, headers, timestamp, value\n"
+	       "  -k, --key PATH         message key from a field (jq program allowed)\n"
+	       "  -p, --partition N      send every message to partition N\n"
+	       "  -H, --header NAME=VALUE  add a header to every message (repeatable)\n"
+	       "  -z, --compression CODEC  none|gzip|snappy|lz4|zstd (default none)\n"
+	       "      --key-format FMT   json|string|base64: how a key is turned into\n"
+	       "                         bytes (default string)\n"
+	       "      --value-format FMT json|string|base64 (default json; avro is not\n"
+	       "                         supported yet)\n"
+	       "      --report           write, per acknowledged message, its envelope\n"
+	       "                         with the assigned partition and offset\n"
+	       "      --timeout DUR      reach the cluster, and deliver each message,\n"
+	       "                         within DUR (default 30s)\n"
+	       "  -X, --property NAME=VALUE  librdkafka property (repeatable; -X list\n"
+	       "                         shows them); the producer is idempotent unless\n"
+	       "                         -X enable.idempotence=false\n"
+	       "  -F, --config FILE      file of NAME=VALUE librdkafka properties\n"
+	       "\n" TOOL_USAGE_COMMON TOOL_USAGE_INPUT "\n" SW_EXIT_TABLE);
+}
+
+/* ---- delivery ---- */
+
+static void note_failure(struct produce *p, rd_kafka_resp_err_t e,
+			 const char *reason)
+{
+	p->failed++;
+	if (!p->first_err) {
+		p->first_err = e;
+		snprintf(p->first_reason, sizeof(p->first_reason), "%s", reason);
+	}
+	if (p->warned < MAX_WARN) {
+		p->warned++;
+		tool_warn(&p->t, "message not delivered: %s", reason);
+	}
+}
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct produce *p = opaque;
+	char err[256];
+
+	(void)rk;
+	if (m->err) {
+		note_failure(p, m->err, rd_kafka_err2str(m->err));
+		return;
+	}
+	p->acked++;
+	if (!p->report)
+		return;
+	sbuf_reset(&p->rep);
+	if (kafka_envelope_write(&p->rep, m, &p->eo, &p->scratch, err,
+				 sizeof(err))) {
+		/* Only a key that is not valid for --key-format can get
+		 * here: report what was sent as base64 instead. */
+		struct kafka_envelope_opts o = p->eo;
+
+		o.key_fmt = KAFKA_FMT_BASE64;
+		o.value_fmt = KAFKA_FMT_BASE64;
+		sbuf_reset(&p->rep);
+		kafka_envelope_write(&p->rep, m, &o, &p->scratch, err,
+				     sizeof(err));
+	}
+	out_put(&p->t.out, p->rep.p, p->rep.len);
+	out_end(&p->t.out);
+	p->t.records_out++;
+}
+
+static void error_cb(rd_kafka_t *rk, int e, const char *reason, void *opaque)
+{
+	struct produce *p = opaque;
+
+	if (e == RD_KAFKA_RESP_ERR__FATAL) {
+		char why[512];
+
+		rd_kafka_fatal_error(rk, why, sizeof(why));
+		tool_error(&p->t, "fatal: %s", why);
+		p->fatal = 1;
+		return;
+	}
+	tool_info(&p->t, "%s", reason);
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
+		   const char *msg)
+{
+	struct produce *p = rd_kafka_opaque(rk);
+
+	(void)level;
+	tool_info(&p->t, "librdkafka: %s: %s", fac, msg);
+}
+
+/* ---- building messages ---- */
+
+/* Key bytes from the -k path: a string as its text (or decoded base64),
+ * anything else as its compact JSON. */
+static int key_from_path(struct produce *p, const struct json_doc *d,
+			 const void **key, size_t *len, char *err,
+			 size_t errlen)
+{
+	struct jval v;
+	int r = jpath_eval(p->key, d, &v, err, errlen);
+
+	if (r < 0)
+		return -1;
+	if (r == 0 || v.type == JSON_NULL)
+		return 0;
+	sbuf_reset(&p->keybuf);
+	if (v.type == JSON_STRING && p->eo.key_fmt != KAFKA_FMT_JSON) {
+		json_unescape(v.p, v.n, &p->keybuf);
+		if (p->eo.key_fmt == KAFKA_FMT_BASE64) {
+			struct sbuf raw = SBUF_INIT;
+
+			if (base64_decode(p->keybuf.p, p->keybuf.len, &raw) < 0) {
+				sbuf_free(&raw);
+				snprintf(err, errlen, "key: not base64");
+				return -1;
+			}
+			sbuf_free(&p->keybuf);
+			p->keybuf = raw;
+		}
+	} else {
+		sbuf_put(&p->keybuf, v.p, v.n);
+	}
+	*key = p->keybuf.p ? p->keybuf.p : "";
+	*len = p->keybuf.len;
+	return 0;
+}
+
+/* Fills rec from a plain record (the value is the record). */
+static int plain_record(struct produce *p, const struct json_doc *d,
+			struct kafka_rec *rec, char *err, size_t errlen)
+{
+	int is_null;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->partition = RD_KAFKA_PARTITION_UA;
+	if (p->eo.value_fmt == KAFKA_FMT_JSON) {
+		rec->value = d->text.p;
+		rec->value_len = d->text.len;
+		return 0;
+	}
+	sbuf_reset(&p->valbuf);
+	if (kafka_json_to_bytes(d, 0, p->eo.value_fmt, &p->valbuf, &is_null,
+				err, errlen) < 0)
+		return -1;
+	if (!is_null) {
+		rec->value = p->valbuf.p ? p->valbuf.p : "";
+		rec->value_len = p->valbuf.len;
+	}
+	return 0;
+}
+
+static rd_kafka_vu_t *vu(struct produce *p, size_t *n)
+{
+	if (*n == p->vucap) {
+		p->vucap = p->vucap ? 2 * p->vucap : 16;
+		p->vus = xrealloc(p->vus, p->vucap * sizeof(*p->vus));
+	}
+	return &p->vus[(*n)++];
+}
+
+static void add_header(struct produce *p, size_t *n, const struct kafka_hdr *h)
+{
+	rd_kafka_vu_t *u = vu(p, n);
+
+	u->vtype = RD_KAFKA_VTYPE_HEADER;
+	/* librdkafka wants a NUL-terminated name: names come from argv or
+	 * from the reader's buffer, where the next byte is not part of the
+	 * name, so copy. */
+	u->u.header.name = xstrndup(h->name, h->name_len);
+	u->u.header.val = h->value;
+	u->u.header.size = h->value ? (ssize_t)h->value_len : -1;
+}
+
+/* Hands one message to librdkafka, waiting while its queue is full.
+ * Returns 0, or the error. */
+static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_rec *rec)
+{
+	rd_kafka_error_t *error;
+	rd_kafka_resp_err_t e = 0;
+	size_t n = 0, i;
+	rd_kafka_vu_t *u;
+
+	u = vu(p, &n);
+	u->vtype = RD_KAFKA_VTYPE_TOPIC;
+	u->u.cstr = p->topic ? p->topic : rec->topic;
+	u = vu(p, &n);
+	u->vtype = RD_KAFKA_VTYPE_PARTITION;
+	u->u.i32 = rec->partition != RD_KAFKA_PARTITION_UA ? rec->partition :
+							     p->partition;
+	u = vu(p, &n);
+	u->vtype = RD_KAFKA_VTYPE_VALUE;
+	u->u.mem.ptr = (void *)rec->value;
+	u->u.mem.size = rec->value_len;
+	u = vu(p, &n);
+	u->vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+	u->u.i = RD_KAFKA_MSG_F_COPY;
+	if (rec->key) {
+		u = vu(p, &n);
+		u->vtype = RD_KAFKA_VTYPE_KEY;
+		u->u.mem.ptr = (void *)rec->key;
+		u->u.mem.size = rec->key_len;
+	}
+	if (rec->timestamp > 0) {
+		u = vu(p, &n);
+		u->vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+		u->u.i64 = rec->timestamp;
+	}
+	for (i = 0; i < p->nhdrs; i++)
+		add_header(p, &n, &p->hdrs[i]);
+	for (i = 0; i < rec->nhdrs; i++)
+		add_header(p, &n, &rec->hdrs[i]);
+	for (;;) {
+		error = rd_kafka_produceva(p->rk, p->vus, n);
+		if (!error)
+			break;
+		e = rd_kafka_error_code(error);
+		rd_kafka_error_destroy(error);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		e = 0;
+		rd_kafka_poll(p->rk, 50);
+	}
+	for (i = 0; i < n; i++)
+		if (p->vus[i].vtype == RD_KAFKA_VTYPE_HEADER)
+			free((char *)p->vus[i].u.header.name);
+	return e;
+}
+
+static void produce_all(struct produce *p)
+{
+	struct json_doc d;
+	struct kafka_rec rec;
+	char err[512], what[600];
+	rd_kafka_resp_err_t e;
+
+	json_doc_init(&d);
+	while (!p->fatal) {
+		/* Serve delivery reports while the input is quiet, so that
+		 * --report lines are never held back. */
+		int w;
+
+		while ((w = ndjson_wait(p->t.in, 100)) == 0) {
+			rd_kafka_poll(p->rk, 0);
+			tool_flush(&p->t);
+		}
+		if (!tool_next_record(&p->t, &d))
+			break;
+		if (p->envelope ?
+			    kafka_envelope_read(&p->reader, &d, &p->eo, &rec,
+						err, sizeof(err)) < 0 :
+			    plain_record(p, &d, &rec, err, sizeof(err)) < 0) {
+			tool_bad_record(&p->t, "%s", err);
+			continue;
+		}
+		if (!p->topic && !rec.topic) {
+			tool_bad_record(&p->t, "no topic: the envelope has none and -t is not given");
+			continue;
+		}
+		if (p->key &&
+		    key_from_path(p, &d, &rec.key, &rec.key_len, err,
+				  sizeof(err)) < 0) {
+			tool_bad_record(&p->t, "--key: %s", err);
+			continue;
+		}
+		p->attempted++;
+		e = send_message(p, &rec);
+		if (e) {
+			snprintf(what, sizeof(what), "%s: %s",
+				 ndjson_source(p->t.in), rd_kafka_err2str(e));
+			note_failure(p, e, what);
+			continue;
+		}
+		p->produced++;
+		if ((p->produced & 1023) == 0)
+			rd_kafka_poll(p->rk, 0);
+		tool_tick(&p->t);
+	}
+	json_doc_free(&d);
+}
+
+/* Waits for every message in flight; what is still queued after the
+ * delivery timeout (and a grace period) counts as failed. */
+static void drain(struct produce *p)
+{
+	int64_t waited = 0, limit = p->timeout_us / 1000 + 5000;
+
+	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
+		rd_kafka_poll(p->rk, 100);
+		waited += 100;
+		tool_flush(&p->t);
+	}
+	rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+	rd_kafka_poll(p->rk, 0);
+	/* Purged messages come back through dr_cb as failures; anything
+	 * that did not must still be counted. */
+	if (p->acked + p->failed < p->attempted)
+		p->failed = p->attempted - p->acked;
+}
+
+/* ---- setup ---- */
+
+static void stats_extra(struct tool *t, struct sbuf *b)
+{
+	struct produce *p = t->ctx;
+
+	sbuf_printf(b, ",\"produced\":%" PRIu64 ",\"acked\":%" PRIu64
+		    ",\"failed\":%" PRIu64, p->produced, p->acked, p->failed);
+}
+
+static void make_producer(struct produce *p)
+{
+	char tmo[32], err[512];
+	const char *defaults[] = {
+		"enable.idempotence", "true",
+		"linger.ms", "10",
+		"log_level", p->t.verbose ? "7" : "0",
+		"message.timeout.ms", tmo,
+		"compression.codec", p->compression ? p->compression : "none",
+		NULL,
+	};
+	const struct rd_kafka_metadata *md;
+	rd_kafka_conf_t *conf;
+	rd_kafka_resp_err_t e;
+
+	snprintf(tmo, sizeof(tmo), "%" PRId64, p->timeout_us / 1000);
+	if (kafka_conf_new(&conf, &p->ko, defaults, err, sizeof(err)) < 0)
+		tool_usage_error(&p->t, "%s", err);
+	rd_kafka_conf_set_opaque(conf, p);
+	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	rd_kafka_conf_set_error_cb(conf, error_cb);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+	if (!p->rk) {
+		rd_kafka_conf_destroy(conf);
+		tool_usage_error(&p->t, "%s", err);
+	}
+	e = kafka_metadata(p->rk, 0, (int)(p->timeout_us / 1000), &md, err,
+			   sizeof(err));
+	if (e)
+		tool_die(&p->t, kafka_err_exit(e),
+			 "cannot reach Kafka at %s within %" PRId64 "ms: %s",
+			 kafka_conf_brokers(&p->ko), p->timeout_us / 1000, err);
+	rd_kafka_metadata_destroy(md);
+}
+
+static void add_static_header(struct produce *p, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct kafka_hdr *h;
+
+	if (!eq || eq == arg)
+		tool_usage_error(&p->t, "--header: %s: expected NAME=VALUE", arg);
+	p->hdrs = xrealloc(p->hdrs, (p->nhdrs + 1) * sizeof(*p->hdrs));
+	h = &p->hdrs[p->nhdrs++];
+	h->name = arg;
+	h->name_len = (size_t)(eq - arg);
+	h->value = eq + 1;
+	h->value_len = strlen(eq + 1);
+}
+
+static const char *const codecs[] = { "none", "gzip", "snappy", "lz4",
+				      "zstd", NULL };
+
+static void parse_args(struct produce *p, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "compression", required_argument, NULL, 'z' },
+		{ "config", required_argument, NULL, 'F' },
+		{ "envelope", no_argument, NULL, OPT_ENVELOPE },
+		{ "header", required_argument, NULL, 'H' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "key-format", required_argument, NULL, OPT_KEY_FORMAT },
+		{ "partition", required_argument, NULL, 'p' },
+		{ "property", required_argument, NULL, 'X' },
+		{ "report", no_argument, NULL, OPT_REPORT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "topic", required_argument, NULL, 't' },
+		{ "value-format", required_argument, NULL, OPT_VALUE_FORMAT },
+		TOOL_LONGOPTS_COMMON,
+		TOOL_LONGOPTS_INPUT,
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[512];
+	int64_t v;
+	int opt, i;
+
+	while ((opt = getopt_long(argc, argv, "b:F:H:hk:p:qRt:uvX:z:", longopts,
+				  NULL)) != -1) {
+		if (tool_option(&p->t, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'b':
+			p->ko.brokers = optarg;
+			break;
+		case 'F':
+			kafka_opts_add_file(&p->ko, optarg);
+			break;
+		case 'H':
+			add_static_header(p, optarg);
+			break;
+		case 'h':
+			usage();
+			exit(SW_EXIT_OK);
+		case 'k':
+			jpath_free(p->key);
+			if (jpath_compile(&p->key, optarg, 0, err, sizeof(err)) < 0)
+				tool_usage_error(&p->t, "--key: %s", err);
+			break;
+		case 'p':
+			if (num_parse_i64(optarg, 0, INT32_MAX, &v) < 0)
+				tool_usage_error(&p->t, "--partition: %s: expected a partition number",
+						 optarg);
+			p->partition = (int32_t)v;
+			break;
+		case 't':
+			p->topic = optarg;
+			break;
+		case 'X':
+			if (!strcmp(optarg, "list")) {
+				rd_kafka_conf_properties_show(stdout);
+				exit(SW_EXIT_OK);
+			}
+			kafka_opts_add_prop(&p->ko, optarg);
+			break;
+		case 'z':
+			for (i = 0; codecs[i] && strcmp(codecs[i], optarg); i++)
+				;
+			if (!codecs[i])
+				tool_usage_error(&p->t, "--compression: %s: expected none|gzip|snappy|lz4|zstd",
+						 optarg);
+			p->compression = optarg;
+			break;
+		case OPT_ENVELOPE:
+			p->envelope = 1;
+			break;
+		case OPT_KEY_FORMAT:
+			if (kafka_fmt_parse(optarg, &p->eo.key_fmt, err,
+					    sizeof(err)) < 0)
+				tool_usage_error(&p->t, "--key-format: %s", err);
+			break;
+		case OPT_VALUE_FORMAT:
+			if (kafka_fmt_parse(optarg, &p->eo.value_fmt, err,
+					    sizeof(err)) < 0)
+				tool_usage_error(&p->t, "--value-format: %s", err);
+			break;
+		case OPT_REPORT:
+			p->report = 1;
+			break;
+		case OPT_TIMEOUT: {
+			int64_t us;
+
+			if (duration_parse(optarg, &us, err, sizeof(err)) < 0)
+				tool_usage_error(&p->t, "--timeout: %s", err);
+			if (us < 1000)
+				tool_usage_error(&p->t, "--timeout: %s: at least 1ms",
+						 optarg);
+			p->timeout_us = us;
+			break;
+		}
+		default:
+			tool_usage_error(&p->t, "unknown option");
+		}
+	}
+	if (!p->topic && !p->envelope)
+		tool_usage_error(&p->t, "no topic: give -t TOPIC (or --envelope)");
+}
+
+int main(int argc, char **argv)
+{
+	static struct produce p;
+	int code = SW_EXIT_OK;
+
+	tool_init(&p.t, "sw-produce");
+	p.t.versions = kafka_version_line();
+	p.t.stats_extra = stats_extra;
+	p.t.ctx = &p;
+	p.partition = RD_KAFKA_PARTITION_UA;
+	p.eo.key_fmt = KAFKA_FMT_STRING;
+	p.eo.value_fmt = KAFKA_FMT_JSON;
+	p.timeout_us = 30000000;
+	kafka_reader_init(&p.reader);
+	json_doc_init(&p.scratch);
+	parse_args(&p, argc, argv);
+	tool_open_input(&p.t, argv + optind, argc - optind);
+	make_producer(&p);
+
+	produce_all(&p);
+	drain(&p);
+	if (p.failed) {
+		tool_error(&p.t, "%" PRIu64 " of %" PRIu64
+			   " messages not delivered (first error: %s)",
+			   p.failed, p.attempted, p.first_reason);
+		code = SW_EXIT_TEMPFAIL;
+	} else if (p.fatal) {
+		code = SW_EXIT_TEMPFAIL;
+	}
+	rd_kafka_destroy(p.rk);
+	kafka_reader_free(&p.reader);
+	json_doc_free(&p.scratch);
+	jpath_free(p.key);
+	sbuf_free(&p.keybuf);
+	sbuf_free(&p.valbuf);
+	sbuf_free(&p.rep);
+	free(p.vus);
+	free(p.hdrs);
+	kafka_opts_free(&p.ko);
+	return tool_finish(&p.t, code);
+}
