@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'h':
 			usage();
+			out_free(&t.out);
 			return 0;
 		case 'c':
 			if (num_parse_u64(optarg, 0, UINT64_MAX, &count))

@@ -659,6 +659,7 @@ int main(int argc, char **argv)
 		tool_usage_error(&t, "missing a subcommand: sub or pub");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(NULL);
+		out_free(&t.out);
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0)
