@@ -177,6 +177,8 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			if (avro_codec_parse(optarg, strlen(optarg), &o->codec,
 					     err, sizeof(err)) < 0)
 				tool_usage_error(t, "--codec: %s", err);
+			if (o->codec == AVRO_CODEC_LZMA)
+				o->codec = AVRO_CODEC_XZ; /* the standard name */
 			o->codec_set = 1;
 			break;
 		case OPT_FIELD:

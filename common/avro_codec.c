@@ -9,7 +9,7 @@
 #include <zstd.h>
 
 static const char *const names[] = { "null", "deflate", "snappy", "xz",
-				     "zstandard" };
+				     "zstandard", "lzma" };
 
 const char *avro_codec_name(enum avro_codec c)
 {
@@ -19,15 +19,11 @@ const char *avro_codec_name(enum avro_codec c)
 int avro_codec_parse(const char *name, size_t n, enum avro_codec *c,
 		     char *err, size_t errlen)
 {
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0) {
 			*c = (enum avro_codec)i;
 			return 0;
 		}
-	if (n == 4 && memcmp(name, "lzma", 4) == 0) {
-		*c = AVRO_CODEC_XZ;
-		return 0;
-	}
 	if (n == 4 && memcmp(name, "zstd", 4) == 0) {
 		*c = AVRO_CODEC_ZSTD;
 		return 0;
@@ -56,7 +52,19 @@ struct lzma_api {
 	int (*easy_buffer_encode)(uint32_t, int, const void *, const uint8_t *,
 				  size_t, uint8_t *, size_t *, size_t);
 	size_t (*stream_buffer_bound)(size_t);
+	int (*raw_buffer_decode)(const void *, const void *, const uint8_t *,
+				 size_t *, size_t, uint8_t *, size_t *, size_t);
+	int (*lzma_preset)(void *, uint32_t);
 };
+
+/* lzma_filter, as liblzma's ABI lays it out. */
+struct lzma_filter {
+	uint64_t id;
+	void *options;
+};
+
+#define LZMA_FILTER_LZMA2 UINT64_C(0x21)
+#define LZMA_VLI_UNKNOWN UINT64_MAX
 
 #define LZMA_OK 0
 #define LZMA_STREAM_END 1
@@ -106,9 +114,13 @@ static const struct lzma_api *lzma(char *err, size_t errlen)
 			sym(h, "lzma_easy_buffer_encode");
 		*(void **)&api.stream_buffer_bound =
 			sym(h, "lzma_stream_buffer_bound");
+		*(void **)&api.raw_buffer_decode =
+			sym(h, "lzma_raw_buffer_decode");
+		*(void **)&api.lzma_preset = sym(h, "lzma_lzma_preset");
 	}
 	if (!api.stream_buffer_decode || !api.easy_buffer_encode ||
-	    !api.stream_buffer_bound) {
+	    !api.stream_buffer_bound || !api.raw_buffer_decode ||
+	    !api.lzma_preset) {
 		snprintf(err, errlen,
 			 "codec xz needs liblzma.so.5, which cannot be loaded");
 		return NULL;
@@ -256,14 +268,22 @@ static int snap(const void *in, size_t n, struct sbuf *out, char *err,
 	return 0;
 }
 
-static int unxz(const void *in, size_t n, size_t max, struct sbuf *out,
-		char *err, size_t errlen)
+/* xz: the .xz container the specification names; raw: the bare LZMA2
+ * stream that avro-c writes under the name "lzma". */
+static int unxz(const void *in, size_t n, size_t max, int raw,
+		struct sbuf *out, char *err, size_t errlen)
 {
 	const struct lzma_api *x = lzma(err, errlen);
 	size_t room = n * 4 + 4096;
+	/* lzma_options_lzma is smaller than this; lzma_lzma_preset fills it */
+	uint64_t opts[64] = { 0 };
+	struct lzma_filter filters[2] = { { LZMA_FILTER_LZMA2, opts },
+					  { LZMA_VLI_UNKNOWN, NULL } };
 
 	if (!x)
 		return -1;
+	if (raw)
+		x->lzma_preset(opts, 6);
 	for (;;) {
 		size_t in_pos = 0, out_pos = 0;
 		uint64_t memlimit = UINT64_C(256) << 20;
@@ -272,9 +292,14 @@ static int unxz(const void *in, size_t n, size_t max, struct sbuf *out,
 		if (room > max + 1)
 			room = max + 1;
 		sbuf_grow(out, room + 1);
-		rc = x->stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, n,
-					     (uint8_t *)out->p + out->len,
-					     &out_pos, room);
+		if (raw)
+			rc = x->raw_buffer_decode(filters, NULL, in, &in_pos, n,
+						  (uint8_t *)out->p + out->len,
+						  &out_pos, room);
+		else
+			rc = x->stream_buffer_decode(
+				&memlimit, 0, NULL, in, &in_pos, n,
+				(uint8_t *)out->p + out->len, &out_pos, room);
 		if (rc == LZMA_OK || rc == LZMA_STREAM_END) {
 			if (out_pos > max)
 				return too_big(max, err, errlen);
@@ -376,7 +401,9 @@ int avro_codec_decompress(enum avro_codec c, const void *in, size_t n,
 	case AVRO_CODEC_SNAPPY:
 		return unsnappy(in, n, max, out, err, errlen);
 	case AVRO_CODEC_XZ:
-		return unxz(in, n, max, out, err, errlen);
+	case AVRO_CODEC_LZMA:
+		return unxz(in, n, max, c == AVRO_CODEC_LZMA, out, err,
+			    errlen);
 	case AVRO_CODEC_ZSTD:
 		return unzstd(in, n, max, out, err, errlen);
 	default:
@@ -396,6 +423,7 @@ int avro_codec_compress(enum avro_codec c, const void *in, size_t n,
 	case AVRO_CODEC_SNAPPY:
 		return snap(in, n, out, err, errlen);
 	case AVRO_CODEC_XZ:
+	case AVRO_CODEC_LZMA: /* sw writes the standard form */
 		return xz(in, n, out, err, errlen);
 	case AVRO_CODEC_ZSTD:
 		return zstd(in, n, out, err, errlen);

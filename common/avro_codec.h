@@ -3,8 +3,9 @@
  *
  * null, deflate (raw RFC 1951, zlib), snappy (with the 4-byte big-endian
  * CRC-32 of the uncompressed data that Avro appends), xz and zstandard.
- * The names are the specification's; "lzma" (what avro-c 1.11.1 writes for
- * xz) is read as xz.  snappy and xz are loaded at run time from the system
+ * The names are the specification's.  avro-c 1.11.1 writes a bare LZMA2
+ * stream under the name "lzma"; that is read too, and writing "lzma" gives
+ * the standard xz (callers map it).  snappy and xz are loaded at run time from the system
  * libraries that avro-c itself depends on (libsnappy.so.1, liblzma.so.5),
  * so sw links neither; when one is missing its use is a clear error.
  *
@@ -24,6 +25,7 @@ enum avro_codec {
 	AVRO_CODEC_SNAPPY,
 	AVRO_CODEC_XZ,
 	AVRO_CODEC_ZSTD,
+	AVRO_CODEC_LZMA, /* avro-c's raw LZMA2: read only */
 };
 
 /* Maps a codec name (n bytes) to the codec.  Returns 0, or -1 with err for a
