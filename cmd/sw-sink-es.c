@@ -456,8 +456,9 @@ static void parse_options(struct sink *s, int argc, char **argv)
 		case OPT_WORKERS:
 			s->workers = parse_count(s, "--workers", optarg, 1, 64);
 			break;
-		default:
-			tool_usage_error(&s->t, "unknown option");
+		default: /* getopt_long has said what is wrong */
+			fprintf(stderr, "Try 'sw-sink-es --help'.\n");
+			exit(SW_EXIT_USAGE);
 		}
 	}
 }
@@ -1020,6 +1021,23 @@ static void refused(struct sink *s, struct batch *b, long status,
 	batch_free(b);
 }
 
+/* Transport failures that no retry can cure: the server cannot be reached
+ * as configured. */
+static int permanent(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static void on_done(struct sink *s, struct xfer *x, CURLcode rc)
 {
 	struct batch *b = x->b;
@@ -1031,6 +1049,13 @@ static void on_done(struct sink *s, struct xfer *x, CURLcode rc)
 	if (rc != CURLE_OK) {
 		snprintf(why, sizeof why, "%s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		if (permanent(rc)) {
+			/* Trying again cannot make a certificate valid. */
+			b->attempts++;
+			b->unreachable = 1;
+			give_up(s, b, why);
+			return;
+		}
 		retry_later(s, b, 1, why);
 		return;
 	}

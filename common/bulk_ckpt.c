@@ -283,6 +283,7 @@ int bulk_ckpt_load(struct bulk_ckpt *c, const char *path, char *err,
 		JSON_OBJ_FOREACH(&d, t + 1, k) {
 			struct sbuf pn = SBUF_INIT;
 			int64_t part, off;
+			size_t pi;
 			int ok;
 
 			json_unescape(json_tok_ptr(&d, k), d.tok[k].len, &pn);
@@ -295,8 +296,8 @@ int bulk_ckpt_load(struct bulk_ckpt *c, const char *path, char *err,
 			sbuf_free(&pn);
 			if (!ok)
 				goto bad;
-			c->parts[part_index(c, name.p, name.len,
-					    (int32_t)part)].next = off;
+			pi = part_index(c, name.p, name.len, (int32_t)part);
+			c->parts[pi].next = off;
 		}
 	}
 	rc = 0;

@@ -69,3 +69,6 @@ es_faults() {
 	es_curl -X POST -H 'Content-Type: application/json' --data-binary "$1" \
 		"$ES_URL/_double/faults" >/dev/null
 }
+
+# For `run bash -c "…"` in tests.
+export -f es_curl es_get es_docs es_count es_requests es_faults
