@@ -65,7 +65,12 @@ static void usage(void)
 	      "  -v, --verbose          more diagnostics\n"
 	      "  -u, --unbuffered       flush output after every record\n"
 	      "      --stats            one JSON line of counters on stderr at exit\n"
-	      "\n" SW_EXIT_TABLE,
+	      "\n"
+	      "Exit status:\n"
+	      "  0   success (also when the reader went away)\n"
+	      "  64  usage error\n"
+	      "  74  I/O error (cannot write output)\n"
+	      "The table shared by every tool is in sw(7).\n",
 	      stdout);
 }
 
