@@ -90,6 +90,11 @@ struct run {
 	int cur_fd;              /* its descriptor */
 	enum files_kind cur_kind;
 	int dirty; /* the table changed since the state was saved */
+	int ifd;   /* inotify, with --follow; else -1 */
+	int rescan;   /* events came in while scanning */
+	int dir_gone; /* DIR was removed or moved */
+	char **writing; /* names a writer has open (from the events) */
+	size_t nwriting, capwriting;
 	uint64_t files_read;
 	uint64_t files_failed;
 	uint64_t files_after; /* archived or deleted */
@@ -312,13 +317,77 @@ static int archive(struct run *r, const char *name, char *err, size_t errlen)
 	return rc;
 }
 
-/* All records of e are out: flush them, then apply --after.  Returns 1
- * when the file is gone from DIR. */
+static int writing(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nwriting; i++)
+		if (strcmp(r->writing[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void set_writing(struct run *r, const char *name, int on)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwriting; i++)
+		if (strcmp(r->writing[i], name) == 0)
+			break;
+	if (on && i == r->nwriting) {
+		if (r->nwriting == r->capwriting) {
+			r->capwriting = r->capwriting ? 2 * r->capwriting : 16;
+			r->writing = xrealloc(r->writing,
+					      r->capwriting * sizeof(*r->writing));
+		}
+		r->writing[r->nwriting++] = xstrdup(name);
+	} else if (!on && i < r->nwriting) {
+		free(r->writing[i]);
+		r->writing[i] = r->writing[--r->nwriting];
+	}
+}
+
+/* Reads the inotify events there are, keeping track of which files a
+ * writer has open.  Returns how many were read. */
+static size_t read_events(struct run *r)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	size_t count = 0;
+	ssize_t n;
+
+	while ((n = read(r->ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+				r->dir_gone = 1;
+			if (ev->len && (ev->mask & (IN_CREATE | IN_MODIFY)))
+				set_writing(r, ev->name, 1);
+			else if (ev->len)
+				set_writing(r, ev->name, 0);
+			p += sizeof(*ev) + ev->len;
+			count++;
+		}
+	}
+	return count;
+}
+
+/* All records of e are out: flush them, then apply --after, unless the
+ * file is empty, changed since it was read or (following) a writer still
+ * has it open, in which case it waits (e->after_wait).  Returns 1 when the file
+ * is gone from DIR. */
 static int after_file(struct run *r, struct files_entry *e)
 {
+	struct stat st;
 	char err[512];
 	int rc;
 
+	if (r->ifd >= 0 && read_events(r))
+		r->rescan = 1;
+	/* An empty file may be one a writer has just created. */
+	if (writing(r, e->name) || stat(r->path.p, &st) < 0 ||
+	    st.st_size == 0 || files_entry_changed(e, &st)) {
+		e->after_wait = r->ifd >= 0;
+		return 0;
+	}
+	e->after_wait = 0;
 	tool_flush(r->t); /* exits on a write error: the file stays */
 	if (r->after == AFTER_DELETE) {
 		rc = unlink(r->path.p);
@@ -584,7 +653,8 @@ static int scan(struct run *r)
 	n = list_dir(r, &c, &cap);
 	if (read_gone(r))
 		more = SCAN_WAITING;
-	qsort_r(c, n, sizeof(*c), cand_cmp, r);
+	if (n)
+		qsort_r(c, n, sizeof(*c), cand_cmp, r);
 	if (r->max_files && n > r->max_files) {
 		n = (size_t)r->max_files;
 		more = SCAN_MORE;
@@ -592,6 +662,16 @@ static int scan(struct run *r)
 	for (i = 0; i < n && !tool_stop; i++) {
 		set_path(r, r->tab.v[c[i].idx].name);
 		read_file(r, &r->tab.v[c[i].idx], 0);
+	}
+	for (i = 0; i < r->tab.n && !tool_stop; i++) {
+		struct files_entry *e = &r->tab.v[i];
+		if (!e->seen || !e->after_wait || writing(r, e->name))
+			continue;
+		set_path(r, e->name);
+		if (after_file(r, e) && e->fd >= 0) {
+			close(e->fd);
+			e->fd = -1;
+		}
 	}
 	for (i = r->tab.n; i-- > 0;) {
 		if (!r->tab.v[i].seen && r->tab.v[i].fd < 0) {
@@ -603,16 +683,13 @@ static int scan(struct run *r)
 	return more;
 }
 
-/* Waits for inotify events on DIR (or a signal).  Returns 0 to scan
- * again, -1 when DIR itself went away. */
-static int wait_events(struct run *r, int ifd, int timeout_ms)
+/* Waits for inotify events on DIR (or a signal, or timeout_ms when not
+ * negative), and reads them. */
+static void wait_events(struct run *r, int timeout_ms)
 {
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	struct pollfd pfd = { ifd, POLLIN, 0 };
+	struct pollfd pfd = { r->ifd, POLLIN, 0 };
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 	sigset_t block, old;
-	ssize_t n;
-	int gone = 0;
 
 	tool_flush(r->t);
 	save_state(r);
@@ -625,46 +702,35 @@ static int wait_events(struct run *r, int ifd, int timeout_ms)
 	if (!tool_stop)
 		ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &ts, &old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	while ((n = read(ifd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const void *)p;
-			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-				gone = 1;
-			p += sizeof(*ev) + ev->len;
-		}
-	}
-	return gone ? -1 : 0;
+	read_events(r);
 }
 
 static int follow(struct run *r)
 {
-	int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-
-	if (ifd < 0 ||
-	    inotify_add_watch(ifd, r->dir,
+	r->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (r->ifd < 0 ||
+	    inotify_add_watch(r->ifd, r->dir,
 			      IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE |
 				      IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
 				      IN_ATTRIB | IN_DELETE_SELF |
 				      IN_MOVE_SELF | IN_ONLYDIR) < 0)
 		tool_die(r->t, SW_EXIT_IOERR, "%s: inotify: %s", r->dir,
 			 strerror(errno));
-	for (;;) {
+	while (!tool_stop && !r->dir_gone) {
 		int more = scan(r);
-		if (tool_stop)
-			break;
-		if (more == SCAN_MORE)
+		if (more == SCAN_MORE || r->rescan) {
+			r->rescan = 0;
 			continue;
-		if (wait_events(r, ifd, more == SCAN_WAITING ? ROTATE_POLL_MS : -1) < 0) {
-			tool_flush(r->t);
-			save_state(r);
-			tool_error(r->t, "%s: directory removed or moved", r->dir);
-			close(ifd);
-			return SW_EXIT_IOERR;
 		}
-		if (tool_stop)
-			break;
+		if (!tool_stop)
+			wait_events(r, more == SCAN_WAITING ? ROTATE_POLL_MS : -1);
 	}
-	close(ifd);
+	close(r->ifd);
+	r->ifd = -1;
+	if (r->dir_gone && !tool_stop) {
+		tool_error(r->t, "%s: directory removed or moved", r->dir);
+		return SW_EXIT_IOERR;
+	}
 	return SW_EXIT_OK;
 }
 
@@ -758,6 +824,7 @@ int main(int argc, char **argv)
 	r.t = &t;
 	r.pattern = "*";
 	r.max_age_us = -1;
+	r.ifd = -1;
 	parse_args(&r, argc, argv);
 	if (stat(r.dir, &st) < 0)
 		tool_die(&t, SW_EXIT_IOERR, "%s: %s", r.dir, strerror(errno));
@@ -791,5 +858,8 @@ int main(int argc, char **argv)
 	sbuf_free(&r.rec);
 	sbuf_free(&r.prefix);
 	sbuf_free(&r.member);
+	while (r.nwriting)
+		free(r.writing[--r.nwriting]);
+	free(r.writing);
 	return tool_finish(&t, code);
 }

@@ -37,6 +37,7 @@ struct files_entry {
 	int64_t fail_mtime_ns;  /* ...or this time */
 	int fd;            /* kept open while following, else -1 */
 	int64_t gone_us;   /* following: when it left the directory, or 0 */
+	int after_wait;    /* following: --after waits for its writer */
 };
 
 struct files_table {
