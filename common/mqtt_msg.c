@@ -65,11 +65,17 @@ int mqtt_msg_format(struct sbuf *out, struct json_doc *scratch,
 		    enum mqtt_value_format vf, int value_only, char *err,
 		    size_t errlen)
 {
-	size_t mark = out->len;
+	size_t mark = out->len, tlen = strlen(m->topic);
 
 	if (!value_only) {
+		/* MQTT requires UTF-8 topics; a broker that lets another
+		 * through must not make us write invalid JSON. */
+		if (utf8_valid_prefix(m->topic, tlen) < tlen) {
+			snprintf(err, errlen, "topic is not UTF-8");
+			return -1;
+		}
 		sbuf_put(out, "{\"topic\":", 9);
-		sbuf_put_jstr(out, m->topic, strlen(m->topic));
+		sbuf_put_jstr(out, m->topic, tlen);
 		sbuf_put(out, ",\"qos\":", 7);
 		sbuf_putc(out, (char)('0' + m->qos));
 		if (m->retain)
