@@ -621,6 +621,26 @@ static void finish(struct run *r)
 		tool_die(r->t, SW_EXIT_IOERR, "--state: %s", err);
 }
 
+static void run_free(struct run *r)
+{
+	window_free(r->w);
+	jpath_free(r->time);
+	for (size_t i = 0; i < r->ngroups; i++)
+		jpath_free(r->groups[i]);
+	for (size_t i = 0; i < r->naggs; i++) {
+		jpath_free(r->aggs[i]);
+		free((char *)r->agg_names[i]);
+	}
+	free(r->groups);
+	free(r->group_names);
+	free(r->aggs);
+	free(r->kinds);
+	free(r->agg_names);
+	free(r->gv);
+	free(r->av);
+	sbuf_free(&r->ident);
+}
+
 int main(int argc, char **argv)
 {
 	static char versions[128];
@@ -666,7 +686,8 @@ int main(int argc, char **argv)
 		tool_error(&t, "--late-file: %s: %m", r.late_path);
 		code = SW_EXIT_IOERR;
 	}
-	window_free(r.w);
+	code = tool_finish(&t, code);
 	json_doc_free(&doc);
-	return tool_finish(&t, code);
+	run_free(&r);
+	return code;
 }

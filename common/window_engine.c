@@ -544,7 +544,7 @@ int window_add(struct window *w, int64_t t, const struct jval *groups,
 		w->max_event = t;
 	w->seq++;
 	build_key(w, groups);
-	keyhash = wagg_hash(w->key.p ? w->key.p : "", w->key.len, 0);
+	keyhash = wagg_hash(w->key.p, w->key.len, 0);
 	if (w->spec.kind == WINDOW_SESSION)
 		return add_session(w, t, keyhash, vals);
 	return add_sliding(w, t, keyhash, vals);
@@ -824,6 +824,8 @@ struct window *window_new(const struct window_spec *spec,
 		sbuf_putc(&w->names, ':');
 	}
 	w->name_off[nn] = w->names.len;
+	/* Never NULL, even with no group: the key goes to memcpy/memcmp. */
+	sbuf_grow(&w->key, 64);
 	json_doc_init(&w->doc);
 	return w;
 }
@@ -1035,7 +1037,7 @@ static int load_row(struct window *w, const struct json_doc *d, char *err,
 		sbuf_put(&w->key, &n, sizeof n);
 		sbuf_put(&w->key, json_tok_ptr(d, e), n);
 	}
-	uint64_t keyhash = wagg_hash(w->key.p ? w->key.p : "", w->key.len, 0);
+	uint64_t keyhash = wagg_hash(w->key.p, w->key.len, 0);
 	if (s->kind == WINDOW_SLIDING) {
 		struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
 		if (end - start != s->size ||
