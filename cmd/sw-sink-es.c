@@ -130,7 +130,7 @@ static void usage(void)
 "      --drain-timeout DUR  time to deliver what is held at the end of input\n"
 "                           or on SIGTERM (default 30s)\n"
 "      --checkpoint FILE    after each acknowledged batch, write the Kafka\n"
-"                           offsets to resume from (sw-consume --resume FILE)\n"
+"                           offsets to resume from (for sw-consume)\n"
 "      --tee                write every acknowledged record to stdout\n"
 "      --dead-letter FILE   also receives documents Elasticsearch rejects\n"
 "\n"
