@@ -324,14 +324,20 @@ static void decode_container(struct run *r, int fd, const char *src,
 					 err, sizeof(err));
 			if (used < 0) {
 				size_t rest = len - off;
+				int64_t skip = avro_skip(rd, data + off, rest);
 				tool_bad_input(t, src, datum,
 					       (const char *)data + off,
+					       skip >= 0 ? (size_t)skip :
 					       rest > 65536 ? 65536 : rest,
 					       "block %" PRIu64 ": %s%s",
 					       avro_ocf_blockno(f), err,
-					       i + 1 < count ?
+					       skip < 0 && i + 1 < count ?
 						       " (rest of the block skipped)" :
 						       "");
+				if (skip >= 0) {
+					off += (size_t)skip;
+					continue;
+				}
 				off = len;
 				break;
 			}

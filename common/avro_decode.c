@@ -911,6 +911,20 @@ int64_t avro_read(struct avro_reader *rd, const void *p, size_t n,
 	return c.p - (const uint8_t *)p;
 }
 
+int64_t avro_skip(struct avro_reader *rd, const void *p, size_t n)
+{
+	struct dctx c;
+
+	c.p = p;
+	c.end = c.p + n;
+	c.rd = rd;
+	c.depth = 0;
+	c.pathlen = 0;
+	if (skip(&c, rd->root->w) < 0)
+		return -1;
+	return c.p - (const uint8_t *)p;
+}
+
 /* --- compiling the resolution -------------------------------------- */
 
 static struct plan *plan_new(struct comp *cc, enum op op,

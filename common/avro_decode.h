@@ -50,6 +50,11 @@ void avro_reader_free(struct avro_reader *rd);
 int64_t avro_read(struct avro_reader *rd, const void *p, size_t n,
 		  struct sbuf *out, char *err, size_t errlen);
 
+/* The length of the datum at p[0..n) by the writer's schema alone, for
+ * going on after a datum that cannot be resolved; -1 when the bytes are
+ * not a datum (then nothing after it can be found). */
+int64_t avro_skip(struct avro_reader *rd, const void *p, size_t n);
+
 /* Appends to reasons one line per way a datum written with w could fail to
  * be read with r ("field .temp: not in the writer's schema and has no
  * default").  Returns the number of reasons (0: compatible). */
