@@ -421,6 +421,7 @@ static void sub_message(void *ctx, const struct mqtt_message *m)
 	}
 	if (s->o->count && s->n >= s->o->count)
 		s->done = 1;
+	tool_tick(s->t);
 }
 
 static void event_sub(void *ctx, enum mqtt_event ev, const char *detail)
@@ -621,6 +622,7 @@ static int run_pub(struct tool *t, const struct opts *o, struct mqtt_conf *conf,
 		}
 		if (rc == MQTT_OK)
 			t->records_out++;
+		tool_tick(t);
 		if ((i & 31) == 0 || mqtt_client_want_write(p.c))
 			pub_run(&p, 0);
 	}
