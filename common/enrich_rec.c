@@ -120,7 +120,11 @@ static int64_t find(struct enrich_rec *r, const char *key, size_t klen,
 	for (size_t i = 0; i < r->n; i++) {
 		const struct enrich_member *m = &r->m[i];
 
-		if (!m->dead &&
+		if (m->dead)
+			continue;
+		if (m->klen == klen && memcmp(m->key, key, klen) == 0)
+			return (int64_t)i;
+		if ((m->kesc || kesc) &&
 		    key_eq(r, m->key, m->klen, m->kesc, key, klen, kesc))
 			return (int64_t)i;
 	}

@@ -99,20 +99,14 @@ int uuidgen_v1(struct uuidgen *g, unsigned char out[16], char *err,
 
 void uuid_format(const unsigned char u[16], char out[36])
 {
-	static char pairs[512]; /* "00".."ff": two digits a byte */
+	/* where each byte's two digits go in "xxxxxxxx-xxxx-xxxx-xxxx-..." */
+	static const unsigned char at[16] = { 0,  2,  4,  6,  9,  11, 14, 16,
+					      19, 21, 24, 26, 28, 30, 32, 34 };
 	static const char hex[] = "0123456789abcdef";
-	char *p = out;
 
-	if (!pairs[0]) {
-		for (int i = 0; i < 256; i++) {
-			pairs[2 * i] = hex[i >> 4];
-			pairs[2 * i + 1] = hex[i & 15];
-		}
-	}
 	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*p++ = '-';
-		memcpy(p, pairs + 2 * u[i], 2);
-		p += 2;
+		out[at[i]] = hex[u[i] >> 4];
+		out[at[i] + 1] = hex[u[i] & 15];
 	}
+	out[8] = out[13] = out[18] = out[23] = '-';
 }
