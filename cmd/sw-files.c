@@ -85,7 +85,7 @@ struct run {
 	struct files_table tab;
 	struct files_reader *rd;
 	struct json_doc doc;
-	struct sbuf path, rec, prefix, member;
+	struct sbuf path, rec, prefix;
 	struct files_entry *cur; /* the file being read, */
 	int cur_fd;              /* its descriptor */
 	enum files_kind cur_kind;
@@ -260,25 +260,21 @@ static void emit(struct run *r, const char *line, size_t len)
 	if (!r->source_field) {
 		out_put(&t->out, r->doc.text.p, r->doc.text.len);
 	} else {
-		sbuf_reset(&r->member);
-		sbuf_put(&r->member, r->prefix.p, r->prefix.len);
-		sbuf_put_u64(&r->member, files_reader_lineno(r->rd));
-		sbuf_putc(&r->member, '}');
 		sbuf_reset(&r->rec);
 		if (t->raw_input) {
 			sbuf_puts(&r->rec, "{\"value\":");
 			sbuf_put(&r->rec, r->doc.text.p, r->doc.text.len);
 			sbuf_putc(&r->rec, ',');
-			sbuf_put(&r->rec, r->member.p, r->member.len);
-			sbuf_putc(&r->rec, '}');
-		} else if (files_rec_add_member(&r->doc, r->source_field,
-						strlen(r->source_field),
-						r->member.p, r->member.len,
-						&r->rec) < 0) {
+		} else if (files_rec_open_object(&r->doc, r->source_field,
+						 strlen(r->source_field),
+						 &r->rec) < 0) {
 			bad_line(r, line, len,
 				 "not an object: --source-field needs one");
 			return;
 		}
+		sbuf_put(&r->rec, r->prefix.p, r->prefix.len);
+		sbuf_put_u64(&r->rec, files_reader_lineno(r->rd));
+		sbuf_puts(&r->rec, "}}");
 		out_put(&t->out, r->rec.p, r->rec.len);
 	}
 	out_end(&t->out);
@@ -857,7 +853,6 @@ int main(int argc, char **argv)
 	sbuf_free(&r.path);
 	sbuf_free(&r.rec);
 	sbuf_free(&r.prefix);
-	sbuf_free(&r.member);
 	while (r.nwriting)
 		free(r.writing[--r.nwriting]);
 	free(r.writing);

@@ -22,14 +22,12 @@ void files_put_jstr_lossy(struct sbuf *b, const char *s, size_t n)
 	sbuf_free(&fixed);
 }
 
-int files_rec_add_member(const struct json_doc *d, const char *key,
-			 size_t keylen, const char *member, size_t mlen,
-			 struct sbuf *out)
+int files_rec_open_object(const struct json_doc *d, const char *key,
+			  size_t keylen, struct sbuf *out)
 {
 	const char *t = d->text.p;
 	size_t close = d->text.len - 1; /* the root's '}' */
 	int64_t v;
-	int first = 1;
 
 	if (d->ntok == 0 || d->tok[0].type != JSON_OBJECT)
 		return -1;
@@ -38,8 +36,6 @@ int files_rec_add_member(const struct json_doc *d, const char *key,
 		sbuf_put(out, t, close);
 		if (d->tok[0].count)
 			sbuf_putc(out, ',');
-		sbuf_put(out, member, mlen);
-		sbuf_putc(out, '}');
 		return 0;
 	}
 	/* Compact text: members are separated by exactly one ','. */
@@ -47,17 +43,11 @@ int files_rec_add_member(const struct json_doc *d, const char *key,
 	JSON_OBJ_FOREACH(d, 0, k) {
 		uint32_t next = d->tok[k + 1].end;
 		size_t from = d->tok[k].start;
-		size_t to = next < d->tok[0].end ? d->tok[next].start - 1 : close;
-		if ((int64_t)k == v - 1)
-			continue;
-		if (!first)
-			sbuf_putc(out, ',');
-		sbuf_put(out, t + from, to - from);
-		first = 0;
+		size_t to = next < d->tok[0].end ? d->tok[next].start : close;
+		if ((int64_t)k != v - 1)
+			sbuf_put(out, t + from, to - from);
 	}
-	if (!first)
+	if (out->p[out->len - 1] != ',' && out->p[out->len - 1] != '{')
 		sbuf_putc(out, ',');
-	sbuf_put(out, member, mlen);
-	sbuf_putc(out, '}');
 	return 0;
 }

@@ -16,11 +16,11 @@
  * valid UTF-8 replaced by U+FFFD (file names need not be UTF-8). */
 void files_put_jstr_lossy(struct sbuf *b, const char *s, size_t n);
 
-/* Appends the object d holds with the member text member[0..mlen)
- * ("KEY":VALUE) added last; a member d already has under key[0..keylen)
- * is dropped.  Returns 0, or -1 when d is not an object. */
-int files_rec_add_member(const struct json_doc *d, const char *key,
-			 size_t keylen, const char *member, size_t mlen,
-			 struct sbuf *out);
+/* Appends the object d holds, open for one more member: without its
+ * closing '}', and with a ',' when it has members.  A member d has under
+ * key[0..keylen) is left out, so the caller can write its own, then '}'.
+ * Returns 0, or -1 (nothing appended) when d is not an object. */
+int files_rec_open_object(const struct json_doc *d, const char *key,
+			  size_t keylen, struct sbuf *out);
 
 #endif
