@@ -72,3 +72,26 @@ kafka_stop() {
 	unset KAFKA_MOCK_PID KAFKA_BROKERS KAFKA_DIR
 	return "$rc"
 }
+
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds;
+# fails after SECONDS.
+wait_for() {
+	local limit=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < limit; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
+}
+
+# lines_at_least FILE N: FILE has N lines or more.
+lines_at_least() {
+	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+# by_offset: sorts envelopes by topic, partition and offset.
+by_offset() {
+	jq -c -s 'sort_by(.topic, .partition, .offset)[]'
+}

@@ -1,0 +1,313 @@
+#!/usr/bin/env bats
+# sw-consume against sw-kafka-mock, with kcat as the independent peer.
+
+load test_helper
+load helpers/kafka
+
+K=$FIXTURES/kafka
+
+setup() {
+	kafka_start --topic web:2 --topic one:1 --topic four:4
+	B=$KAFKA_BROKERS
+	TMP=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	local p
+	for p in ${BG_PIDS:-}; do
+		kill -TERM "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true
+	done
+	kafka_stop
+}
+
+load_web() {
+	sw-produce -b "$B" --envelope -t web <"$K/envelopes.ndjson"
+}
+
+@test "sw-consume: envelope of every field, exactly (keys, headers, null key, tombstone)" {
+	load_web
+	run bash -c "sw-consume -b '$B' -t web -e | jq -c -s 'sort_by(.partition, .offset)[]'"
+	assert_status 0
+	assert_output <"$K/web.expected"
+}
+
+@test "sw-consume: what kcat produced reads identically (keys, headers, timestamps)" {
+	printf 'k1\t{"a":1}\nk2\t{"b":[true,null]}\n' |
+		kcat -P -b "$B" -t one -K '	' -H h1=v1 -H h2=v2
+	kcat -C -b "$B" -t one -e -q -J |
+		jq -c '{topic, partition, offset, timestamp: .ts,
+			timestamp_type: "create", key,
+			headers: [.headers | _nwise(2) | {key: .[0], value: .[1]}],
+			value: (.payload | fromjson)}' >"$TMP/want"
+	run sw-consume -b "$B" -t one -e
+	assert_status 0
+	assert_output <"$TMP/want"
+}
+
+@test "sw-consume: binary values and header values from kcat come back as base64" {
+	printf 'k\001\377:\377\376\000\001\n' >"$TMP/bin"
+	kcat -P -b "$B" -t one -K: -H 'x=caf\xc3\xa9' <"$TMP/bin"
+	printf 'bin\n' | kcat -P -b "$B" -t one -H "$(printf 'raw=\377\376')"
+	run sw-consume -b "$B" -t one -e --value-format base64 --key-format base64
+	assert_status 0
+	[ "$(jq -r .value <<<"${lines[0]}")" = "$(printf '\377\376\000\001' | base64)" ]
+	[ "$(jq -r .key <<<"${lines[0]}")" = "$(printf 'k\001\377' | base64)" ]
+	[ "$(jq -c .headers <<<"${lines[1]}")" = '[{"key":"raw","value":"//4=","encoding":"base64"}]' ]
+	[ "$(jq -r .value <<<"${lines[1]}")" = "$(printf 'bin' | base64)" ]
+}
+
+@test "sw-consume: a kcat tombstone is null, whatever the format" {
+	printf 'gone:\n' | kcat -P -b "$B" -t one -K: -Z
+	run sw-consume -b "$B" -t one -e --value-format string --value-only
+	assert_status 0
+	assert_output 'null'
+}
+
+@test "sw-consume: --value-format string and --value-only" {
+	printf 'plain text\n{"a":1}\n' | kcat -P -b "$B" -t one
+	run sw-consume -b "$B" -t one -e --value-format string --value-only
+	assert_status 0
+	assert_output <<'OUT'
+"plain text"
+"{\"a\":1}"
+OUT
+}
+
+@test "sw-consume: invalid JSON value is bad input naming topic, partition, offset (65)" {
+	printf '{"ok":1}\nnot json\n{"ok":2}\n' | kcat -P -b "$B" -t one
+	run sw-consume -b "$B" -t one -e
+	assert_status 65
+	[ "${lines[0]}" = '{"ok":1}' ] || [ "$(jq -c .value <<<"${lines[0]}")" = '{"ok":1}' ]
+	[[ $output == *"sw-consume: one/0:1: value: "*"(topic one, partition 0, offset 1); try --value-format string"* ]]
+}
+
+@test "sw-consume: --on-error skip with --dead-letter keeps going" {
+	printf '{"ok":1}\nnot json\n{"ok":2}\n' | kcat -P -b "$B" -t one
+	run bash -c "sw-consume -b '$B' -t one -e --value-only --dead-letter '$TMP/dl' 2>'$TMP/err'"
+	assert_status 0
+	grep -q 'one/0:1: value: invalid JSON' "$TMP/err"
+	assert_output <<'OUT'
+{"ok":1}
+{"ok":2}
+OUT
+	[ "$(jq -r '.source, .line, .input' "$TMP/dl")" = "$(printf 'one/0\n1\nnot json')" ]
+}
+
+@test "sw-consume: -o beginning, end, N, -N" {
+	seq 0 9 | kcat -P -b "$B" -t one
+	run sw-consume -b "$B" -t one -e --value-only -o beginning
+	assert_output "$(seq 0 9)"
+	run sw-consume -b "$B" -t one -e --value-only -o end
+	assert_status 0
+	assert_output ''
+	run sw-consume -b "$B" -t one -e --value-only -o 7
+	assert_output "$(seq 7 9)"
+	run sw-consume -b "$B" -t one -e --value-only -o -2
+	assert_output "$(seq 8 9)"
+	run sw-consume -b "$B" -t one -e --value-only -o -20
+	assert_output "$(seq 0 9)"
+}
+
+@test "sw-consume: -o s@MS, @TIME and e@MS select by timestamp" {
+	load_web
+	run bash -c "sw-consume -b '$B' -t web -e -o s@1639277669500 | jq -c -s 'sort_by(.partition, .offset)[] | [.partition, .offset]'"
+	assert_output <<'OUT'
+[0,2]
+[1,1]
+[1,2]
+OUT
+	run bash -c "sw-consume -b '$B' -t web -e -o @2021-12-12T02:54:29.500Z | jq -c -s 'sort_by(.partition, .offset)[] | [.partition, .offset]'"
+	assert_output <<'OUT'
+[0,2]
+[1,1]
+[1,2]
+OUT
+	# e@ alone ends the run once every partition passed the time.
+	run bash -c "sw-consume -b '$B' -t web -o e@1639277669000 | jq -c -s 'sort_by(.partition, .offset)[] | [.partition, .offset]'"
+	assert_output <<'OUT'
+[0,0]
+[1,0]
+OUT
+}
+
+@test "sw-consume: -p reads one partition; -e waits for every partition" {
+	load_web
+	run bash -c "sw-consume -b '$B' -t web -p 1 -e | jq -c '[.partition, .offset]'"
+	assert_output <<'OUT'
+[1,0]
+[1,1]
+[1,2]
+OUT
+	seq 1 100 | sed 's/.*/{"n":&}/' | sw-produce -b "$B" -t four -k .n
+	run bash -c "sw-consume -b '$B' -t four -e --value-only | jq -s 'map(.n) | sort == [range(1;101)]'"
+	assert_output true
+	run bash -c "sw-consume -b '$B' -t four -t web -e | wc -l"
+	assert_output 106
+}
+
+@test "sw-consume: -c N stops after N messages" {
+	seq 1 50 | kcat -P -b "$B" -t one
+	run sw-consume -b "$B" -t one -c 3 --value-only
+	assert_status 0
+	assert_output "$(seq 1 3)"
+}
+
+@test "sw-consume: -G commits exactly what was written; the next run continues" {
+	seq 1 20 | sed 's/.*/{"n":&}/' | sw-produce -b "$B" -t four -k .n
+	sw-consume -b "$B" -G g1 -t four -c 7 --value-only >"$TMP/a"
+	[ "$(wc -l <"$TMP/a")" -eq 7 ]
+	run bash -c "sw-consume -b '$B' -G g1 -L -t four | jq -s 'map(.committed // 0) | add'"
+	assert_output 7
+	sw-consume -b "$B" -G g1 four -e --value-only >"$TMP/b"
+	run bash -c "cat '$TMP/a' '$TMP/b' | jq -s 'map(.n) | sort == [range(1;21)]'"
+	assert_output true
+	run bash -c "sw-consume -b '$B' -G g1 -L -t four | jq -c 'select(.committed != .high or .lag != 0)'"
+	assert_output ''
+}
+
+@test "sw-consume: -L lists partitions with watermarks, and with -G committed and lag" {
+	load_web
+	run sw-consume -b "$B" -L -t web
+	assert_status 0
+	assert_output <<'OUT'
+{"topic":"web","partition":0,"leader":1,"low":0,"high":3}
+{"topic":"web","partition":1,"leader":1,"low":0,"high":3}
+OUT
+	sw-consume -b "$B" -G lg web -c 2 >/dev/null
+	run bash -c "sw-consume -b '$B' -L -G lg -t web | jq -s -c '[(map(.committed // 0) | add), all(.lag == null or .lag + .committed == .high)]'"
+	assert_status 0
+	assert_output '[2,true]'
+	run bash -c "sw-consume -b '$B' -L -G lg | jq -r .topic | sort -u"
+	assert_output "$(printf 'four\none\nweb')"
+}
+
+@test "sw-consume: two group members share the partitions, no record twice" {
+	sw-consume -v -b "$B" -G share four >"$TMP/a" 2>"$TMP/a.err" 3>&- &
+	BG_PIDS="$!"
+	wait_for 30 grep -q 'assigned 4 partition' "$TMP/a.err"
+	sw-consume -v -b "$B" -G share four >"$TMP/b" 2>"$TMP/b.err" 3>&- &
+	BG_PIDS="$BG_PIDS $!"
+	wait_for 60 grep -q 'assigned 2 partition' "$TMP/b.err"
+	wait_for 30 grep -q 'assigned 2 partition' "$TMP/a.err"
+	seq 1 40 | sed 's/.*/{"n":&}/' | sw-produce -b "$B" -t four -k .n
+	wait_for 30 bash -c "[ \$(cat '$TMP/a' '$TMP/b' | wc -l) -ge 40 ]"
+	[ -s "$TMP/a" ] && [ -s "$TMP/b" ]
+	run bash -c "cat '$TMP/a' '$TMP/b' | jq -s 'map(.value.n) | sort == [range(1;41)]'"
+	assert_output true
+	run bash -c "cat '$TMP/a' '$TMP/b' | jq -r '.partition' | sort -u | wc -l"
+	assert_output 4
+	run bash -c "jq -r .partition '$TMP/a' | sort -u; jq -r .partition '$TMP/b' | sort -u"
+	[ "$(printf '%s\n' "${lines[@]}" | sort | uniq -d)" = '' ]
+}
+
+@test "sw-consume: SIGTERM flushes, commits and exits 0; a restart has no gap and no duplicate" {
+	seq 1 30 | sed 's/.*/{"n":&}/' | sw-produce -b "$B" -t one
+	sw-consume -b "$B" -G term one --value-only >"$TMP/a" 2>"$TMP/a.err" 3>&- &
+	pid=$!
+	wait_for 30 lines_at_least "$TMP/a" 30
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	assert_status 0
+	seq 31 40 | sed 's/.*/{"n":&}/' | sw-produce -b "$B" -t one
+	sw-consume -b "$B" -G term one -e --value-only >"$TMP/b"
+	run bash -c "cat '$TMP/a' '$TMP/b' | jq -s 'map(.n) == [range(1;41)]'"
+	assert_output true
+}
+
+@test "sw-consume: --resume starts partitions at the checkpoint, others per -o" {
+	load_web
+	echo '{"offsets":{"web":{"1":2}}}' >"$TMP/ckpt"
+	run bash -c "sw-consume -b '$B' -t web -e --resume '$TMP/ckpt' | jq -c -s 'sort_by(.partition, .offset)[] | [.partition, .offset]'"
+	assert_output <<'OUT'
+[0,0]
+[0,1]
+[0,2]
+[1,2]
+OUT
+	run bash -c "sw-consume -b '$B' -t web -e -o end --resume '$TMP/ckpt' | jq -c '[.partition, .offset]'"
+	assert_output '[1,2]'
+	# No checkpoint yet (first run): everything per -o.
+	run bash -c "sw-consume -b '$B' -t web -e --resume '$TMP/none' | wc -l"
+	assert_output 6
+}
+
+@test "sw-consume: data loss below the earliest retained offset exits 65 naming the range; warn continues" {
+	# The mock keeps about 5 MB per partition: 8 MB push out the start.
+	head -c 100000 /dev/zero | tr '\0' x >"$TMP/big"
+	for i in $(seq 1 80); do echo "\"$i $(cat "$TMP/big")\""; done |
+		sw-produce -b "$B" -t one
+	low=$(sw-consume -b "$B" -L -t one | jq .low)
+	[ "$low" -gt 0 ]
+	echo '{"offsets":{"one":{"0":0}}}' >"$TMP/ckpt"
+	run sw-consume -b "$B" -t one -e --resume "$TMP/ckpt" --value-only
+	assert_status 65
+	assert_output "sw-consume: data loss: one[0] offsets 0-$((low - 1)) no longer retained (use --on-data-loss warn to continue from the earliest)"
+	run bash -c "sw-consume -b '$B' -t one -e --resume '$TMP/ckpt' --on-data-loss warn --value-only 2>'$TMP/err' | wc -l"
+	assert_output $((80 - low))
+	grep -q "data loss: one\[0\] offsets 0-$((low - 1)) no longer retained; continuing" "$TMP/err"
+}
+
+@test "sw-consume: | head -3 ends quietly" {
+	seq 1 5000 | kcat -P -b "$B" -t one
+	run bash -c "sw-consume -b '$B' -t one -G h --value-only 2>'$TMP/err' | head -3; echo \${PIPESTATUS[0]}"
+	assert_output "$(seq 1 3; echo 0)"
+	[ ! -s "$TMP/err" ]
+}
+
+@test "sw-consume: unreachable broker exits 69 within --timeout" {
+	port=$(free_port)
+	run timeout 30 sw-consume -b "127.0.0.1:$port" -t web --timeout 1s
+	assert_status 69
+	assert_output "sw-consume: cannot reach Kafka at 127.0.0.1:$port within 1000ms: Local: Broker transport failure"
+	SW_BROKERS="127.0.0.1:$port" run timeout 30 sw-consume -L --timeout 500ms
+	assert_status 69
+}
+
+@test "sw-consume: write error exits 74" {
+	seq 1 10 | kcat -P -b "$B" -t one
+	run bash -c "sw-consume -b '$B' -t one -e >/dev/full"
+	assert_status 74
+	[[ $output == "sw-consume: write error: No space left on device"* ]]
+}
+
+@test "sw-consume: usage errors exit 64" {
+	for args in "--bogus" "-t web -o nowhere" "-t web -c 0" "-t web --value-format avro" \
+		"-t web --value-format xml" "-t web --on-data-loss maybe" "-G g -p 1 web" \
+		"-t web -o stored" "-t web --schema s.avsc" "" "-t web --timeout soon" \
+		"-t web -X no.such.property=1"; do
+		run sw-consume -b "$B" $args
+		[ "$status" -eq 64 ] || { echo "args: $args -> $status: $output"; return 1; }
+		[[ ${lines[-1]} == "Try 'sw-consume --help'." ]]
+	done
+	run sw-consume -t web --value-format avro
+	[[ ${lines[0]} == "sw-consume: --value-format: avro: not supported yet" ]]
+}
+
+@test "sw-consume: -F file and -X properties are applied" {
+	seq 1 3 | kcat -P -b "$B" -t one
+	printf '# comment\n\nbootstrap.servers = %s\n' "$B" >"$TMP/props"
+	run sw-consume -F "$TMP/props" -t one -e --value-only
+	assert_status 0
+	assert_output "$(seq 1 3)"
+	SW_BROKERS=$B run sw-consume -t one -e --value-only -X fetch.wait.max.ms=10
+	assert_output "$(seq 1 3)"
+	printf 'nonsense\n' >"$TMP/bad"
+	run sw-consume -F "$TMP/bad" -t one -e
+	assert_status 64
+	[[ ${lines[0]} == "sw-consume: $TMP/bad:1: expected name=value" ]]
+}
+
+@test "sw-consume: --help, --version, man page and completions name every flag" {
+	run sw-consume --help
+	assert_status 0
+	for f in $(grep -oE -- '--[a-z][a-z-]+' <<<"$output" | sort -u); do
+		grep -q -- "${f//-/\\-}" "$ROOT/man/sw-consume.1" || { echo "man lacks $f"; return 1; }
+		grep -q -- "$f" "$ROOT/completions/bash/sw-consume" || { echo "bash lacks $f"; return 1; }
+		grep -q -- "$f" "$ROOT/completions/zsh/_sw-consume" || { echo "zsh lacks $f"; return 1; }
+	done
+	run sw-consume --version
+	assert_status 0
+	[[ ${lines[0]} == "sw-consume "* ]] && [[ ${lines[1]} == "librdkafka "* ]]
+}
