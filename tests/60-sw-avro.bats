@@ -1,0 +1,549 @@
+#!/usr/bin/env bats
+# sw-avro: containers, framed messages, schema evolution, registries,
+# cross-checked against python3-avro (and avro-c's avromod for snappy and
+# avro-c's own "lzma").
+
+load test_helper
+load helpers/avro
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	stop_registry
+}
+
+# --- help, flags, usage ------------------------------------------------
+
+@test "sw-avro: --help of the tool and of decode/encode lists the contract's flags" {
+	run sw-avro --help
+	assert_status 0
+	for f in --schema --reader-schema --registry --field --framing --json \
+		--schema-id --codec --writer --reader --subject --output \
+		--on-error --dead-letter --max-line --stats; do
+		grep -q -- "$f" <<<"$output" || { echo "missing $f"; return 1; }
+	done
+	run sw-avro decode --help
+	assert_status 0
+	grep -q -- "--reader-schema" <<<"$output"
+	run sw-avro encode --help
+	assert_status 0
+	grep -q -- "--codec" <<<"$output"
+}
+
+@test "sw-avro: every long flag of --help is in the man page and both completions" {
+	local flags f
+	flags=$(sw-avro --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+	for f in $flags; do
+		grep -q -- "${f//-/\\\\-}" "$ROOT/man/sw-avro.1" ||
+			grep -q -- "$f" "$ROOT/man/sw-avro.1" || { echo "man: $f"; return 1; }
+		grep -q -- "$f" "$ROOT/completions/bash/sw-avro" || { echo "bash: $f"; return 1; }
+		grep -q -- "$f" "$ROOT/completions/zsh/_sw-avro" || { echo "zsh: $f"; return 1; }
+	done
+}
+
+@test "sw-avro: --version" {
+	run sw-avro --version
+	assert_status 0
+	[[ ${lines[0]} == "sw-avro "* ]]
+}
+
+@test "sw-avro: usage errors exit 64" {
+	run sw-avro
+	assert_status 64
+	run sw-avro frobnicate
+	assert_status 64
+	[[ $output == *"unknown command 'frobnicate'"* ]]
+	run sw-avro decode --bogus
+	assert_status 64
+	run sw-avro decode --json xml
+	assert_status 64
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --codec bzip2
+	assert_status 64
+	[[ $output == *"codec bzip2 is not supported"* ]]
+	run sw-avro decode --framing carrier-pigeon
+	assert_status 64
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --schema-id -3
+	assert_status 64
+	run sw-avro encode </dev/null
+	assert_status 64
+	[[ $output == *"encode needs --schema"* ]]
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing confluent </dev/null
+	assert_status 64
+	[[ $output == *"--schema-id"* ]]
+	run sw-avro compat --writer "$DATA/schema_ver1.avsc"
+	assert_status 64
+	run sw-avro register --registry "$T/reg" "$DATA/schema_ver1.avsc"
+	assert_status 64
+}
+
+@test "sw-avro: an invalid schema is a usage error naming the file and the problem" {
+	run sw-avro fingerprint "$DATA/bad/schema_bad_default.avsc"
+	assert_status 64
+	[[ $output == *"schema_bad_default.avsc: field User.temp: invalid default \"1\""*"first branch, null"* ]]
+	run sw-avro encode --schema "$DATA/bad/schema_ver2_broken.avsc" </dev/null
+	assert_status 64
+	[[ $output == *"--schema: $DATA/bad/schema_ver2_broken.avsc: invalid JSON"* ]]
+	run sw-avro decode --reader-schema "$DATA/bad/schema_bad_default.avsc" </dev/null
+	assert_status 64
+	[[ $output == *"schema_bad_default.avsc"* ]]
+	echo '{"type":"record","name":"R","fields":[{"name":"e","type":{"type":"enum","name":"E","symbols":["A"],"default":"B"}}]}' >"$T/e.avsc"
+	run sw-avro fingerprint "$T/e.avsc"
+	assert_status 64
+	[[ $output == *"default is not one of its symbols"* ]]
+	echo '{"type":"record","name":"R","fields":[{"name":"a","type":"Nope"}]}' >"$T/u.avsc"
+	run sw-avro fingerprint "$T/u.avsc"
+	assert_status 64
+	[[ $output == *'unknown type "Nope"'* ]]
+	run sw-avro fingerprint "$T/missing.avsc"
+	assert_status 64
+}
+
+# --- cross-checks with python3-avro and avro-c -------------------------
+
+@test "sw-avro: decodes python3-avro container files of every type (null, deflate)" {
+	for c in null deflate; do
+		"$AVRO_PY" write "$AVRO_FIX/all.avsc" $c "$T/py-$c.avro"
+		run sw-avro decode "$T/py-$c.avro"
+		assert_status 0
+		assert_output <"$AVRO_FIX/all.ndjson"
+	done
+	# the expected file is python3-avro's own reading of its file
+	run "$AVRO_PY" dump "$T/py-null.avro"
+	assert_output <"$AVRO_FIX/all.ndjson"
+}
+
+@test "sw-avro: decodes avro-c's snappy and lzma containers (schema lost by avro-c, restored by --reader-schema)" {
+	"$AVRO_PY" write "$AVRO_FIX/all.avsc" null "$T/py.avro"
+	for c in snappy lzma deflate; do
+		avromod --codec=$c "$T/py.avro" "$T/c-$c.avro"
+		run sw-avro decode --reader-schema "$AVRO_FIX/all.avsc" "$T/c-$c.avro"
+		assert_status 0
+		assert_output <"$AVRO_FIX/all.ndjson"
+	done
+}
+
+@test "sw-avro: python3-avro reads what sw-avro encodes (null, deflate; snappy via avromod)" {
+	for c in null deflate; do
+		sw-avro encode --schema "$AVRO_FIX/all.avsc" --codec $c -o "$T/sw-$c.avro" "$AVRO_FIX/all.ndjson"
+		run "$AVRO_PY" dump "$T/sw-$c.avro"
+		assert_status 0
+		assert_output <"$AVRO_FIX/all.ndjson"
+	done
+	sw-avro encode --schema "$AVRO_FIX/all.avsc" --codec snappy -o "$T/sw-snappy.avro" "$AVRO_FIX/all.ndjson"
+	avromod --codec=null "$T/sw-snappy.avro" "$T/sw-snappy-null.avro"
+	run sw-avro decode --reader-schema "$AVRO_FIX/all.avsc" "$T/sw-snappy-null.avro"
+	assert_output <"$AVRO_FIX/all.ndjson"
+}
+
+@test "sw-avro: every codec round-trips; the header keeps the schema as given and names xz" {
+	for c in null deflate snappy xz lzma zstandard; do
+		run bash -c "sw-avro encode --schema '$AVRO_FIX/all.avsc' --codec $c '$AVRO_FIX/all.ndjson' | sw-avro decode"
+		assert_status 0
+		assert_output <"$AVRO_FIX/all.ndjson"
+	done
+	sw-avro encode --schema "$AVRO_FIX/evo-reader.avsc" --codec lzma -o "$T/x.avro" </dev/null
+	grep -qa 'xz' "$T/x.avro"
+	! grep -qa 'lzma' "$T/x.avro"
+	run sw-avro schema "$T/x.avro"
+	assert_status 0
+	[[ $output == *'"default":1639277810000'* ]]
+	[[ $output == *'"aliases":["old_name"]'* ]]
+	[[ $output == *'"logicalType":"timestamp-millis"'* ]]
+}
+
+@test "sw-avro: framed datums from python3-avro decode with --field (raw, confluent, single-object, auto)" {
+	jq -c '{value: .}' "$AVRO_FIX/all.ndjson" >"$T/want"
+	for f in raw confluent single-object; do
+		"$AVRO_PY" frame "$AVRO_FIX/all.avsc" $f 7 >"$T/in-$f"
+		run sw-avro decode --schema "$AVRO_FIX/all.avsc" --framing $f --field .value "$T/in-$f"
+		assert_status 0
+		assert_output <"$T/want"
+	done
+	for f in confluent single-object; do
+		run sw-avro decode --schema "$AVRO_FIX/all.avsc" --field .value "$T/in-$f"
+		assert_status 0
+		assert_output <"$T/want"
+	done
+}
+
+@test "sw-avro: python3-avro reads the framed datums sw-avro encodes" {
+	for f in raw confluent single-object; do
+		run bash -c "sw-avro encode --schema '$AVRO_FIX/all.avsc' --framing $f --schema-id 7 --field . '$AVRO_FIX/all.ndjson' | jq -c '{value: .}' | '$AVRO_PY' unframe '$AVRO_FIX/all.avsc'"
+		assert_status 0
+		assert_output <"$AVRO_FIX/all.ndjson"
+	done
+	# the confluent header carries the id, big-endian
+	run bash -c "echo '{\"v\":{\"name\":\"a\",\"action\":null,\"sendtime\":1}}' | sw-avro encode --schema '$DATA/schema_ver1.avsc' --framing confluent --schema-id 258 --field .v | jq -r .v | base64 -d | od -An -tx1 | head -1"
+	[[ $output == " 00 00 00 01 02 02 61 02 00 02"* ]]
+}
+
+@test "sw-avro: --json avro both ways" {
+	"$AVRO_PY" write "$AVRO_FIX/all.avsc" null "$T/py.avro"
+	run sw-avro decode --json avro "$T/py.avro"
+	assert_status 0
+	assert_output <"$AVRO_FIX/all-avro.ndjson"
+	[[ ${lines[1]} == *'"u":{"string":"text"}'* ]]
+	[[ ${lines[3]} == *'"u":{"sw.test.Inner":{"x":1,"tags":["z"]}}'* ]]
+	run bash -c "sw-avro encode --json avro --schema '$AVRO_FIX/all.avsc' '$AVRO_FIX/all-avro.ndjson' | sw-avro decode"
+	assert_status 0
+	assert_output <"$AVRO_FIX/all.ndjson"
+	echo '{"name":"a","action":"x","sendtime":null}' >"$T/plain"
+	run sw-avro encode --json avro --schema "$DATA/schema_ver1.avsc" "$T/plain"
+	assert_status 65
+	[[ $output == *'.action: expected a union as {"type": value}'* ]]
+}
+
+@test "sw-avro: fingerprint gives the specification's values and python3-avro's canonical form" {
+	echo '"null"' >"$T/null.avsc"
+	echo '{"type":"fixed","name":"foo","size":15,"doc":"x"}' >"$T/fixed.avsc"
+	echo '{"type":"record","name":"PigValue","fields":[{"name":"value","type":["null","int","long","PigValue"]}]}' >"$T/pig.avsc"
+	run sw-avro fingerprint "$T/null.avsc" "$T/fixed.avsc" "$T/pig.avsc"
+	assert_status 0
+	[[ ${lines[0]} == *'"canonical":"\"null\"","crc64_avro":"63dd24e7cc258f8a","crc64_avro_int":7195948357588979594}' ]]
+	[[ ${lines[1]} == *'"crc64_avro_int":1756455273707447556}' ]]
+	[[ ${lines[2]} == *'"crc64_avro_int":-1759257747318642341}' ]]
+	for s in "$AVRO_FIX/all.avsc" "$AVRO_FIX/evo-reader.avsc" "$DATA/schema_ver1.avsc"; do
+		want=$("$AVRO_PY" canonical "$s")
+		run bash -c "sw-avro fingerprint '$s' | jq -c '{canonical, crc64_avro}'"
+		assert_output "$want"
+	done
+}
+
+# --- schema evolution --------------------------------------------------
+
+@test "sw-avro: schema_ver1 data read with schema_ver2: temp takes its default null" {
+	printf '%s\n' '{"name":"yuki","action":"login","sendtime":1639277668791}' \
+		'{"name":"aki","action":null,"sendtime":null}' >"$T/v1.ndjson"
+	sw-avro encode --schema "$DATA/schema_ver1.avsc" -o "$T/v1.avro" "$T/v1.ndjson"
+	run sw-avro decode --reader-schema "$DATA/schema_ver2.avsc" "$T/v1.avro"
+	assert_status 0
+	assert_output <<'EOF'
+{"name":"yuki","action":"login","sendtime":1639277668791,"temp":null}
+{"name":"aki","action":null,"sendtime":null,"temp":null}
+EOF
+	run sw-avro compat --writer "$DATA/schema_ver1.avsc" --reader "$DATA/schema_ver2.avsc"
+	assert_status 0
+	assert_output '{"compatible":true}'
+}
+
+@test "sw-avro: resolution rules: defaults of every kind, removed fields, promotions, unions, enums, aliases, reordering" {
+	sw-avro encode --schema "$AVRO_FIX/evo-writer.avsc" -o "$T/evo.avro" "$AVRO_FIX/evo-in.ndjson"
+	run sw-avro decode --reader-schema "$AVRO_FIX/evo-reader.avsc" "$T/evo.avro"
+	assert_status 0
+	assert_output <"$AVRO_FIX/evo-expected.ndjson"
+	# the same through framed messages
+	run bash -c "sw-avro encode --schema '$AVRO_FIX/evo-writer.avsc' --framing single-object --field . '$AVRO_FIX/evo-in.ndjson' | sw-avro decode --schema '$AVRO_FIX/evo-writer.avsc' --reader-schema '$AVRO_FIX/evo-reader.avsc' --field ."
+	assert_status 0
+	assert_output <"$AVRO_FIX/evo-expected.ndjson"
+}
+
+@test "sw-avro: a datum that cannot be resolved is bad input naming the field; skip goes on" {
+	cat "$AVRO_FIX/evo-in.ndjson" "$AVRO_FIX/evo-bad.ndjson" "$AVRO_FIX/evo-in.ndjson" |
+		sw-avro encode --schema "$AVRO_FIX/evo-writer.avsc" -o "$T/evo.avro"
+	run sw-avro decode --reader-schema "$AVRO_FIX/evo-reader.avsc" "$T/evo.avro"
+	assert_status 65
+	[[ $output == *"sw-avro: $T/evo.avro:4: block 1: .u2one: the writer's null cannot be read as long"* ]]
+	[ "$(grep -c '^{' <<<"$output")" -eq 3 ]
+	run sw-avro decode --reader-schema "$AVRO_FIX/evo-reader.avsc" --dead-letter "$T/dl" "$T/evo.avro"
+	assert_status 0
+	[ "$(grep -c '^{' <<<"$output")" -eq 6 ]
+	run jq -r .error "$T/dl"
+	assert_output "block 1: .u2one: the writer's null cannot be read as long"
+}
+
+@test "sw-avro: enum symbols resolve by name; without an enum default an unknown symbol fails" {
+	echo '{"type":"enum","name":"E","symbols":["A","B","C"]}' >"$T/w.avsc"
+	echo '{"type":"enum","name":"E","symbols":["C","A"]}' >"$T/r.avsc"
+	printf '"A"\n"C"\n"B"\n' | sw-avro encode --schema "$T/w.avsc" -o "$T/e.avro"
+	run sw-avro decode --reader-schema "$T/r.avsc" "$T/e.avro"
+	assert_status 65
+	[[ $output == *'"A"'*'"C"'*"symbol B is not in the reader's enum E and it has no default"* ]]
+	run sw-avro compat --writer "$T/w.avsc" --reader "$T/r.avsc"
+	assert_status 65
+	[[ $output == *"the writer's symbol B is not in the reader's enum E, which has no default"* ]]
+}
+
+@test "sw-avro: union to non-union and non-union to union" {
+	echo '["null","int","string"]' >"$T/w.avsc"
+	echo '"string"' >"$T/r1.avsc"
+	echo '["null","double","bytes"]' >"$T/r2.avsc"
+	printf '"x"\n7\nnull\n' | sw-avro encode --schema "$T/w.avsc" -o "$T/u.avro"
+	run sw-avro decode --reader-schema "$T/r1.avsc" --on-error skip -q "$T/u.avro"
+	assert_status 0
+	assert_output '"x"'
+	run sw-avro decode --reader-schema "$T/r2.avsc" --json avro "$T/u.avro"
+	assert_status 0
+	assert_output <<'EOF'
+{"bytes":"x"}
+{"double":7}
+null
+EOF
+	echo '"int"' >"$T/i.avsc"
+	printf '5\n' | sw-avro encode --schema "$T/i.avsc" -o "$T/i.avro"
+	run sw-avro decode --json avro --reader-schema "$T/w.avsc" "$T/i.avro"
+	assert_output '{"int":5}'
+}
+
+@test "sw-avro: compat lists every reason and exits 65" {
+	cat >"$T/r.avsc" <<'EOF'
+{"type":"record","name":"User","namespace":"example.avro","fields":[
+ {"name":"name","type":"int"},
+ {"name":"zip","type":"string"},
+ {"name":"sendtime","type":["long","null"]}]}
+EOF
+	run sw-avro compat --writer "$DATA/schema_ver1.avsc" --reader "$T/r.avsc"
+	assert_status 65
+	[[ $output == *'{"compatible":false,"reasons":[".name: the writer'"'"'s string cannot be read as int",".zip: the reader'"'"'s field zip is not in the writer'"'"'s record example.avro.User and has no default"]}'* ]]
+}
+
+# --- plain JSON encoding -----------------------------------------------
+
+@test "sw-avro: plain JSON picks the union branch that fits" {
+	cat >"$T/s.avsc" <<'EOF'
+{"type":"record","name":"R","fields":[{"name":"u","type":["null","double","long","string",
+ {"type":"record","name":"P","fields":[{"name":"p","type":"int"}]},{"type":"map","values":"int"},
+ {"type":"array","items":"boolean"},"boolean"]}]}
+EOF
+	printf '%s\n' '{"u":null}' '{"u":1.5}' '{"u":9007199254740993}' '{"u":"s"}' \
+		'{"u":{"p":1}}' '{"u":{"q":2}}' '{"u":[true]}' '{"u":false}' >"$T/in"
+	run bash -c "sw-avro encode --schema '$T/s.avsc' '$T/in' | sw-avro decode --json avro"
+	assert_status 0
+	assert_output <<'EOF'
+{"u":null}
+{"u":{"double":1.5}}
+{"u":{"long":9007199254740993}}
+{"u":{"string":"s"}}
+{"u":{"P":{"p":1}}}
+{"u":{"map":{"q":2}}}
+{"u":{"array":[true]}}
+{"u":{"boolean":false}}
+EOF
+}
+
+@test "sw-avro: a record that does not fit is bad input naming the field and the type" {
+	printf '%s\n' '{"name":"a","action":"x","sendtime":1}' '{"name":"b","action":"y","sendtime":"soon"}' \
+		'{"name":3}' '{"action":"z"}' >"$T/in"
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" -o "$T/o.avro" "$T/in"
+	assert_status 65
+	[[ $output == *"sw-avro: $T/in:2: .sendtime: expected long or null, got string \"soon\""* ]]
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --on-error skip -o "$T/o.avro" "$T/in"
+	assert_status 0
+	[[ $output == *"$T/in:3: .name: expected string, got number 3"* ]]
+	[[ $output == *"$T/in:4: .name: missing (expected string)"* ]]
+	run sw-avro decode "$T/o.avro"
+	assert_output '{"name":"a","action":"x","sendtime":1}'
+	# a missing nullable field is null
+	echo '{"name":"n"}' | sw-avro encode --schema "$DATA/schema_ver1.avsc" -o "$T/n.avro"
+	run sw-avro decode "$T/n.avro"
+	assert_output '{"name":"n","action":null,"sendtime":null}'
+}
+
+# --- registries --------------------------------------------------------
+
+@test "sw-avro: register in a directory: ids, versions, identical schemas, incompatible refused" {
+	run sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver1.avsc"
+	assert_status 0
+	assert_output 1
+	run sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver1.avsc"
+	assert_output 1
+	run sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver2.avsc"
+	assert_output 2
+	[ -f "$T/reg/ids/1.avsc" ] && [ -f "$T/reg/ids/2.avsc" ]
+	[ -f "$T/reg/subjects/users/1.avsc" ] && [ -f "$T/reg/subjects/users/2.avsc" ]
+	[ ! -e "$T/reg/subjects/users/3.avsc" ]
+	run sw-avro register --registry "$T/reg" --subject other "$DATA/schema_ver2.avsc"
+	assert_output 2
+	echo '{"type":"record","name":"User","namespace":"example.avro","fields":[{"name":"name","type":"long"}]}' >"$T/bad.avsc"
+	run sw-avro register --registry "$T/reg" --subject users "$T/bad.avsc"
+	assert_status 65
+	[[ $output == *".name: the writer's string cannot be read as long"* ]]
+	[ ! -e "$T/reg/subjects/users/3.avsc" ]
+	run sw-avro register --registry "$T/reg" --subject ../x "$T/bad.avsc"
+	assert_status 64
+}
+
+@test "sw-avro: decode and encode confluent messages with a registry directory" {
+	sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver1.avsc"
+	sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver2.avsc"
+	echo '{"key":"k","value":{"name":"yuki","action":"login","sendtime":5}}' >"$T/in"
+	# encode finds the id of --schema in the directory
+	sw-avro encode --registry "$T/reg" --schema "$DATA/schema_ver1.avsc" --framing confluent --field .value "$T/in" >"$T/framed"
+	run sw-avro decode --registry "$T/reg" --field .value "$T/framed"
+	assert_status 0
+	assert_output '{"key":"k","value":{"name":"yuki","action":"login","sendtime":5}}'
+	run sw-avro decode --registry "$T/reg" --reader-schema "$DATA/schema_ver2.avsc" --field .value "$T/framed"
+	assert_output '{"key":"k","value":{"name":"yuki","action":"login","sendtime":5,"temp":null}}'
+	# single-object found by fingerprint in the directory
+	sw-avro encode --registry "$T/reg" --schema-id 2 --framing single-object --field .value "$T/in" >"$T/so"
+	run sw-avro decode --registry "$T/reg" --field .value "$T/so"
+	assert_output '{"key":"k","value":{"name":"yuki","action":"login","sendtime":5,"temp":null}}'
+	# an unknown id is bad input
+	sw-avro encode --schema "$DATA/schema_ver1.avsc" --schema-id 99 --framing confluent --field .value "$T/in" >"$T/unknown"
+	run sw-avro decode --registry "$T/reg" --field .value "$T/unknown"
+	assert_status 65
+	[[ $output == *"schema id 99 is not in the registry"* ]]
+}
+
+@test "sw-avro: a Confluent Schema Registry URL (test double)" {
+	sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver1.avsc" >/dev/null
+	start_registry --preload "$T/reg"
+	echo '{"value":{"name":"yuki","action":null,"sendtime":7}}' |
+		sw-avro encode --schema "$DATA/schema_ver1.avsc" --schema-id 1 --framing confluent --field .value >"$T/m"
+	run sw-avro decode --registry "$REGISTRY_URL" --reader-schema "$DATA/schema_ver2.avsc" --field .value "$T/m" "$T/m"
+	assert_status 0
+	assert_output <<'EOF'
+{"value":{"name":"yuki","action":null,"sendtime":7,"temp":null}}
+{"value":{"name":"yuki","action":null,"sendtime":7,"temp":null}}
+EOF
+	# cached per run: one GET for two messages
+	[ "$(grep -c 'GET /schemas/ids/1' "$T/registry.log")" -eq 1 ]
+	run sw-avro register --registry "$REGISTRY_URL" --subject users "$DATA/schema_ver2.avsc"
+	assert_status 0
+	assert_output 2
+	run sw-avro register --registry "$REGISTRY_URL" --subject incompatible-users "$DATA/schema_ver2.avsc"
+	assert_status 65
+	[[ $output == *"HTTP 409"* ]]
+	echo '{"value":"AAAAACoCYQIA"}' >"$T/m42"
+	run sw-avro decode --registry "$REGISTRY_URL" --field .value "$T/m42"
+	assert_status 65
+	[[ $output == *"schema id 42: HTTP 404: Schema not found"* ]]
+}
+
+@test "sw-avro: an unreachable or failing registry exits 69" {
+	port=$(free_port)
+	echo '{"value":"AAAAAAECYQIA"}' >"$T/m"
+	run timeout 60 sw-avro decode --registry "http://127.0.0.1:$port" --field .value "$T/m"
+	assert_status 69
+	[[ $output == *"127.0.0.1:$port"* ]]
+	start_registry --fail-status 503
+	run timeout 60 sw-avro decode --registry "$REGISTRY_URL" --field .value "$T/m"
+	assert_status 69
+	run timeout 60 sw-avro register --registry "http://127.0.0.1:$port" --subject s "$DATA/schema_ver1.avsc"
+	assert_status 69
+}
+
+# --- messages ----------------------------------------------------------
+
+@test "sw-avro: --field keeps the rest of the record, nulls stay null, bad messages are bad input" {
+	printf '%s\n' '{"topic":"t","value":{"name":"a","action":"go","sendtime":1},"key":null}' \
+		'{"topic":"t","value":null,"key":null}' >"$T/in"
+	sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value "$T/in" >"$T/raw" || true
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value "$T/in"
+	assert_status 65
+	[[ $output == *"$T/in:2: .value: expected record example.avro.User, got null"* ]]
+	head -1 "$T/in" | sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value >"$T/raw"
+	run sw-avro decode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value "$T/raw"
+	assert_status 0
+	assert_output '{"topic":"t","value":{"name":"a","action":"go","sendtime":1},"key":null}'
+	printf '%s\n' '{"value":null}' '{"value":"!!"}' '{"nothing":1}' '{"value":"AgZhYg=="}' >"$T/bad"
+	run sw-avro decode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value --on-error skip "$T/bad"
+	assert_status 0
+	assert_output '{"value":null}'
+	[[ $output == *"$T/bad:2: .value: expected a base64 string"* ]]
+	[[ $output == *"$T/bad:3: .value: missing"* ]]
+	[[ $output == *"$T/bad:4: .value: "*"truncated datum"* ]]
+	run sw-avro decode --field .value </dev/null
+	assert_status 64
+}
+
+# --- hostile input -----------------------------------------------------
+
+@test "sw-avro: truncated containers, bad sync markers and garbage are clear errors (65)" {
+	sw-avro encode --schema "$AVRO_FIX/all.avsc" --codec deflate -o "$T/ok.avro" "$AVRO_FIX/all.ndjson"
+	size=$(stat -c %s "$T/ok.avro")
+	for cut in 3 20 200 $((size - 17)) $((size - 1)); do
+		head -c $cut "$T/ok.avro" >"$T/cut.avro"
+		run sw-avro decode "$T/cut.avro"
+		assert_status 65
+		[[ $output == *"$T/cut.avro: "* ]]
+	done
+	# flip the last byte: the sync marker after the block
+	python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[-1]^=1; open(sys.argv[2],"wb").write(b)' "$T/ok.avro" "$T/sync.avro"
+	run sw-avro decode "$T/sync.avro"
+	assert_status 65
+	[[ $output == *"block 1: bad sync marker"* ]]
+	head -c 4096 /dev/urandom >"$T/junk"
+	run sw-avro decode --framing container "$T/junk"
+	assert_status 65
+	[[ $output == *"not an Avro object container file"* ]]
+	python3 -c 'import sys; sys.stdout.buffer.write(b"Obj\x01\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01")' >"$T/hdr.avro"
+	run sw-avro decode "$T/hdr.avro"
+	assert_status 65
+	[[ $output == *"varint longer than 10 bytes"* || $output == *"invalid metadata key length"* ]]
+}
+
+@test "sw-avro: negative and huge lengths and counts never reach an allocation" {
+	echo '{"type":"record","name":"R","fields":[{"name":"s","type":"string"},{"name":"a","type":{"type":"array","items":"null"}}]}' >"$T/s.avsc"
+	# string length -1 (zig-zag 01), 2^62 (huge), a huge array count, a bad union
+	for hex in 01 80808080808080808001 0000 00ffffffffffffffff7f 00feffffffffffffffff01; do
+		echo "{\"v\":\"$(hex_b64 $hex)\"}"
+	done >"$T/in"
+	run sw-avro decode --schema "$T/s.avsc" --framing raw --field .v --on-error skip "$T/in"
+	assert_status 0
+	[[ $output == *"in:1: .v: .s: negative string length -1"* ]]
+	[[ $output == *"in:2: .v: .s: string length"*"exceeds the 0 bytes left"* ]]
+	[[ $output == *"in:3: .v: .a: truncated datum"* ]]
+	[[ $output == *"in:4: .v: .a: block count"*"exceeds the data left"* ]]
+	[[ $output == *"in:5: .v: .a: "* ]]
+	echo '{"type":"record","name":"L","fields":[{"name":"next","type":["null","L"]}]}' >"$T/l.avsc"
+	python3 -c 'print("{\"v\":\"" + __import__("base64").b64encode(b"\x02" * 100000 + b"\x00").decode() + "\"}")' >"$T/deep"
+	run sw-avro decode --schema "$T/l.avsc" --framing raw --field .v "$T/deep"
+	assert_status 65
+	[[ $output == *"nested more than 256 levels"* ]]
+}
+
+@test "sw-avro: a huge block size announced by a short file is an error, not an allocation" {
+	python3 - "$T/big.avro" <<'EOF'
+import sys
+def zz(v):
+    v = (v << 1) ^ (v >> 63)
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7f) | 0x80); v >>= 7
+    out.append(v)
+    return bytes(out)
+def s(b): return zz(len(b)) + b
+schema = b'"string"'
+sync = b"0123456789abcdef"
+hdr = b"Obj\x01" + zz(1) + s(b"avro.schema") + s(schema) + zz(0) + sync
+open(sys.argv[1], "wb").write(hdr + zz(1) + zz(900000000) + b"\x02a")
+EOF
+	run sw-avro decode "$T/big.avro"
+	assert_status 65
+	[[ $output == *"block 1: truncated (900000000 bytes announced"* ]]
+}
+
+# --- I/O ---------------------------------------------------------------
+
+@test "sw-avro: I/O errors exit 74" {
+	run sw-avro decode "$T/does-not-exist.avro"
+	assert_status 74
+	[[ $output == *"does-not-exist.avro: No such file or directory"* ]]
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" -o "$T/no/such/dir/x.avro" </dev/null
+	assert_status 74
+	sw-avro encode --schema "$AVRO_FIX/all.avsc" -o "$T/ok.avro" "$AVRO_FIX/all.ndjson"
+	run bash -c "sw-avro decode '$T/ok.avro' >/dev/full"
+	assert_status 74
+	run bash -c "sw-avro encode --schema '$AVRO_FIX/all.avsc' '$AVRO_FIX/all.ndjson' >/dev/full"
+	assert_status 74
+}
+
+@test "sw-avro: a reader that goes away ends decode quietly" {
+	awk 'BEGIN{for(i=0;i<50000;i++) printf "{\"name\":\"n%d\",\"action\":null,\"sendtime\":%d}\n", i, i}' |
+		sw-avro encode --schema "$DATA/schema_ver1.avsc" -o "$T/many.avro"
+	run bash -c "sw-avro decode '$T/many.avro' | head -2"
+	assert_status 0
+	assert_output <<'EOF'
+{"name":"n0","action":null,"sendtime":0}
+{"name":"n1","action":null,"sendtime":1}
+EOF
+}
+
+@test "sw-avro: --stats counts datums" {
+	sw-avro encode --schema "$AVRO_FIX/all.avsc" -o "$T/ok.avro" "$AVRO_FIX/all.ndjson"
+	run bash -c "sw-avro decode --stats '$T/ok.avro' 2>&1 >/dev/null"
+	assert_status 0
+	[[ $output == *'"tool":"sw-avro","records_in":4,"records_out":4,"errors":0'* ]]
+}
