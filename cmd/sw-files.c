@@ -68,6 +68,7 @@ enum after { AFTER_KEEP, AFTER_DELETE, AFTER_ARCHIVE };
  * Bit's rotate_wait).  While there are such files, DIR is also polled. */
 #define ROTATE_WAIT_US 5000000
 #define ROTATE_POLL_MS 500
+#define KEEP_FDS_MAX 512
 
 struct run {
 	struct tool *t;
@@ -95,6 +96,7 @@ struct run {
 	int dir_gone; /* DIR was removed or moved */
 	char **writing; /* names a writer has open (from the events) */
 	size_t nwriting, capwriting;
+	size_t nkept; /* descriptors kept in table entries */
 	uint64_t files_read;
 	uint64_t files_failed;
 	uint64_t files_after; /* archived or deleted */
@@ -403,6 +405,26 @@ static int after_file(struct run *r, struct files_entry *e)
 	return 1;
 }
 
+/* Keeps fd, open on e, for the next read (want), or closes it.  Following,
+ * a file stays open so that what is appended after it was renamed away
+ * can still be read, up to KEEP_FDS_MAX files. */
+static void keep_fd(struct run *r, struct files_entry *e, int fd, int want)
+{
+	if (fd < 0)
+		return;
+	if (want && e->fd == fd)
+		return;
+	if (want && r->nkept < KEEP_FDS_MAX) {
+		e->fd = fd;
+		r->nkept++;
+		return;
+	}
+	if (e->fd == fd)
+		r->nkept--;
+	close(fd);
+	e->fd = -1;
+}
+
 /* Checks that fd still holds what e was read from; else e starts over. */
 static void check_same(struct run *r, struct files_entry *e, int fd)
 {
@@ -495,13 +517,7 @@ static void read_file(struct run *r, struct files_entry *e, int final)
 	    r->after != AFTER_KEEP && after_file(r, e))
 		final = 1;
 out:
-	if (r->follow && kind == FILES_PLAIN && fd >= 0 && (e->seen || !final)) {
-		e->fd = fd;
-	} else {
-		if (fd >= 0)
-			close(fd);
-		e->fd = -1;
-	}
+	keep_fd(r, e, fd, r->follow && kind == FILES_PLAIN && (e->seen || !final));
 }
 
 static int cand_cmp(const void *a, const void *b, void *arg)
@@ -664,10 +680,8 @@ static int scan(struct run *r)
 		if (!e->seen || !e->after_wait || writing(r, e->name))
 			continue;
 		set_path(r, e->name);
-		if (after_file(r, e) && e->fd >= 0) {
-			close(e->fd);
-			e->fd = -1;
-		}
+		if (after_file(r, e))
+			keep_fd(r, e, e->fd, 0);
 	}
 	for (i = r->tab.n; i-- > 0;) {
 		if (!r->tab.v[i].seen && r->tab.v[i].fd < 0) {
