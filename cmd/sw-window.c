@@ -266,6 +266,19 @@ static void parse_emit_every(struct run *r, const char *arg)
 		tool_usage_error(r->t, "--emit-every: '%s': must be longer than 0", arg);
 }
 
+static enum wagg_kind agg_option_kind(int c)
+{
+	switch (c) {
+	case OPT_SUM: return WAGG_SUM;
+	case OPT_AVG: return WAGG_AVG;
+	case OPT_MIN: return WAGG_MIN;
+	case OPT_MAX: return WAGG_MAX;
+	case OPT_FIRST: return WAGG_FIRST;
+	case OPT_LAST: return WAGG_LAST;
+	default: return WAGG_DISTINCT;
+	}
+}
+
 static void parse_option(struct run *r, int c, const char *arg)
 {
 	struct tool *t = r->t;
@@ -318,25 +331,13 @@ static void parse_option(struct run *r, int c, const char *arg)
 		add_agg(r, WAGG_COUNT, arg);
 		break;
 	case OPT_SUM:
-		add_agg(r, WAGG_SUM, arg);
-		break;
 	case OPT_AVG:
-		add_agg(r, WAGG_AVG, arg);
-		break;
 	case OPT_MIN:
-		add_agg(r, WAGG_MIN, arg);
-		break;
 	case OPT_MAX:
-		add_agg(r, WAGG_MAX, arg);
-		break;
 	case OPT_FIRST:
-		add_agg(r, WAGG_FIRST, arg);
-		break;
 	case OPT_LAST:
-		add_agg(r, WAGG_LAST, arg);
-		break;
 	case OPT_DISTINCT:
-		add_agg(r, WAGG_DISTINCT, arg);
+		add_agg(r, agg_option_kind(c), arg);
 		break;
 	case OPT_MODE:
 		if (strcmp(arg, "append") == 0)

@@ -251,6 +251,33 @@ load helpers/window
 	[[ $output == "sw-window: --state: /nonexistent/dir/st: "* ]]
 }
 
+@test "SIGTERM ends the stream: open windows written, or saved with --state" {
+	local t=$BATS_TEST_TMPDIR st fd
+	for st in "" "--state $t/st"; do
+		rm -f "$t/in" "$t/out"
+		mkfifo "$t/in"
+		sw-window --time .time --tumble 10s --mode update $st \
+			--time-output epoch_ms <"$t/in" >"$t/out" &
+		local pid=$!
+		exec {fd}>"$t/in"
+		head -2 "$WIN/late.ndjson" >&"$fd"
+		wait_lines "$t/out" 2
+		kill -TERM "$pid"
+		local rc=0
+		wait "$pid" || rc=$?
+		exec {fd}>&-
+		[ "$rc" -eq 0 ]
+		if [ -z "$st" ]; then
+			# The open window once more, as at the end of input.
+			[ "$(wc -l <"$t/out")" -eq 3 ]
+			[ "$(tail -1 "$t/out")" = '{"window":{"start":1639279020000,"end":1639279030000},"count":2}' ]
+		else
+			[ "$(wc -l <"$t/out")" -eq 2 ]
+			grep -q '"rows":1}' "$t/st"
+		fi
+	done
+}
+
 @test "sensortag averaged per device over 2-minute windows" {
 	run sw-window --time .time --tumble 2m --group-by .bid --count \
 		--avg .ambient --avg .rh "$DATA/sensortag.ndjson"
