@@ -462,3 +462,16 @@ EOF
 	[[ ${lines[0]} =~ ^sw-files\ [0-9.]+$ ]]
 	[[ $output == *"zlib "* ]] && [[ $output == *"libzstd "* ]]
 }
+
+@test "a reader that goes away ends it quietly; output that fails does not move the state" {
+	sw-gen web --count 200000 >"$D/big.ndjson"
+	run bash -c 'sw-files "$1" | head -1; echo "status ${PIPESTATUS[0]}"' _ "$D"
+	assert_output "$(printf '%s\n' '{"name":"yuki_0","action":"login","sendtime":1639278000000}' 'status 0')"
+	rm "$D/big.ndjson"
+	tree
+	run bash -c 'sw-files --state "$2" "$1" >/dev/full' _ "$D" "$ST"
+	assert_status 74
+	[ ! -e "$ST" ]
+	run bash -c 'sw-files --state "$2" "$1" | wc -l' _ "$D" "$ST"
+	assert_output 9
+}
