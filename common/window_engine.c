@@ -916,6 +916,9 @@ int window_save(struct window *w, const char *path, char *err,
 	int rc = -1;
 
 	collect_all(w);
+	/* In output order, so that the same windows give the same file. */
+	if (w->out.n > 1)
+		qsort(w->out.p, w->out.n, sizeof *w->out.p, cmp_rows);
 	sbuf_puts(&b, "{\"sw_window_state\":1,\"ident\":");
 	sbuf_put_jstr(&b, w->spec.ident, strlen(w->spec.ident));
 	sbuf_puts(&b, ",\"watermark\":");
