@@ -213,10 +213,24 @@ static void put_member(const struct enrich_rec *r,
 	out->p[out->len] = '\0';
 }
 
+/* Members [from, n) that are not removed, comma-separated, with a comma
+ * first when comma is set. */
+static void put_members(const struct enrich_rec *r, size_t from, int comma,
+			struct sbuf *out)
+{
+	for (size_t i = from; i < r->n; i++) {
+		if (r->m[i].dead)
+			continue;
+		if (comma)
+			sbuf_putc(out, ',');
+		put_member(r, &r->m[i], out);
+		comma = 1;
+	}
+}
+
 void enrich_rec_write(struct enrich_rec *r, struct sbuf *out)
 {
 	const struct json_doc *d = r->doc;
-	int comma;
 
 	if (!r->is_object) {
 		sbuf_put(out, d->text.p, d->tok[0].len);
@@ -225,27 +239,10 @@ void enrich_rec_write(struct enrich_rec *r, struct sbuf *out)
 	if (!r->dirty) {
 		/* the original text up to its '}', then the new members */
 		sbuf_put(out, d->text.p, d->tok[0].len - 1);
-		comma = d->tok[0].count > 0;
-		for (size_t i = r->norig; i < r->n; i++) {
-			if (r->m[i].dead)
-				continue;
-			if (comma)
-				sbuf_putc(out, ',');
-			put_member(r, &r->m[i], out);
-			comma = 1;
-		}
-		sbuf_putc(out, '}');
-		return;
-	}
-	sbuf_putc(out, '{');
-	comma = 0;
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->m[i].dead)
-			continue;
-		if (comma)
-			sbuf_putc(out, ',');
-		put_member(r, &r->m[i], out);
-		comma = 1;
+		put_members(r, r->norig, d->tok[0].count > 0, out);
+	} else {
+		sbuf_putc(out, '{');
+		put_members(r, 0, 0, out);
 	}
 	sbuf_putc(out, '}');
 }
@@ -263,19 +260,6 @@ static int materialise(struct enrich_rec *r, char *err, size_t errlen)
 	r->which ^= 1;
 	enrich_rec_load(r, target);
 	return 0;
-}
-
-static enum json_type type_of(const char *p)
-{
-	switch (*p) {
-	case '{': return JSON_OBJECT;
-	case '[': return JSON_ARRAY;
-	case '"': return JSON_STRING;
-	case 't': return JSON_TRUE;
-	case 'f': return JSON_FALSE;
-	case 'n': return JSON_NULL;
-	default: return JSON_NUMBER;
-	}
 }
 
 /* Follows steps [from, nsteps) of plain path jp from token t. */
@@ -319,12 +303,6 @@ int enrich_rec_get(struct enrich_rec *r, struct jpath *jp, struct jval *v,
 			v->type = (enum json_type)d->tok[t].type;
 			v->p = json_tok_ptr(d, (uint32_t)t);
 			v->n = d->tok[t].len;
-			return 1;
-		}
-		if (jpath_nsteps(jp) == 1) {
-			v->p = r->scratch.p + m->voff;
-			v->n = m->vlen;
-			v->type = type_of(v->p);
 			return 1;
 		}
 	}
