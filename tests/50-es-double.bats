@@ -33,10 +33,13 @@ bulk() {
 }
 
 @test "es-double: exits when the process that started it exits" {
-	bash -c "'$ES_DOUBLE' >'$T/port' 2>/dev/null 3>&- & echo \$! >'$T/pid'; sleep 0.5"
+	# The parent leaves once the double is ready.
+	bash -c "'$ES_DOUBLE' >'$T/port' 2>/dev/null 3>&- & echo \$! >'$T/pid'
+		while [ ! -s '$T/port' ]; do sleep 0.05; done"
 	pid=$(cat "$T/pid")
 	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	run kill -0 "$pid"
+	kill "$pid" 2>/dev/null || true
 	[ "$status" -ne 0 ]
 }
 

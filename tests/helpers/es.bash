@@ -14,10 +14,10 @@
 ES_DOUBLE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/es-double"
 
 es_start() {
-	local scheme=http a i
+	local scheme=http a i parent=$BASHPID
 	for a in "$@"; do [ "$a" = --tls-cert ] && scheme=https; done
 	ES_DIR=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/es.XXXXXX")
-	"$ES_DOUBLE" "$@" >"$ES_DIR/port" 2>"$ES_DIR/stderr" 3>&- &
+	"$ES_DOUBLE" --parent "$parent" "$@" >"$ES_DIR/port" 2>"$ES_DIR/stderr" 3>&- &
 	ES_PID=$!
 	for i in $(seq 1 100); do
 		[ -s "$ES_DIR/port" ] && break
