@@ -50,7 +50,8 @@ JQ_WINDOW='def rfc: todate | sub("Z$"; ".000Z");'
 	run --separate-stderr timeout 120 "$ROOT/examples/04-top-hashtags.sh" "$DATA/tweets.ndjson"
 	assert_status 0
 	[ -n "$output" ]
-	python3 - "$DATA/tweets.ndjson" <<<"$output" <<'PY'
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/top"
+	python3 - "$DATA/tweets.ndjson" "$BATS_TEST_TMPDIR/top" <<'PY'
 import collections, datetime, json, re, sys
 size, slide = 3 * 3600, 300
 counts = collections.defaultdict(collections.Counter)
@@ -65,7 +66,7 @@ for line in open(sys.argv[1]):
 def rfc(s):
     return datetime.datetime.fromtimestamp(s, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 rows = collections.defaultdict(list)
-for line in sys.stdin:
+for line in open(sys.argv[2]):
     r = json.loads(line)
     assert list(r) == ["window", "hashtag", "count"], r
     rows[(r["window"]["start"], r["window"]["end"])].append(r)
