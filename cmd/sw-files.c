@@ -441,9 +441,11 @@ static void check_same(struct run *r, struct files_entry *e, int fd)
 	files_entry_restart(e);
 }
 
-/* Reads what is new in e.  final: an unterminated last line is a record
- * too (nothing will complete it). */
-static void read_file(struct run *r, struct files_entry *e, int final)
+/* Reads what is new in e, which the scan found as seen_st (NULL for a
+ * file that left DIR).  final: an unterminated last line is a record too
+ * (nothing will complete it). */
+static void read_file(struct run *r, struct files_entry *e,
+		      const struct stat *seen_st, int final)
 {
 	struct tool *t = r->t;
 	char err[512];
@@ -458,7 +460,8 @@ static void read_file(struct run *r, struct files_entry *e, int final)
 		fd = open(r->path.p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		struct stat none = { 0 };
-		file_failed(r, e, &none, "%s", strerror(errno));
+		file_failed(r, e, seen_st ? seen_st : &none, "%s",
+			    strerror(errno));
 		goto out;
 	}
 	if ((uint64_t)st.st_ino != e->ino)
@@ -645,7 +648,7 @@ static int read_gone(struct run *r)
 			e->gone_us = now;
 		int final = now - e->gone_us >= ROTATE_WAIT_US;
 		set_path(r, e->name);
-		read_file(r, e, final);
+		read_file(r, e, NULL, final);
 		waiting |= e->fd >= 0;
 	}
 	return waiting;
@@ -673,7 +676,7 @@ static int scan(struct run *r)
 	}
 	for (i = 0; i < n && !tool_stop; i++) {
 		set_path(r, r->tab.v[c[i].idx].name);
-		read_file(r, &r->tab.v[c[i].idx], 0);
+		read_file(r, &r->tab.v[c[i].idx], &c[i].st, 0);
 	}
 	for (i = 0; i < r->tab.n && !tool_stop; i++) {
 		struct files_entry *e = &r->tab.v[i];
