@@ -307,6 +307,17 @@ static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_re
 	return e;
 }
 
+static void drain(struct produce *p);
+
+/* A record that cannot be sent.  Under --on-error fail the tool exits 65,
+ * so the messages before it are delivered first. */
+static void bad(struct produce *p, const char *why)
+{
+	if (p->t.on_error == TOOL_ON_ERROR_FAIL)
+		drain(p);
+	tool_bad_record(&p->t, "%s", why);
+}
+
 static void produce_all(struct produce *p)
 {
 	struct json_doc d;
@@ -330,17 +341,18 @@ static void produce_all(struct produce *p)
 			    kafka_envelope_read(&p->reader, &d, &p->eo, &rec,
 						err, sizeof(err)) < 0 :
 			    plain_record(p, &d, &rec, err, sizeof(err)) < 0) {
-			tool_bad_record(&p->t, "%s", err);
+			bad(p, err);
 			continue;
 		}
 		if (!p->topic && !rec.topic) {
-			tool_bad_record(&p->t, "no topic: the envelope has none and -t is not given");
+			bad(p, "no topic: the envelope has none and -t is not given");
 			continue;
 		}
 		if (p->key &&
 		    key_from_path(p, &d, &rec.key, &rec.key_len, err,
 				  sizeof(err)) < 0) {
-			tool_bad_record(&p->t, "--key: %s", err);
+			snprintf(what, sizeof(what), "--key: %s", err);
+			bad(p, what);
 			continue;
 		}
 		p->attempted++;

@@ -303,7 +303,7 @@ OUT
 	run sw-consume --help
 	assert_status 0
 	for f in $(grep -oE -- '--[a-z][a-z-]+' <<<"$output" | sort -u); do
-		grep -q -- "${f//-/\\-}" "$ROOT/man/sw-consume.1" || { echo "man lacks $f"; return 1; }
+		grep -qF -- "${f//-/\\-}" "$ROOT/man/sw-consume.1" || { echo "man lacks $f"; return 1; }
 		grep -q -- "$f" "$ROOT/completions/bash/sw-consume" || { echo "bash lacks $f"; return 1; }
 		grep -q -- "$f" "$ROOT/completions/zsh/_sw-consume" || { echo "zsh lacks $f"; return 1; }
 	done
