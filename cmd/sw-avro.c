@@ -420,8 +420,12 @@ static void decode_file(struct run *r, struct avro_msg **m, const char *path,
 			break;
 		npre += (size_t)got;
 	}
+	/* auto: a container by its magic, or when nothing could say what
+	 * schema framed datums have */
 	if (f == AVRO_FRAME_CONTAINER ||
-	    (f == AVRO_FRAME_AUTO && npre == 4 && memcmp(pre, "Obj\x01", 4) == 0))
+	    (f == AVRO_FRAME_AUTO &&
+	     ((npre > 0 && memcmp(pre, "Obj\x01", npre) == 0) ||
+	      (!r->o.m.schema && !r->o.m.registry))))
 		decode_container(r, fd, src, pre, npre, rs);
 	else if (npre > 0)
 		decode_stream(r, m, fd, src, pre, npre);
@@ -606,14 +610,18 @@ static int cmd_encode(struct run *r, int nfiles, char **files)
 			tool_bad_record(t, "%s: missing", r->o.field);
 			continue;
 		}
+		if (jp && d.tok[v].type == JSON_NULL) { /* a tombstone */
+			emit(r, d.text.p, d.text.len);
+			continue;
+		}
 		if (!container)
 			sbuf_reset(&r->bin), start = 0;
 		rc = avro_msg_encode(m, &d, (uint32_t)v, &r->bin, err,
 				     sizeof(err));
 		if (rc < 0) {
 			if (jp)
-				tool_bad_record(t, "%s%s", r->o.field,
-						err[0] == '.' ? err : "");
+				tool_bad_record(t, "%s%s%s", r->o.field,
+						err[0] == '.' ? "" : ": ", err);
 			else
 				tool_bad_record(t, "%s", err);
 			continue;

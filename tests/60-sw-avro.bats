@@ -154,7 +154,7 @@ teardown() {
 }
 
 @test "sw-avro: framed datums from python3-avro decode with --field (raw, confluent, single-object, auto)" {
-	jq -c '{value: .}' "$AVRO_FIX/all.ndjson" >"$T/want"
+	sed 's/^/{"value":/; s/$/}/' "$AVRO_FIX/all.ndjson" >"$T/want"
 	for f in raw confluent single-object; do
 		"$AVRO_PY" frame "$AVRO_FIX/all.avsc" $f 7 >"$T/in-$f"
 		run sw-avro decode --schema "$AVRO_FIX/all.avsc" --framing $f --field .value "$T/in-$f"
@@ -170,7 +170,7 @@ teardown() {
 
 @test "sw-avro: python3-avro reads the framed datums sw-avro encodes" {
 	for f in raw confluent single-object; do
-		run bash -c "sw-avro encode --schema '$AVRO_FIX/all.avsc' --framing $f --schema-id 7 --field . '$AVRO_FIX/all.ndjson' | jq -c '{value: .}' | '$AVRO_PY' unframe '$AVRO_FIX/all.avsc'"
+		run bash -c "sw-avro encode --schema '$AVRO_FIX/all.avsc' --framing $f --schema-id 7 --field . '$AVRO_FIX/all.ndjson' | sed 's/^/{\"value\":/; s/$/}/' | '$AVRO_PY' unframe '$AVRO_FIX/all.avsc' $f"
 		assert_status 0
 		assert_output <"$AVRO_FIX/all.ndjson"
 	done
@@ -428,22 +428,29 @@ EOF
 
 @test "sw-avro: --field keeps the rest of the record, nulls stay null, bad messages are bad input" {
 	printf '%s\n' '{"topic":"t","value":{"name":"a","action":"go","sendtime":1},"key":null}' \
-		'{"topic":"t","value":null,"key":null}' >"$T/in"
-	sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value "$T/in" >"$T/raw" || true
+		'{"topic":"t","value":null,"key":null}' '{"value":"oops"}' '{"value":{"name":1}}' >"$T/in"
 	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value "$T/in"
 	assert_status 65
-	[[ $output == *"$T/in:2: .value: expected record example.avro.User, got null"* ]]
-	head -1 "$T/in" | sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value >"$T/raw"
+	[[ $output == *"$T/in:3: .value: expected record example.avro.User, got string \"oops\""* ]]
+	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value --on-error skip "$T/in"
+	assert_status 0
+	[[ $output == *'{"topic":"t","value":null,"key":null}'* ]]
+	[[ $output == *"$T/in:4: .value.name: expected string, got number 1"* ]]
+	head -2 "$T/in" | sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value >"$T/raw"
 	run sw-avro decode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value "$T/raw"
 	assert_status 0
-	assert_output '{"topic":"t","value":{"name":"a","action":"go","sendtime":1},"key":null}'
-	printf '%s\n' '{"value":null}' '{"value":"!!"}' '{"nothing":1}' '{"value":"AgZhYg=="}' >"$T/bad"
+	assert_output <<'EOF'
+{"topic":"t","value":{"name":"a","action":"go","sendtime":1},"key":null}
+{"topic":"t","value":null,"key":null}
+EOF
+	printf '%s\n' '{"value":null}' '{"value":"!!"}' '{"nothing":1}' '{"value":"Ag=="}' >"$T/bad"
 	run sw-avro decode --schema "$DATA/schema_ver1.avsc" --framing raw --field .value --on-error skip "$T/bad"
 	assert_status 0
-	assert_output '{"value":null}'
+	[ "$(grep -c '^{' <<<"$output")" -eq 1 ]
+	[[ $output == *'{"value":null}'* ]]
 	[[ $output == *"$T/bad:2: .value: expected a base64 string"* ]]
 	[[ $output == *"$T/bad:3: .value: missing"* ]]
-	[[ $output == *"$T/bad:4: .value: "*"truncated datum"* ]]
+	[[ $output == *"$T/bad:4: .value: .name: string length 1 exceeds the 0 bytes left"* ]]
 	run sw-avro decode --field .value </dev/null
 	assert_status 64
 }
@@ -468,16 +475,16 @@ EOF
 	run sw-avro decode --framing container "$T/junk"
 	assert_status 65
 	[[ $output == *"not an Avro object container file"* ]]
-	python3 -c 'import sys; sys.stdout.buffer.write(b"Obj\x01\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01")' >"$T/hdr.avro"
+	python3 -c 'import sys; sys.stdout.buffer.write(b"Obj\x01\x02\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01")' >"$T/hdr.avro"
 	run sw-avro decode "$T/hdr.avro"
 	assert_status 65
-	[[ $output == *"varint longer than 10 bytes"* || $output == *"invalid metadata key length"* ]]
+	[[ $output == *"invalid metadata key length"* ]]
 }
 
 @test "sw-avro: negative and huge lengths and counts never reach an allocation" {
 	echo '{"type":"record","name":"R","fields":[{"name":"s","type":"string"},{"name":"a","type":{"type":"array","items":"null"}}]}' >"$T/s.avsc"
-	# string length -1 (zig-zag 01), 2^62 (huge), a huge array count, a bad union
-	for hex in 01 80808080808080808001 0000 00ffffffffffffffff7f 00feffffffffffffffff01; do
+	# string length -1 (zig-zag 01), 2^62, array blocks cut short, a huge count
+	for hex in 01 80808080808080808001 0001 00ffffffffffffffff7f 00feffffffffffffffff01; do
 		echo "{\"v\":\"$(hex_b64 $hex)\"}"
 	done >"$T/in"
 	run sw-avro decode --schema "$T/s.avsc" --framing raw --field .v --on-error skip "$T/in"
@@ -485,8 +492,8 @@ EOF
 	[[ $output == *"in:1: .v: .s: negative string length -1"* ]]
 	[[ $output == *"in:2: .v: .s: string length"*"exceeds the 0 bytes left"* ]]
 	[[ $output == *"in:3: .v: .a: truncated datum"* ]]
-	[[ $output == *"in:4: .v: .a: block count"*"exceeds the data left"* ]]
-	[[ $output == *"in:5: .v: .a: "* ]]
+	[[ $output == *"in:4: .v: .a: truncated datum"* ]]
+	[[ $output == *"in:5: .v: .a: block count 9223372036854775807 exceeds the data left"* ]]
 	echo '{"type":"record","name":"L","fields":[{"name":"next","type":["null","L"]}]}' >"$T/l.avsc"
 	python3 -c 'print("{\"v\":\"" + __import__("base64").b64encode(b"\x02" * 100000 + b"\x00").decode() + "\"}")' >"$T/deep"
 	run sw-avro decode --schema "$T/l.avsc" --framing raw --field .v "$T/deep"
