@@ -101,31 +101,24 @@ static const double pow10_tab[] = {
  * so one correctly rounded division gives strtod's answer. */
 static int num_double(const char *p, size_t n, double *v)
 {
-	const char *s = p, *e = p + n;
+	const char *s = p + (n && *p == '-'), *e = p + n, *d0 = s;
 	uint64_t m = 0;
-	int digits = 0, frac = -1, neg = 0;
+	size_t frac = 0;
 
-	if (s < e && *s == '-') {
-		neg = 1;
-		s++;
+	while (s < e && (unsigned)(*s - '0') < 10)
+		m = m * 10 + (uint64_t)(*s++ - '0');
+	if (s < e && *s == '.') {
+		const char *f0 = ++s;
+		while (s < e && (unsigned)(*s - '0') < 10)
+			m = m * 10 + (uint64_t)(*s++ - '0');
+		frac = (size_t)(s - f0);
 	}
-	for (; s < e; s++) {
-		if (*s >= '0' && *s <= '9') {
-			m = m * 10 + (uint64_t)(*s - '0');
-			if (m)
-				digits++;
-			if (frac >= 0)
-				frac++;
-		} else if (*s == '.' && frac < 0) {
-			frac = 0;
-		} else {
-			break;
-		}
-	}
-	if (s < e || digits > 15 || frac > 22 || s == p + neg)
+	/* At most 15 digits in all, leading zeros included, keeps m exact
+	 * and below 10^15. */
+	if (s != e || s - d0 - (frac > 0) > 15 || s == d0)
 		return json_num_double(p, n, v);
-	*v = (double)m / pow10_tab[frac < 0 ? 0 : frac];
-	if (neg)
+	*v = (double)m / pow10_tab[frac];
+	if (*p == '-')
 		*v = -*v;
 	return 0;
 }
