@@ -61,11 +61,20 @@ static struct enrich_member *push(struct enrich_rec *r)
 	return &r->m[r->n++];
 }
 
+/* A cheap filter over key texts: most keys an operation adds are not in
+ * the record, and the mask says so without comparing them one by one. */
+static uint64_t key_bit(const char *key, size_t klen)
+{
+	return UINT64_C(1) << ((klen * 7 + (unsigned char)key[klen > 1]) & 63);
+}
+
 void enrich_rec_load(struct enrich_rec *r, const struct json_doc *d)
 {
 	r->doc = d;
 	r->n = 0;
 	r->dirty = 0;
+	r->kmask = 0;
+	r->kesc = 0;
 	sbuf_reset(&r->scratch);
 	r->is_object = d->ntok > 0 && d->tok[0].type == JSON_OBJECT;
 	if (r->is_object) {
@@ -77,6 +86,8 @@ void enrich_rec_load(struct enrich_rec *r, const struct json_doc *d)
 			m->kesc = (d->tok[k].flags & JSON_F_ESCAPED) != 0;
 			m->dead = 0;
 			m->vtok = k + 1;
+			r->kmask |= key_bit(m->key, m->klen);
+			r->kesc |= m->kesc;
 		}
 	}
 	r->norig = r->n;
@@ -117,7 +128,11 @@ static int key_eq(struct enrich_rec *r, const char *a, size_t an, int aesc,
 static int64_t find(struct enrich_rec *r, const char *key, size_t klen,
 		    int kesc)
 {
-	for (size_t i = 0; i < r->n; i++) {
+	size_t from = 0;
+
+	if (!kesc && !r->kesc && !(r->kmask & key_bit(key, klen)))
+		from = r->norig; /* not an original key: look at new ones */
+	for (size_t i = from; i < r->n; i++) {
 		const struct enrich_member *m = &r->m[i];
 
 		if (m->dead)

@@ -34,6 +34,8 @@ struct enrich_rec {
 	int is_object;
 	int dirty;      /* an original member was replaced or removed */
 	size_t norig;   /* members[0..norig) came with the doc, in order */
+	uint64_t kmask; /* key_bit() of every original key */
+	int kesc;       /* some original key has escapes */
 	struct enrich_member *m;
 	size_t n, cap;
 	struct sbuf scratch; /* text of values set by operations */
