@@ -275,17 +275,17 @@ int enrich_add_hostname(struct enrich *e, const char *field, char *err,
 int enrich_add_stage(struct enrich *e, const char *name, char *err,
 		     size_t errlen)
 {
-	struct op *o = add_field_op(e, OP_STAGE, "--stage", "_trace", NULL, err,
-				    errlen);
 	struct sbuf b = SBUF_INIT;
 	size_t n = strlen(name);
+	struct op *o;
 
-	if (!o)
-		return -1;
 	if (utf8_valid_prefix(name, n) != n) {
 		snprintf(err, errlen, "--stage: name is not UTF-8");
 		return -1;
 	}
+	o = add_field_op(e, OP_STAGE, "--stage", "_trace", NULL, err, errlen);
+	if (!o)
+		return -1;
 	sbuf_put_jstr(&b, name, n);
 	o->value = b.p;
 	o->vlen = b.len;
