@@ -397,6 +397,7 @@ static int after_file(struct run *r, struct files_entry *e)
 	if (rc < 0) {
 		tool_error(r->t, "%s: %s", r->path.p, err);
 		r->files_failed++;
+		e->mtime_ns = -1; /* seen as changed: tried again next time */
 		return 0;
 	}
 	r->files_after++;

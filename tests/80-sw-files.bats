@@ -495,3 +495,20 @@ EOF
 	sw-files --state "$ST" "$D" >>"$OUT"
 	cmp "$OUT" "$D/big.ndjson"
 }
+
+@test "--after archive that fails: exit 74, the file stays, and the next run tries again" {
+	put a.ndjson 2021-01-01 '{"n":1}'
+	mkdir "$BATS_TEST_TMPDIR/arch"
+	touch "$BATS_TEST_TMPDIR/arch/a.ndjson"
+	# Every name it may take is taken.
+	mkdir $(seq -f "$BATS_TEST_TMPDIR/arch/a.ndjson.%g" 1 999)
+	run sw-files --state "$ST" --after "archive:$BATS_TEST_TMPDIR/arch" "$D"
+	assert_status 74
+	[[ $output == *"sw-files: $D/a.ndjson: archive: too many files named a.ndjson"* ]]
+	[ -e "$D/a.ndjson" ]
+	rm -r "$BATS_TEST_TMPDIR/arch/a.ndjson.1"
+	run sw-files --state "$ST" --after "archive:$BATS_TEST_TMPDIR/arch" "$D"
+	assert_status 0
+	assert_output ""
+	[ ! -e "$D/a.ndjson" ] && [ -e "$BATS_TEST_TMPDIR/arch/a.ndjson.1" ]
+}
