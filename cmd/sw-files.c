@@ -367,9 +367,28 @@ static size_t read_events(struct run *r)
 	return count;
 }
 
+/* Whether some process has the file at r->path open for writing: then a
+ * read lease cannot be had.  Where leases are not allowed (a file of
+ * another user, without CAP_LEASE) or not supported, the answer is no. */
+static int open_for_writing(struct run *r)
+{
+	int fd = open(r->path.p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int busy = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0)
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	else
+		busy = errno == EAGAIN;
+	close(fd);
+	return busy;
+}
+
 /* All records of e are out: flush them, then apply --after, unless the
- * file is empty, changed since it was read or (following) a writer still
- * has it open, in which case it waits (e->after_wait).  Returns 1 when the file
+ * file is empty, changed since it was read or a writer still has it open
+ * (seen by a lease, or by inotify), in which case it waits: following,
+ * for the next scan (e->after_wait), else for the next run.  Returns 1 when the file
  * is gone from DIR. */
 static int after_file(struct run *r, struct files_entry *e)
 {
@@ -381,8 +400,11 @@ static int after_file(struct run *r, struct files_entry *e)
 		r->rescan = 1;
 	/* An empty file may be one a writer has just created. */
 	if (writing(r, e->name) || stat(r->path.p, &st) < 0 ||
-	    st.st_size == 0 || files_entry_changed(e, &st)) {
+	    st.st_size == 0 || files_entry_changed(e, &st) ||
+	    open_for_writing(r)) {
 		e->after_wait = r->ifd >= 0;
+		if (r->ifd < 0)
+			e->mtime_ns = -1; /* seen as changed by the next run */
 		return 0;
 	}
 	e->after_wait = 0;

@@ -512,3 +512,36 @@ EOF
 	assert_output ""
 	[ ! -e "$D/a.ndjson" ] && [ -e "$BATS_TEST_TMPDIR/arch/a.ndjson.1" ]
 }
+
+@test "--follow --after delete: a file a writer holds open stays until it is closed" {
+	start_follow --after delete "$D"
+	exec 8>"$D/a.ndjson"
+	echo '{"n":1}' >&8
+	wait_lines "$OUT" 1
+	# Output is flushed after --after was decided for what was read.
+	[ -e "$D/a.ndjson" ]
+	echo '{"n":2}' >&8
+	wait_lines "$OUT" 2
+	[ -e "$D/a.ndjson" ]
+	exec 8>&-
+	for ((i = 0; i < 400; i++)); do [ -e "$D/a.ndjson" ] || break; sleep 0.05; done
+	[ ! -e "$D/a.ndjson" ]
+	stop_follow
+	assert_status 0
+	run jq -c .n "$OUT"
+	assert_output "$(printf '%s\n' 1 2)"
+}
+
+@test "--after delete: a file a writer holds open is kept for a later run" {
+	exec 8>"$D/a.ndjson"
+	echo '{"n":1}' >&8
+	run sw-files --state "$ST" --after delete "$D"
+	assert_status 0
+	assert_output '{"n":1}'
+	[ -e "$D/a.ndjson" ]
+	exec 8>&-
+	run sw-files --state "$ST" --after delete "$D"
+	assert_status 0
+	assert_output ''
+	[ ! -e "$D/a.ndjson" ]
+}
