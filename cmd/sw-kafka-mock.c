@@ -404,7 +404,10 @@ int main(int argc, char **argv)
 	out_end(&t.out);
 	tool_flush(&t);
 	tool_info(&t, "cluster of %d broker(s) at %s", (int)brokers, boot);
-	serve(&t, mc, (int)brokers);
+	if (!serve(&t, mc, (int)brokers)) {
+		while (!tool_stop)
+			poll(NULL, 0, 200);
+	}
 out:
 	if (mc)
 		rd_kafka_mock_cluster_destroy(mc);

@@ -62,6 +62,7 @@ struct produce {
 	rd_kafka_resp_err_t first_err;
 	char first_reason[640];
 	int fatal;
+	int drained;
 };
 
 static void usage(void)
@@ -309,13 +310,15 @@ static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_re
 
 static void drain(struct produce *p);
 
-/* A record that cannot be sent.  Under --on-error fail the tool exits 65,
- * so the messages before it are delivered first. */
-static void bad(struct produce *p, const char *why)
+/* The run-time exits on its own for bad input under --on-error fail (65)
+ * and for output errors; the messages handed over before that are still
+ * delivered, from this exit handler. */
+static struct produce *exiting;
+
+static void drain_at_exit(void)
 {
-	if (p->t.on_error == TOOL_ON_ERROR_FAIL)
-		drain(p);
-	tool_bad_record(&p->t, "%s", why);
+	if (exiting && !exiting->drained)
+		drain(exiting);
 }
 
 static void produce_all(struct produce *p)
@@ -341,18 +344,17 @@ static void produce_all(struct produce *p)
 			    kafka_envelope_read(&p->reader, &d, &p->eo, &rec,
 						err, sizeof(err)) < 0 :
 			    plain_record(p, &d, &rec, err, sizeof(err)) < 0) {
-			bad(p, err);
+			tool_bad_record(&p->t, "%s", err);
 			continue;
 		}
 		if (!p->topic && !rec.topic) {
-			bad(p, "no topic: the envelope has none and -t is not given");
+			tool_bad_record(&p->t, "no topic: the envelope has none and -t is not given");
 			continue;
 		}
 		if (p->key &&
 		    key_from_path(p, &d, &rec.key, &rec.key_len, err,
 				  sizeof(err)) < 0) {
-			snprintf(what, sizeof(what), "--key: %s", err);
-			bad(p, what);
+			tool_bad_record(&p->t, "--key: %s", err);
 			continue;
 		}
 		p->attempted++;
@@ -376,6 +378,8 @@ static void produce_all(struct produce *p)
 static void drain(struct produce *p)
 {
 	int64_t waited = 0, limit = p->timeout_us / 1000 + 5000;
+
+	p->drained = 1;
 
 	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
 		rd_kafka_poll(p->rk, 100);
@@ -577,9 +581,12 @@ int main(int argc, char **argv)
 	parse_args(&p, argc, argv);
 	tool_open_input(&p.t, argv + optind, argc - optind);
 	make_producer(&p);
+	exiting = &p;
+	atexit(drain_at_exit);
 
 	produce_all(&p);
 	drain(&p);
+	exiting = NULL;
 	if (p.failed) {
 		tool_error(&p.t, "%" PRIu64 " of %" PRIu64
 			   " messages not delivered (first error: %s)",

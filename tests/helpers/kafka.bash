@@ -22,7 +22,6 @@ kafka_start() {
 	sw-kafka-mock "$@" <"$KAFKA_DIR/ctl" >"$KAFKA_DIR/out" \
 		2>"$KAFKA_DIR/err" 3>&- &
 	KAFKA_MOCK_PID=$!
-	KAFKA_REPLIES=1
 	for ((i = 0; i < 200; i++)); do
 		if [ -s "$KAFKA_DIR/out" ]; then
 			KAFKA_BROKERS=$(head -n 1 "$KAFKA_DIR/out")
@@ -42,12 +41,12 @@ kafka_start() {
 }
 
 kafka_cmd() {
-	local i reply
+	local i reply n
+	n=$(($(wc -l <"$KAFKA_DIR/out") + 1))
 	echo "$*" >&"$KAFKA_CTL_FD"
-	KAFKA_REPLIES=$((KAFKA_REPLIES + 1))
 	for ((i = 0; i < 200; i++)); do
-		if [ "$(wc -l <"$KAFKA_DIR/out")" -ge "$KAFKA_REPLIES" ]; then
-			reply=$(sed -n "${KAFKA_REPLIES}p" "$KAFKA_DIR/out")
+		if [ "$(wc -l <"$KAFKA_DIR/out")" -ge "$n" ]; then
+			reply=$(sed -n "${n}p" "$KAFKA_DIR/out")
 			echo "$reply"
 			[ "$reply" = ok ]
 			return

@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# sw-produce against sw-kafka-mock, with kcat as the independent peer.
+
+load test_helper
+load helpers/kafka
+
+K=$FIXTURES/kafka
+
+setup() {
+	kafka_start --topic web:2 --topic one:1 --topic copy:2
+	B=$KAFKA_BROKERS
+	TMP=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	kafka_stop
+}
+
+@test "sw-produce: each line one message, compact JSON, read identically by kcat" {
+	printf '{ "a" : 1 ,"b":[1, 2]}\n\n"text"\r\n42\n' >"$TMP/in"
+	run sw-produce -b "$B" -t one "$TMP/in"
+	assert_status 0
+	assert_output ''
+	run kcat -C -b "$B" -t one -e -q -f '%s\n'
+	assert_output <<'OUT'
+{"a":1,"b":[1,2]}
+"text"
+42
+OUT
+}
+
+@test "sw-produce: -k PATH, -H and -p as kcat sees them" {
+	head -4 "$DATA/web-actions.ndjson" >"$TMP/in"
+	run sw-produce -b "$B" -t web -k .name -H src=test -H 'x=a b' -p 1 "$TMP/in"
+	assert_status 0
+	run kcat -C -b "$B" -t web -p 1 -e -q -f '%k|%h|%s\n'
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[0]}" = "yuki_0|src=test,x=a b|$(head -1 "$TMP/in")" ]
+	run kcat -C -b "$B" -t web -p 0 -e -q
+	assert_output ''
+}
+
+@test "sw-produce: a key from a jq program and a number key" {
+	echo '{"id":7,"u":{"n":"ab"}}' | sw-produce -b "$B" -t one -k '.u.n + "-x"'
+	echo '{"id":7,"u":{"n":"ab"}}' | sw-produce -b "$B" -t one -k .id
+	echo '{"id":7}' | sw-produce -b "$B" -t one -k .missing
+	run kcat -C -b "$B" -t one -e -q -f '%k|%K\n'
+	assert_output <<'OUT'
+ab-x|4
+7|1
+|-1
+OUT
+}
+
+@test "sw-produce: --envelope round trip: sw-consume | sw-produce --envelope -t copy" {
+	sw-produce -b "$B" --envelope -t web <"$K/envelopes.ndjson"
+	run bash -c "sw-consume -b '$B' -t web -e | sw-produce -b '$B' --envelope -t copy"
+	assert_status 0
+	run bash -c "sw-consume -b '$B' -t copy -e | jq -c -s 'sort_by(.partition, .offset)[] | .topic = \"web\"'"
+	assert_output <"$K/web.expected"
+}
+
+@test "sw-produce: --envelope without -t uses each record's topic" {
+	printf '%s\n' '{"topic":"one","value":1}' '{"topic":"web","partition":1,"value":2}' |
+		sw-produce -b "$B" --envelope
+	run kcat -C -b "$B" -t one -e -q
+	assert_output 1
+	run kcat -C -b "$B" -t web -p 1 -e -q
+	assert_output 2
+}
+
+@test "sw-produce: --value-format string and base64 send the bytes" {
+	printf '"line one"\n"caf\\u00e9"\n' | sw-produce -b "$B" -t one --value-format string
+	printf '"%s"\n' "$(printf '\377\000\001' | base64)" | sw-produce -b "$B" -t one --value-format base64
+	run bash -c "kcat -C -b '$B' -t one -e -q -c 2"
+	assert_output "$(printf 'line one\ncafé')"
+	run bash -c "kcat -C -b '$B' -t one -o 2 -e -q -f '%s' | od -An -tx1 | tr -d ' '"
+	assert_output 'ff0001'
+	run sw-produce -b "$B" -t one -R --value-format string <<<'raw log line'
+	assert_status 0
+	run kcat -C -b "$B" -t one -o 3 -e -q
+	assert_output 'raw log line'
+}
+
+@test "sw-produce: every -z codec is readable by kcat" {
+	for z in none gzip snappy lz4 zstd; do
+		echo "{\"codec\":\"$z\"}" | sw-produce -b "$B" -t one -z "$z" || return 1
+	done
+	run kcat -C -b "$B" -t one -e -q
+	assert_output <<'OUT'
+{"codec":"none"}
+{"codec":"gzip"}
+{"codec":"snappy"}
+{"codec":"lz4"}
+{"codec":"zstd"}
+OUT
+}
+
+@test "sw-produce: --report writes each acknowledged message's envelope" {
+	printf '{"n":1}\n{"n":2}\n{"n":3}\n' | sw-produce -b "$B" -t one >/dev/null
+	run bash -c "printf '{\"n\":4}\n{\"n\":5}\n' | sw-produce -b '$B' -t web -p 1 -k .n --report -H h=v | jq -c '[.topic, .partition, .offset, .key, .headers, .value]'"
+	assert_status 0
+	assert_output <<'OUT'
+["web",1,0,"4",[{"key":"h","value":"v"}],{"n":4}]
+["web",1,1,"5",[{"key":"h","value":"v"}],{"n":5}]
+OUT
+}
+
+@test "sw-produce: --stats counts produced and acknowledged messages" {
+	run bash -c "seq 1 25 | sw-produce -b '$B' -t web --stats 2>&1 >/dev/null | jq -c '[.records_in, .produced, .acked, .failed]'"
+	assert_output '[25,25,25,0]'
+}
+
+@test "sw-produce: a message that is not acknowledged exits 75 with a count" {
+	run bash -c "seq 1 3 | sw-produce -b '$B' -t one -p 5 --timeout 3s"
+	assert_status 75
+	[[ ${lines[-1]} == "sw-produce: 3 of 3 messages not delivered (first error: "* ]]
+}
+
+@test "sw-produce: messages the broker rejects exit 75 with a count" {
+	kafka_cmd "error Produce INVALID_RECORD INVALID_RECORD INVALID_RECORD"
+	run bash -c "seq 1 3 | sw-produce -b '$B' -t one --timeout 5s"
+	assert_status 75
+	assert_output <<'OUT'
+sw-produce: message not delivered: Broker: Broker failed to validate record
+sw-produce: message not delivered: Broker: Broker failed to validate record
+sw-produce: message not delivered: Broker: Broker failed to validate record
+sw-produce: 3 of 3 messages not delivered (first error: Broker: Broker failed to validate record)
+OUT
+	run kcat -C -b "$B" -t one -e -q
+	assert_output ''
+}
+
+@test "sw-produce: a broker that is down exits 69 within --timeout" {
+	kafka_cmd "broker 1 down"
+	run timeout 60 bash -c "echo 1 | sw-produce -b '$B' -t one --timeout 2s"
+	assert_status 69
+	[[ $output == "sw-produce: cannot reach Kafka at $B within 2000ms: "* ]]
+	kafka_cmd "broker 1 up"
+}
+
+@test "sw-produce: unreachable broker exits 69 within --timeout" {
+	port=$(free_port)
+	run timeout 30 bash -c "echo 1 | sw-produce -b 127.0.0.1:$port -t one --timeout 1s"
+	assert_status 69
+	assert_output "sw-produce: cannot reach Kafka at 127.0.0.1:$port within 1000ms: Local: Broker transport failure"
+}
+
+@test "sw-produce: bad input exits 65 after delivering the records before it" {
+	printf '{"n":1}\n{"n":2}\nnope\n{"n":3}\n' >"$TMP/in"
+	run sw-produce -b "$B" -t one "$TMP/in"
+	assert_status 65
+	[[ $output == "sw-produce: $TMP/in:3: invalid JSON"* ]]
+	run kcat -C -b "$B" -t one -e -q
+	assert_output "$(printf '{"n":1}\n{"n":2}')"
+	run sw-produce -b "$B" -t one --on-error skip "$TMP/in"
+	assert_status 0
+	run bash -c "echo '{\"value\":1}' | sw-produce -b '$B' --envelope"
+	assert_status 65
+	[[ $output == *"no topic: the envelope has none and -t is not given"* ]]
+	run bash -c "echo '{\"partition\":\"x\",\"value\":1}' | sw-produce -b '$B' --envelope -t one"
+	assert_status 65
+	[[ $output == *"partition: expected a non-negative integer"* ]]
+}
+
+@test "sw-produce: --report to a full disk exits 74; unreadable input exits 74" {
+	run bash -c "echo 1 | sw-produce -b '$B' -t one --report >/dev/full"
+	assert_status 74
+	run sw-produce -b "$B" -t one "$TMP/does-not-exist"
+	assert_status 74
+}
+
+@test "sw-produce: usage errors exit 64" {
+	for args in "--bogus" "" "-t one -z brotli" "-t one -p x" "-t one --value-format avro" \
+		"-t one -H novalue" "-t one -k .[" "-t one --timeout 0s" "-t one -X nope=1"; do
+		run sw-produce -b "$B" $args </dev/null
+		[ "$status" -eq 64 ] || { echo "args: $args -> $status: $output"; return 1; }
+		[[ ${lines[-1]} == "Try 'sw-produce --help'." ]]
+	done
+}
+
+@test "sw-produce: --help, --version, man page and completions name every flag" {
+	run sw-produce --help
+	assert_status 0
+	for f in $(grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]+' <<<"$output" | grep -oE -- '--[a-z-]+'); do
+		grep -qF -- "${f//-/\\-}" "$ROOT/man/sw-produce.1" || { echo "man lacks $f"; return 1; }
+		grep -q -- "$f" "$ROOT/completions/bash/sw-produce" || { echo "bash lacks $f"; return 1; }
+		grep -q -- "$f" "$ROOT/completions/zsh/_sw-produce" || { echo "zsh lacks $f"; return 1; }
+	done
+	run sw-produce --version
+	[[ ${lines[1]} == "librdkafka "* ]]
+}
