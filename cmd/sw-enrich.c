@@ -97,7 +97,9 @@ static void usage(void)
 	      "      --time-output FORMAT   rfc3339 (default) or epoch_ms\n"
 	      "      --tz ZONE              IANA zone for output and zone-less input\n"
 	      "\n"
+	      "Input options:\n"
 	      TOOL_USAGE_INPUT
+	      "\n"
 	      TOOL_USAGE_COMMON
 	      "\n"
 	      SW_EXIT_TABLE,
