@@ -609,14 +609,14 @@ static void finish(struct run *r)
 {
 	char err[512];
 
-	if (!r->state_path) {
+	/* A last step for records not stepped yet, so that the rows of the
+	 * end of the stream do not depend on when the input paused. */
+	if (r->pending && r->mode != WINDOW_COMPLETE)
+		step(r);
+	if (!r->state_path || r->mode == WINDOW_COMPLETE)
 		window_finish(r->w);
+	if (!r->state_path)
 		return;
-	}
-	if (r->mode == WINDOW_COMPLETE)
-		window_finish(r->w);
-	else if (r->pending)
-		window_step(r->w);
 	tool_flush(r->t);
 	if (window_save(r->w, r->state_path, err, sizeof err) < 0)
 		tool_die(r->t, SW_EXIT_IOERR, "--state: %s", err);
