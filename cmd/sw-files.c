@@ -16,13 +16,10 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -31,6 +28,7 @@
 #include "files_read.h"
 #include "files_rec.h"
 #include "files_state.h"
+#include "files_watch.h"
 #include "num.h"
 #include "timefmt.h"
 #include "tool.h"
@@ -91,11 +89,8 @@ struct run {
 	int cur_fd;              /* its descriptor */
 	enum files_kind cur_kind;
 	int dirty; /* the table changed since the state was saved */
-	int ifd;   /* inotify, with --follow; else -1 */
-	int rescan;   /* events came in while scanning */
-	int dir_gone; /* DIR was removed or moved */
-	char **writing; /* names a writer has open (from the events) */
-	size_t nwriting, capwriting;
+	struct files_watch watch; /* with --follow (watch.fd >= 0) */
+	int rescan; /* events came in while scanning */
 	size_t nkept; /* descriptors kept in table entries */
 	uint64_t files_read;
 	uint64_t files_failed;
@@ -315,95 +310,25 @@ static int archive(struct run *r, const char *name, char *err, size_t errlen)
 	return rc;
 }
 
-static int writing(const struct run *r, const char *name)
-{
-	for (size_t i = 0; i < r->nwriting; i++)
-		if (strcmp(r->writing[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-static void set_writing(struct run *r, const char *name, int on)
-{
-	size_t i;
-
-	for (i = 0; i < r->nwriting; i++)
-		if (strcmp(r->writing[i], name) == 0)
-			break;
-	if (on && i == r->nwriting) {
-		if (r->nwriting == r->capwriting) {
-			r->capwriting = r->capwriting ? 2 * r->capwriting : 16;
-			r->writing = xrealloc(r->writing,
-					      r->capwriting * sizeof(*r->writing));
-		}
-		r->writing[r->nwriting++] = xstrdup(name);
-	} else if (!on && i < r->nwriting) {
-		free(r->writing[i]);
-		r->writing[i] = r->writing[--r->nwriting];
-	}
-}
-
-/* Reads the inotify events there are, keeping track of which files a
- * writer has open.  Returns how many were read. */
-static size_t read_events(struct run *r)
-{
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	size_t count = 0;
-	ssize_t n;
-
-	while ((n = read(r->ifd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const void *)p;
-			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
-				r->dir_gone = 1;
-			if (ev->len && (ev->mask & (IN_CREATE | IN_MODIFY)))
-				set_writing(r, ev->name, 1);
-			else if (ev->len)
-				set_writing(r, ev->name, 0);
-			p += sizeof(*ev) + ev->len;
-			count++;
-		}
-	}
-	return count;
-}
-
-/* Whether some process has the file at r->path open for writing: then a
- * read lease cannot be had.  Where leases are not allowed (a file of
- * another user, without CAP_LEASE) or not supported, the answer is no. */
-static int open_for_writing(struct run *r)
-{
-	int fd = open(r->path.p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	int busy = 0;
-
-	if (fd < 0)
-		return 0;
-	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0)
-		fcntl(fd, F_SETLEASE, F_UNLCK);
-	else
-		busy = errno == EAGAIN;
-	close(fd);
-	return busy;
-}
-
 /* All records of e are out: flush them, then apply --after, unless the
  * file is empty, changed since it was read or a writer still has it open
  * (seen by a lease, or by inotify), in which case it waits: following,
- * for the next scan (e->after_wait), else for the next run.  Returns 1 when the file
- * is gone from DIR. */
+ * for the next scan (e->after_wait), else for the next run.  Returns 1
+ * when the file is gone from DIR. */
 static int after_file(struct run *r, struct files_entry *e)
 {
 	struct stat st;
 	char err[512];
 	int rc;
 
-	if (r->ifd >= 0 && read_events(r))
+	if (r->follow && files_watch_read(&r->watch))
 		r->rescan = 1;
 	/* An empty file may be one a writer has just created. */
-	if (writing(r, e->name) || stat(r->path.p, &st) < 0 ||
-	    st.st_size == 0 || files_entry_changed(e, &st) ||
-	    open_for_writing(r)) {
-		e->after_wait = r->ifd >= 0;
-		if (r->ifd < 0)
+	if (files_watch_writing(&r->watch, e->name) ||
+	    stat(r->path.p, &st) < 0 || st.st_size == 0 ||
+	    files_entry_changed(e, &st) || files_open_for_writing(r->path.p)) {
+		e->after_wait = r->follow;
+		if (!r->follow)
 			e->mtime_ns = -1; /* seen as changed by the next run */
 		return 0;
 	}
@@ -703,7 +628,8 @@ static int scan(struct run *r)
 	}
 	for (i = 0; i < r->tab.n && !tool_stop; i++) {
 		struct files_entry *e = &r->tab.v[i];
-		if (!e->seen || !e->after_wait || writing(r, e->name))
+		if (!e->seen || !e->after_wait ||
+		    files_watch_writing(&r->watch, e->name))
 			continue;
 		set_path(r, e->name);
 		if (after_file(r, e))
@@ -719,51 +645,28 @@ static int scan(struct run *r)
 	return more;
 }
 
-/* Waits for inotify events on DIR (or a signal, or timeout_ms when not
- * negative), and reads them. */
-static void wait_events(struct run *r, int timeout_ms)
-{
-	struct pollfd pfd = { r->ifd, POLLIN, 0 };
-	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-	sigset_t block, old;
-
-	tool_flush(r->t);
-	save_state(r);
-	/* Signals are let in only inside ppoll, so a stop that arrives just
-	 * before it cannot be missed. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	if (!tool_stop)
-		ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &ts, &old);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	read_events(r);
-}
-
 static int follow(struct run *r)
 {
-	r->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (r->ifd < 0 ||
-	    inotify_add_watch(r->ifd, r->dir,
-			      IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE |
-				      IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
-				      IN_ATTRIB | IN_DELETE_SELF |
-				      IN_MOVE_SELF | IN_ONLYDIR) < 0)
-		tool_die(r->t, SW_EXIT_IOERR, "%s: inotify: %s", r->dir,
-			 strerror(errno));
-	while (!tool_stop && !r->dir_gone) {
+	char err[256];
+
+	if (files_watch_open(&r->watch, r->dir, err, sizeof(err)) < 0)
+		tool_die(r->t, SW_EXIT_IOERR, "%s: %s", r->dir, err);
+	while (!tool_stop && !r->watch.dir_gone) {
 		int more = scan(r);
 		if (more == SCAN_MORE || r->rescan) {
 			r->rescan = 0;
 			continue;
 		}
-		if (!tool_stop)
-			wait_events(r, more == SCAN_WAITING ? ROTATE_POLL_MS : -1);
+		if (tool_stop)
+			break;
+		/* Nothing is held back while waiting. */
+		tool_flush(r->t);
+		save_state(r);
+		files_watch_wait(&r->watch,
+				 more == SCAN_WAITING ? ROTATE_POLL_MS : -1,
+				 &tool_stop);
 	}
-	close(r->ifd);
-	r->ifd = -1;
-	if (r->dir_gone && !tool_stop) {
+	if (r->watch.dir_gone && !tool_stop) {
 		tool_error(r->t, "%s: directory removed or moved", r->dir);
 		return SW_EXIT_IOERR;
 	}
@@ -860,7 +763,7 @@ int main(int argc, char **argv)
 	r.t = &t;
 	r.pattern = "*";
 	r.max_age_us = -1;
-	r.ifd = -1;
+	r.watch.fd = -1;
 	parse_args(&r, argc, argv);
 	if (stat(r.dir, &st) < 0)
 		tool_die(&t, SW_EXIT_IOERR, "%s: %s", r.dir, strerror(errno));
@@ -893,8 +796,6 @@ int main(int argc, char **argv)
 	sbuf_free(&r.path);
 	sbuf_free(&r.rec);
 	sbuf_free(&r.prefix);
-	while (r.nwriting)
-		free(r.writing[--r.nwriting]);
-	free(r.writing);
+	files_watch_close(&r.watch);
 	return tool_finish(&t, code);
 }
