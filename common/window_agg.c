@@ -125,6 +125,10 @@ static int num_double(const char *p, size_t n, double *v)
 
 typedef unsigned __int128 u128;
 
+/* Each is above the power of ten it stands for, so a < neg_pow10[i] holds
+ * exactly when a < 10^-i for a double a. */
+static const double neg_pow10[] = { 1e0, 1e-1, 1e-2, 1e-3, 1e-4 };
+
 #define P10_19 10000000000000000000ull
 static const u128 pow10_u128[22] = {
 	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
@@ -166,7 +170,7 @@ static void put_double(struct sbuf *b, double v)
 	uint64_t bits, mant, q64;
 	u128 q;
 	char dig[24];
-	int s, k, n, lo = 1, hi = 21;
+	int s, k, n, e10, lo = 1, hi = 21;
 
 	if (!(a >= 1e-4 && a < 1e15) || a == floor(a))
 		goto general;
@@ -175,6 +179,21 @@ static void put_double(struct sbuf *b, double v)
 	s = 1075 - (int)(bits >> 52);
 	if (mant == 1ull << 52 || s <= 0 || s > 100)
 		goto general;
+	/* Fifteen significant digits or fewer: the decimal nearest to v on the
+	 * 15-digit grid, if it reads back, is the shortest one with zeros
+	 * after it (grid points are farther apart than two values that both
+	 * read back as v).  So one test usually settles it. */
+	e10 = 14;
+	while (e10 > 0 && a < pow10_tab[e10])
+		e10--;
+	while (e10 > -4 && a < neg_pow10[-e10])
+		e10--;
+	if (14 - e10 >= 1) {
+		if (reads_back(mant, s, 14 - e10, &q))
+			hi = 14 - e10;
+		else
+			lo = 15 - e10;
+	}
 	while (lo < hi) {
 		k = lo + (hi - lo) / 2;
 		if (reads_back(mant, s, k, &q))
