@@ -13,20 +13,60 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
+#define HASH_EMPTY UINT32_MAX
+
 void files_table_free(struct files_table *t)
 {
 	while (t->n)
 		files_table_remove(t, t->n - 1);
 	free(t->v);
-	t->v = NULL;
-	t->cap = 0;
+	free(t->hash);
+	memset(t, 0, sizeof(*t));
+}
+
+static size_t hash_slot(const struct files_table *t, uint64_t ino)
+{
+	ino ^= ino >> 33;
+	ino *= 0xff51afd7ed558ccdULL;
+	ino ^= ino >> 33;
+	return (size_t)ino & (t->hcap - 1);
+}
+
+static void hash_insert(struct files_table *t, size_t i)
+{
+	size_t h = hash_slot(t, t->v[i].ino);
+
+	while (t->hash[h] != HASH_EMPTY)
+		h = (h + 1) & (t->hcap - 1);
+	t->hash[h] = (uint32_t)i;
+}
+
+/* Rebuilds the hash, at least twice as large as the table. */
+static void hash_rebuild(struct files_table *t)
+{
+	size_t want = 64;
+
+	while (want < 2 * t->n + 2)
+		want *= 2;
+	if (want != t->hcap) {
+		free(t->hash);
+		t->hash = xmalloc(want * sizeof(*t->hash));
+		t->hcap = want;
+	}
+	memset(t->hash, 0xff, t->hcap * sizeof(*t->hash));
+	for (size_t i = 0; i < t->n; i++)
+		hash_insert(t, i);
+	t->hstale = 0;
 }
 
 struct files_entry *files_table_find(struct files_table *t, uint64_t ino)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].ino == ino)
-			return &t->v[i];
+	if (t->hstale || t->hcap < 2 * t->n + 2)
+		hash_rebuild(t);
+	for (size_t h = hash_slot(t, ino); t->hash[h] != HASH_EMPTY;
+	     h = (h + 1) & (t->hcap - 1))
+		if (t->v[t->hash[h]].ino == ino)
+			return &t->v[t->hash[h]];
 	return NULL;
 }
 
@@ -43,6 +83,10 @@ struct files_entry *files_table_add(struct files_table *t, const char *name,
 	e->ino = ino;
 	e->fd = -1;
 	e->mtime_ns = -1;
+	if (!t->hstale && t->hcap >= 2 * t->n + 2)
+		hash_insert(t, t->n - 1);
+	else
+		t->hstale = 1;
 	return e;
 }
 
@@ -64,6 +108,7 @@ void files_table_remove(struct files_table *t, size_t i)
 	if (i != t->n - 1)
 		*e = t->v[t->n - 1];
 	t->n--;
+	t->hstale = 1;
 }
 
 void files_entry_restart(struct files_entry *e)

@@ -43,6 +43,9 @@ struct files_entry {
 struct files_table {
 	struct files_entry *v;
 	size_t n, cap;
+	uint32_t *hash; /* indices into v by inode, open addressing */
+	size_t hcap;
+	int hstale;     /* hash must be rebuilt before use */
 };
 
 void files_table_free(struct files_table *t);

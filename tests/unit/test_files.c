@@ -309,6 +309,38 @@ static void test_state(void)
 	free(path);
 }
 
+static void test_table(void)
+{
+	struct files_table t = { 0 };
+	char name[32];
+	int ok = 1;
+
+	for (uint64_t i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "f%llu", (unsigned long long)i);
+		files_table_add(&t, name, i * 4096 + 7);
+		if (i % 7 == 0)
+			ok &= files_table_find(&t, i * 4096 + 7) != NULL;
+	}
+	for (uint64_t i = 0; i < 1000; i++) {
+		struct files_entry *e = files_table_find(&t, i * 4096 + 7);
+		snprintf(name, sizeof(name), "f%llu", (unsigned long long)i);
+		ok &= e && strcmp(e->name, name) == 0;
+	}
+	unit_ok(ok, "1000 entries found by inode");
+	for (size_t i = t.n; i-- > 0;)
+		if (t.v[i].ino % 3 == 0)
+			files_table_remove(&t, i);
+	ok = 1;
+	for (uint64_t i = 0; i < 1000; i++) {
+		uint64_t ino = i * 4096 + 7;
+		struct files_entry *e = files_table_find(&t, ino);
+		ok &= ino % 3 == 0 ? e == NULL : (e && e->ino == ino);
+	}
+	unit_ok(ok, "found by inode after removals");
+	unit_ok(files_table_find(&t, 1) == NULL, "an unknown inode is not found");
+	files_table_free(&t);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -320,6 +352,7 @@ int main(void)
 	test_open_object();
 	test_lossy();
 	test_state();
+	test_table();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
