@@ -186,7 +186,7 @@ static void put_double(struct sbuf *b, double v)
 	e10 = 14;
 	while (e10 > 0 && a < pow10_tab[e10])
 		e10--;
-	while (e10 > -4 && a < neg_pow10[-e10])
+	while (e10 <= 0 && e10 > -4 && a < neg_pow10[-e10])
 		e10--;
 	if (14 - e10 >= 1) {
 		if (reads_back(mant, s, 14 - e10, &q))

@@ -212,7 +212,15 @@ static int ent_live(const struct heap_ent *e)
 	return !e->win->dead && e->win->end == e->end;
 }
 
-static void unref(struct window *w, struct wwin *win);
+static void unref(struct wwin *win)
+{
+	if (--win->refs)
+		return;
+	for (uint32_t i = 0; i < win->ncells; i++)
+		free(win->cells[i]);
+	free(win->cells);
+	free(win);
+}
 
 /* Sessions leave an entry behind each time they grow: drop those when
  * they outnumber the live ones, so that memory follows open windows. */
@@ -224,7 +232,7 @@ static void heap_compact(struct window *w)
 		if (ent_live(&w->heap[i]))
 			w->heap[n++] = w->heap[i];
 		else
-			unref(w, w->heap[i].win);
+			unref(w->heap[i].win);
 	}
 	w->nheap = n;
 	for (size_t i = n / 2; i-- > 0;)
@@ -246,16 +254,6 @@ static uint64_t cell_hash(uint64_t keyhash, int64_t start)
 	return keyhash ^ mix64((uint64_t)start);
 }
 
-static void unref(struct window *w, struct wwin *win)
-{
-	(void)w;
-	if (--win->refs)
-		return;
-	for (uint32_t i = 0; i < win->ncells; i++)
-		free(win->cells[i]);
-	free(win->cells);
-	free(win);
-}
 
 static struct wwin *win_new(int64_t start, int64_t end)
 {
@@ -378,7 +376,7 @@ static void win_kill(struct window *w, struct wwin *win)
 		}
 	}
 	win->dead = 1;
-	unref(w, win);
+	unref(win);
 }
 
 static void mark_changed(struct window *w, struct wcell *c)
@@ -717,7 +715,7 @@ static void emit_changed(struct window *w)
 	flush_out(w);
 	for (size_t i = 0; i < n; i++) {
 		ch[i]->win->mark = 0;
-		unref(w, ch[i]->win);
+		unref(ch[i]->win);
 	}
 	w->changed.n = 0;
 }
@@ -729,7 +727,7 @@ static void drop_changed(struct window *w)
 
 	for (size_t i = 0; i < w->changed.n; i++) {
 		ch[i]->changed = 0;
-		unref(w, ch[i]->win);
+		unref(ch[i]->win);
 	}
 	w->changed.n = 0;
 }
@@ -743,7 +741,7 @@ static void close_upto(struct window *w, int64_t limit, int write)
 	while (w->nheap && w->heap[0].end <= limit) {
 		struct heap_ent e = heap_pop(w);
 		if (!ent_live(&e)) {
-			unref(w, e.win);
+			unref(e.win);
 			continue;
 		}
 		vec_push(&w->closing, e.win);
@@ -754,7 +752,7 @@ static void close_upto(struct window *w, int64_t limit, int write)
 	cl = (struct wwin **)w->closing.p;
 	for (size_t i = 0; i < w->closing.n; i++) {
 		win_kill(w, cl[i]);
-		unref(w, cl[i]);
+		unref(cl[i]);
 	}
 	w->closing.n = 0;
 }
@@ -839,7 +837,7 @@ void window_free(struct window *w)
 		struct heap_ent e = heap_pop(w);
 		if (ent_live(&e))
 			win_kill(w, e.win);
-		unref(w, e.win);
+		unref(e.win);
 	}
 	tab_free(&w->cells);
 	tab_free(&w->wins);
