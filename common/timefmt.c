@@ -132,15 +132,32 @@ static long zone_offset_at(int64_t t)
  * ZonedDateTime and Spark do). */
 static int64_t local_to_utc(int64_t l)
 {
-	long before = zone_offset_at(l - 86400), after = zone_offset_at(l + 86400);
-	int64_t t1 = l - before, t2 = l - after;
-	int ok1 = zone_offset_at(t1) == before, ok2 = zone_offset_at(t2) == after;
+	/* records come clustered in time: the last reading's answer is the
+	 * usual one, and it saves four localtime_r calls */
+	static __thread int64_t cached_l = INT64_MIN, cached_t;
+	static __thread unsigned cached_gen;
+	long before, after;
+	int64_t t1, t2, t;
+	int ok1, ok2;
 
+	if (l == cached_l && cached_gen == zone_generation)
+		return cached_t;
+	before = zone_offset_at(l - 86400);
+	after = zone_offset_at(l + 86400);
+	t1 = l - before;
+	t2 = l - after;
+	ok1 = zone_offset_at(t1) == before;
+	ok2 = zone_offset_at(t2) == after;
 	if (ok1 && ok2)
-		return t1 < t2 ? t1 : t2;
-	if (ok2)
-		return t2;
-	return t1;
+		t = t1 < t2 ? t1 : t2;
+	else if (ok2)
+		t = t2;
+	else
+		t = t1;
+	cached_l = l;
+	cached_t = t;
+	cached_gen = zone_generation;
+	return t;
 }
 
 static void set_err_value(char *err, size_t errlen, const char *what,

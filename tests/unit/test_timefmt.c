@@ -220,6 +220,8 @@ static const struct zcase zone_parse_cases[] = {
 	{ "America/New_York", "\"2021-12-12 12:16:50.5\"",
 	  "2021-12-12T17:16:50.500Z" },
 	{ "Asia/Tokyo", "\"2021-12-12 12:16:50\"", "2021-12-12T03:16:50.000Z" },
+	/* the same reading again right after, in another zone */
+	{ "Europe/Berlin", "\"2021-12-12 12:16:50\"", "2021-12-12T11:16:50.000Z" },
 	{ "Asia/Kolkata", "\"1970-01-01 05:30:00\"", "1970-01-01T00:00:00.000Z" },
 	{ "UTC", "\"2021-12-12 12:16:50\"", "2021-12-12T12:16:50.000Z" },
 };
