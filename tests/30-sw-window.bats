@@ -293,7 +293,7 @@ state_split() {
 }
 
 @test "top hashtags of the tweets over sliding windows" {
-	run bash -c "jq -c '.created_at as \$c | .text | scan(\"#[^ #]+\") | {created_at: \$c, tag: .}' '$DATA/tweets.ndjson' |
+	run bash -c "sw-enrich --jq '.created_at as \$c | .text | scan(\"#[^ #]+\") | {created_at: \$c, tag: .}' '$DATA/tweets.ndjson' |
 		sw-window --time .created_at --time-format '%a %b %d %H:%M:%S %z %Y' \
 			--size 30m --slide '10 minutes' --group-by .tag --count --top 3 --by count"
 	assert_status 0
