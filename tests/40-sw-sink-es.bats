@@ -102,7 +102,7 @@ sink() {
 	# The body, byte for byte: an action line and the record, each ending
 	# in a newline.
 	bytes=$(jq -c '{index: {_index: "web", _id: .name}}, .' "$DATA/web-actions.ndjson" | wc -c)
-	run es_requests
+	run bash -c "es_requests | jq -c 'del(.client_port)'"
 	assert_output '{"n":1,"path":"/_bulk","query":{},"content_type":"application/x-ndjson","content_encoding":null,"auth":null,"bytes":'"$bytes"',"items":40,"status":200,"fault":null}'
 }
 
@@ -307,6 +307,13 @@ sw-sink-es: 1 record rejected by Elasticsearch and not delivered (no --dead-lett
 	assert_output 1
 }
 
+@test "sink-es: requests reuse kept-alive connections" {
+	es_start
+	recs 5 | sink --index k --id .id --batch-docs 1 --workers 1
+	run bash -c "es_requests | jq -s 'map(.client_port) | [length, (unique | length)]' | jq -c ."
+	assert_output '[5,1]'
+}
+
 @test "sink-es: --gzip compresses requests" {
 	es_start
 	run sink --index web --id .name --gzip "$DATA/web-actions.ndjson"
@@ -321,9 +328,12 @@ sw-sink-es: 1 record rejected by Elasticsearch and not delivered (no --dead-lett
 
 @test "sink-es: HTTP 429 and 503 retry the whole request" {
 	es_start --fail-requests 1:429,2:503
-	run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 3 | sw-sink-es --url $ES_URL --index r --id .id --max-backoff 20ms --stats"
+	run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 3 | sw-sink-es --url $ES_URL --index r --id .id --max-backoff 20ms --stats -v"
 	assert_status 0
 	grep -q '"indexed":3,"retried":6,"dead_lettered":0,"requests":3' <<<"$output"
+	# -v tells each retry.
+	[[ ${lines[0]} == "sw-sink-es: $ES_URL: HTTP 429; 3 records again in "*"ms (retry 1 of 8)" ]]
+	[[ ${lines[1]} == "sw-sink-es: $ES_URL: HTTP 503; 3 records again in "*"ms (retry 2 of 8)" ]]
 	run bash -c "es_requests | jq -c '[.n, .items, .status]'"
 	assert_output '[1,0,429]
 [2,0,503]
