@@ -429,10 +429,13 @@ EOF
 }
 
 @test "exit 0, quietly, when the reader goes away" {
-	run bash -c 'yes "{}" | head -n 200000 | sw-enrich --uuid | head -n 1'
+	run bash -c 'yes "{}" | head -n 200000 | sw-enrich --uuid 2>"$1" | head -n 1
+		echo "sw-enrich: ${PIPESTATUS[2]}"' _ "$T/err"
 	assert_status 0
-	[[ $output =~ ^\{\"uuid\":\" ]]
-	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} =~ ^\{\"uuid\":\" ]]
+	[ "${lines[1]}" = "sw-enrich: 0" ]
+	[ "${#lines[@]}" -eq 2 ]
+	[ ! -s "$T/err" ]
 }
 
 @test "--stats, --quiet, --verbose, --progress" {
