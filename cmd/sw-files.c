@@ -7,8 +7,8 @@
  * Records are parsed with json.h; --source-field adds its member with
  * common/files_rec.  Without --follow there is one scan; with it, a scan
  * after every batch of inotify events on DIR.  The state is saved after
- * output is flushed: at the end of a run, whenever --follow goes idle, and
- * before a stop for bad input.
+ * output is flushed: at the end of a run, whenever --follow goes idle (at
+ * most once a second), and before a stop for bad input.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -67,6 +67,7 @@ enum after { AFTER_KEEP, AFTER_DELETE, AFTER_ARCHIVE };
 #define ROTATE_WAIT_US 5000000
 #define ROTATE_POLL_MS 500
 #define KEEP_FDS_MAX 512
+#define SAVE_INTERVAL_US 1000000
 
 struct run {
 	struct tool *t;
@@ -91,6 +92,7 @@ struct run {
 	int dirty; /* the table changed since the state was saved */
 	struct files_watch watch; /* with --follow (watch.fd >= 0) */
 	int rescan; /* events came in while scanning */
+	int64_t saved_us; /* following: when the state was last saved */
 	size_t nkept; /* descriptors kept in table entries */
 	uint64_t files_read;
 	uint64_t files_failed;
@@ -645,6 +647,27 @@ static int scan(struct run *r)
 	return more;
 }
 
+/* Following, the state is saved when it goes idle, but not more often
+ * than every SAVE_INTERVAL_US (a busy log would fsync all the time).
+ * Returns how long the wait may be (timeout_ms, or less when a save is
+ * due before). */
+static int idle_save(struct run *r, int timeout_ms)
+{
+	int64_t now = timefmt_now(), due;
+
+	if (!r->state_path || !r->dirty)
+		return timeout_ms;
+	due = r->saved_us + SAVE_INTERVAL_US - now;
+	if (due <= 0) {
+		save_state(r);
+		r->saved_us = now;
+		return timeout_ms;
+	}
+	if (timeout_ms < 0 || due / 1000 + 1 < timeout_ms)
+		timeout_ms = (int)(due / 1000 + 1);
+	return timeout_ms;
+}
+
 static int follow(struct run *r)
 {
 	char err[256];
@@ -661,9 +684,8 @@ static int follow(struct run *r)
 			break;
 		/* Nothing is held back while waiting. */
 		tool_flush(r->t);
-		save_state(r);
-		files_watch_wait(&r->watch,
-				 more == SCAN_WAITING ? ROTATE_POLL_MS : -1,
+		files_watch_wait(&r->watch, idle_save(r, more == SCAN_WAITING
+							     ? ROTATE_POLL_MS : -1),
 				 &tool_stop);
 	}
 	if (r->watch.dir_gone && !tool_stop) {

@@ -417,6 +417,19 @@ EOF
 	assert_output "$(printf '%s\n' 1 2 3 4)"
 }
 
+@test "--follow saves the state while it runs" {
+	start_follow --state "$ST" "$D"
+	echo '{"n":1}' >"$D/a.ndjson"
+	wait_lines "$OUT" 1
+	for ((i = 0; i < 400; i++)); do
+		[ -f "$ST" ] && grep -q '"name":"a.ndjson".*"offset":8,' "$ST" && break
+		sleep 0.05
+	done
+	grep -q '"name":"a.ndjson".*"offset":8,' "$ST"
+	stop_follow
+	assert_status 0
+}
+
 @test "--follow --after delete: each file goes once its records are out" {
 	start_follow --after delete "$D"
 	echo '{"n":1}' >"$D/a.ndjson"
