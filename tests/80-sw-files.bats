@@ -559,3 +559,21 @@ EOF
 	assert_output ''
 	[ ! -e "$D/a.ndjson" ]
 }
+
+@test "-q hides warnings; -v names each file read; -u and --progress change nothing on a pipe" {
+	put a.ndjson 2021-01-01 '{"n":1}' '{"n":'
+	run bash -c 'sw-files --on-error skip "$1" 2>&1 >/dev/null' _ "$D"
+	assert_output "sw-files: $D/a.ndjson:2: invalid JSON: unexpected end of input"
+	run bash -c 'sw-files -q --on-error skip "$1" 2>&1 >/dev/null' _ "$D"
+	assert_status 0
+	assert_output ""
+	put a.ndjson 2021-01-01 '{"n":1}' '{"n":2}'
+	run bash -c 'sw-files -v --state "$2" "$1" 2>&1 >/dev/null' _ "$D" "$ST"
+	assert_output "sw-files: $D/a.ndjson: reading from line 1"
+	echo '{"n":3}' >>"$D/a.ndjson"
+	run bash -c 'sw-files -v --state "$2" "$1" 2>&1 >/dev/null' _ "$D" "$ST"
+	assert_output "sw-files: $D/a.ndjson: reading from line 3"
+	run sw-files -u --progress "$D"
+	assert_status 0
+	assert_output "$(printf '%s\n' '{"n":1}' '{"n":2}' '{"n":3}')"
+}
