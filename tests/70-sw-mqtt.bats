@@ -255,6 +255,28 @@ B() { echo "127.0.0.1:$MQTT_PORT"; }
 	assert_output 'p/kept {"kept":true}'
 }
 
+@test "sw-mqtt pub: a broker restart loses no QoS 1 message" {
+	mqtt_start
+	peer_sub_start "$T/got" -t 'r/#' -q 1 -c -i peer-restart -C 2000
+	{
+		seq 1000
+		for i in $(seq 200); do [ -e "$T/restarted" ] && break; sleep 0.1; done
+		seq 1001 2000
+	} | timeout 60 sw-mqtt pub -b "$(B)" -t r/x --qos 1 --stats 2>"$T/err" &
+	pub=$!
+	wait_for_line "$MQTT_DIR/mosquitto.log" "Received PUBLISH .* 'r/x'" 1000
+	mqtt_restart
+	touch "$T/restarted"
+	status=0
+	wait "$pub" || status=$?
+	assert_status 0
+	grep -q '"unacked":0' "$T/err"
+	grep -q "connection lost" "$T/err"
+	sub_wait
+	run sort -nu "$T/got"
+	assert_output "$(seq 2000)"
+}
+
 @test "sw-mqtt pub: bad input exits 65 after sending the records before it" {
 	mqtt_start
 	peer_sub_start "$T/got" -t b -q 1 -C 1
