@@ -383,7 +383,8 @@ int tool_finish(struct tool *t, int code)
 	t->dead_letter = NULL;
 	if (t->progress)
 		fputs("\r\033[K", stderr);
-	if (t->errors > t->warned && !t->quiet)
+	if (t->on_error == TOOL_ON_ERROR_SKIP && t->errors > t->warned &&
+	    !t->quiet)
 		tool_error(t, "%llu bad records skipped (%u shown)",
 			   (unsigned long long)t->errors, t->warned);
 	if (t->stats)
