@@ -450,7 +450,8 @@ static int enc_record(struct ectx *c, const struct avro_node *n, uint32_t i,
 			rc = enc(c, f->type, (uint32_t)v, out);
 		} else if (f->def) {
 			const struct sbuf *b = field_default(c, f);
-			sbuf_put(out, b->p, b->len);
+			if (b->len) /* a null default takes no bytes */
+				sbuf_put(out, b->p, b->len);
 			rc = 0;
 		} else if (c->mode == AVRO_IN_PLAIN && nullable(f->type)) {
 			if (f->type->type == AVRO_UNION)
@@ -755,7 +756,8 @@ static int enc(struct ectx *c, const struct avro_node *n, uint32_t i,
 		if (rc == 0) {
 			if (n->type == AVRO_BYTES)
 				avro_put_long(out, (int64_t)b.len);
-			sbuf_put(out, b.p, b.len);
+			if (b.len)
+				sbuf_put(out, b.p, b.len);
 		}
 		sbuf_free(&b);
 		break;
