@@ -182,6 +182,18 @@ B() { echo "127.0.0.1:$MQTT_PORT"; }
 	assert_status 74
 }
 
+@test "sw-mqtt sub: a reader that goes away ends it quietly with 0" {
+	mqtt_start
+	{ sw-mqtt sub -v -b "$(B)" -t gone 2>"$T/err"; echo $? >"$T/status"; } | head -1 >"$T/out" &
+	wait_for_line "$T/err" subscribed
+	for i in 1 2 3; do mosquitto_pub -p "$MQTT_PORT" -t gone -m "$i"; done
+	for i in $(seq 100); do [ -s "$T/status" ] && break; sleep 0.1; done
+	[ "$(cat "$T/status")" = 0 ]
+	[ "$(jq .value "$T/out")" = 1 ]
+	run grep -v -e connected -e subscribed "$T/err"
+	assert_output ''
+}
+
 @test "sw-mqtt sub: a persistent --session gets what was published while it was away" {
 	mqtt_start
 	sub_start "$T/out" "$T/err" -b "$(B)" -t 'jobs/#' --session worker-1 -c 1 --value-only
