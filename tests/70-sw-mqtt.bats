@@ -267,6 +267,22 @@ B() { echo "127.0.0.1:$MQTT_PORT"; }
 	assert_output 'p/kept {"kept":true}'
 }
 
+@test "sw-mqtt pub: --topic-from a jq program; -R --field . sends plain lines" {
+	mqtt_start
+	peer_sub_start "$T/got" -t '#' -v -C 6
+	run sh -c "sw-gen sensor -c 4 | sw-mqtt pub -b $(B) --topic-from '\"sensors/\" + .bid' --field .rh --qos 1"
+	assert_status 0
+	printf 'plain line 1\nplain "line" 2\n' | timeout 20 sw-mqtt pub -b "$(B)" -t logs -R --field . --qos 1
+	sub_wait
+	run cat "$T/got"
+	assert_output 'sensors/B0:B4:48:BD:DA:01 75.516887211
+sensors/B0:B4:48:BD:DA:02 75.752961059
+sensors/B0:B4:48:BD:DA:03 71.387165450
+sensors/B0:B4:48:BD:DA:04 79.017162683
+logs plain line 1
+logs plain "line" 2'
+}
+
 @test "sw-mqtt pub: a broker restart loses no QoS 1 message" {
 	# the peer may be back after the burst: let the broker queue it all
 	mqtt_start "max_queued_messages 5000"
