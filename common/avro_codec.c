@@ -184,7 +184,8 @@ static int deflate_raw(const void *in, size_t n, struct sbuf *out, char *err,
 	int rc;
 
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+	/* level 1: ~1% larger than 6 on sensor data, 1.6x faster to write */
+	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, -15, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK) {
 		snprintf(err, errlen, "deflate: cannot initialise zlib");
 		return -1;
