@@ -404,11 +404,7 @@ static int derr(struct dctx *c, const char *fmt, ...)
 /* Error paths are built while unwinding: each level prepends its step. */
 static void path_prepend(struct dctx *c, const char *s, size_t n)
 {
-	if (c->pathlen + n >= sizeof(c->path))
-		return;
-	memmove(c->path + n, c->path, c->pathlen + 1);
-	memcpy(c->path, s, n);
-	c->pathlen += n;
+	avro_path_prepend(c->path, sizeof(c->path), &c->pathlen, s, n);
 }
 
 static void path_field(struct dctx *c, const char *name)

@@ -65,11 +65,7 @@ static int eerr(struct ectx *c, const char *fmt, ...)
 
 static void path_prepend(struct ectx *c, const char *s, size_t n)
 {
-	if (c->pathlen + n >= sizeof(c->path))
-		return;
-	memmove(c->path + n, c->path, c->pathlen + 1);
-	memcpy(c->path, s, n);
-	c->pathlen += n;
+	avro_path_prepend(c->path, sizeof(c->path), &c->pathlen, s, n);
 }
 
 static const char *kind(enum json_type t)
@@ -134,28 +130,20 @@ static int digits(const char *s, int n, int *v)
 	return 0;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
+/* "YYYY-MM-DD" to days since the epoch, through timefmt's RFC 3339 reader. */
 static int parse_date(const char *s, size_t n, int64_t *days)
 {
-	int y, m, d;
+	struct timefmt tf = TIMEFMT_INIT;
+	char buf[32], err[128];
+	int64_t us;
 
-	if (n != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) ||
-	    digits(s + 5, 2, &m) || digits(s + 8, 2, &d) || m < 1 ||
-	    m > 12 || d < 1 || d > 31)
+	if (n != 10 || s[4] != '-' || s[7] != '-')
 		return -1;
-	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	memcpy(buf, s, 10);
+	memcpy(buf + 10, "T00:00:00Z", 10);
+	if (timefmt_parse_string(&tf, buf, 20, &us, err, sizeof(err)) < 0)
+		return -1;
+	*days = us / INT64_C(86400000000);
 	return 0;
 }
 

@@ -923,3 +923,13 @@ void avro_schema_free(struct avro_schema *s)
 	free(s->canonical);
 	free(s);
 }
+
+void avro_path_prepend(char *path, size_t cap, size_t *len, const char *s,
+		       size_t n)
+{
+	if (*len + n >= cap)
+		return;
+	memmove(path + n, path, *len + 1);
+	memcpy(path, s, n);
+	*len += n;
+}

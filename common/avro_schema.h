@@ -121,4 +121,10 @@ const char *avro_branch_name(const struct avro_node *n);
 int avro_default_check(const struct avro_node *node, const char *text,
 		       size_t n, char *err, size_t errlen);
 
+/* For error paths built while unwinding (".a.b[3]"): prepends s[0..n) to
+ * the NUL-terminated path of *len bytes in a buffer of cap bytes; a path
+ * that would not fit is left as it is. */
+void avro_path_prepend(char *path, size_t cap, size_t *len, const char *s,
+		       size_t n);
+
 #endif
