@@ -5,6 +5,7 @@
 
 load test_helper
 load helpers/avro
+load helpers/kafka
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -12,6 +13,7 @@ setup() {
 
 teardown() {
 	stop_registry
+	kafka_stop
 }
 
 # --- help, flags, usage ------------------------------------------------
@@ -453,6 +455,25 @@ EOF
 	[[ $output == *"$T/bad:4: .value: .name: string length 1 exceeds the 0 bytes left"* ]]
 	run sw-avro decode --field .value </dev/null
 	assert_status 64
+}
+
+@test "sw-avro: through Kafka (the mock): written with schema v1, read with v2, each framing" {
+	kafka_start --topic raw --topic confluent --topic single-object
+	sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver1.avsc" >/dev/null
+	printf '%s\n' '{"name":"yuki","action":"login","sendtime":1639277668791}' \
+		'{"name":"aki","action":null,"sendtime":null}' >"$T/in"
+	for f in raw confluent single-object; do
+		sw-avro encode --registry "$T/reg" --schema "$DATA/schema_ver1.avsc" --framing $f --field . "$T/in" |
+			timeout 60 sw-produce -b "$KAFKA_BROKERS" -t $f --value-format base64
+		run bash -c "timeout 60 sw-consume -b '$KAFKA_BROKERS' -t $f -o beginning -e --value-format base64 |
+			sw-avro decode --registry '$T/reg' --schema '$DATA/schema_ver1.avsc' --reader-schema '$DATA/schema_ver2.avsc' --framing $f --field .value |
+			jq -c .value"
+		assert_status 0
+		assert_output <<'EOF'
+{"name":"yuki","action":"login","sendtime":1639277668791,"temp":null}
+{"name":"aki","action":null,"sendtime":null,"temp":null}
+EOF
+	done
 }
 
 # --- hostile input -----------------------------------------------------
