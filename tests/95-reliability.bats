@@ -24,14 +24,35 @@ full_fs() {
 
 ID='"\(.topic)-\(.partition)-\(.offset)"'
 
-# One run of Kafka -> sw-enrich -> sw-sink-es, resuming from the checkpoint.
-pipeline() {
+# One run of Kafka -> sw-enrich -> sw-sink-es, resuming from the checkpoint,
+# in the background through FIFOs so that each process has a known pid
+# (never pkill by name: other suites run the same tools on this machine).
+# Sets CONSUME_PID ENRICH_PID SINK_PID.
+pipeline_start() {
+	local d=$BATS_TEST_TMPDIR
+	rm -f "$d/p1" "$d/p2"
+	mkfifo "$d/p1" "$d/p2"
 	sw-consume -b "$KAFKA_BROKERS" -t web -o beginning -e \
-		--resume "$BATS_TEST_TMPDIR/ckpt" \
-		| sw-enrich --processed-at \
-		| sw-sink-es --url "$ES_URL" --index web --id "$ID" \
-			--batch-docs 37 --flush-interval 100ms \
-			--checkpoint "$BATS_TEST_TMPDIR/ckpt"
+		--resume "$d/ckpt" >"$d/p1" 2>>"$d/consume.err" 3>&- &
+	CONSUME_PID=$!
+	sw-enrich --processed-at <"$d/p1" >"$d/p2" 2>>"$d/enrich.err" 3>&- &
+	ENRICH_PID=$!
+	sw-sink-es --url "$ES_URL" --index web --id "$ID" \
+		--batch-docs 37 --flush-interval 100ms \
+		--checkpoint "$d/ckpt" <"$d/p2" 2>>"$d/sink.err" 3>&- &
+	SINK_PID=$!
+}
+
+# Waits (at most 60 s) for the three, and prints their statuses.
+pipeline_wait() {
+	local p st out=
+	for p in "$CONSUME_PID" "$ENRICH_PID" "$SINK_PID"; do
+		timeout 60 tail --pid="$p" -f /dev/null || { kill -KILL "$p"; }
+		st=0
+		wait "$p" || st=$?
+		out="$out $st"
+	done
+	echo "$out"
 }
 
 @test "SIGKILL of the sink or the consumer at random points: every record indexed exactly once" {
@@ -39,16 +60,20 @@ pipeline() {
 	es_start --delay 0.01
 	sw-gen web --count 3000 --seed 3 | sw-produce -b "$KAFKA_BROKERS" -t web -k .name
 	echo '{"offsets":{}}' >"$BATS_TEST_TMPDIR/ckpt"
-	local run victim
-	for run in 1 2 3 4 5 6; do
-		if ((run % 2)); then victim=sw-sink-es; else victim=sw-consume; fi
-		pipeline &
+	local run victim st
+	for run in 1 2 3 4 5 6 7 8; do
+		pipeline_start
+		if ((run % 2)); then victim=$SINK_PID; else victim=$CONSUME_PID; fi
 		sleep "0.$((RANDOM % 9 + 1))"
-		pkill -KILL -x "$victim" || true
-		wait || true
-		echo "# run $run: killed $victim; checkpoint $(cat "$BATS_TEST_TMPDIR/ckpt")" >&3
+		kill -KILL "$victim" 2>/dev/null || true
+		st=$(pipeline_wait)
+		echo "# run $run: SIGKILL $( ((run % 2)) && echo sw-sink-es || echo sw-consume); statuses (consume enrich sink):$st; checkpoint $(cat "$BATS_TEST_TMPDIR/ckpt")" >&3
+		# The checkpoint is always a whole JSON document (atomic rewrite).
+		jq -e .offsets "$BATS_TEST_TMPDIR/ckpt" >/dev/null
 	done
-	timeout 120 bash -c "$(declare -f pipeline); ID='$ID'; pipeline"
+	pipeline_start
+	st=$(pipeline_wait)
+	[ "$st" = " 0 0 0" ] || { echo "last run: $st"; cat "$BATS_TEST_TMPDIR"/*.err; return 1; }
 	[ "$(es_count web)" -eq 3000 ]
 	# Each offset of each partition is there once: the ids are exactly them.
 	sw-consume -b "$KAFKA_BROKERS" -t web -o beginning -e \
