@@ -303,7 +303,8 @@ static void decode_container(struct run *r, int fd, const char *src,
 		tool_die(t, rc == AVRO_OCF_EIO ? SW_EXIT_IOERR : SW_EXIT_DATAERR,
 			 "%s: %s", src, err);
 	sj = avro_ocf_schema(f, &sl);
-	ws = avro_schema_parse(sj, sl, why, sizeof(why));
+	ws = avro_schema_parse_flags(sj, sl, AVRO_SCHEMA_LENIENT, why,
+				     sizeof(why));
 	if (!ws)
 		tool_die(t, SW_EXIT_DATAERR, "%s: the file's schema: %s", src,
 			 why);

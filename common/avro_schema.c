@@ -19,6 +19,7 @@ struct parser {
 	char *err;
 	size_t errlen;
 	int depth;
+	int lenient; /* drop invalid defaults instead of refusing */
 };
 
 static const char *const type_names[] = {
@@ -354,8 +355,12 @@ static int parse_fields(struct parser *p, struct avro_node *n, uint32_t obj,
 			const char *dt = json_tok_ptr(&p->doc, df);
 			size_t dn = p->doc.tok[df].len;
 
-			if (avro_default_check(fd->type, dt, dn, err,
-					       sizeof(err)) < 0) {
+			int bad = avro_default_check(fd->type, dt, dn, err,
+						     sizeof(err)) < 0;
+
+			if (bad && p->lenient)
+				continue;
+			if (bad) {
 				perr(p, "field %s.%s: invalid default %.*s: %s",
 				     n->fullname, fd->name,
 				     dn > 60 ? 60 : (int)dn, dt, err);
@@ -829,11 +834,19 @@ void avro_node_describe(const struct avro_node *n, struct sbuf *b)
 struct avro_schema *avro_schema_parse(const char *in, size_t n, char *err,
 				      size_t errlen)
 {
+	return avro_schema_parse_flags(in, n, 0, err, errlen);
+}
+
+struct avro_schema *avro_schema_parse_flags(const char *in, size_t n,
+					    int flags, char *err,
+					    size_t errlen)
+{
 	struct parser p = { 0 };
 	struct canon c = { SBUF_INIT, NULL, 0, 0 };
 	struct avro_schema *s = xcalloc(1, sizeof(*s));
 
 	p.s = s;
+	p.lenient = flags & AVRO_SCHEMA_LENIENT;
 	p.err = err;
 	p.errlen = errlen;
 	err[0] = '\0';

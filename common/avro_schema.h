@@ -98,6 +98,13 @@ struct avro_schema {
  * NULL with the reason in err. */
 struct avro_schema *avro_schema_parse(const char *in, size_t n, char *err,
 				      size_t errlen);
+/* The same with flags: AVRO_SCHEMA_LENIENT drops a default that does not
+ * fit its field instead of refusing the schema, for a writer's schema
+ * taken from data (a writer's defaults are never used). */
+#define AVRO_SCHEMA_LENIENT 0x1
+struct avro_schema *avro_schema_parse_flags(const char *in, size_t n,
+					    int flags, char *err,
+					    size_t errlen);
 /* Reads and parses a file; err names the problem (the caller adds the
  * file name). */
 struct avro_schema *avro_schema_load(const char *path, char *err,
