@@ -407,7 +407,10 @@ out:
 	d->text.len = p.o;
 	d->text.p[p.o] = '\0';
 	if (rc < 0) {
-		if (p.i >= p.n && p.why && strcmp(p.why, "no value") != 0)
+		if (p.why && strcmp(p.why, "nesting too deep") == 0)
+			snprintf(err, errlen, "invalid JSON at byte %zu: nested "
+				 "deeper than %d levels", p.i + 1, d->max_depth);
+		else if (p.i >= p.n && p.why && strcmp(p.why, "no value") != 0)
 			snprintf(err, errlen, "invalid JSON: %s", p.why);
 		else
 			snprintf(err, errlen, "invalid JSON at byte %zu: %s",
