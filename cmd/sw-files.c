@@ -797,7 +797,7 @@ int main(int argc, char **argv)
 		int rc = files_state_load(&r.tab, r.state_path, err, sizeof(err));
 		if (rc < 0)
 			tool_die(&t, rc == -1 ? SW_EXIT_IOERR : SW_EXIT_FAIL,
-				 "--state: %s: %s", r.state_path, err);
+				 "--state: %s", err);
 	}
 	tool_start(&t);
 	r.rd = files_reader_new(t.max_line);

@@ -1,14 +1,16 @@
 #include "bulk_ckpt.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "file.h"
 #include "json.h"
 #include "xalloc.h"
+
+/* A checkpoint file is a few bytes per partition: anything far larger is
+ * not one. */
+#define BULK_CKPT_MAX_BYTES (64u << 20)
 
 struct pending {
 	int64_t offset;
@@ -179,74 +181,13 @@ void bulk_ckpt_format(struct bulk_ckpt *c, struct sbuf *out)
 int bulk_ckpt_write(struct bulk_ckpt *c, const char *path, char *err,
 		    size_t errlen)
 {
-	struct sbuf b = SBUF_INIT, tmp = SBUF_INIT;
-	int fd = -1, rc = -1;
-	size_t done = 0;
+	struct sbuf b = SBUF_INIT;
+	int rc;
 
 	bulk_ckpt_format(c, &b);
-	sbuf_printf(&tmp, "%s.tmp", path);
-	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	while (done < b.len) {
-		ssize_t w = write(fd, b.p + done, b.len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
-			goto out;
-		}
-		done += (size_t)w;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.p, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0 && tmp.p)
-		unlink(tmp.p);
+	rc = file_replace(path, b.p, b.len, err, errlen);
 	sbuf_free(&b);
-	sbuf_free(&tmp);
 	return rc;
-}
-
-static int read_file(const char *path, struct sbuf *b, char *err,
-		     size_t errlen)
-{
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		sbuf_put(b, chunk, (size_t)r);
-	}
-	close(fd);
-	return 0;
 }
 
 int bulk_ckpt_load(struct bulk_ckpt *c, const char *path, char *err,
@@ -259,7 +200,7 @@ int bulk_ckpt_load(struct bulk_ckpt *c, const char *path, char *err,
 	int rc = -1, r;
 
 	json_doc_init(&d);
-	r = read_file(path, &b, err, errlen);
+	r = file_read_all(path, BULK_CKPT_MAX_BYTES, &b, err, errlen);
 	if (r != 0) {
 		rc = r > 0 ? 0 : -1;
 		goto out;

@@ -8,10 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "files_rec.h"
 #include "json.h"
 #include "sbuf.h"
 #include "xalloc.h"
+
+/* About 200 bytes per known file: a million files fit well below this. */
+#define FILES_STATE_MAX_BYTES (256u << 20)
 
 #define HASH_EMPTY UINT32_MAX
 
@@ -151,23 +155,6 @@ int files_head_hash(int fd, uint32_t len, uint64_t *hash, uint32_t *got)
 	return 0;
 }
 
-/* Reads the whole of fd into b.  Returns 0 or -1 with errno. */
-static int slurp(int fd, struct sbuf *b)
-{
-	for (;;) {
-		sbuf_grow(b, 65536);
-		ssize_t n = read(fd, b->p + b->len, b->cap - b->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return 0;
-		b->len += (size_t)n;
-		b->p[b->len] = '\0';
-	}
-}
-
 static int get_u64(const struct json_doc *d, uint32_t obj, const char *key,
 		   uint64_t *v)
 {
@@ -228,39 +215,37 @@ int files_state_load(struct files_table *t, const char *path, char *err,
 	struct json_doc d;
 	char jerr[128];
 	int64_t files;
-	int rc = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = -1, r;
 
 	json_doc_init(&d);
-	if (fd < 0 && errno == ENOENT)
+	r = file_read_all(path, FILES_STATE_MAX_BYTES, &text, err, errlen);
+	if (r > 0)
 		return 0;
-	if (fd < 0 || slurp(fd, &text) < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
+	if (r < 0)
 		goto out;
-	}
 	rc = -2;
 	if (json_parse(&d, text.p ? text.p : "", text.len, jerr,
 		       sizeof(jerr)) < 0) {
-		snprintf(err, errlen, "not a state file: %s", jerr);
+		snprintf(err, errlen, "%s: not a state file: %s", path, jerr);
 		goto out;
 	}
 	files = d.tok[0].type == JSON_OBJECT ? json_obj_get(&d, 0, "files", 5)
 					       : -1;
 	if (files < 0 || d.tok[files].type != JSON_ARRAY) {
-		snprintf(err, errlen, "not a state file: no \"files\" array");
+		snprintf(err, errlen, "%s: not a state file: no \"files\" array",
+			 path);
 		goto out;
 	}
 	JSON_ARR_FOREACH(&d, (uint32_t)files, e) {
 		if (load_entry(t, &d, e, &name) < 0) {
 			snprintf(err, errlen,
-				 "not a state file: bad entry in \"files\"");
+				 "%s: not a state file: bad entry in \"files\"",
+				 path);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
 	json_doc_free(&d);
 	sbuf_free(&text);
 	sbuf_free(&name);
@@ -280,44 +265,11 @@ static void put_entry(struct sbuf *b, const struct files_entry *e)
 		    e->head_len, e->head);
 }
 
-/* Writes all of b to fd.  Returns 0 or -1 with errno. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Makes a rename in path's directory durable. */
-static int sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xstrndup(path, (size_t)(slash - path + 1))
-			  : xstrdup(".");
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = fd < 0 ? -1 : fsync(fd);
-
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
 int files_state_save(const struct files_table *t, const char *path,
 		     char *err, size_t errlen)
 {
-	struct sbuf b = SBUF_INIT, tmp = SBUF_INIT;
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
+	struct sbuf b = SBUF_INIT;
 	int rc = -1;
-	int fd;
 
 	sbuf_puts(&b, "{\"version\":1,\"files\":[");
 	for (size_t i = 0; i < t->n; i++) {
@@ -327,34 +279,10 @@ int files_state_save(const struct files_table *t, const char *path,
 		put_entry(&b, &t->v[i]);
 	}
 	sbuf_puts(&b, "\n]}\n");
-	/* A dot name, so a state file kept in the watched directory is
-	 * not taken for input by the default pattern. */
-	sbuf_printf(&tmp, "%.*s.%s.tmp.%ld", (int)(base - path), path, base,
-		    (long)getpid());
-	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
+	if (file_replace(path, b.p, b.len, err, errlen) < 0)
 		goto out;
-	}
-	if (write_all(fd, b.p, b.len) < 0 || fsync(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
-		close(fd);
-		unlink(tmp.p);
-		goto out;
-	}
-	if (close(fd) < 0 || rename(tmp.p, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp.p);
-		goto out;
-	}
-	if (sync_dir(path) < 0) {
-		snprintf(err, errlen, "%s: sync directory: %s", path,
-			 strerror(errno));
-		goto out;
-	}
 	rc = 0;
 out:
 	sbuf_free(&b);
-	sbuf_free(&tmp);
 	return rc;
 }

@@ -71,7 +71,7 @@ int files_head_hash(int fd, uint32_t len, uint64_t *hash, uint32_t *got);
 
 /* Loads path into an empty table.  A missing file is an empty state.
  * Returns 0; -1 when it cannot be read; -2 when it is not a state file
- * (err says why in both cases). */
+ * (err names the file and says why in both cases). */
 int files_state_load(struct files_table *t, const char *path, char *err,
 		     size_t errlen);
 /* Replaces path atomically with the table's entries.  Returns 0 or -1. */

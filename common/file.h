@@ -1,0 +1,29 @@
+/*
+ * file: whole small files — checkpoints, state files, schemas — read in one
+ * go and replaced atomically.
+ *
+ * file_replace() is how every tool writes a file that must never be seen
+ * half-written (checkpoints, window state, files state, registry entries):
+ * the data goes to a temporary dot-file in the same directory, is synced,
+ * renamed over the target, and the directory is synced, so after a crash
+ * the file holds either the old or the new content.  Errors are returned,
+ * with the path and reason in err; nothing here prints.
+ */
+#ifndef SW_FILE_H
+#define SW_FILE_H
+
+#include <stddef.h>
+
+#include "sbuf.h"
+
+/* Appends the content of path to b.  A file larger than max bytes is
+ * refused.  Returns 0, 1 when the file does not exist, or -1 with err. */
+int file_read_all(const char *path, size_t max, struct sbuf *b, char *err,
+		  size_t errlen);
+
+/* Replaces path with data[0..n) atomically and durably.  Returns 0, or -1
+ * with err (the old file is then left as it was). */
+int file_replace(const char *path, const void *data, size_t n, char *err,
+		 size_t errlen);
+
+#endif
