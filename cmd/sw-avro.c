@@ -552,18 +552,21 @@ static void open_output(struct run *r)
 	close(fd);
 }
 
-static void flush_block(struct run *r, const uint8_t sync[16],
-			uint64_t *count)
+/* Hands the gathered datums to the block writer and writes out what it has
+ * finished; last: also the final block. */
+static void flush_block(struct run *r, struct avro_ocf_writer *w,
+			uint64_t *count, int last)
 {
 	char err[256];
 
-	if (*count == 0)
-		return;
 	sbuf_reset(&r->tmp);
-	if (avro_ocf_block(&r->tmp, r->o.codec, *count, r->bin.p, r->bin.len,
-			   sync, err, sizeof(err)) < 0)
+	if ((*count &&
+	     avro_ocf_writer_put(w, *count, r->bin.p, r->bin.len, &r->tmp,
+				 err, sizeof(err)) < 0) ||
+	    (last && avro_ocf_writer_finish(w, &r->tmp, err, sizeof(err)) < 0))
 		tool_die(&r->t, SW_EXIT_SOFTWARE, "%s", err);
-	out_put(&r->t.out, r->tmp.p, r->tmp.len);
+	if (r->tmp.len)
+		out_put(&r->t.out, r->tmp.p, r->tmp.len);
 	sbuf_reset(&r->bin);
 	*count = 0;
 }
@@ -574,6 +577,7 @@ static int cmd_encode(struct run *r, int nfiles, char **files)
 	struct avro_msg *m;
 	struct jpath *jp = NULL;
 	struct json_doc d;
+	struct avro_ocf_writer *ow = NULL;
 	uint8_t sync[16];
 	uint64_t count = 0;
 	int container;
@@ -601,6 +605,7 @@ static int cmd_encode(struct run *r, int nfiles, char **files)
 		sbuf_reset(&r->tmp);
 		avro_ocf_header(&r->tmp, s->json, s->json_len, r->o.codec, sync);
 		out_put(&t->out, r->tmp.p, r->tmp.len);
+		ow = avro_ocf_writer_new(r->o.codec, sync);
 	}
 	while (tool_next_record(t, &d) > 0) {
 		int64_t v = 0;
@@ -630,7 +635,7 @@ static int cmd_encode(struct run *r, int nfiles, char **files)
 		if (container) {
 			count++;
 			if (r->bin.len >= BLOCK_BYTES)
-				flush_block(r, sync, &count);
+				flush_block(r, ow, &count, 0);
 		} else if (jp) {
 			sbuf_reset(&r->out);
 			sbuf_putc(&r->out, '"');
@@ -646,7 +651,8 @@ static int cmd_encode(struct run *r, int nfiles, char **files)
 		tool_tick(t);
 	}
 	if (container)
-		flush_block(r, sync, &count);
+		flush_block(r, ow, &count, 1);
+	avro_ocf_writer_free(ow);
 	json_doc_free(&d);
 	jpath_free(jp);
 	avro_msg_free(m);

@@ -2,6 +2,7 @@
 #include "avro_ocf.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +367,121 @@ int avro_ocf_block(struct sbuf *out, enum avro_codec codec, uint64_t count,
 	sbuf_put(out, sync, 16);
 	sbuf_free(&z);
 	return 0;
+}
+
+struct avro_ocf_writer {
+	enum avro_codec codec;
+	uint8_t sync[16];
+	pthread_t thread;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int busy;         /* a block is being compressed */
+	int quit;
+	uint64_t count;
+	struct sbuf in;   /* the block handed over */
+	struct sbuf out;  /* its container bytes, once done */
+	int rc;
+	char err[256];
+};
+
+static void *compressor(void *arg)
+{
+	struct avro_ocf_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->busy && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->busy)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		sbuf_reset(&w->out);
+		w->rc = avro_ocf_block(&w->out, w->codec, w->count, w->in.p,
+				       w->in.len, w->sync, w->err,
+				       sizeof(w->err));
+		pthread_mutex_lock(&w->mu);
+		w->busy = 0;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct avro_ocf_writer *avro_ocf_writer_new(enum avro_codec codec,
+					    const uint8_t sync[16])
+{
+	struct avro_ocf_writer *w = xcalloc(1, sizeof(*w));
+
+	w->codec = codec;
+	memcpy(w->sync, sync, 16);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	/* without a thread, put() compresses in the caller's */
+	w->started = pthread_create(&w->thread, NULL, compressor, w) == 0;
+	return w;
+}
+
+/* Waits for the block in hand and appends its bytes to ready. */
+static int collect(struct avro_ocf_writer *w, struct sbuf *ready, char *err,
+		   size_t errlen)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	if (w->rc < 0) {
+		snprintf(err, errlen, "%s", w->err);
+		return -1;
+	}
+	if (w->out.len)
+		sbuf_put(ready, w->out.p, w->out.len);
+	sbuf_reset(&w->out);
+	return 0;
+}
+
+int avro_ocf_writer_put(struct avro_ocf_writer *w, uint64_t count,
+			const void *data, size_t len, struct sbuf *ready,
+			char *err, size_t errlen)
+{
+	if (!w->started)
+		return avro_ocf_block(ready, w->codec, count, data, len,
+				      w->sync, err, errlen);
+	if (collect(w, ready, err, errlen) < 0)
+		return -1;
+	sbuf_reset(&w->in);
+	if (len)
+		sbuf_put(&w->in, data, len);
+	pthread_mutex_lock(&w->mu);
+	w->count = count;
+	w->busy = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+int avro_ocf_writer_finish(struct avro_ocf_writer *w, struct sbuf *ready,
+			   char *err, size_t errlen)
+{
+	return w->started ? collect(w, ready, err, errlen) : 0;
+}
+
+void avro_ocf_writer_free(struct avro_ocf_writer *w)
+{
+	if (!w)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->mu);
+		w->quit = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+	}
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	sbuf_free(&w->in);
+	sbuf_free(&w->out);
+	free(w);
 }
 
 void avro_ocf_new_sync(uint8_t sync[16])

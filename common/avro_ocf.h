@@ -62,6 +62,24 @@ void avro_ocf_header(struct sbuf *out, const char *schema, size_t schema_len,
 int avro_ocf_block(struct sbuf *out, enum avro_codec codec, uint64_t count,
 		   const void *data, size_t len, const uint8_t sync[16],
 		   char *err, size_t errlen);
+/*
+ * A block writer that compresses in a second thread while the caller
+ * encodes the next block (deflate costs more than encoding).  put() hands
+ * over one block of datums (the writer copies them) and appends to ready
+ * the bytes of the block before it, once compressed; finish() appends the
+ * last.  Both return 0, or -1 with err when compression failed.
+ */
+struct avro_ocf_writer;
+
+struct avro_ocf_writer *avro_ocf_writer_new(enum avro_codec codec,
+					    const uint8_t sync[16]);
+int avro_ocf_writer_put(struct avro_ocf_writer *w, uint64_t count,
+			const void *data, size_t len, struct sbuf *ready,
+			char *err, size_t errlen);
+int avro_ocf_writer_finish(struct avro_ocf_writer *w, struct sbuf *ready,
+			   char *err, size_t errlen);
+void avro_ocf_writer_free(struct avro_ocf_writer *w);
+
 /* Fills sync with random bytes. */
 void avro_ocf_new_sync(uint8_t sync[16]);
 
