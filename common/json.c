@@ -92,6 +92,30 @@ size_t utf8_valid_prefix(const char *s, size_t n)
 	return n;
 }
 
+void json_put_text(struct sbuf *b, const char *s, size_t n)
+{
+	size_t ok = utf8_valid_prefix(s, n);
+
+	if (ok == n) {
+		sbuf_put_jstr(b, s, n);
+		return;
+	}
+	struct sbuf clean = SBUF_INIT;
+	while (n) {
+		sbuf_put(&clean, s, ok);
+		sbuf_put(&clean, "\xef\xbf\xbd", 3);
+		s += ok + 1;
+		n -= ok + 1;
+		ok = utf8_valid_prefix(s, n);
+		if (ok == n) {
+			sbuf_put(&clean, s, n);
+			break;
+		}
+	}
+	sbuf_put_jstr(b, clean.p, clean.len);
+	sbuf_free(&clean);
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -106,6 +106,11 @@ void json_unescape(const char *p, size_t n, struct sbuf *out);
 int json_num_double(const char *p, size_t n, double *v);
 int json_num_i64(const char *p, size_t n, int64_t *v);
 
+/* Appends s[0..n) as a quoted JSON string like sbuf_put_jstr, for text of
+ * unknown origin (file names, messages): each byte that is not valid UTF-8
+ * becomes U+FFFD. */
+void json_put_text(struct sbuf *b, const char *s, size_t n);
+
 /* Offset of the first byte of s[0..n) that is not valid UTF-8 (overlongs,
  * surrogates and values above U+10FFFF are invalid), or n. */
 size_t utf8_valid_prefix(const char *s, size_t n);

@@ -254,9 +254,9 @@ static void dead_letter(struct tool *t, const char *reason, const char *source,
 	size_t ok = utf8_valid_prefix(raw, rawlen);
 
 	sbuf_puts(&b, "{\"error\":");
-	sbuf_put_jstr(&b, reason, strlen(reason));
+	json_put_text(&b, reason, strlen(reason));
 	sbuf_puts(&b, ",\"source\":");
-	sbuf_put_jstr(&b, source, strlen(source));
+	json_put_text(&b, source, strlen(source));
 	sbuf_puts(&b, ",\"line\":");
 	sbuf_put_u64(&b, line);
 	if (ok == rawlen) {
