@@ -669,6 +669,9 @@ static void make_consumer(struct consume *c)
 		"enable.auto.commit", c->group ? "true" : "false",
 		"queued.min.messages", "200000",
 		"fetch.wait.max.ms", "100",
+		/* A member that died is noticed in 10s, not Kafka's 45s. */
+		"session.timeout.ms", "10000",
+		"heartbeat.interval.ms", "1000",
 		"log_level", c->t.verbose ? "7" : "0",
 		"group.id", "sw-consume",
 		NULL,

@@ -11,8 +11,14 @@
 #       stops the cluster (SIGTERM) and fails when it did not exit cleanly
 #       (a sanitizer report, for instance).
 #
+# KAFKA_GROUP_OPTS: give these to group consumers (-G).  The mock holds a
+# rebalance, even the rejoin after the last member left, for the members'
+# session.timeout.ms minus 1 s; short sessions keep tests fast.
+#
 # The mock's stdin is a FIFO this shell keeps open, so it runs until
 # kafka_stop; stdout and stderr go to files in $KAFKA_DIR.
+
+KAFKA_GROUP_OPTS="-X session.timeout.ms=6000 -X heartbeat.interval.ms=500"
 
 kafka_start() {
 	local i
