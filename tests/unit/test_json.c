@@ -212,7 +212,7 @@ static void test_unescape_and_numbers(void)
 	unit_ok(base64_decode("Zm9v!", 5, &b) < 0, "bad base64 refused");
 	unit_ok(utf8_valid_prefix("ab\xc3\xa9\xff", 5) == 4, "utf8 prefix");
 	sbuf_reset(&b);
-	json_put_text(&b, "a\xff" "b\xc3\xa9\xc3", 7);
+	json_put_text(&b, "a\xff" "b\xc3\xa9\xc3", 6);
 	UNIT_STREQ(b.p, "\"a\xef\xbf\xbd" "b\xc3\xa9\xef\xbf\xbd\"",
 		   "text with invalid UTF-8");
 	sbuf_free(&b);
