@@ -193,6 +193,22 @@ EOF
 	[[ $output == " 00 00 00 01 02 02 61 02 00 02"* ]]
 }
 
+@test "sw-avro: streams of framed datums without --field, both ways" {
+	for f in raw confluent single-object; do
+		sw-avro encode --schema "$AVRO_FIX/all.avsc" --framing $f --schema-id 3 -o "$T/s-$f" "$AVRO_FIX/all.ndjson"
+		run sw-avro decode --schema "$AVRO_FIX/all.avsc" --framing $f "$T/s-$f"
+		assert_status 0
+		assert_output <"$AVRO_FIX/all.ndjson"
+	done
+	# auto tells a single-object stream by its marker
+	run sw-avro decode --schema "$AVRO_FIX/all.avsc" "$T/s-single-object"
+	assert_output <"$AVRO_FIX/all.ndjson"
+	head -c 100 "$T/s-raw" >"$T/cut"
+	run sw-avro decode --schema "$AVRO_FIX/all.avsc" --framing raw "$T/cut"
+	assert_status 65
+	[[ $output == *"$T/cut:1: "* ]]
+}
+
 @test "sw-avro: --json avro both ways" {
 	"$AVRO_PY" write "$AVRO_FIX/all.avsc" null "$T/py.avro"
 	run sw-avro decode --json avro "$T/py.avro"
