@@ -77,7 +77,6 @@ struct avro_reader {
 	struct plan *root;
 	struct plan *plans;
 	enum avro_json mode;
-	struct sbuf tmp;
 };
 
 struct comp {
@@ -946,7 +945,6 @@ static struct plan *plan_error(struct comp *cc, const struct avro_node *w,
 			       const char *fmt, ...)
 {
 	struct plan *p = plan_new(cc, OP_ERROR, w, r);
-	struct sbuf b = SBUF_INIT;
 	va_list ap;
 	char msg[1024];
 
@@ -958,7 +956,6 @@ static struct plan *plan_error(struct comp *cc, const struct avro_node *w,
 		sbuf_printf(cc->reasons, "%s: %s\n", *path ? path : ".", msg);
 		cc->nreasons++;
 	}
-	sbuf_free(&b);
 	return p;
 }
 
@@ -1226,8 +1223,7 @@ static struct plan *compile(struct comp *cc, const struct avro_node *w,
 				w, r);
 	case AVRO_FIXED:
 		return plan_new(cc, OP_FIXED, w, r);
-	case AVRO_ENUM: {
-		int missing = 0;
+	case AVRO_ENUM:
 		p = plan_new(cc, OP_ENUM, w, r);
 		p->emap = xcalloc(w->nsymbols + 1, sizeof(int));
 		for (size_t i = 0; i < w->nsymbols; i++) {
@@ -1243,12 +1239,9 @@ static struct plan *compile(struct comp *cc, const struct avro_node *w,
 					    *path ? path : ".", w->symbols[i],
 					    r->fullname);
 				cc->nreasons++;
-				missing++;
 			}
 		}
-		(void)missing;
 		return p;
-	}
 	case AVRO_ARRAY:
 	case AVRO_MAP:
 		p = plan_new(cc, w->type == AVRO_ARRAY ? OP_ARRAY : OP_MAP, w,
@@ -1309,7 +1302,6 @@ void avro_reader_free(struct avro_reader *rd)
 		free(p->err);
 		free(p);
 	}
-	sbuf_free(&rd->tmp);
 	free(rd);
 }
 

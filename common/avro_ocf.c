@@ -127,7 +127,7 @@ static int get_bytes(struct avro_ocf *r, size_t max, const uint8_t **p,
 
 static int read_header(struct avro_ocf *r, char *err, size_t errlen)
 {
-	int have_codec = 0, rc;
+	int rc;
 	int64_t count;
 
 	rc = need(r, 4, err, errlen);
@@ -183,7 +183,6 @@ static int read_header(struct avro_ocf *r, char *err, size_t errlen)
 				r->schema = xstrndup((const char *)v, vn);
 				r->schema_len = vn;
 			} else if (strcmp(key, "avro.codec") == 0) {
-				have_codec = 1;
 				if (avro_codec_parse((const char *)v, vn,
 						     &r->codec, err,
 						     errlen) < 0) {
@@ -194,7 +193,6 @@ static int read_header(struct avro_ocf *r, char *err, size_t errlen)
 			free(key);
 		}
 	}
-	(void)have_codec;
 	if (!r->schema) {
 		snprintf(err, errlen, "header has no avro.schema");
 		return AVRO_OCF_EDATA;
@@ -317,8 +315,8 @@ int avro_ocf_next(struct avro_ocf *r, const uint8_t **data, size_t *len,
 		*data = (const uint8_t *)r->block.p;
 		*len = r->block.len;
 	}
-	/* A datum takes at least... nothing (null), so count is bounded by
-	 * the decoder, which stops at the end of the block. */
+	/* count is not checked against the size (a null datum takes no
+	 * bytes): the decoder stops at the end of the block's data */
 	*count = (uint64_t)n;
 	r->pos += (size_t)size + 16;
 	return 1;

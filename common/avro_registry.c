@@ -425,7 +425,7 @@ static int dir_register(struct avro_registry *r, const char *subject,
 {
 	struct sbuf sdir = SBUF_INIT, path = SBUF_INIT;
 	int64_t maxid = 0, latest = 0, found = -1;
-	const struct avro_schema *prev = NULL;
+	int same = 0; /* s is the subject's latest already */
 	int rc;
 
 	sbuf_printf(&path, "%s/ids", r->base);
@@ -457,7 +457,7 @@ static int dir_register(struct avro_registry *r, const char *subject,
 			goto out;
 		}
 		if (ls->fingerprint == s->fingerprint)
-			prev = s;
+			same = 1;
 		else if (avro_compat(ls->root, s->root, reasons) > 0) {
 			snprintf(err, errlen,
 				 "the schema cannot read data written with "
@@ -483,7 +483,7 @@ static int dir_register(struct avro_registry *r, const char *subject,
 		cache_put(r, found, avro_schema_parse(s->json, s->json_len, why,
 						      sizeof(why)));
 	}
-	if (!prev) {
+	if (!same) {
 		sbuf_reset(&path);
 		sbuf_printf(&path, "%s/%" PRId64 ".avsc", sdir.p, latest + 1);
 		if ((rc = write_file(path.p, s->json, s->json_len, err,
