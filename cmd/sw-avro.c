@@ -34,6 +34,8 @@
 
 /* Uncompressed bytes gathered before a container block is written. */
 #define BLOCK_BYTES (64 * 1024)
+/* Most datums a block may claim beyond one per byte. */
+#define MAX_EMPTY_DATUMS (1u << 24)
 
 enum {
 	OPT_CODEC = TOOL_OPT_TOOL_BASE,
@@ -316,6 +318,12 @@ static void decode_container(struct run *r, int fd, const char *src,
 	       (rc = avro_ocf_next(f, &data, &len, &count, err, sizeof(err))) >
 		       0) {
 		size_t off = 0;
+		/* datums of a schema like "null" take no bytes: bound them */
+		if (count > len && count > MAX_EMPTY_DATUMS)
+			tool_die(t, SW_EXIT_DATAERR,
+				 "%s: block %" PRIu64 ": %" PRIu64
+				 " datums in %zu bytes",
+				 src, avro_ocf_blockno(f), count, len);
 		for (uint64_t i = 0; i < count && !tool_stop; i++) {
 			int64_t used;
 			datum++;
@@ -390,6 +398,9 @@ static void decode_stream(struct run *r, struct avro_msg **m, int fd,
 		}
 		if (rc < 0)
 			tool_die(t, msg_exit(rc), "%s: %s", src, err);
+		if (used == 0) /* a raw "null" datum: the stream never ends */
+			tool_die(t, SW_EXIT_DATAERR, "%s: a stream of datums that "
+				 "take no bytes cannot be read", src);
 		off += used;
 		emit(r, r->out.p, r->out.len);
 	}

@@ -569,6 +569,11 @@ EOF
 	run sw-avro decode "$T/big.avro"
 	assert_status 65
 	[[ $output == *"block 1: truncated (900000000 bytes announced"* ]]
+	# a block of 2^60 null datums in no bytes
+	python3 -c 'import sys; sys.stdout.buffer.write(b"Obj\x01\x02\x16avro.schema\x0c\"null\"\x00" + b"S"*16 + b"\x80\x80\x80\x80\x80\x80\x80\x80\x20\x00" + b"S"*16)' >"$T/nulls.avro"
+	run timeout 60 sw-avro decode "$T/nulls.avro"
+	assert_status 65
+	[[ $output == *"block 1: 1152921504606846976 datums in 0 bytes"* ]]
 }
 
 # --- I/O ---------------------------------------------------------------
