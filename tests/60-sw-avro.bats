@@ -207,6 +207,10 @@ EOF
 	run sw-avro decode --schema "$AVRO_FIX/all.avsc" --framing raw "$T/cut"
 	assert_status 65
 	[[ $output == *"$T/cut:1: "* ]]
+	echo '"null"' >"$T/null.avsc"
+	run timeout 60 sw-avro decode --schema "$T/null.avsc" --framing raw "$T/cut"
+	assert_status 65
+	[[ $output == *"a stream of datums that take no bytes cannot be read"* ]]
 }
 
 @test "sw-avro: --json avro both ways" {
