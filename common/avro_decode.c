@@ -15,7 +15,7 @@
 
 #define MAX_DEPTH 256
 /* Items that take no bytes (null, empty records) cannot be bounded by the
- * input's size; cap how many one block may claim. */
+ * input's size; cap how many one datum may hold. */
 #define MAX_EMPTY_ITEMS (1 << 20)
 
 enum op {
@@ -100,6 +100,7 @@ struct dctx {
 	char path[512];
 	size_t pathlen;
 	int depth;
+	uint64_t empty_items; /* zero-byte items seen in this datum */
 };
 
 /* --- formats -------------------------------------------------------- */
@@ -472,7 +473,8 @@ static int rd_count(struct dctx *c, int may_be_empty, uint64_t *count)
 		if (size < 0 || size > c->end - c->p)
 			return derr(c, "invalid block size %" PRId64, size);
 	}
-	if (may_be_empty ? v > MAX_EMPTY_ITEMS : v > c->end - c->p)
+	if (may_be_empty ? (c->empty_items += (uint64_t)v) > MAX_EMPTY_ITEMS :
+			   v > c->end - c->p)
 		return derr(c, "block count %" PRId64 " exceeds the data left",
 			    v);
 	*count = (uint64_t)v;
@@ -894,6 +896,7 @@ int64_t avro_read(struct avro_reader *rd, const void *p, size_t n,
 	c.end = c.p + n;
 	c.rd = rd;
 	c.depth = 0;
+	c.empty_items = 0;
 	c.pathlen = 0;
 	c.path[0] = '\0';
 	if (dec(&c, rd->root, out) < 0) {
@@ -914,6 +917,7 @@ int64_t avro_skip(struct avro_reader *rd, const void *p, size_t n)
 	c.end = c.p + n;
 	c.rd = rd;
 	c.depth = 0;
+	c.empty_items = 0;
 	c.pathlen = 0;
 	if (skip(&c, rd->root->w) < 0)
 		return -1;

@@ -287,6 +287,13 @@ static void test_hostile(void)
 		{ "{\"type\":\"array\",\"items\":\"long\"}", "\x7e", 1,
 		  "exceeds the data left" },
 		{ "\"double\"", "\x00\x00", 2, "truncated" },
+		/* 16 blocks of 2^16 nulls: more than 2^20 zero-byte items */
+		{ "{\"type\":\"array\",\"items\":\"null\"}",
+		  "\x80\x80\x08\x80\x80\x08\x80\x80\x08\x80\x80\x08"
+		  "\x80\x80\x08\x80\x80\x08\x80\x80\x08\x80\x80\x08"
+		  "\x80\x80\x08\x80\x80\x08\x80\x80\x08\x80\x80\x08"
+		  "\x80\x80\x08\x80\x80\x08\x80\x80\x08\x80\x80\x08"
+		  "\x80\x80\x08\x00", 52, "exceeds the data left" },
 	};
 	char err[256];
 
