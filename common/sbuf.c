@@ -98,7 +98,8 @@ void sbuf_put_double(struct sbuf *b, double v)
 		sbuf_put(b, "null", 4);
 		return;
 	}
-	if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+	/* The range first: casting a double beyond int64 is undefined. */
+	if (fabs(v) < 1e15 && v == (double)(int64_t)v) {
 		sbuf_put_i64(b, (int64_t)v);
 		return;
 	}

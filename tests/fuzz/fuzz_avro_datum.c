@@ -13,6 +13,13 @@
 #include "avro_msg.h"
 #include "json.h"
 
+/* Undefined behaviour stops the run, as in the bats suite. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 static const char S_all[] =

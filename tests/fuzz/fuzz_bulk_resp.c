@@ -10,6 +10,13 @@
 
 #include "bulk_resp.h"
 
+/* Undefined behaviour stops the run, as in the bats suite. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 static void check_span(const struct json_doc *d, const char *p, size_t n)

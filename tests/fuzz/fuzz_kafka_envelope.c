@@ -8,6 +8,13 @@
 
 #include "kafka_envelope.h"
 
+/* Undefined behaviour stops the run, as in the bats suite. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 static void touch(struct sbuf *b, const void *p, size_t n)
