@@ -606,6 +606,21 @@ EOF
 EOF
 }
 
+@test "sw-avro: -R, --max-line, -u, -q, -v on NDJSON input" {
+	echo '{"name":"a","action":null,"sendtime":1}' |
+		sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing raw --field . | tr -d '"' >"$T/b64"
+	echo 'not base64!' >>"$T/b64"
+	# -R: each line is a string: the raw base64 of a datum
+	run sw-avro decode -R --schema "$DATA/schema_ver1.avsc" --framing raw --field . -q --on-error skip "$T/b64"
+	assert_status 0
+	assert_output '{"name":"a","action":null,"sendtime":1}'
+	run sw-avro decode -R -v -u --schema "$DATA/schema_ver1.avsc" --framing raw --field . --on-error skip "$T/b64"
+	[[ $output == *"$T/b64:2: .: expected a base64 string"* ]]
+	run sw-avro decode --raw-input --max-line 8 --schema "$DATA/schema_ver1.avsc" --framing raw --field . "$T/b64"
+	assert_status 65
+	[[ $output == *"line longer than 8 bytes"* ]]
+}
+
 @test "sw-avro: --stats counts datums" {
 	sw-avro encode --schema "$AVRO_FIX/all.avsc" -o "$T/ok.avro" "$AVRO_FIX/all.ndjson"
 	run bash -c "sw-avro decode --stats '$T/ok.avro' 2>&1 >/dev/null"
