@@ -43,16 +43,17 @@ pipeline_start() {
 	SINK_PID=$!
 }
 
-# Waits (at most 60 s) for the three, and prints their statuses.
+# Waits (at most 60 s each) for the three; their statuses go to PIPE_ST.
+# (Not in a $(…) subshell: only this shell can wait for them.)
 pipeline_wait() {
-	local p st out=
+	local p st
+	PIPE_ST=
 	for p in "$CONSUME_PID" "$ENRICH_PID" "$SINK_PID"; do
-		timeout 60 tail --pid="$p" -f /dev/null || { kill -KILL "$p"; }
+		timeout 60 tail --pid="$p" -f /dev/null || kill -KILL "$p"
 		st=0
-		wait "$p" || st=$?
-		out="$out $st"
+		wait "$p" 2>/dev/null || st=$?
+		PIPE_ST="$PIPE_ST $st"
 	done
-	echo "$out"
 }
 
 @test "SIGKILL of the sink or the consumer at random points: every record indexed exactly once" {
@@ -60,20 +61,20 @@ pipeline_wait() {
 	es_start --delay 0.01
 	sw-gen web --count 3000 --seed 3 | sw-produce -b "$KAFKA_BROKERS" -t web -k .name
 	echo '{"offsets":{}}' >"$BATS_TEST_TMPDIR/ckpt"
-	local run victim st
+	local run victim
 	for run in 1 2 3 4 5 6 7 8; do
 		pipeline_start
 		if ((run % 2)); then victim=$SINK_PID; else victim=$CONSUME_PID; fi
 		sleep "0.$((RANDOM % 9 + 1))"
 		kill -KILL "$victim" 2>/dev/null || true
-		st=$(pipeline_wait)
-		echo "# run $run: SIGKILL $( ((run % 2)) && echo sw-sink-es || echo sw-consume); statuses (consume enrich sink):$st; checkpoint $(cat "$BATS_TEST_TMPDIR/ckpt")" >&3
+		pipeline_wait
+		echo "# run $run: SIGKILL $( ((run % 2)) && echo sw-sink-es || echo sw-consume); statuses (consume enrich sink):$PIPE_ST; checkpoint $(cat "$BATS_TEST_TMPDIR/ckpt")" >&3
 		# The checkpoint is always a whole JSON document (atomic rewrite).
 		jq -e .offsets "$BATS_TEST_TMPDIR/ckpt" >/dev/null
 	done
 	pipeline_start
-	st=$(pipeline_wait)
-	[ "$st" = " 0 0 0" ] || { echo "last run: $st"; cat "$BATS_TEST_TMPDIR"/*.err; return 1; }
+	pipeline_wait
+	[ "$PIPE_ST" = " 0 0 0" ] || { echo "last run: $PIPE_ST"; cat "$BATS_TEST_TMPDIR"/*.err; return 1; }
 	[ "$(es_count web)" -eq 3000 ]
 	# Each offset of each partition is there once: the ids are exactly them.
 	sw-consume -b "$KAFKA_BROKERS" -t web -o beginning -e \
@@ -84,19 +85,54 @@ pipeline_wait() {
 	jq -e '[.offsets.web[]] | add == 3000' "$BATS_TEST_TMPDIR/ckpt"
 }
 
-@test "a broker outage shorter than the timeouts loses nothing and doubles nothing" {
+# wait_pid PID [SECONDS]: waits for a background child of this shell, at
+# most SECONDS (default 60; then it is killed), and sets ST to its status.
+wait_pid() {
+	timeout "${2:-60}" tail --pid="$1" -f /dev/null || kill -KILL "$1" 2>/dev/null
+	ST=0
+	wait "$1" 2>/dev/null || ST=$?
+}
+
+@test "a broker outage shorter than the timeouts: sw-produce loses nothing and doubles nothing" {
 	kafka_start --topic t:2
 	sw-gen web --count 400 --seed 1 --rate 400 \
-		| sw-produce -b "$KAFKA_BROKERS" -t t -k .name &
+		| sw-produce -b "$KAFKA_BROKERS" -t t -k .name --timeout 30s \
+			2>"$BATS_TEST_TMPDIR/err" &
+	local pid=$!
 	sleep 0.3
 	kafka_cmd broker 1 down
 	sleep 1
 	kafka_cmd broker 1 up
-	wait
+	wait_pid "$pid"
+	[ "$ST" -eq 0 ] || { echo "sw-produce: $ST"; cat "$BATS_TEST_TMPDIR/err"; return 1; }
 	run timeout 60 sw-consume -b "$KAFKA_BROKERS" -t t -o beginning -e --value-only
 	assert_status 0
 	[ "${#lines[@]}" -eq 400 ]
 	diff <(sw-gen web --count 400 --seed 1 | sort) <(printf '%s\n' "${lines[@]}" | sort)
+}
+
+@test "a broker outage shorter than the timeouts: sw-consume rides through it" {
+	kafka_start --topic t:2
+	sw-gen sensor --count 300 --seed 2 | sw-produce -b "$KAFKA_BROKERS" -t t
+	kafka_cmd broker 1 down
+	timeout 60 sw-consume -b "$KAFKA_BROKERS" -t t -o beginning -e --value-only \
+		--timeout 30s >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	local pid=$!
+	sleep 1.5
+	kafka_cmd broker 1 up
+	wait_pid "$pid"
+	[ "$ST" -eq 0 ] || { echo "sw-consume: $ST"; cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	diff <(sw-gen sensor --count 300 --seed 2 | sort) <(sort "$BATS_TEST_TMPDIR/out")
+}
+
+@test "Kafka request errors (Produce and Fetch) are retried: nothing lost, nothing doubled" {
+	kafka_start --topic t:1
+	kafka_cmd error Produce NOT_LEADER_FOR_PARTITION REQUEST_TIMED_OUT NOT_ENOUGH_REPLICAS
+	sw-gen web --count 200 --seed 5 | timeout 60 sw-produce -b "$KAFKA_BROKERS" -t t
+	kafka_cmd error Fetch NOT_LEADER_FOR_PARTITION UNKNOWN_TOPIC_OR_PART
+	run timeout 60 sw-consume -b "$KAFKA_BROKERS" -t t -o beginning -e --value-only
+	assert_status 0
+	diff <(sw-gen web --count 200 --seed 5 | sort) <(printf '%s\n' "${lines[@]}" | sort)
 }
 
 @test "a broker down past the timeouts: sw-produce 75 or 69, sw-consume 69" {
@@ -104,8 +140,10 @@ pipeline_wait() {
 	kafka_cmd broker 1 down
 	run timeout 60 sw-produce -b "$KAFKA_BROKERS" -t t --timeout 2s <<<'{"a":1}'
 	[[ $status -eq 75 || $status -eq 69 ]]
+	[[ $output == *"sw-produce: "* ]]
 	run timeout 60 sw-consume -b "$KAFKA_BROKERS" -t t -e --timeout 2s
 	assert_status 69
+	[[ $output == *"sw-consume: "* ]]
 }
 
 @test "Elasticsearch refusing connections at start: 69, nothing reported as done" {
@@ -114,7 +152,46 @@ pipeline_wait() {
 		--retries 2 --max-backoff 100ms --checkpoint "$BATS_TEST_TMPDIR/ckpt" \
 		<<<'{"topic":"t","partition":0,"offset":0,"v":1}'
 	assert_status 69
+	[[ $output == *"sw-sink-es: "* ]]
 	[ ! -s "$BATS_TEST_TMPDIR/ckpt" ] || ! grep -q '"t"' "$BATS_TEST_TMPDIR/ckpt"
+}
+
+# 300 envelope records of topic t, partition 0.
+envelopes() {
+	sw-gen sensor --count 300 --seed 4 \
+		| jq -c '{topic:"t",partition:0,offset:(input_line_number - 1),value:.}'
+}
+
+@test "Elasticsearch storms of 429 and 503, dropped and hung requests: every document once, checkpoint to the end" {
+	es_start --fail-requests 1:429,2:503,3:429,4:503,5:503,6:429,8:503,9:429 \
+		--drop-requests 11 --hang-requests 13
+	envelopes >"$BATS_TEST_TMPDIR/in"
+	run timeout 120 sw-sink-es --url "$ES_URL" --index s --id '"\(.offset)"' \
+		--batch-docs 20 --retries 8 --max-backoff 200ms --timeout 2s \
+		--checkpoint "$BATS_TEST_TMPDIR/ckpt" <"$BATS_TEST_TMPDIR/in"
+	assert_status 0
+	[ "$(es_count s)" -eq 300 ]
+	jq -e '.offsets.t."0" == 300' "$BATS_TEST_TMPDIR/ckpt"
+	# The faults really happened: requests were answered 429 and 503.
+	es_requests | jq -s -e '[.[] | select(.fault != null)] | length >= 10'
+}
+
+@test "Elasticsearch failing past the retries: 75, the checkpoint stops before the failed batch" {
+	# Every request after the first fails (requests may be in flight
+	# together, so more than 1 + --retries of them).
+	es_start --fail-requests 2:503,3:503,4:503,5:503,6:503,7:503,8:503,9:503,10:503,11:503,12:503
+	envelopes >"$BATS_TEST_TMPDIR/in"
+	run timeout 60 sw-sink-es --url "$ES_URL" --index s --id '"\(.offset)"' \
+		--batch-docs 100 --retries 2 --max-backoff 100ms \
+		--checkpoint "$BATS_TEST_TMPDIR/ckpt" <"$BATS_TEST_TMPDIR/in"
+	assert_status 75
+	[[ $output == *"sw-sink-es: "* ]]
+	# Only the first batch of 100 was acknowledged: the checkpoint says no
+	# more than that (at-least-once: a rerun resumes there).
+	if [ -s "$BATS_TEST_TMPDIR/ckpt" ]; then
+		jq -e '(.offsets.t."0" // 0) <= 100' "$BATS_TEST_TMPDIR/ckpt"
+	fi
+	[ "$(es_count s)" -ge "$(jq '.offsets.t."0" // 0' "$BATS_TEST_TMPDIR/ckpt" 2>/dev/null || echo 0)" ]
 }
 
 @test "a full disk for dead letters, state and output: 74 and a clear message" {
@@ -122,37 +199,105 @@ pipeline_wait() {
 	run sw-enrich --dead-letter "$BATS_TEST_TMPDIR/full/dead" \
 		<<<"$(head -c 100000 /dev/zero | tr '\0' x)"
 	assert_status 74
-	grep -q "dead-letter.*No space left on device" <<<"$output"
+	[[ $output == *"sw-enrich: "*"No space left on device"* ]]
 
 	run sw-window --time .time --tumble 10s --count --state "$BATS_TEST_TMPDIR/full/state" \
 		< <(for i in $(seq 3000); do echo "{\"time\":$i,\"k\":\"$(head -c 40 /dev/zero | tr '\0' k)$i\"}"; done)
 	assert_status 74
+	[[ $output == *"sw-window: "* ]]
 
 	sw-gen sensor --count 5000 >"$BATS_TEST_TMPDIR/in"
 	run bash -c "sw-enrich --uuid <'$BATS_TEST_TMPDIR/in' >'$BATS_TEST_TMPDIR/full/out'"
 	assert_status 74
-	grep -q "No space left on device" <<<"$output"
+	[[ $output == *"sw-enrich: "*"No space left on device"* ]]
 }
 
-@test "SIGTERM mid-stream: every tool drains and exits 0" {
-	kafka_start --topic t:1
+@test "a full disk for the sink's checkpoint: 74, nothing reported as done" {
+	es_start --accept-all
+	full_fs
+	envelopes >"$BATS_TEST_TMPDIR/in"
+	# Fill it to the last byte: the checkpoint cannot be written.
+	head -c 100000 /dev/zero >>"$BATS_TEST_TMPDIR/full/filler" 2>/dev/null || true
+	run timeout 60 sw-sink-es --url "$ES_URL" --index s --id '"\(.offset)"' \
+		--checkpoint "$BATS_TEST_TMPDIR/full/ckpt" <"$BATS_TEST_TMPDIR/in"
+	assert_status 74
+	[[ $output == *"sw-sink-es: "*"checkpoint"* || $output == *"sw-sink-es: "*"No space left"* ]]
+	[ ! -s "$BATS_TEST_TMPDIR/full/ckpt" ]
+}
+
+# start_on_fifo COMMAND...: runs COMMAND reading a FIFO this shell keeps
+# open on fd 5; sets PID.  Output in $BATS_TEST_TMPDIR/out and err.
+start_on_fifo() {
+	rm -f "$BATS_TEST_TMPDIR/fifo"
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	"$@" <"$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	PID=$!
+	exec 5>"$BATS_TEST_TMPDIR/fifo"
+}
+
+# pipe_unread PID: bytes written to PID's stdin pipe that it has not read.
+pipe_unread() {
+	python3 -c '
+import fcntl, os, struct, sys, termios
+fd = os.open("/proc/%s/fd/0" % sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = fcntl.ioctl(fd, termios.FIONREAD, struct.pack("i", 0))
+print(struct.unpack("i", n)[0])' "$1"
+}
+export -f pipe_unread
+
+# sigterm_now: once the tool has read everything written to it (so the
+# result does not depend on timing), SIGTERM with stdin still open; it
+# must exit 0.
+sigterm_now() {
+	wait_for 30 bash -c "[ \"\$(pipe_unread $PID)\" = 0 ]"
+	kill -TERM "$PID"
+	wait_pid "$PID" 60
+	exec 5>&-
+	[ "$ST" -eq 0 ] || { echo "status $ST"; cat "$BATS_TEST_TMPDIR/err"; return 1; }
+}
+
+@test "SIGTERM mid-stream: sw-enrich drains and exits 0" {
+	start_on_fifo sw-enrich --uuid
+	sw-gen sensor --count 50 >&5
+	# -u is not set: the records are held in the output buffer until the
+	# drain.
+	sigterm_now
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 50 ]
+}
+
+@test "SIGTERM mid-stream: sw-window closes its windows and exits 0" {
+	start_on_fifo sw-window --time .time --tumble 10s --count
+	sw-gen sensor --count 50 >&5
+	sigterm_now
+	[ "$(jq -s 'map(.count) | add' "$BATS_TEST_TMPDIR/out")" -eq 50 ]
+}
+
+@test "SIGTERM mid-stream: sw-sink-es delivers what it holds and exits 0" {
 	es_start
-	local t pid
-	for t in "sw-enrich --uuid" "sw-window --time .time --tumble 10s --count" \
-		"sw-sink-es --url $ES_URL --index s" \
-		"sw-produce -b $KAFKA_BROKERS -t t"; do
-		mkfifo "$BATS_TEST_TMPDIR/fifo"
-		$t <"$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
-		pid=$!
-		exec 5>"$BATS_TEST_TMPDIR/fifo"
-		sw-gen sensor --count 50 >&5
-		sleep 0.5
-		kill -TERM "$pid"
-		run wait "$pid"
-		exec 5>&-
-		rm -f "$BATS_TEST_TMPDIR/fifo"
-		[ "$status" -eq 0 ] || { echo "$t: status $status"; cat "$BATS_TEST_TMPDIR/err"; return 1; }
-	done
+	start_on_fifo sw-sink-es --url "$ES_URL" --index s --batch-docs 1000 --flush-interval 1h
+	sw-gen sensor --count 50 >&5
+	sigterm_now
 	[ "$(es_count s)" -eq 50 ]
-	[ "$(sw-consume -b "$KAFKA_BROKERS" -t t -o beginning -e | wc -l)" -eq 50 ]
+}
+
+@test "SIGTERM mid-stream: sw-produce delivers what it read and exits 0" {
+	kafka_start --topic t:1
+	start_on_fifo sw-produce -b "$KAFKA_BROKERS" -t t
+	sw-gen sensor --count 50 >&5
+	sigterm_now
+	[ "$(timeout 60 sw-consume -b "$KAFKA_BROKERS" -t t -o beginning -e | wc -l)" -eq 50 ]
+}
+
+@test "SIGTERM mid-stream: sw-consume stops and exits 0 with what it wrote complete" {
+	kafka_start --topic t:1
+	sw-gen sensor --count 500 | sw-produce -b "$KAFKA_BROKERS" -t t
+	timeout 120 sw-consume -b "$KAFKA_BROKERS" -t t -o beginning >"$BATS_TEST_TMPDIR/out" \
+		2>"$BATS_TEST_TMPDIR/err" &
+	PID=$!
+	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/out') -ge 500 ]"
+	kill -TERM "$PID"
+	wait_pid "$PID"
+	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 500 ]
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
 }
