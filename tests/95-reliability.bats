@@ -6,10 +6,16 @@
 load test_helper
 load helpers/kafka
 load helpers/es
+load helpers/mqtt
 
 teardown() {
+	local p
+	mqtt_stop || true
 	es_stop || true
 	kafka_stop || true
+	# Whatever a failed test left running in the background (only this
+	# shell's own jobs: no stray processes).
+	for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null || true; done
 	if mountpoint -q "$BATS_TEST_TMPDIR/full" 2>/dev/null; then
 		umount "$BATS_TEST_TMPDIR/full"
 	fi
@@ -300,4 +306,56 @@ sigterm_now() {
 	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 500 ]
 	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+}
+
+@test "SIGTERM mid-stream: sw-gen ends on a whole line and exits 0" {
+	sw-gen web --rate 2000 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	PID=$!
+	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/out') -ge 100 ]"
+	kill -TERM "$PID"
+	wait_pid "$PID"
+	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	# Every line whole, the last one too.
+	[ "$(tail -c 1 "$BATS_TEST_TMPDIR/out" | od -An -c | tr -d ' ')" = '\n' ]
+	jq -e . "$BATS_TEST_TMPDIR/out" >/dev/null
+}
+
+@test "SIGTERM mid-stream: sw-avro encode finishes a container that decodes to every record" {
+	start_on_fifo sw-avro encode --schema "$FIXTURES/avro/all.avsc"
+	cat "$FIXTURES/avro/all.ndjson" "$FIXTURES/avro/all.ndjson" >&5
+	sigterm_now
+	run sw-avro decode "$BATS_TEST_TMPDIR/out"
+	assert_status 0
+	[ "${#lines[@]}" -eq 8 ]
+}
+
+@test "SIGTERM mid-stream: sw-files --follow saves its state and exits 0" {
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	sw-gen sensor --count 40 >"$BATS_TEST_TMPDIR/dir/a.ndjson"
+	sw-files "$BATS_TEST_TMPDIR/dir" --follow --state "$BATS_TEST_TMPDIR/state" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	PID=$!
+	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/out') -ge 40 ]"
+	kill -TERM "$PID"
+	wait_pid "$PID"
+	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 40 ]
+	# The state says all of it was written: a new run writes nothing.
+	run timeout 60 sw-files "$BATS_TEST_TMPDIR/dir" --state "$BATS_TEST_TMPDIR/state"
+	assert_status 0
+	[ -z "$output" ]
+}
+
+@test "SIGTERM mid-stream: sw-mqtt pub delivers what it read, sw-mqtt sub exits 0" {
+	mqtt_start
+	sub_start "$BATS_TEST_TMPDIR/sub.out" "$BATS_TEST_TMPDIR/sub.err" \
+		-b "127.0.0.1:$MQTT_PORT" -t rel --qos 1 --value-only
+	start_on_fifo sw-mqtt pub -b "127.0.0.1:$MQTT_PORT" -t rel --qos 1
+	sw-gen sensor --count 50 >&5
+	sigterm_now
+	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/sub.out') -ge 50 ]"
+	kill -TERM "$SUB_PID"
+	wait_pid "$SUB_PID"
+	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/sub.err"; return 1; }
+	diff <(sw-gen sensor --count 50) "$BATS_TEST_TMPDIR/sub.out"
 }
