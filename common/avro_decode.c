@@ -197,97 +197,14 @@ void avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out)
 		sbuf_putc(out, 'Z');
 }
 
-static const double pow10tab[] = {
-	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-/* Writes m / 10^s in fixed notation. */
-static void put_fixed(int neg, uint64_t m, int s, struct sbuf *out)
-{
-	char buf[48];
-	char *p = buf + sizeof(buf);
-	int k = 0;
-
-	do {
-		if (k == s && s > 0)
-			*--p = '.';
-		*--p = (char)('0' + m % 10);
-		m /= 10;
-		k++;
-	} while (m || k <= s);
-	if (neg)
-		*--p = '-';
-	sbuf_put(out, p, (size_t)(buf + sizeof(buf) - p));
-}
-
-/*
- * The shortest decimal that reads back as v, for the values that sensors
- * and most data carry: |v| in [1e-4, 1e15) with few digits.  A candidate
- * m / 10^s with m < 2^53 and s <= 22 converts back exactly rounded (both
- * are exact doubles and the division rounds once), so the check is exact;
- * the first s that round-trips gives the fewest digits, and rounding
- * v * 10^s picks the nearest of them.  (Bisecting on s measured slower
- * than this scan for sensor data.)  snprintf("%.17g") and strtod cost
- * a microsecond each, which made them most of the decode time.  Returns 0
- * when the caller must take the slow path.
- */
-static int round_trips(double a, int s, int single, uint64_t *m)
-{
-	*m = (uint64_t)(a * pow10tab[s] + 0.5);
-	return single ? (float)((double)*m / pow10tab[s]) == (float)a :
-			(double)*m / pow10tab[s] == a;
-}
-
-static int fast_fixed(double v, int single, struct sbuf *out)
-{
-	double a = fabs(v);
-	uint64_t m;
-
-	if (!(a >= 1e-4 && a < 1e15))
-		return 0;
-	for (int s = 0; s <= 22; s++) {
-		if (a * pow10tab[s] >= 9007199254740992.0)
-			return 0;
-		if (round_trips(a, s, single, &m)) {
-			put_fixed(v < 0, m, s, out);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 void avro_fmt_float(float f, struct sbuf *out)
 {
-	char tmp[32];
-	int n = 0;
-
-	if (!isfinite(f)) {
-		sbuf_puts(out, "null");
-		return;
-	}
-	if (f == (float)(int64_t)f && fabsf(f) < 1e7f) {
-		sbuf_put_i64(out, (int64_t)f);
-		return;
-	}
-	if (fast_fixed(f, 1, out))
-		return;
-	for (int prec = 6; prec <= 9; prec++) {
-		n = snprintf(tmp, sizeof(tmp), "%.*g", prec, (double)f);
-		if (strtof(tmp, NULL) == f)
-			break;
-	}
-	sbuf_put(out, tmp, (size_t)n);
+	sbuf_put_float(out, f);
 }
 
 void avro_fmt_double(double d, struct sbuf *out)
 {
-	if (isfinite(d) && d == (double)(int64_t)d && fabs(d) < 1e15) {
-		sbuf_put_i64(out, (int64_t)d);
-		return;
-	}
-	if (!fast_fixed(d, 0, out))
-		sbuf_put_double(out, d);
+	sbuf_put_double(out, d);
 }
 
 /* Two's complement big-endian p[0..n) as a decimal with scale digits after

@@ -89,6 +89,73 @@ void sbuf_put_jstr(struct sbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+static const double pow10tab[] = {
+	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Writes m / 10^s in fixed notation. */
+static void put_fixed(int neg, uint64_t m, int s, struct sbuf *b)
+{
+	char buf[48];
+	char *p = buf + sizeof(buf);
+	int k = 0;
+
+	do {
+		if (k == s && s > 0)
+			*--p = '.';
+		*--p = (char)('0' + m % 10);
+		m /= 10;
+		k++;
+	} while (m || k <= s);
+	if (neg)
+		*--p = '-';
+	sbuf_put(b, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/*
+ * The shortest decimal that reads back as v, for the values that sensors
+ * and most data carry: |v| in [1e-4, 1e15) with few digits.  A candidate
+ * m / 10^s with m < 2^53 and s <= 22 converts back exactly rounded (both
+ * are exact doubles and the division rounds once), so the check is exact;
+ * the first s that round-trips gives the fewest digits, and rounding
+ * v * 10^s picks the nearest of them.  (Bisecting on s measured slower
+ * than this scan for sensor data.)  snprintf("%.17g") and strtod cost
+ * a microsecond each, which made them most of sw-avro's decode time.
+ * Returns 0 when the caller must take the slow path.
+ */
+static int round_trips(double a, int s, int single, uint64_t *m)
+{
+	*m = (uint64_t)(a * pow10tab[s] + 0.5);
+	return single ? (float)((double)*m / pow10tab[s]) == (float)a :
+			(double)*m / pow10tab[s] == a;
+}
+
+static int fast_fixed(double v, int single, struct sbuf *b)
+{
+	double a = fabs(v);
+	uint64_t m;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	/* Decimals of at most 15 significant digits (6 for a float) are
+	 * spaced wider than doubles (floats), so at most one of them reads
+	 * back as v: the one found is the shortest and the nearest, the text
+	 * every shortest-round-trip printer gives.  Longer ones need the
+	 * exact path below. */
+	double limit = single ? 1e6 : 1e15;
+
+	for (int s = 0; s <= 22; s++) {
+		if (a * pow10tab[s] >= limit)
+			return 0;
+		if (round_trips(a, s, single, &m)) {
+			put_fixed(v < 0, m, s, b);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void sbuf_put_double(struct sbuf *b, double v)
 {
 	char tmp[40];
@@ -98,14 +165,38 @@ void sbuf_put_double(struct sbuf *b, double v)
 		sbuf_put(b, "null", 4);
 		return;
 	}
-	/* The range first: casting a double beyond int64 is undefined. */
-	if (fabs(v) < 1e15 && v == (double)(int64_t)v) {
+	if (v == (double)(int64_t)v && fabs(v) < 1e15) {
 		sbuf_put_i64(b, (int64_t)v);
 		return;
 	}
+	if (fast_fixed(v, 0, b))
+		return;
 	for (prec = 15; prec <= 17; prec++) {
 		n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
 		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	sbuf_put(b, tmp, (size_t)n);
+}
+
+void sbuf_put_float(struct sbuf *b, float f)
+{
+	char tmp[32];
+	int prec, n = 0;
+
+	if (!isfinite(f)) {
+		sbuf_put(b, "null", 4);
+		return;
+	}
+	if (f == (float)(int64_t)f && fabsf(f) < 1e7f) {
+		sbuf_put_i64(b, (int64_t)f);
+		return;
+	}
+	if (fast_fixed(f, 1, b))
+		return;
+	for (prec = 6; prec <= 9; prec++) {
+		n = snprintf(tmp, sizeof tmp, "%.*g", prec, (double)f);
+		if (strtof(tmp, NULL) == f)
 			break;
 	}
 	sbuf_put(b, tmp, (size_t)n);

@@ -33,6 +33,8 @@ void sbuf_put_jstr(struct sbuf *b, const char *s, size_t n);
 /* Shortest text that reads back as the same double; NaN and infinities,
  * which JSON cannot say, are written as null. */
 void sbuf_put_double(struct sbuf *b, double v);
+/* The same for a float: the shortest text that reads back as that float. */
+void sbuf_put_float(struct sbuf *b, float f);
 void sbuf_put_i64(struct sbuf *b, int64_t v);
 void sbuf_put_u64(struct sbuf *b, uint64_t v);
 
