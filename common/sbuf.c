@@ -165,7 +165,8 @@ void sbuf_put_double(struct sbuf *b, double v)
 		sbuf_put(b, "null", 4);
 		return;
 	}
-	if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+	/* The range first: casting beyond int64 is undefined (fuzzing found it). */
+	if (fabs(v) < 1e15 && v == (double)(int64_t)v) {
 		sbuf_put_i64(b, (int64_t)v);
 		return;
 	}
@@ -188,7 +189,7 @@ void sbuf_put_float(struct sbuf *b, float f)
 		sbuf_put(b, "null", 4);
 		return;
 	}
-	if (f == (float)(int64_t)f && fabsf(f) < 1e7f) {
+	if (fabsf(f) < 1e7f && f == (float)(int64_t)f) {
 		sbuf_put_i64(b, (int64_t)f);
 		return;
 	}

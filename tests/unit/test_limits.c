@@ -320,6 +320,16 @@ static void huge_doubles(void)
 		UNIT_STREQ(b.p, t[i].want, "sbuf_put_double(%g)", t[i].v);
 		sbuf_free(&b);
 	}
+	for (int i = 0; i < 2; i++) {
+		struct sbuf b = SBUF_INIT;
+		float f = i ? -3.4028235e38f : 1e20f;
+
+		sbuf_put_float(&b, f);
+		sbuf_putc(&b, '\0');
+		UNIT_STREQ(b.p, i ? "-3.4028235e+38" : "1e+20", "sbuf_put_float(%g)",
+			   (double)f);
+		sbuf_free(&b);
+	}
 }
 
 int main(void)
