@@ -68,19 +68,6 @@ static void path_prepend(struct ectx *c, const char *s, size_t n)
 	avro_path_prepend(c->path, sizeof(c->path), &c->pathlen, s, n);
 }
 
-static const char *kind(enum json_type t)
-{
-	switch (t) {
-	case JSON_NULL: return "null";
-	case JSON_FALSE:
-	case JSON_TRUE: return "boolean";
-	case JSON_NUMBER: return "number";
-	case JSON_STRING: return "string";
-	case JSON_ARRAY: return "array";
-	default: return "object";
-	}
-}
-
 /* "expected long or null, got string \"abc\"" */
 static int mismatch(struct ectx *c, const struct avro_node *n, uint32_t i)
 {
@@ -95,10 +82,11 @@ static int mismatch(struct ectx *c, const struct avro_node *n, uint32_t i)
 		sbuf_puts(&b, " (date)");
 	else if (n->logical == AVRO_LT_DECIMAL)
 		sbuf_puts(&b, " (decimal)");
+	const char *got = json_type_name((enum json_type)t->type);
 	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT)
-		eerr(c, "expected %s, got %s", b.p, kind(t->type));
+		eerr(c, "expected %s, got %s", b.p, got);
 	else
-		eerr(c, "expected %s, got %s %.*s", b.p, kind(t->type),
+		eerr(c, "expected %s, got %s %.*s", b.p, got,
 		     t->len > 40 ? 40 : (int)t->len, json_tok_ptr(c->d, i));
 	sbuf_free(&b);
 	return -1;

@@ -706,7 +706,7 @@ static int needs_object(struct enrich *e, struct enrich_rec *r,
 	if (r->is_object)
 		return 0;
 	return fail(e, "%s: record is not an object (%s)", o->opt,
-		    enrich_type_name((enum json_type)r->doc->tok[0].type));
+		    json_type_name((enum json_type)r->doc->tok[0].type));
 }
 
 static int run(struct enrich *e, struct enrich_rec *r, size_t i)

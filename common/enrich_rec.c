@@ -38,20 +38,6 @@ void enrich_rec_free(struct enrich_rec *r)
 	memset(r, 0, sizeof(*r));
 }
 
-const char *enrich_type_name(enum json_type t)
-{
-	switch (t) {
-	case JSON_NULL: return "null";
-	case JSON_FALSE:
-	case JSON_TRUE: return "boolean";
-	case JSON_NUMBER: return "number";
-	case JSON_STRING: return "string";
-	case JSON_ARRAY: return "array";
-	case JSON_OBJECT: return "object";
-	}
-	return "value";
-}
-
 static struct enrich_member *push(struct enrich_rec *r)
 {
 	if (r->n == r->cap) {
@@ -405,7 +391,7 @@ int enrich_rec_flatten(struct enrich_rec *r, struct jpath *jp, char *err,
 		return 0;
 	if (d->tok[t].type != JSON_OBJECT) {
 		snprintf(err, errlen, "%s: not an object (%s)", jpath_expr(jp),
-			 enrich_type_name((enum json_type)d->tok[t].type));
+			 json_type_name((enum json_type)d->tok[t].type));
 		return -1;
 	}
 	if (jpath_nsteps(jp) == 1) {

@@ -77,7 +77,5 @@ int enrich_rec_flatten(struct enrich_rec *r, struct jpath *jp, char *err,
 /* Appends the record as compact JSON text (no newline). */
 void enrich_rec_write(struct enrich_rec *r, struct sbuf *out);
 
-/* "object", "string", ... for messages. */
-const char *enrich_type_name(enum json_type t);
 
 #endif

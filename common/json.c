@@ -455,6 +455,20 @@ void json_doc_set_string(struct json_doc *d, const char *s, size_t n)
 		d->tok[t].flags |= JSON_F_ESCAPED;
 }
 
+const char *json_type_name(enum json_type t)
+{
+	switch (t) {
+	case JSON_NULL: return "null";
+	case JSON_FALSE:
+	case JSON_TRUE: return "boolean";
+	case JSON_NUMBER: return "number";
+	case JSON_STRING: return "string";
+	case JSON_ARRAY: return "array";
+	case JSON_OBJECT: return "object";
+	}
+	return "value";
+}
+
 int json_str_eq(const struct json_doc *d, uint32_t i, const char *s, size_t n)
 {
 	const struct json_tok *t = &d->tok[i];

@@ -91,6 +91,9 @@ int64_t json_obj_get(const struct json_doc *d, uint32_t obj, const char *key,
  * the end), or -1. */
 int64_t json_arr_get(const struct json_doc *d, uint32_t arr, int64_t idx);
 
+/* "null", "boolean", "number", "string", "array" or "object". */
+const char *json_type_name(enum json_type t);
+
 /* Compares string token i with s[0..n) after unescaping. */
 int json_str_eq(const struct json_doc *d, uint32_t i, const char *s, size_t n);
 
