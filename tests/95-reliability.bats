@@ -62,33 +62,53 @@ pipeline_wait() {
 	done
 }
 
+# bulk_requests: how many _bulk requests the double has seen.
+bulk_requests() {
+	es_get /_double/requests | jq '[.[] | select(.path | endswith("/_bulk"))] | length'
+}
+
+# until_requests N: waits until the double has seen N _bulk requests, or the
+# sink is gone (at most 60 s).  Kills are placed by progress, not by time.
+until_requests() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ "$(bulk_requests)" -ge "$1" ] && return 0
+		kill -0 "$SINK_PID" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 @test "SIGKILL of the sink or the consumer at random points: every record indexed exactly once" {
 	kafka_start --topic web:4
-	es_start --delay 0.01
-	sw-gen web --count 3000 --seed 3 | sw-produce -b "$KAFKA_BROKERS" -t web -k .name
+	es_start --delay 0.02
+	sw-gen web --count 6000 --seed 3 | sw-produce -b "$KAFKA_BROKERS" -t web -k .name
 	echo '{"offsets":{}}' >"$BATS_TEST_TMPDIR/ckpt"
-	local run victim
-	for run in 1 2 3 4 5 6 7 8; do
+	local run victim name at
+	for run in 1 2 3 4 5 6 7 8 9 10; do
+		at=$(($(bulk_requests) + RANDOM % 8 + 1))
 		pipeline_start
-		if ((run % 2)); then victim=$SINK_PID; else victim=$CONSUME_PID; fi
-		sleep "0.$((RANDOM % 9 + 1))"
+		if ((run % 2)); then victim=$SINK_PID name=sw-sink-es; else victim=$CONSUME_PID name=sw-consume; fi
+		until_requests "$at"
 		kill -KILL "$victim" 2>/dev/null || true
 		pipeline_wait
-		echo "# run $run: SIGKILL $( ((run % 2)) && echo sw-sink-es || echo sw-consume); statuses (consume enrich sink):$PIPE_ST; checkpoint $(cat "$BATS_TEST_TMPDIR/ckpt")" >&3
-		# The checkpoint is always a whole JSON document (atomic rewrite).
+		echo "# run $run: SIGKILL $name after _bulk request $at; statuses (consume enrich sink):$PIPE_ST; docs $(es_count web); checkpoint $(cat "$BATS_TEST_TMPDIR/ckpt")" >&3
+		# The checkpoint is always a whole JSON document (atomic rewrite),
+		# and never claims more than was indexed.
 		jq -e .offsets "$BATS_TEST_TMPDIR/ckpt" >/dev/null
+		[ "$(jq '[.offsets.web[]?] | add // 0' "$BATS_TEST_TMPDIR/ckpt")" -le "$(es_count web)" ]
 	done
 	pipeline_start
 	pipeline_wait
 	[ "$PIPE_ST" = " 0 0 0" ] || { echo "last run: $PIPE_ST"; cat "$BATS_TEST_TMPDIR"/*.err; return 1; }
-	[ "$(es_count web)" -eq 3000 ]
+	[ "$(es_count web)" -eq 6000 ]
 	# Each offset of each partition is there once: the ids are exactly them.
 	sw-consume -b "$KAFKA_BROKERS" -t web -o beginning -e \
 		| jq -r '"\(.topic)-\(.partition)-\(.offset)"' | sort >"$BATS_TEST_TMPDIR/want"
 	es_docs web | cut -f1 | sort >"$BATS_TEST_TMPDIR/got"
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	# The final checkpoint covers every partition to its end.
-	jq -e '[.offsets.web[]] | add == 3000' "$BATS_TEST_TMPDIR/ckpt"
+	jq -e '[.offsets.web[]] | add == 6000' "$BATS_TEST_TMPDIR/ckpt"
 }
 
 # wait_pid PID [SECONDS]: waits for a background child of this shell, at
