@@ -379,3 +379,26 @@ sigterm_now() {
 	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/sub.err"; return 1; }
 	diff <(sw-gen sensor --count 50) "$BATS_TEST_TMPDIR/sub.out"
 }
+
+@test "limits: a line over --max-line and JSON nested too deep are bad input (65) with a clear reason" {
+	run sw-enrich --max-line 1000 --uuid < <(printf '{"a":"%s"}\n' "$(head -c 2000 /dev/zero | tr '\0' x)")
+	assert_status 65
+	assert_output "sw-enrich: stdin:1: line longer than 1000 bytes (--max-line)"
+	run sw-window --time .t --tumble 1s --count < <(python3 -c "print('[' * 600 + ']' * 600)")
+	assert_status 65
+	assert_output "sw-window: stdin:1: invalid JSON at byte 513: nested deeper than 512 levels"
+	# Skipped, the next records still go through.
+	run sw-enrich --on-error skip --max-line 1000 --uuid \
+		< <(printf '{"a":"%s"}\n{"b":1}\n' "$(head -c 2000 /dev/zero | tr '\0' x)")
+	assert_status 0
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == *"line longer than 1000 bytes"* ]]
+	jq -e '.b == 1' <<<"${lines[1]}"
+}
+
+@test "limits: an oversized checkpoint is refused before it is read" {
+	truncate -s 65M "$BATS_TEST_TMPDIR/ckpt"
+	run sw-sink-es --url http://127.0.0.1:9 --index x --checkpoint "$BATS_TEST_TMPDIR/ckpt" </dev/null
+	assert_status 64
+	[[ ${lines[0]} == "sw-sink-es: --checkpoint: $BATS_TEST_TMPDIR/ckpt: larger than 67108864 bytes" ]]
+}
