@@ -53,6 +53,8 @@ struct part {
 	int eof;         /* reached the end (-e) */
 	int ended;       /* reached e@ (paused) */
 	int64_t skip_before_ms; /* s@ by scanning: drop older messages */
+	int64_t start;   /* the offset it was assigned at */
+	int64_t reset_to; /* >= 0: restart here after the batch */
 	uint64_t seen;
 };
 
@@ -83,6 +85,7 @@ struct consume {
 	struct sbuf rec;
 	int done;
 	int code;
+	int resets; /* some part has reset_to set */
 	uint64_t lost;
 };
 
@@ -296,6 +299,10 @@ static int prepare_assignment(struct consume *c,
 		}
 	}
 	rd_kafka_topic_partition_list_destroy(spec);
+	for (i = 0; i < l->cnt; i++) {
+		c->parts[i].start = l->elems[i].offset;
+		c->parts[i].reset_to = -1;
+	}
 	lost = kafka_check_loss(c->rk, check, timeout_ms(c), &report, err,
 				sizeof(err));
 	if (lost < 0) {
@@ -314,11 +321,14 @@ static int prepare_assignment(struct consume *c,
 				  report.p);
 			c->lost += (uint64_t)lost;
 		}
-		for (i = 0; i < check->cnt; i++)
-			rd_kafka_topic_partition_list_find(
-				l, check->elems[i].topic,
-				check->elems[i].partition)
-				->offset = check->elems[i].offset;
+		for (i = 0; i < check->cnt; i++) {
+			rd_kafka_topic_partition_t *e = &check->elems[i];
+
+			rd_kafka_topic_partition_list_find(l, e->topic,
+							   e->partition)
+				->offset = e->offset;
+			find_part(c, e->topic, e->partition)->start = e->offset;
+		}
 		rc = 0;
 	}
 	rd_kafka_topic_partition_list_destroy(check);
@@ -435,7 +445,6 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 {
 	const char *topic = rd_kafka_topic_name(m->rkt);
 	struct part *p = find_part(c, topic, m->partition);
-	rd_kafka_topic_partition_list_t *l;
 	int64_t lo = 0, hi = 0, to;
 	rd_kafka_resp_err_t e;
 
@@ -470,10 +479,48 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 			  " out of range %" PRId64 "-%" PRId64 ", using %" PRId64,
 			  topic, (int)m->partition, m->offset, lo, hi, to);
 	}
-	l = rd_kafka_topic_partition_list_new(1);
-	rd_kafka_topic_partition_list_add(l, topic, m->partition)->offset = to;
-	rd_kafka_seek_partitions(c->rk, l, timeout_ms(c));
-	rd_kafka_topic_partition_list_destroy(l);
+	/* The partition stopped fetching (auto.offset.reset=error) and
+	 * cannot be seeked: it is assigned again after this batch. */
+	if (p) {
+		p->reset_to = to;
+		c->resets = 1;
+	}
+}
+
+/* Assigns again, every partition at its position and reset ones at their
+ * new start. */
+static void apply_resets(struct consume *c)
+{
+	rd_kafka_topic_partition_list_t *l = NULL;
+	rd_kafka_resp_err_t e;
+	int i;
+
+	c->resets = 0;
+	e = rd_kafka_assignment(c->rk, &l);
+	if (!e)
+		e = rd_kafka_position(c->rk, l);
+	for (i = 0; !e && i < l->cnt; i++) {
+		rd_kafka_topic_partition_t *t = &l->elems[i];
+		struct part *p = find_part(c, t->topic, t->partition);
+
+		if (!p)
+			continue;
+		if (p->reset_to >= 0) {
+			t->offset = p->start = p->reset_to;
+			p->reset_to = -1;
+		} else if (t->offset < 0) {
+			t->offset = p->start;
+		}
+	}
+	if (!e)
+		e = rd_kafka_assign(c->rk, l);
+	if (e) {
+		tool_error(&c->t, "assign: %s", rd_kafka_err2str(e));
+		c->code = SW_EXIT_FAIL;
+		c->done = 1;
+	}
+	if (l)
+		rd_kafka_topic_partition_list_destroy(l);
 }
 
 static void pause_one(struct consume *c, const rd_kafka_message_t *m)
@@ -626,6 +673,8 @@ static void run(struct consume *c)
 		handle_batch(c, msgs, (size_t)n);
 		for (i = 0; i < n; i++)
 			rd_kafka_message_destroy(msgs[i]);
+		if (c->resets && !c->done)
+			apply_resets(c);
 	}
 	free(msgs);
 	rd_kafka_queue_destroy(q);
