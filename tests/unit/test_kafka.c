@@ -1,0 +1,346 @@
+/*
+ * test_kafka: the kafka_ modules without a broker: offset specs, format
+ * names, the envelope reader (sw-produce --envelope), bytes to JSON per
+ * format, checkpoint files and -F property files.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base64.h"
+#include "json.h"
+#include "kafka_conf.h"
+#include "kafka_envelope.h"
+#include "kafka_offset.h"
+#include "sbuf.h"
+#include "unit.h"
+
+struct offcase {
+	const char *in;
+	const char *want; /* "KIND V", "END MS" or "ERR" */
+};
+
+static const struct offcase offcases[] = {
+	{ "beginning", "beginning 0" },
+	{ "earliest", "beginning 0" },
+	{ "end", "end 0" },
+	{ "latest", "end 0" },
+	{ "stored", "stored 0" },
+	{ "0", "abs 0" },
+	{ "42", "abs 42" },
+	{ "-5", "tail 5" },
+	{ "-0", "abs 0" },
+	{ "s@1639277668791", "time 1639277668791" },
+	{ "e@1639277668791", "endms 1639277668791" },
+	{ "@2021-12-12T02:54:28.791Z", "time 1639277668791" },
+	{ "@1639277668", "time 1639277668000" },
+	{ "@2021-12-12 11:54:28.5", "time 1639310068500" },
+	{ "s@", "ERR" },
+	{ "e@x", "ERR" },
+	{ "@yesterday", "ERR" },
+	{ "4x", "ERR" },
+	{ "", "ERR" },
+	{ "begin", "ERR" },
+};
+
+static void test_offspec(void)
+{
+	static const char *kinds[] = { "beginning", "end", "stored",
+				       "abs", "tail", "time" };
+	char got[64], err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(offcases) / sizeof(offcases[0]); i++) {
+		struct kafka_offspec o = { KAFKA_OFF_BEGINNING, 0 };
+		int64_t end = -1;
+
+		if (kafka_offspec_parse(offcases[i].in, &o, &end, err,
+					sizeof(err)) < 0)
+			snprintf(got, sizeof(got), "ERR");
+		else if (end >= 0)
+			snprintf(got, sizeof(got), "endms %lld", (long long)end);
+		else
+			snprintf(got, sizeof(got), "%s %lld", kinds[o.kind],
+				 (long long)o.v);
+		UNIT_STREQ(got, offcases[i].want, "offset spec '%s'",
+			   offcases[i].in);
+	}
+}
+
+static void test_formats(void)
+{
+	static const struct {
+		const char *name;
+		int ok;
+	} cases[] = { { "json", 1 }, { "string", 1 }, { "base64", 1 },
+		      { "avro", 0 }, { "xml", 0 }, { "", 0 } };
+	enum kafka_fmt f;
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		unit_ok((kafka_fmt_parse(cases[i].name, &f, err, sizeof(err)) ==
+			 0) == cases[i].ok,
+			"format '%s' %s", cases[i].name,
+			cases[i].ok ? "accepted" : "refused");
+	kafka_fmt_parse("avro", &f, err, sizeof(err));
+	UNIT_STREQ(err, "avro: not supported yet", "avro says why");
+}
+
+struct b2j {
+	enum kafka_fmt f;
+	const char *in;
+	size_t n;
+	const char *want; /* or "ERR" */
+};
+
+static const struct b2j b2jcases[] = {
+	{ KAFKA_FMT_JSON, "{ \"a\" : [1, 2] }", 16, "{\"a\":[1,2]}" },
+	{ KAFKA_FMT_JSON, "nope", 4, "ERR" },
+	{ KAFKA_FMT_JSON, "", 0, "ERR" },
+	{ KAFKA_FMT_STRING, "caf\xc3\xa9 \"q\"", 9, "\"caf\xc3\xa9 \\\"q\\\"\"" },
+	{ KAFKA_FMT_STRING, "\xff\xfe", 2, "ERR" },
+	{ KAFKA_FMT_STRING, "", 0, "\"\"" },
+	{ KAFKA_FMT_BASE64, "\xff\x00\x01", 3, "\"/wAB\"" },
+	{ KAFKA_FMT_BASE64, NULL, 0, "null" },
+	{ KAFKA_FMT_JSON, NULL, 0, "null" },
+};
+
+static void test_bytes_to_json(void)
+{
+	struct json_doc d;
+	struct sbuf b = SBUF_INIT;
+	char err[256];
+	size_t i;
+
+	json_doc_init(&d);
+	for (i = 0; i < sizeof(b2jcases) / sizeof(b2jcases[0]); i++) {
+		const struct b2j *c = &b2jcases[i];
+
+		sbuf_reset(&b);
+		if (kafka_bytes_to_json(&b, c->f, c->in, c->n, &d, err,
+					sizeof(err)) < 0)
+			UNIT_STREQ("ERR", c->want, "bytes to JSON case %zu", i);
+		else
+			UNIT_STREQ(b.p, c->want, "bytes to JSON case %zu", i);
+	}
+	sbuf_free(&b);
+	json_doc_free(&d);
+}
+
+/* An envelope line, formats, and the message it describes as text:
+ * "topic|partition|key|value|timestamp|h=v;h=v" (- for absent). */
+struct envcase {
+	const char *line;
+	enum kafka_fmt kf, vf;
+	const char *want;
+};
+
+static const struct envcase envcases[] = {
+	{ "{\"topic\":\"web\",\"partition\":3,\"key\":\"u1\",\"value\":{\"a\": 1},"
+	  "\"timestamp\":1639277668791,\"headers\":[{\"key\":\"h\",\"value\":\"v\"}]}",
+	  KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "web|3|u1|{\"a\":1}|1639277668791|h=v" },
+	{ "{\"value\":null,\"key\":null}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "-|-|-|-|0|" },
+	{ "{\"value\":\"x\\ny\"}", KAFKA_FMT_STRING, KAFKA_FMT_STRING,
+	  "-|-|-|x\ny|0|" },
+	{ "{\"value\":\"/wAB\",\"key\":\"AQ==\"}", KAFKA_FMT_BASE64,
+	  KAFKA_FMT_BASE64, "-|-|\x01|\xff" "\\0\x01|0|" },
+	{ "{\"key\":{\"id\":1},\"value\":2}", KAFKA_FMT_JSON, KAFKA_FMT_JSON,
+	  "-|-|{\"id\":1}|2|0|" },
+	{ "{\"timestamp\":\"2021-12-12T02:54:28.791Z\",\"value\":1}",
+	  KAFKA_FMT_STRING, KAFKA_FMT_JSON, "-|-|-|1|1639277668791|" },
+	{ "{\"headers\":[{\"key\":\"b\",\"value\":\"/w==\",\"encoding\":\"base64\"},"
+	  "{\"key\":\"n\",\"value\":null}],\"value\":1}",
+	  KAFKA_FMT_STRING, KAFKA_FMT_JSON, "-|-|-|1|0|b=\xff;n=(null)" },
+	{ "{\"partition\":-1,\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "ERR partition: expected a non-negative integer" },
+	{ "{\"partition\":1.5,\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "ERR partition: expected a non-negative integer" },
+	{ "{\"topic\":7,\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "ERR topic: expected a string" },
+	{ "{\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_STRING,
+	  "ERR value: expected a JSON string for format string" },
+	{ "{\"value\":\"!!\"}", KAFKA_FMT_STRING, KAFKA_FMT_BASE64,
+	  "ERR value: not base64" },
+	{ "{\"headers\":{\"a\":\"b\"}}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "ERR headers: expected an array" },
+	{ "{\"timestamp\":\"soon\"}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "ERR timestamp: expected epoch milliseconds or an RFC 3339 time" },
+	{ "[1]", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  "ERR expected an envelope object" },
+};
+
+static void span(struct sbuf *b, const void *p, size_t n)
+{
+	size_t i;
+
+	if (!p) {
+		sbuf_putc(b, '-');
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (((const char *)p)[i] == '\0')
+			sbuf_puts(b, "\\0");
+		else
+			sbuf_putc(b, ((const char *)p)[i]);
+	}
+}
+
+static void test_envelope_read(void)
+{
+	struct kafka_reader r;
+	struct json_doc d;
+	struct sbuf got = SBUF_INIT;
+	char err[256];
+	size_t i, k;
+
+	kafka_reader_init(&r);
+	json_doc_init(&d);
+	for (i = 0; i < sizeof(envcases) / sizeof(envcases[0]); i++) {
+		const struct envcase *c = &envcases[i];
+		struct kafka_envelope_opts o = { c->kf, c->vf, 0 };
+		struct kafka_rec rec;
+
+		sbuf_reset(&got);
+		if (json_parse(&d, c->line, strlen(c->line), err, sizeof(err)) <
+		    0) {
+			unit_ok(0, "envelope %zu parses: %s", i, err);
+			continue;
+		}
+		if (kafka_envelope_read(&r, &d, &o, &rec, err, sizeof(err)) < 0) {
+			sbuf_printf(&got, "ERR %s", err);
+		} else {
+			sbuf_puts(&got, rec.topic ? rec.topic : "-");
+			if (rec.partition == RD_KAFKA_PARTITION_UA)
+				sbuf_puts(&got, "|-|");
+			else
+				sbuf_printf(&got, "|%d|", (int)rec.partition);
+			span(&got, rec.key, rec.key_len);
+			sbuf_putc(&got, '|');
+			span(&got, rec.value, rec.value_len);
+			sbuf_printf(&got, "|%lld|", (long long)rec.timestamp);
+			for (k = 0; k < rec.nhdrs; k++) {
+				if (k)
+					sbuf_putc(&got, ';');
+				sbuf_put(&got, rec.hdrs[k].name,
+					 rec.hdrs[k].name_len);
+				sbuf_putc(&got, '=');
+				if (rec.hdrs[k].value)
+					sbuf_put(&got, rec.hdrs[k].value,
+						 rec.hdrs[k].value_len);
+				else
+					sbuf_puts(&got, "(null)");
+			}
+		}
+		UNIT_STREQ(got.p, c->want, "envelope case %zu", i);
+	}
+	sbuf_free(&got);
+	json_doc_free(&d);
+	kafka_reader_free(&r);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_resume(void)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{ "{\"offsets\":{\"web\":{\"0\":43,\"1\":17},\"x y\":{\"2\":0}}}",
+		  "web/0@43 web/1@17 x y/2@0" },
+		{ "{\"offsets\":{}}", "" },
+		{ "{\"offsets\":{\"web\":{\"a\":1}}}", "ERR" },
+		{ "{\"offsets\":{\"web\":{\"0\":-1}}}", "ERR" },
+		{ "{\"offsets\":[]}", "ERR" },
+		{ "{\"web\":{\"0\":1}}", "ERR" },
+		{ "not json", "ERR" },
+	};
+	char path[] = "/tmp/test_kafka.XXXXXX", err[256];
+	struct sbuf got = SBUF_INIT;
+	rd_kafka_topic_partition_list_t *l;
+	size_t i;
+	int fd = mkstemp(path), k;
+
+	close(fd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(path, cases[i].text);
+		sbuf_reset(&got);
+		if (kafka_resume_load(path, &l, err, sizeof(err)) < 0) {
+			sbuf_puts(&got, "ERR");
+		} else {
+			for (k = 0; l && k < l->cnt; k++)
+				sbuf_printf(&got, "%s%s/%d@%lld", k ? " " : "",
+					    l->elems[k].topic,
+					    (int)l->elems[k].partition,
+					    (long long)l->elems[k].offset);
+			if (l)
+				rd_kafka_topic_partition_list_destroy(l);
+		}
+		UNIT_STREQ(got.p ? got.p : "", cases[i].want, "checkpoint %zu",
+			   i);
+	}
+	unlink(path);
+	l = (void *)1;
+	unit_ok(kafka_resume_load(path, &l, err, sizeof(err)) == 0 && !l,
+		"a missing checkpoint means nothing to resume");
+	sbuf_free(&got);
+}
+
+static void test_conf_file(void)
+{
+	char path[] = "/tmp/test_kafka.XXXXXX", err[512], val[256];
+	struct kafka_opts o = { 0 };
+	rd_kafka_conf_t *conf;
+	size_t n = sizeof(val);
+	int fd = mkstemp(path);
+
+	close(fd);
+	write_file(path, "# comment\n\n  client.id = from-file \nlinger.ms=7\n");
+	kafka_opts_add_file(&o, path);
+	kafka_opts_add_prop(&o, "linger.ms=9");
+	o.brokers = "h1:1,h2:2";
+	unit_ok(kafka_conf_new(&conf, &o, NULL, err, sizeof(err)) == 0,
+		"conf from file, -X and -b");
+	rd_kafka_conf_get(conf, "client.id", val, &n);
+	UNIT_STREQ(val, "from-file", "file value trimmed");
+	n = sizeof(val);
+	rd_kafka_conf_get(conf, "linger.ms", val, &n);
+	UNIT_STREQ(val, "9", "-X wins over -F");
+	n = sizeof(val);
+	rd_kafka_conf_get(conf, "bootstrap.servers", val, &n);
+	UNIT_STREQ(val, "h1:1,h2:2", "-b wins");
+	rd_kafka_conf_destroy(conf);
+	write_file(path, "linger.ms\n");
+	unit_ok(kafka_conf_new(&conf, &o, NULL, err, sizeof(err)) < 0 &&
+			strstr(err, ":1: expected name=value"),
+		"a line without = is refused with its number");
+	kafka_opts_free(&o);
+	kafka_opts_add_prop(&o, "no.such.thing=1");
+	unit_ok(kafka_conf_new(&conf, &o, NULL, err, sizeof(err)) < 0 &&
+			!strncmp(err, "-X no.such.thing=1: ", 20),
+		"an unknown property names the -X");
+	kafka_opts_free(&o);
+	unlink(path);
+}
+
+int main(void)
+{
+	test_offspec();
+	test_formats();
+	test_bytes_to_json();
+	test_envelope_read();
+	test_resume();
+	test_conf_file();
+	return unit_done();
+}
