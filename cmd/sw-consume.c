@@ -756,11 +756,10 @@ static const struct rd_kafka_metadata *metadata(struct consume *c)
 	char err[512];
 	rd_kafka_resp_err_t e;
 
-	e = kafka_metadata(c->rk, 1, timeout_ms(c), &md, err, sizeof(err));
+	e = kafka_metadata(c->rk, &c->ko, 1, timeout_ms(c), &md, err,
+			   sizeof(err));
 	if (e)
-		tool_die(&c->t, kafka_err_exit(e),
-			 "cannot reach Kafka at %s within %" PRId64 "ms: %s",
-			 kafka_conf_brokers(&c->ko), c->timeout_us / 1000, err);
+		tool_die(&c->t, kafka_err_exit(e), "%s", err);
 	return md;
 }
 
@@ -996,10 +995,14 @@ static void parse_args(struct consume *c, int argc, char **argv)
 				  longopts, NULL)) != -1) {
 		if (tool_option(&c->t, opt, optarg))
 			continue;
+		switch (kafka_opts_option(&c->ko, opt, optarg)) {
+		case 1:
+			continue;
+		case 2:
+			rd_kafka_conf_properties_show(stdout);
+			exit(SW_EXIT_OK);
+		}
 		switch (opt) {
-		case 'b':
-			c->ko.brokers = optarg;
-			break;
 		case 'c':
 			if (num_parse_i64(optarg, 1, INT64_MAX, &v) < 0)
 				tool_usage_error(&c->t, "--count: %s: expected a positive number",
@@ -1008,9 +1011,6 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			break;
 		case 'e':
 			c->exit_eof = 1;
-			break;
-		case 'F':
-			kafka_opts_add_file(&c->ko, optarg);
 			break;
 		case 'G':
 			c->group = optarg;
@@ -1041,13 +1041,6 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			break;
 		case 't':
 			add_topic(c, optarg);
-			break;
-		case 'X':
-			if (!strcmp(optarg, "list")) {
-				rd_kafka_conf_properties_show(stdout);
-				exit(SW_EXIT_OK);
-			}
-			kafka_opts_add_prop(&c->ko, optarg);
 			break;
 		case OPT_COMMIT_INTERVAL:
 			c->commit_interval_us = parse_dur(c, "--commit-interval",

@@ -431,12 +431,10 @@ static void make_producer(struct produce *p)
 		rd_kafka_conf_destroy(conf);
 		tool_usage_error(&p->t, "%s", err);
 	}
-	e = kafka_metadata(p->rk, 0, (int)(p->timeout_us / 1000), &md, err,
-			   sizeof(err));
+	e = kafka_metadata(p->rk, &p->ko, 0, (int)(p->timeout_us / 1000), &md,
+			   err, sizeof(err));
 	if (e)
-		tool_die(&p->t, kafka_err_exit(e),
-			 "cannot reach Kafka at %s within %" PRId64 "ms: %s",
-			 kafka_conf_brokers(&p->ko), p->timeout_us / 1000, err);
+		tool_die(&p->t, kafka_err_exit(e), "%s", err);
 	rd_kafka_metadata_destroy(md);
 }
 
@@ -486,13 +484,14 @@ static void parse_args(struct produce *p, int argc, char **argv)
 				  NULL)) != -1) {
 		if (tool_option(&p->t, opt, optarg))
 			continue;
+		switch (kafka_opts_option(&p->ko, opt, optarg)) {
+		case 1:
+			continue;
+		case 2:
+			rd_kafka_conf_properties_show(stdout);
+			exit(SW_EXIT_OK);
+		}
 		switch (opt) {
-		case 'b':
-			p->ko.brokers = optarg;
-			break;
-		case 'F':
-			kafka_opts_add_file(&p->ko, optarg);
-			break;
 		case 'H':
 			add_static_header(p, optarg);
 			break;
@@ -512,13 +511,6 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			break;
 		case 't':
 			p->topic = optarg;
-			break;
-		case 'X':
-			if (!strcmp(optarg, "list")) {
-				rd_kafka_conf_properties_show(stdout);
-				exit(SW_EXIT_OK);
-			}
-			kafka_opts_add_prop(&p->ko, optarg);
 			break;
 		case 'z':
 			for (i = 0; codecs[i] && strcmp(codecs[i], optarg); i++)

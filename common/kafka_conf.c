@@ -16,6 +16,25 @@ static void add(const char ***arr, size_t *n, const char *s)
 	(*arr)[(*n)++] = s;
 }
 
+int kafka_opts_option(struct kafka_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'b':
+		o->brokers = arg;
+		return 1;
+	case 'F':
+		kafka_opts_add_file(o, arg);
+		return 1;
+	case 'X':
+		if (!strcmp(arg, "list"))
+			return 2;
+		kafka_opts_add_prop(o, arg);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void kafka_opts_add_prop(struct kafka_opts *o, const char *kv)
 {
 	add(&o->props, &o->nprops, kv);
@@ -201,7 +220,8 @@ int kafka_err_exit(rd_kafka_resp_err_t e)
 	return kafka_err_unreachable(e) ? 69 : 1;
 }
 
-rd_kafka_resp_err_t kafka_metadata(rd_kafka_t *rk, int all, int timeout_ms,
+rd_kafka_resp_err_t kafka_metadata(rd_kafka_t *rk, const struct kafka_opts *o,
+				   int all, int timeout_ms,
 				   const struct rd_kafka_metadata **md,
 				   char *err, size_t errlen)
 {
@@ -215,7 +235,8 @@ rd_kafka_resp_err_t kafka_metadata(rd_kafka_t *rk, int all, int timeout_ms,
 		e = RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN;
 	}
 	if (e)
-		snprintf(err, errlen, "%s", rd_kafka_err2str(e));
+		snprintf(err, errlen, "cannot reach Kafka at %s within %dms: %s",
+			 kafka_conf_brokers(o), timeout_ms, rd_kafka_err2str(e));
 	return e;
 }
 

@@ -25,6 +25,10 @@ struct kafka_opts {
 	size_t nfiles;
 };
 
+/* Handles -b, -X and -F for a tool's getopt loop: returns 1 when c was one
+ * of them, 2 for "-X list" (the tool prints rd_kafka_conf_properties_show
+ * and exits), 0 when c is not a Kafka option. */
+int kafka_opts_option(struct kafka_opts *o, int c, const char *arg);
 void kafka_opts_add_prop(struct kafka_opts *o, const char *kv);
 void kafka_opts_add_file(struct kafka_opts *o, const char *path);
 void kafka_opts_free(struct kafka_opts *o);
@@ -45,8 +49,10 @@ int kafka_err_unreachable(rd_kafka_resp_err_t e);
 
 /* Asks the cluster for metadata (all topics when all is set, else only
  * brokers) within timeout_ms.  Returns 0 with *md (free it with
- * rd_kafka_metadata_destroy), or the librdkafka error with err filled. */
-rd_kafka_resp_err_t kafka_metadata(rd_kafka_t *rk, int all, int timeout_ms,
+ * rd_kafka_metadata_destroy), or the librdkafka error with err filled as
+ * "cannot reach Kafka at BROKERS within Nms: REASON". */
+rd_kafka_resp_err_t kafka_metadata(rd_kafka_t *rk, const struct kafka_opts *o,
+				   int all, int timeout_ms,
 				   const struct rd_kafka_metadata **md,
 				   char *err, size_t errlen);
 

@@ -306,6 +306,8 @@ OUT
 	assert_output "$(seq 1 3)"
 	SW_BROKERS=$B run sw-consume -t one -e --value-only -X fetch.wait.max.ms=10
 	assert_output "$(seq 1 3)"
+	run bash -c "sw-consume -X list | grep -c '^bootstrap.servers '"
+	assert_output 1
 	printf 'nonsense\n' >"$TMP/bad"
 	run sw-consume -F "$TMP/bad" -t one -e
 	assert_status 64
