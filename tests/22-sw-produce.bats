@@ -131,6 +131,19 @@ OUT
 	assert_output ''
 }
 
+@test "sw-produce: idempotent by default (needs a producer id), unless -X says otherwise" {
+	kafka_cmd "error InitProducerId CLUSTER_AUTHORIZATION_FAILED"
+	run bash -c "echo 1 | sw-produce -b '$B' -t one --timeout 5s"
+	assert_status 75
+	[[ ${lines[0]} == "sw-produce: fatal: Failed to acquire idempotence PID"* ]]
+	[[ ${lines[-1]} == "sw-produce: 1 of 1 messages not delivered"* ]]
+	kafka_cmd "error InitProducerId CLUSTER_AUTHORIZATION_FAILED"
+	run bash -c "echo 2 | sw-produce -b '$B' -t one --timeout 5s -X enable.idempotence=false"
+	assert_status 0
+	run kcat -C -b "$B" -t one -e -q
+	assert_output 2
+}
+
 @test "sw-produce: a broker that is down exits 69 within --timeout" {
 	kafka_cmd "broker 1 down"
 	run timeout 60 bash -c "echo 1 | sw-produce -b '$B' -t one --timeout 2s"
