@@ -55,9 +55,19 @@ static int stopping(const struct mqtt_client *c)
 	return c->conf.stop && *c->conf.stop;
 }
 
+/* libmosquitto's messages end with a period; ours go inside sentences. */
+static void trim_reason(struct mqtt_client *c)
+{
+	size_t n = strlen(c->reason);
+
+	while (n > 0 && (c->reason[n - 1] == '.' || c->reason[n - 1] == ' '))
+		c->reason[--n] = '\0';
+}
+
 static void event(struct mqtt_client *c, enum mqtt_event ev,
 		  const char *detail)
 {
+	trim_reason(c);
 	if (c->conf.on_event)
 		c->conf.on_event(c->conf.ctx, ev, detail);
 }
@@ -357,6 +367,7 @@ int mqtt_client_run(struct mqtt_client *c, int timeout_ms, char *err,
 	}
 	attempt_failed(c, loop_reason(rc, e, buf, sizeof buf));
 	if (c->refused) {
+		trim_reason(c);
 		snprintf(err, errlen, "%s", c->reason);
 		return MQTT_REFUSED;
 	}
@@ -375,6 +386,7 @@ int mqtt_client_connect(struct mqtt_client *c, int timeout_ms, char *err,
 		    (c->conf.nfilters == 0 || c->subscribed))
 			return MQTT_OK;
 		if (c->refused) {
+			trim_reason(c);
 			snprintf(err, errlen, "%s", c->reason);
 			return MQTT_REFUSED;
 		}
@@ -382,6 +394,7 @@ int mqtt_client_connect(struct mqtt_client *c, int timeout_ms, char *err,
 			return MQTT_ERR;
 		int64_t left = deadline - mono_us();
 		if (left <= 0) {
+			trim_reason(c);
 			snprintf(err, errlen, "%s", c->reason[0] ? c->reason :
 				 "no answer from the broker");
 			return MQTT_UNREACHABLE;
