@@ -125,9 +125,15 @@ static int num_double(const char *p, size_t n, double *v)
 
 typedef unsigned __int128 u128;
 
-/* Each is above the power of ten it stands for, so a < neg_pow10[i] holds
- * exactly when a < 10^-i for a double a. */
-static const double neg_pow10[] = { 1e0, 1e-1, 1e-2, 1e-3, 1e-4 };
+/* 10^e for -4 <= e <= 15.  The negative ones are each a little above the
+ * power of ten they stand for, so a < pow10_of(e) holds exactly when
+ * a < 10^e for a double a. */
+static double pow10_of(int e)
+{
+	static const double neg[] = { 1e0, 1e-1, 1e-2, 1e-3, 1e-4 };
+
+	return e >= 0 ? pow10_tab[e] : neg[-e];
+}
 
 #define P10_19 10000000000000000000ull
 static const u128 pow10_u128[22] = {
@@ -169,8 +175,8 @@ static void put_double(struct sbuf *b, double v)
 	double a = fabs(v);
 	uint64_t bits, mant, q64;
 	u128 q;
-	char dig[24];
-	int s, k, n, e10, lo = 1, hi = 21;
+	char buf[32], *end = buf + sizeof buf, *p;
+	int s, k, e10, lo = 1, hi = 21;
 
 	if (!(a >= 1e-4 && a < 1e15) || a == floor(a))
 		goto general;
@@ -183,17 +189,16 @@ static void put_double(struct sbuf *b, double v)
 	 * 15-digit grid, if it reads back, is the shortest one with zeros
 	 * after it (grid points are farther apart than two values that both
 	 * read back as v).  So one test usually settles it. */
-	e10 = 14;
-	while (e10 > 0 && a < pow10_tab[e10])
+	e10 = (int)floor((52 - s) * 0.30102999566398120);
+	while (e10 > -4 && a < pow10_of(e10))
 		e10--;
-	while (e10 <= 0 && e10 > -4 && a < neg_pow10[-e10])
-		e10--;
-	if (14 - e10 >= 1) {
-		if (reads_back(mant, s, 14 - e10, &q))
-			hi = 14 - e10;
-		else
-			lo = 15 - e10;
+	while (e10 < 14 && a >= pow10_of(e10 + 1))
+		e10++;
+	if (14 - e10 >= 1 && reads_back(mant, s, 14 - e10, &q)) {
+		k = 14 - e10;
+		goto digits;
 	}
+	lo = 15 - e10 > 1 ? 15 - e10 : 1;
 	while (lo < hi) {
 		k = lo + (hi - lo) / 2;
 		if (reads_back(mant, s, k, &q))
@@ -205,20 +210,22 @@ static void put_double(struct sbuf *b, double v)
 	if (!reads_back(mant, s, k, &q) ||
 	    q >= (u128)100000000000000000ull)
 		goto general;
+digits:
 	q64 = (uint64_t)q;
 	while (q64 % 10 == 0) {
 		q64 /= 10;
 		k--;
 	}
-	for (n = 0; q64 || n <= k; q64 /= 10)
-		dig[n++] = (char)('0' + q64 % 10);
+	p = end;
+	for (int i = 0; i < k; i++, q64 /= 10)
+		*--p = (char)('0' + q64 % 10);
+	*--p = '.';
+	do
+		*--p = (char)('0' + q64 % 10);
+	while (q64 /= 10);
 	if (v < 0)
-		sbuf_putc(b, '-');
-	while (n > 0) {
-		sbuf_putc(b, dig[--n]);
-		if (n == k)
-			sbuf_putc(b, '.');
-	}
+		*--p = '-';
+	sbuf_put(b, p, (size_t)(end - p));
 	return;
 general:
 	sbuf_put_double(b, v);

@@ -582,6 +582,23 @@ static int cmp_rows(const void *x, const void *y)
 	return cmp_keys(a, b);
 }
 
+/* Rows of one step are often a handful (one window's groups): insertion
+ * sort costs less than qsort's set-up there. */
+static void sort_rows(struct wcell **rows, size_t n)
+{
+	if (n > 16) {
+		qsort(rows, n, sizeof *rows, cmp_rows);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct wcell *c = rows[i];
+		size_t j = i;
+		for (; j > 0 && cmp_rows(&rows[j - 1], &c) > 0; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = c;
+	}
+}
+
 static void put_row(struct window *w, const struct wcell *c)
 {
 	const struct window_spec *s = &w->spec;
@@ -662,8 +679,7 @@ static void flush_out(struct window *w)
 	struct wcell **rows = (struct wcell **)w->out.p;
 	size_t n = w->out.n, i, j;
 
-	if (n > 1)
-		qsort(rows, n, sizeof *rows, cmp_rows);
+	sort_rows(rows, n);
 	for (i = 0; i < n; i = j) {
 		if (w->spec.top_by < 0) {
 			put_row(w, rows[i]);
@@ -915,8 +931,7 @@ int window_save(struct window *w, const char *path, char *err,
 
 	collect_all(w);
 	/* In output order, so that the same windows give the same file. */
-	if (w->out.n > 1)
-		qsort(w->out.p, w->out.n, sizeof *w->out.p, cmp_rows);
+	sort_rows((struct wcell **)w->out.p, w->out.n);
 	sbuf_puts(&b, "{\"sw_window_state\":1,\"ident\":");
 	sbuf_put_jstr(&b, w->spec.ident, strlen(w->spec.ident));
 	sbuf_puts(&b, ",\"watermark\":");
