@@ -165,7 +165,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	int64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "ho:quvR", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(t, argc, argv, "ho:quvR", longopts)) != -1) {
 		if (tool_option(t, c, optarg))
 			continue;
 		switch (c) {
@@ -223,8 +223,8 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			o->writer = optarg;
 			break;
 		default:
-			fprintf(stderr, "Try 'sw-avro %s --help'.\n",
-				cmdname ? cmdname : "");
+			fprintf(stderr, "Try 'sw-avro%s%s --help'.\n",
+				cmdname ? " " : "", cmdname ? cmdname : "");
 			exit(SW_EXIT_USAGE);
 		}
 	}

@@ -171,17 +171,7 @@ int main(int argc, char **argv)
 	t.versions = versions;
 	t.stats_extra = stats_extra;
 	t.ctx = e;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hquvR", longopts, NULL)) != -1) {
-		if (c == '?') {
-			if (optopt)
-				tool_usage_error(&t, "unknown option '-%c'", optopt);
-			tool_usage_error(&t, "unknown option '%s'",
-					 argv[optind - 1]);
-		}
-		if (c == ':')
-			tool_usage_error(&t, "option '%s' needs a value",
-					 argv[optind - 1]);
+	while ((c = tool_getopt(&t, argc, argv, "hquvR", longopts)) != -1) {
 		if (tool_option(&t, c, optarg))
 			continue;
 		if (c == 'h') {

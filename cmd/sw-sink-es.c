@@ -362,7 +362,7 @@ static void parse_options(struct sink *s, int argc, char **argv)
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hqRuv", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&s->t, argc, argv, "hqRuv", longopts)) != -1) {
 		if (tool_option(&s->t, c, optarg))
 			continue;
 		switch (c) {
@@ -456,9 +456,8 @@ static void parse_options(struct sink *s, int argc, char **argv)
 		case OPT_WORKERS:
 			s->workers = parse_count(s, "--workers", optarg, 1, 64);
 			break;
-		default: /* getopt_long has said what is wrong */
-			fprintf(stderr, "Try 'sw-sink-es --help'.\n");
-			exit(SW_EXIT_USAGE);
+		default:
+			tool_usage_error(&s->t, "unknown option");
 		}
 	}
 }

@@ -658,7 +658,7 @@ int main(int argc, char **argv)
 	r.tf = (struct timefmt)TIMEFMT_INIT;
 	r.tumble = r.size = r.slide = r.gap = -1;
 	r.every_n = (uint64_t)-1; /* until setup() knows the mode */
-	while ((c = getopt_long(argc, argv, "hquvR", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&t, argc, argv, "hquvR", longopts)) != -1) {
 		if (!tool_option(&t, c, optarg))
 			parse_option(&r, c, optarg);
 	}

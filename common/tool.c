@@ -118,6 +118,31 @@ void tool_die(struct tool *t, int code, const char *fmt, ...)
 	finish_quietly(t, code);
 }
 
+int tool_getopt(struct tool *t, int argc, char *const *argv,
+		const char *shortopts, const struct option *longopts)
+{
+	char spec[128];
+	int c;
+
+	/* A leading ':' makes a missing value ':' rather than '?'. */
+	snprintf(spec, sizeof spec, ":%s", shortopts[0] == ':' ? shortopts + 1 :
+								shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c == '?') {
+		if (optopt)
+			tool_usage_error(t, "unknown option '-%c'", optopt);
+		tool_usage_error(t, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (c == ':') {
+		if (optopt && optopt < 0x100)
+			tool_usage_error(t, "option '-%c' needs a value", optopt);
+		tool_usage_error(t, "option '%s' needs a value",
+				 argv[optind - 1]);
+	}
+	return c;
+}
+
 int tool_option(struct tool *t, int c, const char *arg)
 {
 	uint64_t v;

@@ -10,7 +10,7 @@
  *
  *	struct tool t;
  *	tool_init(&t, "sw-enrich", argc, argv);
- *	while ((c = getopt_long(argc, argv, "hquvR" ..., longopts, NULL)) != -1) {
+ *	while ((c = tool_getopt(&t, argc, argv, "hquvR" ..., longopts)) != -1) {
  *		if (tool_option(&t, c, optarg))
  *			continue;
  *		switch (c) { ...the tool's own options... }
@@ -115,6 +115,10 @@ struct tool {
 };
 
 void tool_init(struct tool *t, const char *name);
+/* getopt_long() that reports its own errors the house way: an unknown
+ * option or a missing value is a usage error naming it (exit 64). */
+int tool_getopt(struct tool *t, int argc, char *const *argv,
+		const char *shortopts, const struct option *longopts);
 /* Handles a common option.  Returns 1 when c was one (exiting for
  * --version or a bad value), 0 when it is the tool's to handle. */
 int tool_option(struct tool *t, int c, const char *arg);

@@ -66,7 +66,7 @@ sink() {
 		"--url http://127.0.0.1:9 --index web --user elastic|--user needs \$SW_ES_PASSWORD or --password-file"
 		"--url http://127.0.0.1:9 --index web --time .t|--time is only used for strftime fields in --index"
 		"--url http://127.0.0.1:9 --index web --id .a[|--id: "
-		"--url http://127.0.0.1:9 --index web --bogus|unrecognized option '--bogus'"
+		"--url http://127.0.0.1:9 --index web --bogus|sw-sink-es: unknown option '--bogus'"
 	)
 	local c args want
 	for c in "${bad[@]}"; do
