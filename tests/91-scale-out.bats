@@ -27,23 +27,32 @@ window() {
 	sw-produce -b "$KAFKA_BROKERS" -t raw -X sticky.partitioning.linger.ms=0 \
 		<"$BATS_TEST_TMPDIR/in"
 
-	# Stage 1: three members of one group repartition by device.
+	# Stage 1: three members of one group repartition by device.  (Wait
+	# for these pipelines only: the mock is a background job too.)
+	local pids=() i
 	for i in 1 2 3; do
 		timeout 120 sw-consume -b "$KAFKA_BROKERS" -G stage1 -t raw -e --value-only \
 			| sw-produce -b "$KAFKA_BROKERS" -t bykey -k .bid &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
 	# Stage 2: three members of another group window what they own.
+	pids=()
 	for i in 1 2 3; do
 		timeout 120 sw-consume -b "$KAFKA_BROKERS" -G stage2 -t bykey -e --value-only \
 			| window >"$BATS_TEST_TMPDIR/out.$i" &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
 
 	sort "$BATS_TEST_TMPDIR"/out.* >"$BATS_TEST_TMPDIR/together"
 	window <"$BATS_TEST_TMPDIR/in" | sort >"$BATS_TEST_TMPDIR/alone"
 	[ -s "$BATS_TEST_TMPDIR/alone" ]
-	diff "$BATS_TEST_TMPDIR/alone" "$BATS_TEST_TMPDIR/together"
+	if ! diff "$BATS_TEST_TMPDIR/alone" "$BATS_TEST_TMPDIR/together" >"$BATS_TEST_TMPDIR/diff"; then
+		echo "$(grep -c '^>' "$BATS_TEST_TMPDIR/diff") rows too many or wrong, $(grep -c '^<' "$BATS_TEST_TMPDIR/diff") missing or wrong:"
+		head -20 "$BATS_TEST_TMPDIR/diff"
+		return 1
+	fi
 	# Every record counted once.
 	total=$(jq -s 'map(.count) | add' "$BATS_TEST_TMPDIR/together")
 	[ "$total" -eq 6000 ]
