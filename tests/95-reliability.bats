@@ -238,6 +238,24 @@ envelopes() {
 	[[ $output == *"sw-enrich: "*"No space left on device"* ]]
 }
 
+@test "a full disk for sw-files' state: 74, and a rerun writes the records again (nothing claimed done)" {
+	full_fs
+	head -c 100000 /dev/zero >>"$BATS_TEST_TMPDIR/full/filler" 2>/dev/null || true
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	sw-gen sensor --count 100 >"$BATS_TEST_TMPDIR/dir/a.ndjson"
+	run sw-files "$BATS_TEST_TMPDIR/dir" --state "$BATS_TEST_TMPDIR/full/state"
+	assert_status 74
+	[[ ${lines[-1]} == "sw-files: --state: $BATS_TEST_TMPDIR/full/state: No space left on device" ]]
+	[ ! -e "$BATS_TEST_TMPDIR/full/state" ]
+	rm -f "$BATS_TEST_TMPDIR/full/filler"
+	run sw-files "$BATS_TEST_TMPDIR/dir" --state "$BATS_TEST_TMPDIR/full/state"
+	assert_status 0
+	[ "${#lines[@]}" -eq 100 ]
+	run sw-files "$BATS_TEST_TMPDIR/dir" --state "$BATS_TEST_TMPDIR/full/state"
+	assert_status 0
+	[ -z "$output" ]
+}
+
 @test "a full disk for the sink's checkpoint: 74, nothing reported as done" {
 	es_start --accept-all
 	full_fs
