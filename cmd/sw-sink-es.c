@@ -684,8 +684,8 @@ static void track(struct sink *s, const struct json_doc *d, struct item *it)
 	if (t < 0 || p < 0 || o < 0 || d->tok[t].type != JSON_STRING ||
 	    json_num_i64(json_tok_ptr(d, (uint32_t)p), d->tok[p].len, &part) < 0 ||
 	    json_num_i64(json_tok_ptr(d, (uint32_t)o), d->tok[o].len, &off) < 0 ||
-	    part < 0 || part > INT32_MAX || off < 0)
-		return;
+	    part < 0 || part > INT32_MAX || off < 0 || off == INT64_MAX)
+		return; /* (the offset after INT64_MAX cannot be checkpointed) */
 	if (d->tok[t].flags & JSON_F_ESCAPED) {
 		sbuf_reset(&s->scratch);
 		json_unescape(json_tok_ptr(d, (uint32_t)t), d->tok[t].len,

@@ -438,3 +438,16 @@ sigterm_now() {
 	assert_status 64
 	[[ ${lines[0]} == "sw-sink-es: --checkpoint: $BATS_TEST_TMPDIR/ckpt: larger than 67108864 bytes" ]]
 }
+
+@test "hostile envelopes: offsets and partitions out of range never corrupt the checkpoint" {
+	es_start
+	printf '%s\n' '{"topic":"t","partition":0,"offset":3}' \
+		'{"topic":"t","partition":-1,"offset":5}' \
+		'{"topic":"t","partition":99999999999,"offset":1}' \
+		'{"topic":"t","partition":0,"offset":-7}' \
+		'{"topic":"t","partition":1,"offset":9223372036854775807}' \
+		'{"topic":"t","partition":2,"offset":1e3}' \
+		| timeout 60 sw-sink-es --url "$ES_URL" --index e --checkpoint "$BATS_TEST_TMPDIR/ckpt"
+	[ "$(es_count e)" -eq 6 ]
+	jq -e -c '.offsets == {"t":{"0":4}}' "$BATS_TEST_TMPDIR/ckpt"
+}
