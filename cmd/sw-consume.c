@@ -568,7 +568,9 @@ static void event(struct consume *c, rd_kafka_message_t *m)
 	}
 }
 
-/* Filters for s@ (scan) and e@.  Returns 1 when m is to be written. */
+/* Filters for s@ (scan) and e@.  Returns 1 when m is to be written, 0 when
+ * it is skipped (older than s@: done with), -1 when it is at or after e@
+ * (not consumed: its offset must not be committed). */
 static int wanted(struct consume *c, rd_kafka_message_t *m)
 {
 	struct part *p;
@@ -582,14 +584,14 @@ static int wanted(struct consume *c, rd_kafka_message_t *m)
 	p->eof = 0;
 	p->seen++;
 	if (p->ended)
-		return 0;
+		return -1;
 	ts = rd_kafka_message_timestamp(m, NULL);
 	if (c->end_ms >= 0 && ts >= c->end_ms) {
 		p->ended = 1;
 		pause_one(c, m);
 		if (all_finished(c))
 			c->done = 1;
-		return 0;
+		return -1;
 	}
 	if (p->skip_before_ms >= 0) {
 		if (ts < p->skip_before_ms)
@@ -617,8 +619,14 @@ static void handle_batch(struct consume *c, rd_kafka_message_t **msgs,
 			continue;
 		}
 		c->t.records_in++;
-		if (!wanted(c, m))
+		switch (wanted(c, m)) {
+		case -1:
+			rd_kafka_message_destroy(m);
+			msgs[i] = NULL;
 			continue;
+		case 0:
+			continue;
+		}
 		sbuf_reset(&c->rec);
 		part = kafka_envelope_write(&c->rec, m, &c->eo, &c->scratch,
 					    err, sizeof(err));
@@ -672,7 +680,8 @@ static void run(struct consume *c)
 		}
 		handle_batch(c, msgs, (size_t)n);
 		for (i = 0; i < n; i++)
-			rd_kafka_message_destroy(msgs[i]);
+			if (msgs[i])
+				rd_kafka_message_destroy(msgs[i]);
 		if (c->resets && !c->done)
 			apply_resets(c);
 	}

@@ -129,6 +129,14 @@ OUT
 [0,0]
 [1,0]
 OUT
+	# With -G, what lies at or after e@ is not committed.
+	run bash -c "sw-consume -b '$B' $KAFKA_GROUP_OPTS -G upto web -o e@1639277669000 | wc -l"
+	assert_output 2
+	run bash -c "sw-consume -b '$B' -G upto -L -t web | jq -c '[.partition, .committed]'"
+	assert_output <<'OUT'
+[0,1]
+[1,1]
+OUT
 }
 
 @test "sw-consume: -p reads one partition; -e waits for every partition" {
