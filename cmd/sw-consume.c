@@ -631,6 +631,13 @@ static void handle_batch(struct consume *c, rd_kafka_message_t **msgs,
 		part = kafka_envelope_write(&c->rec, m, &c->eo, &c->scratch,
 					    err, sizeof(err));
 		if (part) {
+			/* Under --on-error fail this is the last record: what
+			 * was written before it is committed first. */
+			if (c->t.on_error == TOOL_ON_ERROR_FAIL &&
+			    flush_out(c) == 0) {
+				store_offsets(c, msgs + written, i - written);
+				written = i;
+			}
 			bad_message(c, m, part, err);
 			continue;
 		}

@@ -80,6 +80,11 @@ OUT
 	assert_status 65
 	[ "${lines[0]}" = '{"ok":1}' ] || [ "$(jq -c .value <<<"${lines[0]}")" = '{"ok":1}' ]
 	[[ $output == *"sw-consume: one/0:1: value: "*"(topic one, partition 0, offset 1); try --value-format string"* ]]
+	# A group commits the records written before the bad one.
+	run sw-consume -b "$B" $KAFKA_GROUP_OPTS -G bad one --value-only
+	assert_status 65
+	run bash -c "sw-consume -b '$B' -G bad -L -t one | jq .committed"
+	assert_output 1
 }
 
 @test "sw-consume: --on-error skip with --dead-letter keeps going" {
