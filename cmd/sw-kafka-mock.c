@@ -331,7 +331,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, TOOL_OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tool t;
+	static struct tool t;
 	const char **topics = NULL;
 	size_t ntopics = 0, i;
 	int64_t brokers = 1;
