@@ -360,8 +360,10 @@ static void produce_all(struct produce *p)
 		p->attempted++;
 		e = send_message(p, &rec);
 		if (e) {
-			snprintf(what, sizeof(what), "%s: %s",
-				 ndjson_source(p->t.in), rd_kafka_err2str(e));
+			snprintf(what, sizeof(what), "%s:%llu: %s",
+				 ndjson_source(p->t.in),
+				 (unsigned long long)ndjson_lineno(p->t.in),
+				 rd_kafka_err2str(e));
 			note_failure(p, e, what);
 			continue;
 		}

@@ -135,7 +135,7 @@ OUT
 	kafka_cmd "error InitProducerId CLUSTER_AUTHORIZATION_FAILED"
 	run bash -c "echo 1 | sw-produce -b '$B' -t one --timeout 5s"
 	assert_status 75
-	[[ ${lines[0]} == "sw-produce: fatal: Failed to acquire idempotence PID"* ]]
+	[[ $output == *"sw-produce: fatal: Failed to acquire idempotence PID"* ]]
 	[[ ${lines[-1]} == "sw-produce: 1 of 1 messages not delivered"* ]]
 	kafka_cmd "error InitProducerId CLUSTER_AUTHORIZATION_FAILED"
 	run bash -c "echo 2 | sw-produce -b '$B' -t one --timeout 5s -X enable.idempotence=false"
