@@ -229,6 +229,31 @@ static inline int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+/* The index of the first byte at or after i that is not a digit.  Eight
+ * bytes at a time: numbers are most of the bytes of sensor data. */
+static inline size_t skip_digits(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t hi = 0xf0f0f0f0f0f0f0f0u, zeros = 0x3030303030303030u;
+
+	while (i + 8 <= n) {
+		uint64_t x, bad;
+
+		memcpy(&x, s + i, 8);
+		/* Non-zero in a byte that is not 0x30..0x39.  A carry out of
+		 * a non-digit byte can only spoil bytes above it, and the
+		 * lowest flagged byte is all that is used. */
+		bad = ((x & hi) ^ zeros) | (((x + 0x0606060606060606u) & hi) ^ zeros);
+		if (bad)
+			return i + ((size_t)__builtin_ctzll(bad) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i;
+}
+
 static int scan_number(struct parser *p, uint8_t *flags)
 {
 	size_t start = p->i;
@@ -241,8 +266,7 @@ static int scan_number(struct parser *p, uint8_t *flags)
 	if (p->i < n && s[p->i] == '0') {
 		p->i++;
 	} else if (p->i < n && s[p->i] >= '1' && s[p->i] <= '9') {
-		while (p->i < n && is_digit(s[p->i]))
-			p->i++;
+		p->i = skip_digits(s, p->i + 1, n);
 	} else {
 		p->why = "bad number";
 		return -1;
@@ -254,8 +278,7 @@ static int scan_number(struct parser *p, uint8_t *flags)
 			p->why = "bad number";
 			return -1;
 		}
-		while (p->i < n && is_digit(s[p->i]))
-			p->i++;
+		p->i = skip_digits(s, p->i + 1, n);
 	}
 	if (p->i < n && (s[p->i] == 'e' || s[p->i] == 'E')) {
 		*flags &= (uint8_t)~JSON_F_INT;
