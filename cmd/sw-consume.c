@@ -20,6 +20,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "avro_msg.h"
 #include "duration.h"
 #include "kafka_conf.h"
 #include "kafka_envelope.h"
@@ -34,6 +35,8 @@
 
 enum {
 	OPT_COMMIT_INTERVAL = TOOL_OPT_TOOL_BASE,
+	OPT_FRAMING,
+	OPT_JSON,
 	OPT_KEY_FORMAT,
 	OPT_ON_DATA_LOSS,
 	OPT_READER_SCHEMA,
@@ -62,6 +65,7 @@ struct consume {
 	struct tool t;
 	struct kafka_opts ko;
 	struct kafka_envelope_opts eo;
+	struct avro_msg_opts ao; /* --value-format avro */
 	const char **topics;
 	size_t ntopics;
 	int32_t partition; /* -1: all */
@@ -121,11 +125,16 @@ static void usage(void)
 	       "      --on-data-loss fail|warn  a start offset below the earliest retained\n"
 	       "                         one: exit 65 (default), or warn and go on\n"
 	       "      --key-format FMT   json|string|base64 (default string)\n"
-	       "      --value-format FMT json|string|base64 (default json; avro is not\n"
-	       "                         supported yet)\n"
+	       "      --value-format FMT json|string|base64|avro (default json)\n"
 	       "      --value-only       write only the value\n"
-	       "      --schema FILE, --reader-schema FILE, --registry DIR|URL\n"
-	       "                         Avro options (with --value-format avro)\n"
+	       "      --schema FILE      Avro writer schema (raw framing, or confluent\n"
+	       "                         without a registry)\n"
+	       "      --reader-schema FILE  resolve every Avro value to this schema\n"
+	       "      --registry DIR|URL Avro schemas by id: a directory (sw-avro register)\n"
+	       "                         or a Confluent Schema Registry\n"
+	       "      --framing F        auto (default: by the first bytes), raw,\n"
+	       "                         confluent or single-object\n"
+	       "      --json plain|avro  JSON form of Avro values (default plain)\n"
 	       "      --timeout DUR      give up when the cluster cannot be reached within\n"
 	       "                         DUR (default 10s): exit 69\n"
 	       "  -X, --property NAME=VALUE  librdkafka property (repeatable; -X list\n"
@@ -354,9 +363,11 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 		rd_kafka_assign(rk, l);
 	} else {
 		/* Everything written is stored already: commit it before the
-		 * partitions go to another member. */
-		if (!c->done)
-			flush_and_commit(c);
+		 * partitions go to another member, also when this member is
+		 * done (at close): the final commit before the close may have
+		 * met a rebalance, and what was written must not be read
+		 * again by the next owner. */
+		flush_and_commit(c);
 		clear_parts(c);
 		rd_kafka_assign(rk, NULL);
 	}
@@ -437,6 +448,19 @@ static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 			       "; try --key-format string" :
 			       "; try --value-format string" :
 			       "");
+}
+
+/* The schema registry an Avro value needs failed: not the message's
+ * fault, so no skipping it; stop with what was written committed. */
+static void registry_failed(struct consume *c, const rd_kafka_message_t *m,
+			    int part, const char *why)
+{
+	tool_error(&c->t, "value: %s (topic %s, partition %d, offset %" PRId64
+		   ")", why, rd_kafka_topic_name(m->rkt), (int)m->partition,
+		   m->offset);
+	c->code = part == KAFKA_ENV_UNAVAIL ? SW_EXIT_UNAVAILABLE :
+					      SW_EXIT_IOERR;
+	c->done = 1;
 }
 
 /* Out-of-range fetch (auto.offset.reset=error): retention deleted what we
@@ -633,10 +657,15 @@ static void handle_batch(struct consume *c, rd_kafka_message_t **msgs,
 		if (part) {
 			/* Under --on-error fail this is the last record: what
 			 * was written before it is committed first. */
-			if (c->t.on_error == TOOL_ON_ERROR_FAIL &&
+			if ((c->t.on_error == TOOL_ON_ERROR_FAIL ||
+			     part >= KAFKA_ENV_UNAVAIL) &&
 			    flush_out(c) == 0) {
 				store_offsets(c, msgs + written, i - written);
 				written = i;
+			}
+			if (part >= KAFKA_ENV_UNAVAIL) {
+				registry_failed(c, m, part, err);
+				break;
 			}
 			bad_message(c, m, part, err);
 			continue;
@@ -985,7 +1014,9 @@ static void parse_args(struct consume *c, int argc, char **argv)
 		{ "config", required_argument, NULL, 'F' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "exit", no_argument, NULL, 'e' },
+		{ "framing", required_argument, NULL, OPT_FRAMING },
 		{ "group", required_argument, NULL, 'G' },
+		{ "json", required_argument, NULL, OPT_JSON },
 		{ "key-format", required_argument, NULL, OPT_KEY_FORMAT },
 		{ "list", no_argument, NULL, 'L' },
 		{ "offset", required_argument, NULL, 'o' },
@@ -1066,6 +1097,8 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			if (kafka_fmt_parse(optarg, &c->eo.key_fmt, err,
 					    sizeof(err)) < 0)
 				tool_usage_error(&c->t, "--key-format: %s", err);
+			if (c->eo.key_fmt == KAFKA_FMT_AVRO)
+				tool_usage_error(&c->t, "--key-format: avro is for values only");
 			break;
 		case OPT_VALUE_FORMAT:
 			if (kafka_fmt_parse(optarg, &c->eo.value_fmt, err,
@@ -1088,8 +1121,28 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			c->resume_path = optarg;
 			break;
 		case OPT_SCHEMA:
+			c->ao.schema = optarg;
+			avro_opt = 1;
+			break;
 		case OPT_READER_SCHEMA:
+			c->ao.reader_schema = optarg;
+			avro_opt = 1;
+			break;
 		case OPT_REGISTRY:
+			c->ao.registry = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_FRAMING:
+			if (avro_framing_parse(optarg, &c->ao.framing) < 0 ||
+			    c->ao.framing == AVRO_FRAME_CONTAINER)
+				tool_usage_error(&c->t, "--framing: %s: expected auto, raw, confluent or single-object",
+						 optarg);
+			avro_opt = 1;
+			break;
+		case OPT_JSON:
+			if (avro_json_parse(optarg, &c->ao.json) < 0)
+				tool_usage_error(&c->t, "--json: %s: expected plain or avro",
+						 optarg);
 			avro_opt = 1;
 			break;
 		case OPT_TIMEOUT:
@@ -1104,8 +1157,8 @@ static void parse_args(struct consume *c, int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		add_topic(c, argv[optind]);
-	if (avro_opt)
-		tool_usage_error(&c->t, "--schema, --reader-schema and --registry need --value-format avro, which is not supported yet");
+	if (avro_opt && c->eo.value_fmt != KAFKA_FMT_AVRO)
+		tool_usage_error(&c->t, "--schema, --reader-schema, --registry, --framing and --json need --value-format avro");
 	if (!c->list && c->ntopics == 0)
 		tool_usage_error(&c->t, "no topic: give -t TOPIC");
 	if (c->group && c->partition >= 0)
@@ -1115,6 +1168,22 @@ static void parse_args(struct consume *c, int argc, char **argv)
 	if (c->resume_path &&
 	    kafka_resume_load(c->resume_path, &c->resume, err, sizeof(err)) < 0)
 		tool_usage_error(&c->t, "--resume: %s", err);
+}
+
+/* The Avro decoding context, made before any message is read so that a
+ * bad schema file is a usage error. */
+static void open_avro(struct consume *c)
+{
+	char err[1024];
+	int rc = avro_msg_new(&c->eo.avro, &c->ao, 0, err, sizeof(err));
+
+	if (rc == AVRO_MSG_EUSAGE)
+		tool_usage_error(&c->t, "%s", err);
+	if (rc < 0)
+		tool_die(&c->t, rc == AVRO_MSG_EUNAVAIL ? SW_EXIT_UNAVAILABLE :
+				rc == AVRO_MSG_EIO ? SW_EXIT_IOERR :
+						     SW_EXIT_DATAERR,
+			 "%s", err);
 }
 
 int main(int argc, char **argv)
@@ -1132,8 +1201,11 @@ int main(int argc, char **argv)
 	c.eo.value_fmt = KAFKA_FMT_JSON;
 	c.commit_interval_us = 5000000;
 	c.timeout_us = 10000000;
+	c.ao = (struct avro_msg_opts)AVRO_MSG_OPTS_INIT;
 	json_doc_init(&c.scratch);
 	parse_args(&c, argc, argv);
+	if (c.eo.value_fmt == KAFKA_FMT_AVRO && !c.list)
+		open_avro(&c);
 	tool_start(&c.t);
 	make_consumer(&c);
 
@@ -1155,6 +1227,7 @@ int main(int argc, char **argv)
 	if (c.resume)
 		rd_kafka_topic_partition_list_destroy(c.resume);
 	json_doc_free(&c.scratch);
+	avro_msg_free(c.eo.avro);
 	sbuf_free(&c.rec);
 	kafka_opts_free(&c.ko);
 	free(c.topics);
