@@ -344,7 +344,7 @@ int main(int argc, char **argv)
 
 	tool_init(&t, "sw-kafka-mock");
 	t.versions = kafka_version_line();
-	while ((c = getopt_long(argc, argv, "b:hqt:v", longopts, NULL)) != -1) {
+	while ((c = tool_getopt(&t, argc, argv, "b:hqt:v", longopts)) != -1) {
 		struct topic_arg ta;
 
 		switch (c) {
