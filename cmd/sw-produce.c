@@ -2,8 +2,8 @@
  * sw-produce: NDJSON to Kafka (contract section 4).
  *
  * Each input record becomes one message: its compact JSON (or, per
- * --value-format, the bytes of a string) as the value, or with --envelope
- * the message a section-2 envelope describes.  Messages are handed to
+ * --value-format, the bytes of a string, or the framed Avro datum) as the
+ * value, or with --envelope the message a section-2 envelope describes.  Messages are handed to
  * librdkafka's idempotent producer; delivery reports count acknowledged and
  * failed messages (and write --report lines).  The exit status is 0 only
  * when every message was acknowledged.
@@ -17,6 +17,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "avro_msg.h"
 #include "base64.h"
 #include "duration.h"
 #include "jpath.h"
@@ -31,8 +32,13 @@
 
 enum {
 	OPT_ENVELOPE = TOOL_OPT_TOOL_BASE,
+	OPT_FRAMING,
+	OPT_JSON,
 	OPT_KEY_FORMAT,
+	OPT_REGISTRY,
 	OPT_REPORT,
+	OPT_SCHEMA,
+	OPT_SCHEMA_ID,
 	OPT_TIMEOUT,
 	OPT_VALUE_FORMAT,
 };
@@ -41,6 +47,7 @@ struct produce {
 	struct tool t;
 	struct kafka_opts ko;
 	struct kafka_envelope_opts eo;
+	struct avro_msg_opts ao; /* --value-format avro */
 	const char *topic;
 	int32_t partition;
 	struct jpath *key;
@@ -86,8 +93,15 @@ static void usage(void)
 	       "  -z, --compression CODEC  none|gzip|snappy|lz4|zstd (default none)\n"
 	       "      --key-format FMT   json|string|base64: how a key is turned into\n"
 	       "                         bytes (default string)\n"
-	       "      --value-format FMT json|string|base64 (default json; avro is not\n"
-	       "                         supported yet)\n"
+	       "      --value-format FMT json|string|base64|avro (default json)\n"
+	       "      --schema FILE      Avro schema the values are written with\n"
+	       "      --registry DIR|URL Avro schema registry: a directory (sw-avro\n"
+	       "                         register) or a Confluent Schema Registry\n"
+	       "      --schema-id N      schema id for confluent framing (default: the\n"
+	       "                         id of --schema in the registry directory)\n"
+	       "      --framing F        raw, confluent or single-object (default:\n"
+	       "                         confluent when a schema id is known, else raw)\n"
+	       "      --json plain|avro  JSON form of Avro values (default plain)\n"
 	       "      --report           write, per acknowledged message, its envelope\n"
 	       "                         with the assigned partition and offset\n"
 	       "      --timeout DUR      reach the cluster, and deliver each message,\n"
@@ -221,8 +235,8 @@ static int plain_record(struct produce *p, const struct json_doc *d,
 		return 0;
 	}
 	sbuf_reset(&p->valbuf);
-	if (kafka_json_to_bytes(d, 0, p->eo.value_fmt, &p->valbuf, &is_null,
-				err, errlen) < 0)
+	if (kafka_json_to_bytes(d, 0, p->eo.value_fmt, p->eo.avro, &p->valbuf,
+				&is_null, err, errlen) < 0)
 		return -1;
 	if (!is_null) {
 		rec->value = p->valbuf.p ? p->valbuf.p : "";
@@ -465,12 +479,17 @@ static void parse_args(struct produce *p, int argc, char **argv)
 		{ "compression", required_argument, NULL, 'z' },
 		{ "config", required_argument, NULL, 'F' },
 		{ "envelope", no_argument, NULL, OPT_ENVELOPE },
+		{ "framing", required_argument, NULL, OPT_FRAMING },
 		{ "header", required_argument, NULL, 'H' },
+		{ "json", required_argument, NULL, OPT_JSON },
 		{ "key", required_argument, NULL, 'k' },
 		{ "key-format", required_argument, NULL, OPT_KEY_FORMAT },
 		{ "partition", required_argument, NULL, 'p' },
 		{ "property", required_argument, NULL, 'X' },
+		{ "registry", required_argument, NULL, OPT_REGISTRY },
 		{ "report", no_argument, NULL, OPT_REPORT },
+		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "topic", required_argument, NULL, 't' },
 		{ "value-format", required_argument, NULL, OPT_VALUE_FORMAT },
@@ -480,7 +499,7 @@ static void parse_args(struct produce *p, int argc, char **argv)
 	};
 	char err[512];
 	int64_t v;
-	int opt, i;
+	int opt, i, avro_opt = 0;
 
 	while ((opt = getopt_long(argc, argv, "b:F:H:hk:p:qRt:uvX:z:", longopts,
 				  NULL)) != -1) {
@@ -529,6 +548,37 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			if (kafka_fmt_parse(optarg, &p->eo.key_fmt, err,
 					    sizeof(err)) < 0)
 				tool_usage_error(&p->t, "--key-format: %s", err);
+			if (p->eo.key_fmt == KAFKA_FMT_AVRO)
+				tool_usage_error(&p->t, "--key-format: avro is for values only");
+			break;
+		case OPT_SCHEMA:
+			p->ao.schema = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY:
+			p->ao.registry = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_SCHEMA_ID:
+			if (num_parse_i64(optarg, 0, UINT32_MAX, &v) < 0)
+				tool_usage_error(&p->t, "--schema-id: %s: expected an id from 0 to 4294967295",
+						 optarg);
+			p->ao.schema_id = v;
+			avro_opt = 1;
+			break;
+		case OPT_FRAMING:
+			if (avro_framing_parse(optarg, &p->ao.framing) < 0 ||
+			    p->ao.framing == AVRO_FRAME_AUTO ||
+			    p->ao.framing == AVRO_FRAME_CONTAINER)
+				tool_usage_error(&p->t, "--framing: %s: expected raw, confluent or single-object",
+						 optarg);
+			avro_opt = 1;
+			break;
+		case OPT_JSON:
+			if (avro_json_parse(optarg, &p->ao.json) < 0)
+				tool_usage_error(&p->t, "--json: %s: expected plain or avro",
+						 optarg);
+			avro_opt = 1;
 			break;
 		case OPT_VALUE_FORMAT:
 			if (kafka_fmt_parse(optarg, &p->eo.value_fmt, err,
@@ -555,6 +605,24 @@ static void parse_args(struct produce *p, int argc, char **argv)
 	}
 	if (!p->topic && !p->envelope)
 		tool_usage_error(&p->t, "no topic: give -t TOPIC (or --envelope)");
+	if (avro_opt && p->eo.value_fmt != KAFKA_FMT_AVRO)
+		tool_usage_error(&p->t, "--schema, --registry, --schema-id, --framing and --json need --value-format avro");
+}
+
+/* The Avro encoding context, made before any input is read so that a bad
+ * schema file is a usage error.  --report decodes with it too. */
+static void open_avro(struct produce *p)
+{
+	char err[1024];
+	int rc = avro_msg_new(&p->eo.avro, &p->ao, 1, err, sizeof(err));
+
+	if (rc == AVRO_MSG_EUSAGE)
+		tool_usage_error(&p->t, "%s", err);
+	if (rc < 0)
+		tool_die(&p->t, rc == AVRO_MSG_EUNAVAIL ? SW_EXIT_UNAVAILABLE :
+				rc == AVRO_MSG_EIO ? SW_EXIT_IOERR :
+						     SW_EXIT_DATAERR,
+			 "%s", err);
 }
 
 int main(int argc, char **argv)
@@ -571,8 +639,11 @@ int main(int argc, char **argv)
 	p.eo.value_fmt = KAFKA_FMT_JSON;
 	p.timeout_us = 30000000;
 	kafka_reader_init(&p.reader);
+	p.ao = (struct avro_msg_opts)AVRO_MSG_OPTS_INIT;
 	json_doc_init(&p.scratch);
 	parse_args(&p, argc, argv);
+	if (p.eo.value_fmt == KAFKA_FMT_AVRO)
+		open_avro(&p);
 	tool_open_input(&p.t, argv + optind, argc - optind);
 	make_producer(&p);
 	exiting = &p;
@@ -593,6 +664,7 @@ int main(int argc, char **argv)
 	kafka_reader_free(&p.reader);
 	json_doc_free(&p.scratch);
 	jpath_free(p.key);
+	avro_msg_free(p.eo.avro);
 	sbuf_free(&p.keybuf);
 	sbuf_free(&p.valbuf);
 	sbuf_free(&p.rep);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro_msg.h"
 #include "base64.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -17,7 +18,7 @@ static const struct {
 	{ "json", 1, KAFKA_FMT_JSON },
 	{ "string", 1, KAFKA_FMT_STRING },
 	{ "base64", 1, KAFKA_FMT_BASE64 },
-	{ "avro", 0, KAFKA_FMT_JSON },
+	{ "avro", 1, KAFKA_FMT_AVRO },
 };
 
 int kafka_fmt_parse(const char *s, enum kafka_fmt *f, char *err,
@@ -41,7 +42,7 @@ int kafka_fmt_parse(const char *s, enum kafka_fmt *f, char *err,
 
 const char *kafka_fmt_names(void)
 {
-	return "json|string|base64";
+	return "json|string|base64|avro";
 }
 
 int kafka_bytes_to_json(struct sbuf *b, enum kafka_fmt f, const void *p,
@@ -74,8 +75,32 @@ int kafka_bytes_to_json(struct sbuf *b, enum kafka_fmt f, const void *p,
 		base64_encode(p, n, b);
 		sbuf_putc(b, '"');
 		return 0;
+	case KAFKA_FMT_AVRO:
+		break;
 	}
+	snprintf(err, errlen, "avro needs a schema");
 	return -1;
+}
+
+/* Appends the Avro value p[0..n) decoded with m; returns 0 or the part
+ * to blame. */
+static int put_avro(struct sbuf *b, struct avro_msg *m, const void *p,
+		    size_t n, char *err, size_t errlen)
+{
+	if (!p) {
+		sbuf_put(b, "null", 4);
+		return 0;
+	}
+	switch (avro_msg_decode(m, p, n, b, err, errlen)) {
+	case 0:
+		return 0;
+	case AVRO_MSG_EUNAVAIL:
+		return KAFKA_ENV_UNAVAIL;
+	case AVRO_MSG_EIO:
+		return KAFKA_ENV_IOERR;
+	default:
+		return KAFKA_ENV_VALUE;
+	}
 }
 
 static int put_headers(struct sbuf *b, const rd_kafka_message_t *m,
@@ -167,9 +192,14 @@ int kafka_envelope_write(struct sbuf *b, const rd_kafka_message_t *m,
 	sbuf_put(b, ",\"value\":", 9);
 value:
 	part = KAFKA_ENV_VALUE;
-	if (kafka_bytes_to_json(b, o->value_fmt, m->payload, m->len, scratch,
-				err, errlen) < 0)
+	if (o->value_fmt == KAFKA_FMT_AVRO && o->avro) {
+		part = put_avro(b, o->avro, m->payload, m->len, err, errlen);
+		if (part)
+			goto fail;
+	} else if (kafka_bytes_to_json(b, o->value_fmt, m->payload, m->len,
+				       scratch, err, errlen) < 0) {
 		goto fail;
+	}
 	if (!o->value_only)
 		sbuf_putc(b, '}');
 	return 0;
@@ -197,8 +227,8 @@ void kafka_reader_free(struct kafka_reader *r)
 }
 
 int kafka_json_to_bytes(const struct json_doc *d, uint32_t i, enum kafka_fmt f,
-			struct sbuf *out, int *is_null, char *err,
-			size_t errlen)
+			struct avro_msg *avro, struct sbuf *out, int *is_null,
+			char *err, size_t errlen)
 {
 	const struct json_tok *t = &d->tok[i];
 	const char *p = json_tok_ptr(d, i);
@@ -211,6 +241,14 @@ int kafka_json_to_bytes(const struct json_doc *d, uint32_t i, enum kafka_fmt f,
 	if (f == KAFKA_FMT_JSON) {
 		sbuf_put(out, p, t->len);
 		return 0;
+	}
+	if (f == KAFKA_FMT_AVRO) {
+		if (!avro) {
+			snprintf(err, errlen, "avro needs a schema");
+			return -1;
+		}
+		return avro_msg_encode(avro, d, i, out, err, errlen) < 0 ? -1 :
+									 0;
 	}
 	if (t->type != JSON_STRING) {
 		snprintf(err, errlen, "expected a JSON string for format %s",
@@ -285,7 +323,7 @@ static int read_headers(struct kafka_reader *r, const struct json_doc *d,
 		} else if (kafka_json_to_bytes(d, (uint32_t)vt,
 					       b64 ? KAFKA_FMT_BASE64 :
 						     KAFKA_FMT_STRING,
-					       &r->hbuf, &is_null, err,
+					       NULL, &r->hbuf, &is_null, err,
 					       errlen) < 0) {
 			char why[128];
 
@@ -387,8 +425,9 @@ int kafka_envelope_read(struct kafka_reader *r, const struct json_doc *d,
 	    read_timestamp(d, (uint32_t)t, &rec->timestamp, err, errlen) < 0)
 		return -1;
 	if ((t = json_obj_get(d, 0, "key", 3)) >= 0) {
-		if (kafka_json_to_bytes(d, (uint32_t)t, o->key_fmt, &r->key,
-					&is_null, why, sizeof(why)) < 0) {
+		if (kafka_json_to_bytes(d, (uint32_t)t, o->key_fmt, NULL,
+					&r->key, &is_null, why,
+					sizeof(why)) < 0) {
 			snprintf(err, errlen, "key: %s", why);
 			return -1;
 		}
@@ -401,7 +440,7 @@ int kafka_envelope_read(struct kafka_reader *r, const struct json_doc *d,
 	    read_headers(r, d, (uint32_t)t, rec, err, errlen) < 0)
 		return -1;
 	if ((t = json_obj_get(d, 0, "value", 5)) >= 0) {
-		if (kafka_json_to_bytes(d, (uint32_t)t, o->value_fmt,
+		if (kafka_json_to_bytes(d, (uint32_t)t, o->value_fmt, o->avro,
 					&r->value, &is_null, why,
 					sizeof(why)) < 0) {
 			snprintf(err, errlen, "value: %s", why);

@@ -12,9 +12,11 @@
  * and fills a struct kafka_rec whose byte spans point into buffers owned
  * by the struct kafka_reader; they stay valid until the next read.
  *
- * Formats (--key-format, --value-format) are a table: a format named there
- * but not built in (avro, which its own module will provide) is refused by
- * kafka_fmt_parse() with a usage reason.
+ * Formats (--key-format, --value-format) are a table.  avro is for values
+ * only and needs an avro_msg context (avro_msg.h), which the caller makes
+ * from its --schema/--registry options, owns, and lends through
+ * struct kafka_envelope_opts: values are decoded with it on writing and
+ * encoded with it on reading.
  */
 #ifndef SW_KAFKA_ENVELOPE_H
 #define SW_KAFKA_ENVELOPE_H
@@ -27,16 +29,24 @@
 #include "json.h"
 #include "sbuf.h"
 
-enum kafka_fmt { KAFKA_FMT_JSON, KAFKA_FMT_STRING, KAFKA_FMT_BASE64 };
+enum kafka_fmt {
+	KAFKA_FMT_JSON,
+	KAFKA_FMT_STRING,
+	KAFKA_FMT_BASE64,
+	KAFKA_FMT_AVRO, /* values only, through kafka_envelope_opts.avro */
+};
 
-/* "json", "string", "base64".  Returns 0, or -1 with the reason. */
+struct avro_msg;
+
+/* "json", "string", "base64", "avro".  Returns 0, or -1 with the reason. */
 int kafka_fmt_parse(const char *s, enum kafka_fmt *f, char *err,
 		    size_t errlen);
-/* "json|string|base64", for usage text and messages. */
+/* "json|string|base64|avro", for usage text and messages. */
 const char *kafka_fmt_names(void);
 
 /* Appends bytes p[0..n) as the JSON value format f gives (p NULL: null).
- * Returns 0, or -1 with the reason (not JSON, not UTF-8). */
+ * Returns 0, or -1 with the reason (not JSON, not UTF-8; avro is refused:
+ * it needs a context, see kafka_envelope_write). */
 int kafka_bytes_to_json(struct sbuf *b, enum kafka_fmt f, const void *p,
 			size_t n, struct json_doc *scratch, char *err,
 			size_t errlen);
@@ -45,10 +55,20 @@ struct kafka_envelope_opts {
 	enum kafka_fmt key_fmt;
 	enum kafka_fmt value_fmt;
 	int value_only;
+	struct avro_msg *avro; /* lent: for value_fmt KAFKA_FMT_AVRO */
 };
 
-/* What went wrong in kafka_envelope_write(): which part was bad. */
-enum kafka_env_part { KAFKA_ENV_KEY = 1, KAFKA_ENV_VALUE, KAFKA_ENV_HEADER };
+/* What went wrong in kafka_envelope_write(): which part was bad; or, for
+ * an Avro value, that the schema registry it needs could not be reached
+ * (KAFKA_ENV_UNAVAIL, exit 69) or read (KAFKA_ENV_IOERR, exit 74), which
+ * is not the message's fault. */
+enum kafka_env_part {
+	KAFKA_ENV_KEY = 1,
+	KAFKA_ENV_VALUE,
+	KAFKA_ENV_HEADER,
+	KAFKA_ENV_UNAVAIL,
+	KAFKA_ENV_IOERR,
+};
 
 /* Appends the envelope of m (or only its value).  Returns 0, or the part
  * that could not be written, with the reason in err; b is then left as it
@@ -96,10 +116,11 @@ int kafka_envelope_read(struct kafka_reader *r, const struct json_doc *d,
 
 /* The message bytes of JSON value token i of d per format f, into out:
  * json: the compact text; string: the unescaped string; base64: the
- * decoded string.  Sets *is_null for JSON null.  Returns 0 or -1 with the
+ * decoded string; avro: the framed datum, encoded with avro (NULL for the
+ * other formats).  Sets *is_null for JSON null.  Returns 0 or -1 with the
  * reason. */
 int kafka_json_to_bytes(const struct json_doc *d, uint32_t i, enum kafka_fmt f,
-			struct sbuf *out, int *is_null, char *err,
-			size_t errlen);
+			struct avro_msg *avro, struct sbuf *out, int *is_null,
+			char *err, size_t errlen);
 
 #endif

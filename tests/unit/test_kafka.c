@@ -75,7 +75,7 @@ static void test_formats(void)
 		const char *name;
 		int ok;
 	} cases[] = { { "json", 1 }, { "string", 1 }, { "base64", 1 },
-		      { "avro", 0 }, { "xml", 0 }, { "", 0 } };
+		      { "avro", 1 }, { "xml", 0 }, { "", 0 } };
 	enum kafka_fmt f;
 	char err[128];
 	size_t i;
@@ -85,8 +85,9 @@ static void test_formats(void)
 			 0) == cases[i].ok,
 			"format '%s' %s", cases[i].name,
 			cases[i].ok ? "accepted" : "refused");
-	kafka_fmt_parse("avro", &f, err, sizeof(err));
-	UNIT_STREQ(err, "avro: not supported yet", "avro says why");
+	kafka_fmt_parse("xml", &f, err, sizeof(err));
+	UNIT_STREQ(err, "xml: expected json|string|base64|avro",
+		   "an unknown format names the known ones");
 }
 
 struct b2j {
@@ -106,6 +107,7 @@ static const struct b2j b2jcases[] = {
 	{ KAFKA_FMT_BASE64, "\xff\x00\x01", 3, "\"/wAB\"" },
 	{ KAFKA_FMT_BASE64, NULL, 0, "null" },
 	{ KAFKA_FMT_JSON, NULL, 0, "null" },
+	{ KAFKA_FMT_AVRO, "\x02", 1, "ERR" }, /* needs a context */
 };
 
 static void test_bytes_to_json(void)
@@ -202,7 +204,7 @@ static void test_envelope_read(void)
 	json_doc_init(&d);
 	for (i = 0; i < sizeof(envcases) / sizeof(envcases[0]); i++) {
 		const struct envcase *c = &envcases[i];
-		struct kafka_envelope_opts o = { c->kf, c->vf, 0 };
+		struct kafka_envelope_opts o = { c->kf, c->vf, 0, NULL };
 		struct kafka_rec rec;
 
 		sbuf_reset(&got);
