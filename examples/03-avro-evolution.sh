@@ -19,17 +19,14 @@ id=$(sw-avro register --registry "$work/registry" --subject users-value \
 	"$DATA/schema_ver1.avsc")
 echo "schema id $id" >&2
 
-say "producing $count users as Avro (v1, Confluent framing)"
+say "producing $count users as Avro (v1, Confluent framing: its id is in the registry)"
 sw-gen web --count "$count" --seed 5 \
-	| sw-avro encode --schema "$DATA/schema_ver1.avsc" --framing confluent \
-		--schema-id "$id" --field . \
-	| sw-produce -t users --value-format base64
+	| sw-produce -t users --value-format avro \
+		--schema "$DATA/schema_ver1.avsc" --registry "$work/registry"
 
 say "consuming with reader schema v2 into users.avro"
-sw-consume -t users -e --value-format base64 \
-	| sw-avro decode --registry "$work/registry" \
-		--reader-schema "$DATA/schema_ver2.avsc" --field .value \
-	| sw-enrich --jq .value \
+sw-consume -t users -e --value-format avro --registry "$work/registry" \
+		--reader-schema "$DATA/schema_ver2.avsc" --value-only \
 	| sw-avro encode --schema "$DATA/schema_ver2.avsc" --codec deflate \
 		-o "$work/users.avro"
 
