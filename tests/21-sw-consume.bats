@@ -308,7 +308,7 @@ OUT
 		[[ ${lines[-1]} == "Try 'sw-consume --help'." ]]
 	done
 	run sw-consume -t web --value-format avro
-	[[ ${lines[0]} == "sw-consume: --value-format: avro: not supported yet" ]]
+	[[ ${lines[0]} == "sw-consume: decoding messages needs --schema or --registry" ]]
 }
 
 @test "sw-consume: -F file and -X properties are applied" {
