@@ -213,7 +213,8 @@ static void fmt_decimal(const uint8_t *p, size_t n, int scale,
 			struct sbuf *out)
 {
 	uint8_t *mag = xmalloc(n ? n : 1);
-	char *digits = xmalloc(n * 3 + 2);
+	/* digits of the unscaled value, or more zeros when the scale is larger */
+	char *digits = xmalloc(n * 3 + 2 + (scale > 0 ? (size_t)scale : 0));
 	size_t nd = 0, len = n;
 	int neg = n && (p[0] & 0x80);
 

@@ -33,7 +33,7 @@ static void roundtrip(enum kafka_fmt f, const unsigned char *data, size_t size,
 	if (kafka_bytes_to_json(&j, f, data, size, scratch, err, sizeof err) == 0) {
 		if (json_parse(d, j.p ? j.p : "", j.len, err, sizeof err) < 0)
 			abort();
-		if (kafka_json_to_bytes(d, 0, f, &back, &is_null, err,
+		if (kafka_json_to_bytes(d, 0, f, NULL, &back, &is_null, err,
 					sizeof err) < 0)
 			abort();
 		if (f != KAFKA_FMT_JSON &&
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static int ready;
 	static const enum kafka_fmt fmts[] = { KAFKA_FMT_JSON, KAFKA_FMT_STRING,
 					       KAFKA_FMT_BASE64 };
-	struct kafka_envelope_opts o = { KAFKA_FMT_JSON, KAFKA_FMT_JSON, 0 };
+	struct kafka_envelope_opts o = { KAFKA_FMT_JSON, KAFKA_FMT_JSON, 0, NULL };
 	struct kafka_rec rec;
 	struct sbuf b = SBUF_INIT;
 	char err[256];

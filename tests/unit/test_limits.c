@@ -197,6 +197,38 @@ static void avro_limits(void)
 	unit_ok(decode("{\"type\":\"map\",\"values\":\"int\"}", &b, err,
 		       sizeof err) == -1,
 		"avro: the most negative block count is refused");
+
+	/* A decimal's scale can be larger than its bytes have digits: an
+	 * empty or one-byte unscaled value with scale 20 (this once wrote
+	 * past a buffer sized by the bytes alone). */
+	{
+		static const char dec[] =
+			"{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+			"\"precision\":30,\"scale\":20}";
+		struct avro_schema *s = avro_schema_parse(dec, strlen(dec), err,
+							  sizeof err);
+		struct avro_reader *rd = s ? avro_reader_new(s->root, NULL,
+			AVRO_JSON_PLAIN, err, sizeof err) : NULL;
+		struct sbuf out = SBUF_INIT;
+
+		sbuf_reset(&b);
+		put_long(&b, 0);
+		used = rd ? avro_read(rd, b.p, b.len, &out, err, sizeof err) : -1;
+		sbuf_putc(&out, '\0');
+		UNIT_STREQ(used == 1 ? out.p : err, "\"0.00000000000000000000\"",
+			   "avro: an empty decimal with scale 20");
+		sbuf_reset(&out);
+		sbuf_reset(&b);
+		put_long(&b, 1);
+		sbuf_put(&b, "\xff", 1);
+		used = rd ? avro_read(rd, b.p, b.len, &out, err, sizeof err) : -1;
+		sbuf_putc(&out, '\0');
+		UNIT_STREQ(used == 2 ? out.p : err, "\"-0.00000000000000000001\"",
+			   "avro: decimal -1 with scale 20");
+		sbuf_free(&out);
+		avro_reader_free(rd);
+		avro_schema_free(s);
+	}
 	sbuf_free(&b);
 }
 
