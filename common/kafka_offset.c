@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "json.h"
 #include "num.h"
 #include "timefmt.h"
@@ -71,28 +72,9 @@ int kafka_offspec_parse(const char *s, struct kafka_offspec *start,
 	return -1;
 }
 
-static int read_file(const char *path, struct sbuf *b, char *err,
-		     size_t errlen)
-{
-	char buf[65536];
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? 1 : -1;
-	while ((r = read(fd, buf, sizeof(buf))) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		sbuf_put(b, buf, (size_t)r);
-	}
-	close(fd);
-	return 0;
-}
+/* A checkpoint is small; a huge file is not one (and is not read into
+ * memory): the same bound as sw-sink-es --checkpoint. */
+#define KAFKA_RESUME_MAX_BYTES (64u << 20)
 
 static int load_topic(const struct json_doc *d, uint32_t obj,
 		      const char *topic, rd_kafka_topic_partition_list_t *l,
@@ -136,7 +118,7 @@ int kafka_resume_load(const char *path, rd_kafka_topic_partition_list_t **out,
 
 	*out = NULL;
 	json_doc_init(&d);
-	rc = read_file(path, &text, err, errlen);
+	rc = file_read_all(path, KAFKA_RESUME_MAX_BYTES, &text, err, errlen);
 	if (rc == 1) {
 		rc = 0;
 		goto out;

@@ -437,6 +437,10 @@ sigterm_now() {
 	run sw-sink-es --url http://127.0.0.1:9 --index x --checkpoint "$BATS_TEST_TMPDIR/ckpt" </dev/null
 	assert_status 64
 	[[ ${lines[0]} == "sw-sink-es: --checkpoint: $BATS_TEST_TMPDIR/ckpt: larger than 67108864 bytes" ]]
+	# sw-consume --resume reads the same file with the same bound.
+	run sw-consume -b 127.0.0.1:9 -t x -e --timeout 1s --resume "$BATS_TEST_TMPDIR/ckpt"
+	assert_status 64
+	[[ ${lines[0]} == "sw-consume: --resume: $BATS_TEST_TMPDIR/ckpt: larger than 67108864 bytes" ]]
 }
 
 @test "hostile envelopes: offsets and partitions out of range never corrupt the checkpoint" {
