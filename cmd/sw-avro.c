@@ -807,6 +807,10 @@ static int cmd_register(struct run *r, int nfiles, char **files)
 	tool_start(&r->t);
 	rc = avro_registry_register(reg, r->o.subject, s, &id, &reasons, err,
 				    sizeof(err));
+	if (rc != 0) { /* nothing below returns: free before the exit */
+		avro_registry_free(reg);
+		avro_schema_free(s);
+	}
 	switch (rc) {
 	case 0:
 		sbuf_printf(&r->out, "%" PRId64, id);
@@ -817,6 +821,7 @@ static int cmd_register(struct run *r, int nfiles, char **files)
 			nl = strchr(p, '\n');
 			tool_error(&r->t, "%s: %.*s", files[0], (int)(nl - p), p);
 		}
+		sbuf_free(&reasons);
 		tool_die(&r->t, SW_EXIT_DATAERR, "%s: %s", files[0], err);
 	case AVRO_REG_EUSAGE:
 		tool_usage_error(&r->t, "%s", err);
