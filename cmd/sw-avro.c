@@ -230,20 +230,6 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	}
 }
 
-static int msg_exit(int rc)
-{
-	switch (rc) {
-	case AVRO_MSG_EUSAGE:
-		return SW_EXIT_USAGE;
-	case AVRO_MSG_EUNAVAIL:
-		return SW_EXIT_UNAVAILABLE;
-	case AVRO_MSG_EIO:
-		return SW_EXIT_IOERR;
-	default:
-		return SW_EXIT_DATAERR;
-	}
-}
-
 static struct avro_msg *open_msg(struct run *r, int encode)
 {
 	struct avro_msg *m;
@@ -253,7 +239,7 @@ static struct avro_msg *open_msg(struct run *r, int encode)
 	if (rc == AVRO_MSG_EUSAGE)
 		tool_usage_error(&r->t, "%s", err);
 	if (rc < 0)
-		tool_die(&r->t, msg_exit(rc), "%s", err);
+		tool_die(&r->t, avro_msg_exit_code(rc), "%s", err);
 	return m;
 }
 
@@ -397,7 +383,7 @@ static void decode_stream(struct run *r, struct avro_msg **m, int fd,
 			break;
 		}
 		if (rc < 0)
-			tool_die(t, msg_exit(rc), "%s: %s", src, err);
+			tool_die(t, avro_msg_exit_code(rc), "%s: %s", src, err);
 		if (used == 0) /* a raw "null" datum: the stream never ends */
 			tool_die(t, SW_EXIT_DATAERR, "%s: a stream of datums that "
 				 "take no bytes cannot be read", src);
@@ -512,7 +498,7 @@ static int decode_field(struct run *r, int nfiles, char **files)
 			continue;
 		}
 		if (rc < 0)
-			tool_die(t, msg_exit(rc), "%s", err);
+			tool_die(t, avro_msg_exit_code(rc), "%s", err);
 		emit_replaced(r, &d, v, r->out.p, r->out.len);
 	}
 	json_doc_free(&d);

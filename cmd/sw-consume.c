@@ -1038,8 +1038,8 @@ static void parse_args(struct consume *c, int argc, char **argv)
 	int64_t v;
 	int opt, nstart = 0, avro_opt = 0;
 
-	while ((opt = getopt_long(argc, argv, "b:c:eF:G:hLo:p:qt:uvX:",
-				  longopts, NULL)) != -1) {
+	while ((opt = tool_getopt(&c->t, argc, argv, "b:c:eF:G:hLo:p:qt:uvX:",
+				  longopts)) != -1) {
 		if (tool_option(&c->t, opt, optarg))
 			continue;
 		switch (kafka_opts_option(&c->ko, opt, optarg)) {
@@ -1180,10 +1180,7 @@ static void open_avro(struct consume *c)
 	if (rc == AVRO_MSG_EUSAGE)
 		tool_usage_error(&c->t, "%s", err);
 	if (rc < 0)
-		tool_die(&c->t, rc == AVRO_MSG_EUNAVAIL ? SW_EXIT_UNAVAILABLE :
-				rc == AVRO_MSG_EIO ? SW_EXIT_IOERR :
-						     SW_EXIT_DATAERR,
-			 "%s", err);
+		tool_die(&c->t, avro_msg_exit_code(rc), "%s", err);
 }
 
 int main(int argc, char **argv)

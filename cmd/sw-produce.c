@@ -501,8 +501,8 @@ static void parse_args(struct produce *p, int argc, char **argv)
 	int64_t v;
 	int opt, i, avro_opt = 0;
 
-	while ((opt = getopt_long(argc, argv, "b:F:H:hk:p:qRt:uvX:z:", longopts,
-				  NULL)) != -1) {
+	while ((opt = tool_getopt(&p->t, argc, argv, "b:F:H:hk:p:qRt:uvX:z:",
+				  longopts)) != -1) {
 		if (tool_option(&p->t, opt, optarg))
 			continue;
 		switch (kafka_opts_option(&p->ko, opt, optarg)) {
@@ -619,10 +619,7 @@ static void open_avro(struct produce *p)
 	if (rc == AVRO_MSG_EUSAGE)
 		tool_usage_error(&p->t, "%s", err);
 	if (rc < 0)
-		tool_die(&p->t, rc == AVRO_MSG_EUNAVAIL ? SW_EXIT_UNAVAILABLE :
-				rc == AVRO_MSG_EIO ? SW_EXIT_IOERR :
-						     SW_EXIT_DATAERR,
-			 "%s", err);
+		tool_die(&p->t, avro_msg_exit_code(rc), "%s", err);
 }
 
 int main(int argc, char **argv)

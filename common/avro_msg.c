@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "avro_registry.h"
+#include "exitcode.h"
 #include "xalloc.h"
 
 struct rcache {
@@ -361,4 +362,18 @@ int avro_msg_encode(struct avro_msg *m, const struct json_doc *d,
 		return AVRO_MSG_EDATA;
 	}
 	return 0;
+}
+
+int avro_msg_exit_code(int rc)
+{
+	switch (rc) {
+	case AVRO_MSG_EUSAGE:
+		return SW_EXIT_USAGE;
+	case AVRO_MSG_EUNAVAIL:
+		return SW_EXIT_UNAVAILABLE;
+	case AVRO_MSG_EIO:
+		return SW_EXIT_IOERR;
+	default:
+		return SW_EXIT_DATAERR;
+	}
 }

@@ -45,6 +45,9 @@
 #define AVRO_MSG_EUNAVAIL (-3)
 #define AVRO_MSG_EIO (-4)
 
+/* The exit status (exitcode.h) for one of the AVRO_MSG_E* codes. */
+int avro_msg_exit_code(int rc);
+
 enum avro_framing {
 	AVRO_FRAME_AUTO,
 	AVRO_FRAME_RAW,
