@@ -737,8 +737,8 @@ static void put_reasons(struct run *r, const struct sbuf *reasons)
 	const char *p = reasons->p, *nl;
 
 	sbuf_puts(&r->out, ",\"reasons\":[");
-	for (int first = 1; p && *p; p = nl + 1, first = 0) {
-		nl = strchr(p, '\n');
+	for (int first = 1; p && *p; p = nl + (*nl != '\0'), first = 0) {
+		nl = strchrnul(p, '\n');
 		if (!first)
 			sbuf_putc(&r->out, ',');
 		sbuf_put_jstr(&r->out, p, (size_t)(nl - p));
@@ -803,8 +803,9 @@ static int cmd_register(struct run *r, int nfiles, char **files)
 		emit(r, r->out.p, r->out.len);
 		break;
 	case AVRO_REG_EINCOMPAT:
-		for (const char *p = reasons.p, *nl; p && *p; p = nl + 1) {
-			nl = strchr(p, '\n');
+		for (const char *p = reasons.p, *nl; p && *p;
+		     p = nl + (*nl != '\0')) {
+			nl = strchrnul(p, '\n');
 			tool_error(&r->t, "%s: %.*s", files[0], (int)(nl - p), p);
 		}
 		sbuf_free(&reasons);
