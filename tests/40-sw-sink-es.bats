@@ -440,7 +440,9 @@ k3	{"id":"k3","n":3}'
 	port=$(free_port)
 	run bash -c "echo '{\"a\":1}' | sw-sink-es --url http://127.0.0.1:$port --index u --retries 2 --max-backoff 10ms"
 	assert_status 69
-	assert_output "sw-sink-es: http://127.0.0.1:$port: 1 record not delivered after 3 attempts: Failed to connect to 127.0.0.1 port $port after 0 ms: Couldn't connect to server"
+	# libcurl's reason names how long the attempt took: not part of the check.
+	[[ $output =~ ^sw-sink-es:\ http://127\.0\.0\.1:$port:\ 1\ record\ not\ delivered\ after\ 3\ attempts:\ Failed\ to\ connect\ to\ 127\.0\.0\.1\ port\ $port\ after\ [0-9]+\ ms:\ Couldn\'t\ connect\ to\ server$ ]] ||
+		{ echo "got: $output"; return 1; }
 }
 
 @test "sink-es: a server that comes up during the retries gets everything" {
