@@ -34,6 +34,7 @@ enum {
 	OPT_GROUP_BY,
 	OPT_LAST,
 	OPT_LATE_FILE,
+	OPT_MAX_ROWS,
 	OPT_MAX,
 	OPT_MIN,
 	OPT_MODE,
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
 	{ "late-file", required_argument, NULL, OPT_LATE_FILE },
 	{ "max", required_argument, NULL, OPT_MAX },
 	TOOL_LONGOPTS_INPUT,
+	{ "max-rows", required_argument, NULL, OPT_MAX_ROWS },
 	{ "min", required_argument, NULL, OPT_MIN },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "offset", required_argument, NULL, OPT_OFFSET },
@@ -96,6 +98,7 @@ struct run {
 	enum window_mode mode;
 	const char *top_by;
 	uint64_t top;
+	uint64_t max_rows; /* open window-and-group rows held at most; 0: no limit */
 
 	size_t ngroups, naggs;
 	struct jpath **groups;
@@ -125,7 +128,8 @@ static void usage(void)
 	      "                 [--count[=NAME]] [--sum [NAME=]PATH] [--avg ...] [--min ...]\n"
 	      "                 [--max ...] [--first ...] [--last ...] [--distinct ...]\n"
 	      "                 [--mode append|update|complete] [--emit-every N|DUR]\n"
-	      "                 [--top N --by NAME] [--late-file FILE] [--state FILE] [FILE...]\n"
+	      "                 [--top N --by NAME] [--late-file FILE] [--max-rows N]\n"
+	      "                 [--state FILE] [FILE...]\n"
 	      "Aggregates NDJSON records over event-time windows with a watermark, as Spark\n"
 	      "Structured Streaming's window(), session_window() and withWatermark() do.\n"
 	      "Writes one row per window and group: {\"window\":{\"start\":...,\"end\":...},\n"
@@ -170,6 +174,8 @@ static void usage(void)
 	      "      --top N            per window, only the N rows greatest by --by\n"
 	      "      --by NAME          the aggregate --top ranks by\n"
 	      "      --late-file FILE   append late records to FILE\n"
+	      "      --max-rows N       hold at most N open window-and-group rows (default\n"
+	      "                         10000000; 0: no limit); more is an error (65)\n"
 	      "      --state FILE       at exit save open windows and the watermark to FILE\n"
 	      "                         instead of writing them; load them at start\n"
 	      "\n" TOOL_USAGE_COMMON TOOL_USAGE_INPUT
@@ -361,6 +367,10 @@ static void parse_option(struct run *r, int c, const char *arg)
 		break;
 	case OPT_LATE_FILE:
 		r->late_path = arg;
+		break;
+	case OPT_MAX_ROWS:
+		if (num_parse_u64(arg, 0, UINT64_MAX, &r->max_rows) < 0)
+			tool_usage_error(t, "--max-rows: '%s': expected a number", arg);
 		break;
 	case OPT_STATE:
 		r->state_path = arg;
@@ -603,6 +613,16 @@ static void add_record(struct run *r, const struct json_doc *doc)
 		tool_bad_record(t, "%s: %s", jpath_expr(r->aggs[bad]), err);
 	else if (rc == 0)
 		late_record(r, doc);
+	/* Memory is bounded by the watermark, but a wide watermark or many
+	 * groups can still hold more than the machine has: stop clearly. */
+	if (r->max_rows && window_rows(r->w) > r->max_rows)
+		tool_die(t, SW_EXIT_DATAERR,
+			 "%s:%llu: more than %llu open window-and-group rows "
+			 "(--max-rows); a smaller --watermark or fewer groups "
+			 "hold fewer",
+			 ndjson_source(t->in),
+			 (unsigned long long)ndjson_lineno(t->in),
+			 (unsigned long long)r->max_rows);
 }
 
 static void finish(struct run *r)
@@ -657,6 +677,7 @@ int main(int argc, char **argv)
 	r.t = &t;
 	r.tf = (struct timefmt)TIMEFMT_INIT;
 	r.tumble = r.size = r.slide = r.gap = -1;
+	r.max_rows = 10000000;
 	r.every_n = (uint64_t)-1; /* until setup() knows the mode */
 	while ((c = tool_getopt(&t, argc, argv, "hquvR", longopts)) != -1) {
 		if (!tool_option(&t, c, optarg))

@@ -456,3 +456,30 @@ state_split() {
 			grep -q "^$code	" || { echo "man lacks exit $code" >&2; return 1; }
 	done
 }
+
+@test "--max-rows: one open row more than allowed stops with 65, after what was written" {
+	# Window [0,10) closes when the record at 20 arrives (watermark 0); the
+	# groups b and c in [20,30) make 3 open rows with a.
+	run --separate-stderr sw-window --time .t --tumble 10s --group-by .k --count --max-rows 2 <<'EOF'
+{"t":1,"k":"a"}
+{"t":20,"k":"a"}
+{"t":21,"k":"b"}
+{"t":22,"k":"c"}
+{"t":23,"k":"d"}
+EOF
+	assert_status 65
+	assert_output '{"window":{"start":"1970-01-01T00:00:00.000Z","end":"1970-01-01T00:00:10.000Z"},"k":"a","count":1}'
+	[ "$stderr" = "sw-window: stdin:4: more than 2 open window-and-group rows (--max-rows); a smaller --watermark or fewer groups hold fewer" ]
+	# With no limit the same input is fine.
+	run sw-window --time .t --tumble 10s --group-by .k --count --max-rows 0 <<'EOF'
+{"t":1,"k":"a"}
+{"t":20,"k":"a"}
+{"t":21,"k":"b"}
+{"t":22,"k":"c"}
+EOF
+	assert_status 0
+	[ "${#lines[@]}" -eq 4 ]
+	run sw-window --time .t --tumble 10s --count --max-rows many </dev/null
+	assert_status 64
+}
+
