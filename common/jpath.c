@@ -11,6 +11,7 @@ struct jstep {
 	char *key; /* NULL for an index step */
 	size_t keylen;
 	int64_t index;
+	uint32_t hint; /* member number where key was found last */
 };
 
 struct jpath {
@@ -40,6 +41,7 @@ static void add_step(struct jpath *jp, const char *key, size_t keylen,
 	s->key = key ? xstrndup(key, keylen) : NULL;
 	s->keylen = keylen;
 	s->index = index;
+	s->hint = 0;
 }
 
 /* A quoted key at *p (JSON string syntax).  Returns 0 and advances. */
@@ -221,8 +223,9 @@ int64_t jpath_lookup(const struct jpath *jp, const struct json_doc *d)
 	if (d->ntok == 0)
 		return -1;
 	for (size_t i = 0; i < jp->nsteps && t >= 0; i++) {
-		const struct jstep *s = &jp->steps[i];
-		t = s->key ? json_obj_get(d, (uint32_t)t, s->key, s->keylen) :
+		struct jstep *s = &jp->steps[i]; /* the hint is a cache */
+		t = s->key ? json_obj_find(d, (uint32_t)t, s->key, s->keylen,
+					   &s->hint) :
 			     json_arr_get(d, (uint32_t)t, s->index);
 	}
 	return t;

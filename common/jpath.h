@@ -53,7 +53,9 @@ const char *jpath_step_key(const struct jpath *jp, size_t i, size_t *keylen,
 int jpath_eval(struct jpath *jp, const struct json_doc *d, struct jval *v,
 	       char *err, size_t errlen);
 
-/* For a plain path: the token index of the value, or -1 when missing. */
+/* For a plain path: the token index of the value, or -1 when missing.
+ * Each step remembers where its key was last found (json_obj_find), so a
+ * jpath is not to be shared between threads. */
 int64_t jpath_lookup(const struct jpath *jp, const struct json_doc *d);
 
 #endif

@@ -22,12 +22,16 @@ void json_doc_free(struct json_doc *d)
 	d->ntok = d->cap = 0;
 }
 
-static uint32_t new_tok(struct json_doc *d, int type, size_t start)
+static void grow_toks(struct json_doc *d)
 {
-	if (d->ntok == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 64;
-		d->tok = xrealloc(d->tok, d->cap * sizeof *d->tok);
-	}
+	d->cap = d->cap ? d->cap * 2 : 64;
+	d->tok = xrealloc(d->tok, d->cap * sizeof *d->tok);
+}
+
+static inline uint32_t new_tok(struct json_doc *d, int type, size_t start)
+{
+	if (__builtin_expect(d->ntok == d->cap, 0))
+		grow_toks(d);
 	struct json_tok *t = &d->tok[d->ntok];
 	t->type = (uint8_t)type;
 	t->flags = 0;
@@ -126,102 +130,9 @@ static int hexval(int c)
 	return -1;
 }
 
-struct parser {
-	const unsigned char *s;
-	size_t n;
-	size_t i;
-	char *out; /* compact text being written */
-	size_t o;
-	const char *why;
-};
-
-static inline void skip_ws(struct parser *p)
+static inline int is_ws(unsigned char c)
 {
-	while (p->i < p->n) {
-		unsigned char c = p->s[p->i];
-		if (c != ' ' && c != '\n' && c != '\t' && c != '\r')
-			break;
-		p->i++;
-	}
-}
-
-/* Scans the string starting at the '"' at p->i and copies it. */
-static int scan_string(struct parser *p, uint8_t *flags)
-{
-	size_t start = p->i++, k;
-
-	for (;;) {
-		while (p->i < p->n && !str_stop[p->s[p->i]])
-			p->i++;
-		if (p->i >= p->n) {
-			p->why = "unterminated string";
-			return -1;
-		}
-		unsigned char c = p->s[p->i];
-		if (c == '"') {
-			p->i++;
-			break;
-		}
-		if (c == '\\') {
-			*flags |= JSON_F_ESCAPED;
-			if (p->i + 1 >= p->n) {
-				p->why = "unterminated string";
-				return -1;
-			}
-			c = p->s[p->i + 1];
-			if (c == 'u') {
-				if (p->i + 6 > p->n || hexval(p->s[p->i + 2]) < 0 ||
-				    hexval(p->s[p->i + 3]) < 0 ||
-				    hexval(p->s[p->i + 4]) < 0 ||
-				    hexval(p->s[p->i + 5]) < 0) {
-					p->why = "bad \\u escape";
-					return -1;
-				}
-				uint32_t cp = (uint32_t)(hexval(p->s[p->i + 2]) << 12 |
-							 hexval(p->s[p->i + 3]) << 8 |
-							 hexval(p->s[p->i + 4]) << 4 |
-							 hexval(p->s[p->i + 5]));
-				p->i += 6;
-				if (cp >= 0xdc00 && cp <= 0xdfff) {
-					p->why = "lone surrogate in \\u escape";
-					return -1;
-				}
-				if (cp >= 0xd800 && cp <= 0xdbff) {
-					/* Must be followed by its low half. */
-					if (p->i + 6 > p->n || p->s[p->i] != '\\' ||
-					    p->s[p->i + 1] != 'u' ||
-					    hexval(p->s[p->i + 2]) != 0xd ||
-					    hexval(p->s[p->i + 3]) < 0xc ||
-					    hexval(p->s[p->i + 4]) < 0 ||
-					    hexval(p->s[p->i + 5]) < 0) {
-						p->why = "lone surrogate in \\u escape";
-						return -1;
-					}
-					p->i += 6;
-				}
-			} else if (c == '"' || c == '\\' || c == '/' || c == 'b' ||
-				   c == 'f' || c == 'n' || c == 'r' || c == 't') {
-				p->i += 2;
-			} else {
-				p->why = "bad escape";
-				return -1;
-			}
-			continue;
-		}
-		if (c < 0x20) {
-			p->why = "control character in string";
-			return -1;
-		}
-		k = utf8_seq(p->s + p->i, p->n - p->i);
-		if (!k) {
-			p->why = "invalid UTF-8";
-			return -1;
-		}
-		p->i += k;
-	}
-	memcpy(p->out + p->o, p->s + start, p->i - start);
-	p->o += p->i - start;
-	return 0;
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
 static inline int is_digit(unsigned char c)
@@ -229,11 +140,164 @@ static inline int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * The compact text is the input with the white space between tokens left
+ * out.  Most NDJSON has none, so nothing is copied while parsing: a token's
+ * offset in the compact text is its input offset less the white space
+ * skipped before it (shift), and the input goes to the text in segments,
+ * one between each two runs of white space (seg: where the next begins),
+ * or in one piece at the end.
+ */
+struct compact {
+	char *out;
+	size_t seg;
+	size_t shift;
+};
+
+/* Skips the white space at s[i] (there is some) and returns the index
+ * after it, copying the segment before it. */
+static size_t skip_ws_copy(const unsigned char *s, size_t i, size_t n,
+			   struct compact *c)
+{
+	size_t j = i;
+
+	memcpy(c->out + c->seg - c->shift, s + c->seg, i - c->seg);
+	while (j < n && is_ws(s[j]))
+		j++;
+	c->shift += j - i;
+	c->seg = j;
+	return j;
+}
+
+static inline size_t skip_ws(const unsigned char *s, size_t i, size_t n,
+			     struct compact *c)
+{
+	return i < n && is_ws(s[i]) ? skip_ws_copy(s, i, n, c) : i;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JSON_SWAR 1
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+/* Non-zero in the high bit of the lowest byte of x that is '"', '\\',
+ * a control character or not ASCII.  Borrows can flag bytes above a true
+ * hit, never below one, and only the lowest flagged byte is used. */
+static inline uint64_t str_stops(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES * 0x20) & ~x) |
+		x) & HIGHS;
+}
+#endif
+
+/* The index of the first byte at or after i that str_stop[] stops at. */
+static inline size_t skip_plain(const unsigned char *s, size_t i, size_t n)
+{
+#ifdef JSON_SWAR
+	while (i + 8 <= n) {
+		uint64_t x, hit;
+
+		memcpy(&x, s + i, 8);
+		hit = str_stops(x);
+		if (hit)
+			return i + ((size_t)__builtin_ctzll(hit) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < n && !str_stop[s[i]])
+		i++;
+	return i;
+}
+
+/* The byte at s[i] (i < n) ends a plain run inside a string and is not
+ * its closing quote: an escape, a control character or a non-ASCII byte.
+ * Returns the index after what it starts, or 0 with *why set. */
+static size_t string_special(const unsigned char *s, size_t i, size_t n,
+			     uint8_t *flags, const char **why, size_t *at)
+{
+	unsigned char c = s[i];
+	size_t k;
+
+	*at = i;
+	if (c == '\\') {
+		*flags |= JSON_F_ESCAPED;
+		if (i + 1 >= n) {
+			*why = "unterminated string";
+			return 0;
+		}
+		c = s[i + 1];
+		if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' ||
+		    c == 'n' || c == 'r' || c == 't')
+			return i + 2;
+		if (c != 'u') {
+			*why = "bad escape";
+			return 0;
+		}
+		if (i + 6 > n || hexval(s[i + 2]) < 0 || hexval(s[i + 3]) < 0 ||
+		    hexval(s[i + 4]) < 0 || hexval(s[i + 5]) < 0) {
+			*why = "bad \\u escape";
+			return 0;
+		}
+		uint32_t cp = (uint32_t)(hexval(s[i + 2]) << 12 |
+					 hexval(s[i + 3]) << 8 |
+					 hexval(s[i + 4]) << 4 | hexval(s[i + 5]));
+		i += 6;
+		*at = i;
+		if (cp >= 0xdc00 && cp <= 0xdfff) {
+			*why = "lone surrogate in \\u escape";
+			return 0;
+		}
+		if (cp < 0xd800 || cp > 0xdbff)
+			return i;
+		/* A high surrogate must be followed by its low half. */
+		if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u' ||
+		    hexval(s[i + 2]) != 0xd || hexval(s[i + 3]) < 0xc ||
+		    hexval(s[i + 4]) < 0 || hexval(s[i + 5]) < 0) {
+			*why = "lone surrogate in \\u escape";
+			return 0;
+		}
+		return i + 6;
+	}
+	if (c < 0x20) {
+		*why = "control character in string";
+		return 0;
+	}
+	k = utf8_seq(s + i, n - i);
+	if (!k) {
+		*why = "invalid UTF-8";
+		return 0;
+	}
+	return i + k;
+}
+
+/* Scans the string whose '"' is at s[i].  Returns the index after its
+ * closing quote, or 0 with *why and *at set. */
+static inline size_t scan_string(const unsigned char *s, size_t i, size_t n,
+				 uint8_t *flags, const char **why, size_t *at)
+{
+	i++;
+	for (;;) {
+		i = skip_plain(s, i, n);
+		if (i < n && s[i] == '"')
+			return i + 1;
+		if (i >= n) {
+			*at = n;
+			*why = "unterminated string";
+			return 0;
+		}
+		i = string_special(s, i, n, flags, why, at);
+		if (!i)
+			return 0;
+	}
+}
+
 /* The index of the first byte at or after i that is not a digit.  Eight
  * bytes at a time: numbers are most of the bytes of sensor data. */
 static inline size_t skip_digits(const unsigned char *s, size_t i, size_t n)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#ifdef JSON_SWAR
 	const uint64_t hi = 0xf0f0f0f0f0f0f0f0u, zeros = 0x3030303030303030u;
 
 	while (i + 8 <= n) {
@@ -254,69 +318,68 @@ static inline size_t skip_digits(const unsigned char *s, size_t i, size_t n)
 	return i;
 }
 
-static int scan_number(struct parser *p, uint8_t *flags)
+/* Scans the number at s[i].  Returns the index after it, or 0 with the
+ * index of the offending byte in *at. */
+static inline size_t scan_number(const unsigned char *s, size_t i, size_t n,
+				 uint8_t *flags, size_t *at)
 {
-	size_t start = p->i;
-	const unsigned char *s = p->s;
-	size_t n = p->n;
-
 	*flags |= JSON_F_INT;
-	if (p->i < n && s[p->i] == '-')
-		p->i++;
-	if (p->i < n && s[p->i] == '0') {
-		p->i++;
-	} else if (p->i < n && s[p->i] >= '1' && s[p->i] <= '9') {
-		p->i = skip_digits(s, p->i + 1, n);
-	} else {
-		p->why = "bad number";
-		return -1;
-	}
-	if (p->i < n && s[p->i] == '.') {
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		i = skip_digits(s, i + 1, n);
+	else
+		goto bad;
+	if (i < n && s[i] == '.') {
 		*flags &= (uint8_t)~JSON_F_INT;
-		p->i++;
-		if (p->i >= n || !is_digit(s[p->i])) {
-			p->why = "bad number";
-			return -1;
-		}
-		p->i = skip_digits(s, p->i + 1, n);
+		if (++i >= n || !is_digit(s[i]))
+			goto bad;
+		i = skip_digits(s, i + 1, n);
 	}
-	if (p->i < n && (s[p->i] == 'e' || s[p->i] == 'E')) {
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		*flags &= (uint8_t)~JSON_F_INT;
-		p->i++;
-		if (p->i < n && (s[p->i] == '+' || s[p->i] == '-'))
-			p->i++;
-		if (p->i >= n || !is_digit(s[p->i])) {
-			p->why = "bad number";
-			return -1;
-		}
-		while (p->i < n && is_digit(s[p->i]))
-			p->i++;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || !is_digit(s[i]))
+			goto bad;
+		i = skip_digits(s, i + 1, n);
 	}
-	memcpy(p->out + p->o, s + start, p->i - start);
-	p->o += p->i - start;
+	return i;
+bad:
+	*at = i;
 	return 0;
 }
 
-static int scan_literal(struct parser *p, const char *word, size_t len)
+static void parse_error(const char *why, size_t at, size_t n, int max_depth,
+			char *err, size_t errlen)
 {
-	if (p->n - p->i < len || memcmp(p->s + p->i, word, len) != 0) {
-		p->why = "invalid literal";
-		return -1;
-	}
-	memcpy(p->out + p->o, word, len);
-	p->o += len;
-	p->i += len;
-	return 0;
+	if (strcmp(why, "nesting too deep") == 0)
+		snprintf(err, errlen, "invalid JSON at byte %zu: nested "
+			 "deeper than %d levels", at + 1, max_depth);
+	else if (at >= n && strcmp(why, "no value") != 0)
+		snprintf(err, errlen, "invalid JSON: %s", why);
+	else
+		snprintf(err, errlen, "invalid JSON at byte %zu: %s", at + 1, why);
 }
 
+/*
+ * One pass over the input with the position in a register: a value, then
+ * what may follow it in its container, as a small state machine.  Tokens
+ * are written in document order; top is the innermost open container.
+ */
 int json_parse(struct json_doc *d, const char *in, size_t n, char *err,
 	       size_t errlen)
 {
-	struct parser p = { (const unsigned char *)in, n, 0, NULL, 0, NULL };
-	uint32_t stack_fixed[64];
-	uint32_t *stack = stack_fixed;
-	size_t depth = 0, stack_cap = 64;
-	uint32_t t;
+	const unsigned char *s = (const unsigned char *)in;
+	uint32_t stack_fixed[64], *stack = stack_fixed;
+	size_t i = 0, at = 0, depth = 0, stack_cap = 64, next;
+	struct compact c = { NULL, 0, 0 };
+	const char *why = NULL;
+	uint32_t t, top = 0;
+	uint8_t close = 0; /* '}' or ']' of top */
 	int rc = -1;
 
 	if (n >= UINT32_MAX) {
@@ -327,22 +390,22 @@ int json_parse(struct json_doc *d, const char *in, size_t n, char *err,
 	sbuf_reset(&d->text);
 	if (d->text.cap <= n + 1)
 		sbuf_grow(&d->text, n + 1);
-	p.out = d->text.p;
+	c.out = d->text.p;
 
-	skip_ws(&p);
+	i = skip_ws(s, i, n, &c);
 value:
-	if (p.i >= p.n) {
-		p.why = depth ? "unexpected end of input" : "no value";
-		goto out;
+	if (i >= n) {
+		why = depth ? "unexpected end of input" : "no value";
+		goto fail;
 	}
 	if (depth)
-		d->tok[stack[depth - 1]].count++;
-	switch (p.s[p.i]) {
+		d->tok[top].count++;
+	switch (s[i]) {
 	case '{':
 	case '[':
 		if (depth >= (size_t)d->max_depth) {
-			p.why = "nesting too deep";
-			goto out;
+			why = "nesting too deep";
+			goto fail;
 		}
 		if (depth == stack_cap) {
 			stack_cap *= 2;
@@ -353,117 +416,118 @@ value:
 				stack = xrealloc(stack, stack_cap * sizeof *stack);
 			}
 		}
-		t = new_tok(d, p.s[p.i] == '{' ? JSON_OBJECT : JSON_ARRAY, p.o);
-		stack[depth++] = t;
-		p.out[p.o++] = (char)p.s[p.i++];
-		skip_ws(&p);
-		if (p.i < p.n && p.s[p.i] == (d->tok[t].type == JSON_OBJECT ? '}' : ']'))
+		close = s[i] == '{' ? '}' : ']';
+		top = new_tok(d, close == '}' ? JSON_OBJECT : JSON_ARRAY,
+			      i - c.shift);
+		stack[depth++] = top;
+		i = skip_ws(s, i + 1, n, &c);
+		if (i < n && s[i] == close)
 			goto close;
-		if (d->tok[t].type == JSON_OBJECT)
+		if (close == '}')
 			goto key;
 		goto value;
 	case '"':
-		t = new_tok(d, JSON_STRING, p.o);
-		if (scan_string(&p, &d->tok[t].flags) < 0)
-			goto out;
+		t = new_tok(d, JSON_STRING, i - c.shift);
+		next = scan_string(s, i, n, &d->tok[t].flags, &why, &at);
 		break;
 	case 't':
-		t = new_tok(d, JSON_TRUE, p.o);
-		if (scan_literal(&p, "true", 4) < 0)
-			goto out;
+		t = new_tok(d, JSON_TRUE, i - c.shift);
+		next = n - i >= 4 && memcmp(s + i, "true", 4) == 0 ? i + 4 : 0;
 		break;
 	case 'f':
-		t = new_tok(d, JSON_FALSE, p.o);
-		if (scan_literal(&p, "false", 5) < 0)
-			goto out;
+		t = new_tok(d, JSON_FALSE, i - c.shift);
+		next = n - i >= 5 && memcmp(s + i, "false", 5) == 0 ? i + 5 : 0;
 		break;
 	case 'n':
-		t = new_tok(d, JSON_NULL, p.o);
-		if (scan_literal(&p, "null", 4) < 0)
-			goto out;
+		t = new_tok(d, JSON_NULL, i - c.shift);
+		next = n - i >= 4 && memcmp(s + i, "null", 4) == 0 ? i + 4 : 0;
 		break;
 	default:
-		if (p.s[p.i] != '-' && !is_digit(p.s[p.i])) {
-			p.why = "unexpected character";
-			goto out;
+		if (s[i] != '-' && !is_digit(s[i])) {
+			why = "unexpected character";
+			goto fail;
 		}
-		t = new_tok(d, JSON_NUMBER, p.o);
-		if (scan_number(&p, &d->tok[t].flags) < 0)
-			goto out;
+		t = new_tok(d, JSON_NUMBER, i - c.shift);
+		next = scan_number(s, i, n, &d->tok[t].flags, &at);
+		if (!next)
+			why = "bad number";
 		break;
 	}
-	d->tok[t].len = (uint32_t)(p.o - d->tok[t].start);
+	if (!next) {
+		if (!why) {
+			why = "invalid literal";
+			at = i;
+		}
+		i = at;
+		goto fail;
+	}
+	d->tok[t].len = (uint32_t)(next - i);
+	i = next;
 after:
-	skip_ws(&p);
 	if (!depth) {
-		if (p.i != p.n) {
-			p.why = "trailing characters after the value";
-			goto out;
+		i = skip_ws(s, i, n, &c);
+		if (i != n) {
+			why = "trailing characters after the value";
+			goto fail;
 		}
 		rc = 0;
 		goto out;
 	}
-	t = stack[depth - 1];
-	if (p.i >= p.n) {
-		p.why = "unexpected end of input";
-		goto out;
-	}
-	if (p.s[p.i] == ',') {
-		p.out[p.o++] = ',';
-		p.i++;
-		skip_ws(&p);
-		if (d->tok[t].type == JSON_OBJECT)
+	if (i < n && s[i] == ',') {
+		i = skip_ws(s, i + 1, n, &c);
+		if (close == '}')
 			goto key;
 		goto value;
 	}
-	if (p.s[p.i] == (d->tok[t].type == JSON_OBJECT ? '}' : ']'))
+	if (i < n && s[i] == close)
 		goto close;
-	p.why = d->tok[t].type == JSON_OBJECT ? "expected ',' or '}'" :
-						"expected ',' or ']'";
-	goto out;
+	if (i < n && is_ws(s[i])) {
+		i = skip_ws_copy(s, i, n, &c);
+		goto after;
+	}
+	why = i >= n		? "unexpected end of input"
+	      : close == '}' ? "expected ',' or '}'"
+			     : "expected ',' or ']'";
+	goto fail;
 key:
-	if (p.i >= p.n || p.s[p.i] != '"') {
-		p.why = p.i >= p.n ? "unexpected end of input" :
-				     "expected a string key";
-		goto out;
+	if (i >= n || s[i] != '"') {
+		why = i >= n ? "unexpected end of input" : "expected a string key";
+		goto fail;
 	}
-	{
-		uint32_t k = new_tok(d, JSON_STRING, p.o);
-		if (scan_string(&p, &d->tok[k].flags) < 0)
-			goto out;
-		d->tok[k].len = (uint32_t)(p.o - d->tok[k].start);
+	t = new_tok(d, JSON_STRING, i - c.shift);
+	next = scan_string(s, i, n, &d->tok[t].flags, &why, &at);
+	if (!next) {
+		i = at;
+		goto fail;
 	}
-	skip_ws(&p);
-	if (p.i >= p.n || p.s[p.i] != ':') {
-		p.why = "expected ':'";
-		goto out;
+	d->tok[t].len = (uint32_t)(next - i);
+	i = skip_ws(s, next, n, &c);
+	if (i >= n || s[i] != ':') {
+		why = "expected ':'";
+		goto fail;
 	}
-	p.out[p.o++] = ':';
-	p.i++;
-	skip_ws(&p);
+	i = skip_ws(s, i + 1, n, &c);
 	goto value;
 close:
-	t = stack[--depth];
-	p.out[p.o++] = (char)p.s[p.i++];
+	t = top;
+	i++;
 	d->tok[t].end = d->ntok;
-	d->tok[t].len = (uint32_t)(p.o - d->tok[t].start);
+	d->tok[t].len = (uint32_t)(i - c.shift - d->tok[t].start);
+	if (--depth) {
+		top = stack[depth - 1];
+		close = d->tok[top].type == JSON_OBJECT ? '}' : ']';
+	}
 	goto after;
+fail:
+	parse_error(why, i, n, d->max_depth, err, errlen);
+	d->ntok = 0;
 out:
 	if (stack != stack_fixed)
 		free(stack);
-	d->text.len = p.o;
-	d->text.p[p.o] = '\0';
-	if (rc < 0) {
-		if (p.why && strcmp(p.why, "nesting too deep") == 0)
-			snprintf(err, errlen, "invalid JSON at byte %zu: nested "
-				 "deeper than %d levels", p.i + 1, d->max_depth);
-		else if (p.i >= p.n && p.why && strcmp(p.why, "no value") != 0)
-			snprintf(err, errlen, "invalid JSON: %s", p.why);
-		else
-			snprintf(err, errlen, "invalid JSON at byte %zu: %s",
-				 p.i + 1, p.why ? p.why : "syntax error");
-		d->ntok = 0;
-	}
+	/* The compact text of what was read (all of it, on success). */
+	memcpy(c.out + c.seg - c.shift, s + c.seg, i - c.seg);
+	d->text.len = i - c.shift;
+	d->text.p[d->text.len] = '\0';
 	return rc;
 }
 
@@ -508,16 +572,55 @@ int json_str_eq(const struct json_doc *d, uint32_t i, const char *s, size_t n)
 	return eq;
 }
 
+/* Is key token k (unescaped) key[0..keylen)?  The common case inline. */
+static inline int key_is(const struct json_doc *d, uint32_t k, const char *key,
+			 size_t keylen)
+{
+	const struct json_tok *t = &d->tok[k];
+
+	if (t->flags & JSON_F_ESCAPED)
+		return json_str_eq(d, k, key, keylen);
+	return t->len == keylen + 2 &&
+	       memcmp(d->text.p + t->start + 1, key, keylen) == 0;
+}
+
+int64_t json_obj_find(const struct json_doc *d, uint32_t obj, const char *key,
+		      size_t keylen, uint32_t *hint)
+{
+	uint32_t end = d->tok[obj].end, k, m;
+
+	if (d->tok[obj].type != JSON_OBJECT)
+		return -1;
+	if (hint && *hint < d->tok[obj].count) {
+		/* Stepping over members costs a load each; comparing keys
+		 * is what is saved.  The first of duplicate keys is the one
+		 * found, as without a hint, so a key before the hinted one
+		 * that might be the same sends us the long way. */
+		for (k = obj + 1, m = *hint; m; m--) {
+			const struct json_tok *t = &d->tok[k];
+			if ((t->flags & JSON_F_ESCAPED) ||
+			    (t->len == keylen + 2 &&
+			     d->text.p[t->start + 1] == key[0]))
+				break;
+			k = d->tok[k + 1].end;
+		}
+		if (!m && key_is(d, k, key, keylen))
+			return k + 1;
+	}
+	for (k = obj + 1, m = 0; k < end; k = d->tok[k + 1].end, m++) {
+		if (key_is(d, k, key, keylen)) {
+			if (hint)
+				*hint = m;
+			return k + 1;
+		}
+	}
+	return -1;
+}
+
 int64_t json_obj_get(const struct json_doc *d, uint32_t obj, const char *key,
 		     size_t keylen)
 {
-	if (d->tok[obj].type != JSON_OBJECT)
-		return -1;
-	JSON_OBJ_FOREACH(d, obj, k) {
-		if (json_str_eq(d, k, key, keylen))
-			return k + 1;
-	}
-	return -1;
+	return json_obj_find(d, obj, key, keylen, NULL);
 }
 
 int64_t json_arr_get(const struct json_doc *d, uint32_t arr, int64_t idx)

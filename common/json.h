@@ -87,6 +87,11 @@ static inline const char *json_tok_ptr(const struct json_doc *d, uint32_t i)
 /* The value token of key[0..keylen) in object token obj, or -1. */
 int64_t json_obj_get(const struct json_doc *d, uint32_t obj, const char *key,
 		     size_t keylen);
+/* The same, trying member number *hint first and leaving there the number
+ * of the member found: records of one stream mostly share their key order,
+ * so a lookup that remembers costs one key comparison. */
+int64_t json_obj_find(const struct json_doc *d, uint32_t obj, const char *key,
+		      size_t keylen, uint32_t *hint);
 /* The value token of element idx of array token arr (negative counts from
  * the end), or -1. */
 int64_t json_arr_get(const struct json_doc *d, uint32_t arr, int64_t idx);

@@ -240,6 +240,68 @@ static void test_depth(void)
 	json_doc_free(&d);
 }
 
+/* A jpath remembers where its key was found; records whose keys move,
+ * repeat or are escaped must still give the first matching member. */
+static void test_remembered_lookup(void)
+{
+	static const struct {
+		const char *in, *want;
+	} recs[] = {
+		{ "{\"a\":1,\"b\":2,\"t\":3}", "3" },
+		{ "{\"a\":1,\"b\":2,\"t\":4}", "4" },     /* same shape */
+		{ "{\"t\":5,\"a\":1,\"b\":2}", "5" },     /* moved */
+		{ "{\"a\":1,\"t\":6,\"t\":7}", "6" },     /* first of two */
+		{ "{\"a\":1,\"b\":2,\"t\":8}", "8" },
+		{ "{\"t\":9,\"b\":2,\"t\":10}", "9" },    /* hint lands on the 2nd */
+		{ "{\"a\":1,\"\\u0074\":11,\"t\":12}", "11" }, /* escaped first */
+		{ "{\"a\":{\"t\":0},\"b\":2,\"t\":13}", "13" },  /* nested */
+		{ "{\"a\":1}", NULL },
+		{ "[1,2,3]", NULL },
+		{ "{\"ab\":1,\"tt\":2,\"t\":14}", "14" },
+	};
+	struct json_doc d;
+	struct jpath *jp;
+	struct jval v;
+	char err[128];
+
+	json_doc_init(&d);
+	jpath_compile(&jp, ".t", 0, err, sizeof err);
+	for (size_t i = 0; i < sizeof recs / sizeof *recs; i++) {
+		char got[32] = "";
+		json_parse(&d, recs[i].in, strlen(recs[i].in), err, sizeof err);
+		if (jpath_eval(jp, &d, &v, err, sizeof err) == 1)
+			snprintf(got, sizeof got, "%.*s", (int)v.n, v.p);
+		UNIT_STREQ(got, recs[i].want ? recs[i].want : "", "remembered .t in %s",
+			   recs[i].in);
+	}
+	jpath_free(jp);
+	json_doc_free(&d);
+}
+
+/* White space anywhere: token spans point into the compact text. */
+static void test_spans_after_white_space(void)
+{
+	const char *in = "\n{ \"a\" :\t[ 1 ,\r\n \"x y\" ] ,\n  \"b\":{ } }  ";
+	struct json_doc d;
+	char err[128];
+
+	json_doc_init(&d);
+	unit_ok(json_parse(&d, in, strlen(in), err, sizeof err) == 0, "parse spaced");
+	UNIT_STREQ(d.text.p, "{\"a\":[1,\"x y\"],\"b\":{}}", "compact text");
+	for (uint32_t i = 0; i < d.ntok; i++) {
+		const char *p = json_tok_ptr(&d, i);
+		int ok = d.tok[i].start + d.tok[i].len <= d.text.len;
+		switch (d.tok[i].type) {
+		case JSON_OBJECT: ok = ok && p[0] == '{' && p[d.tok[i].len - 1] == '}'; break;
+		case JSON_ARRAY: ok = ok && p[0] == '[' && p[d.tok[i].len - 1] == ']'; break;
+		case JSON_STRING: ok = ok && p[0] == '"' && p[d.tok[i].len - 1] == '"'; break;
+		default: ok = ok && p[0] == '1' && d.tok[i].len == 1; break;
+		}
+		unit_ok(ok, "token %u spans '%.*s'", i, (int)d.tok[i].len, p);
+	}
+	json_doc_free(&d);
+}
+
 int main(void)
 {
 	test_parse();
@@ -247,5 +309,7 @@ int main(void)
 	test_tokens();
 	test_unescape_and_numbers();
 	test_depth();
+	test_remembered_lookup();
+	test_spans_after_white_space();
 	return unit_done();
 }
