@@ -8,6 +8,10 @@
 
 #include "xalloc.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void json_doc_init(struct json_doc *d)
 {
 	memset(d, 0, sizeof *d);
@@ -130,9 +134,13 @@ static int hexval(int c)
 	return -1;
 }
 
+static const uint8_t ws_tab[256] = {
+	[' '] = 1, ['\n'] = 1, ['\t'] = 1, ['\r'] = 1,
+};
+
 static inline int is_ws(unsigned char c)
 {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+	return ws_tab[c];
 }
 
 static inline int is_digit(unsigned char c)
@@ -192,9 +200,28 @@ static inline uint64_t str_stops(uint64_t x)
 }
 #endif
 
-/* The index of the first byte at or after i that str_stop[] stops at. */
+/* The index of the first byte at or after i that str_stop[] stops at.
+ * Sixteen bytes at a time with SSE2 (every x86-64 has it), else eight. */
 static inline size_t skip_plain(const unsigned char *s, size_t i, size_t n)
 {
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		      space = _mm_set1_epi8(0x1f);
+
+	while (i + 16 <= n) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+		/* Bytes <= 0x1f: min(x, 0x1f) == x, unsigned.  Bytes >= 0x80
+		 * show in the byte mask by their own high bit. */
+		__m128i hit = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+				     _mm_cmpeq_epi8(x, bslash)),
+			_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, space), x), x));
+		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+		if (mask)
+			return i + (size_t)__builtin_ctz(mask);
+		i += 16;
+	}
+#endif
 #ifdef JSON_SWAR
 	while (i + 8 <= n) {
 		uint64_t x, hit;
@@ -297,6 +324,20 @@ static inline size_t scan_string(const unsigned char *s, size_t i, size_t n,
  * bytes at a time: numbers are most of the bytes of sensor data. */
 static inline size_t skip_digits(const unsigned char *s, size_t i, size_t n)
 {
+#ifdef __SSE2__
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+
+	if (i + 16 <= n) {
+		__m128i x = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(s + i)),
+					 zero);
+		/* Digits are the bytes with x - '0' <= 9, unsigned. */
+		unsigned mask = ~(unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_min_epu8(x, nine), x));
+		if (mask & 0xffff)
+			return i + (size_t)__builtin_ctz(mask);
+		i += 16;
+	}
+#endif
 #ifdef JSON_SWAR
 	const uint64_t hi = 0xf0f0f0f0f0f0f0f0u, zeros = 0x3030303030303030u;
 
@@ -353,6 +394,30 @@ bad:
 	return 0;
 }
 
+/* The doc's tokens while parsing, in locals the compiler can keep in
+ * registers; json_parse() stores the count back at the end. */
+struct toks {
+	struct json_tok *tok;
+	uint32_t n;
+	uint32_t cap;
+};
+
+static inline uint32_t push_tok(struct json_doc *d, struct toks *k, int type,
+				size_t start)
+{
+	if (__builtin_expect(k->n == k->cap, 0)) {
+		grow_toks(d);
+		k->tok = d->tok;
+		k->cap = d->cap;
+	}
+	k->tok[k->n] = (struct json_tok){
+		.type = (uint8_t)type,
+		.start = (uint32_t)start,
+		.end = k->n + 1,
+	};
+	return k->n++;
+}
+
 static void parse_error(const char *why, size_t at, size_t n, int max_depth,
 			char *err, size_t errlen)
 {
@@ -380,6 +445,7 @@ int json_parse(struct json_doc *d, const char *in, size_t n, char *err,
 	const char *why = NULL;
 	uint32_t t, top = 0;
 	uint8_t close = 0; /* '}' or ']' of top */
+	struct toks k = { d->tok, 0, d->cap };
 	int rc = -1;
 
 	if (n >= UINT32_MAX) {
@@ -392,6 +458,7 @@ int json_parse(struct json_doc *d, const char *in, size_t n, char *err,
 		sbuf_grow(&d->text, n + 1);
 	c.out = d->text.p;
 
+value_ws:
 	i = skip_ws(s, i, n, &c);
 value:
 	if (i >= n) {
@@ -399,7 +466,7 @@ value:
 		goto fail;
 	}
 	if (depth)
-		d->tok[top].count++;
+		k.tok[top].count++;
 	switch (s[i]) {
 	case '{':
 	case '[':
@@ -417,7 +484,7 @@ value:
 			}
 		}
 		close = s[i] == '{' ? '}' : ']';
-		top = new_tok(d, close == '}' ? JSON_OBJECT : JSON_ARRAY,
+		top = push_tok(d, &k, close == '}' ? JSON_OBJECT : JSON_ARRAY,
 			      i - c.shift);
 		stack[depth++] = top;
 		i = skip_ws(s, i + 1, n, &c);
@@ -427,19 +494,19 @@ value:
 			goto key;
 		goto value;
 	case '"':
-		t = new_tok(d, JSON_STRING, i - c.shift);
-		next = scan_string(s, i, n, &d->tok[t].flags, &why, &at);
+		t = push_tok(d, &k, JSON_STRING, i - c.shift);
+		next = scan_string(s, i, n, &k.tok[t].flags, &why, &at);
 		break;
 	case 't':
-		t = new_tok(d, JSON_TRUE, i - c.shift);
+		t = push_tok(d, &k, JSON_TRUE, i - c.shift);
 		next = n - i >= 4 && memcmp(s + i, "true", 4) == 0 ? i + 4 : 0;
 		break;
 	case 'f':
-		t = new_tok(d, JSON_FALSE, i - c.shift);
+		t = push_tok(d, &k, JSON_FALSE, i - c.shift);
 		next = n - i >= 5 && memcmp(s + i, "false", 5) == 0 ? i + 5 : 0;
 		break;
 	case 'n':
-		t = new_tok(d, JSON_NULL, i - c.shift);
+		t = push_tok(d, &k, JSON_NULL, i - c.shift);
 		next = n - i >= 4 && memcmp(s + i, "null", 4) == 0 ? i + 4 : 0;
 		break;
 	default:
@@ -447,8 +514,8 @@ value:
 			why = "unexpected character";
 			goto fail;
 		}
-		t = new_tok(d, JSON_NUMBER, i - c.shift);
-		next = scan_number(s, i, n, &d->tok[t].flags, &at);
+		t = push_tok(d, &k, JSON_NUMBER, i - c.shift);
+		next = scan_number(s, i, n, &k.tok[t].flags, &at);
 		if (!next)
 			why = "bad number";
 		break;
@@ -461,7 +528,7 @@ value:
 		i = at;
 		goto fail;
 	}
-	d->tok[t].len = (uint32_t)(next - i);
+	k.tok[t].len = (uint32_t)(next - i);
 	i = next;
 after:
 	if (!depth) {
@@ -471,13 +538,17 @@ after:
 			goto fail;
 		}
 		rc = 0;
+		d->ntok = k.n;
 		goto out;
 	}
 	if (i < n && s[i] == ',') {
-		i = skip_ws(s, i + 1, n, &c);
-		if (close == '}')
+		i++;
+		if (close != '}')
+			goto value_ws;
+		if (__builtin_expect(i < n && s[i] == '"', 1))
 			goto key;
-		goto value;
+		i = skip_ws(s, i, n, &c);
+		goto key;
 	}
 	if (i < n && s[i] == close)
 		goto close;
@@ -494,28 +565,31 @@ key:
 		why = i >= n ? "unexpected end of input" : "expected a string key";
 		goto fail;
 	}
-	t = new_tok(d, JSON_STRING, i - c.shift);
-	next = scan_string(s, i, n, &d->tok[t].flags, &why, &at);
+	t = push_tok(d, &k, JSON_STRING, i - c.shift);
+	next = scan_string(s, i, n, &k.tok[t].flags, &why, &at);
 	if (!next) {
 		i = at;
 		goto fail;
 	}
-	d->tok[t].len = (uint32_t)(next - i);
-	i = skip_ws(s, next, n, &c);
-	if (i >= n || s[i] != ':') {
-		why = "expected ':'";
-		goto fail;
+	k.tok[t].len = (uint32_t)(next - i);
+	i = next;
+	if (__builtin_expect(i >= n || s[i] != ':', 0)) {
+		i = skip_ws(s, i, n, &c);
+		if (i >= n || s[i] != ':') {
+			why = "expected ':'";
+			goto fail;
+		}
 	}
 	i = skip_ws(s, i + 1, n, &c);
 	goto value;
 close:
 	t = top;
 	i++;
-	d->tok[t].end = d->ntok;
-	d->tok[t].len = (uint32_t)(i - c.shift - d->tok[t].start);
+	k.tok[t].end = k.n;
+	k.tok[t].len = (uint32_t)(i - c.shift - k.tok[t].start);
 	if (--depth) {
 		top = stack[depth - 1];
-		close = d->tok[top].type == JSON_OBJECT ? '}' : ']';
+		close = k.tok[top].type == JSON_OBJECT ? '}' : ']';
 	}
 	goto after;
 fail:
