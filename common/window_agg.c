@@ -135,97 +135,171 @@ static double pow10_of(int e)
 	return e >= 0 ? pow10_tab[e] : neg[-e];
 }
 
-#define P10_19 10000000000000000000ull
-static const u128 pow10_u128[22] = {
-	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-	10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-	100000000000ull, 1000000000000ull, 10000000000000ull,
-	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-	100000000000000000ull, 1000000000000000000ull, P10_19,
-	(u128)P10_19 * 10, (u128)P10_19 * 100,
+static const uint64_t pow10_u64[] = {
+	1ull,
+	10ull,
+	100ull,
+	1000ull,
+	10000ull,
+	100000ull,
+	1000000ull,
+	10000000ull,
+	100000000ull,
+	1000000000ull,
+	10000000000ull,
+	100000000000ull,
+	1000000000000ull,
+	10000000000000ull,
+	100000000000000ull,
+	1000000000000000ull,
+	10000000000000000ull,
+	100000000000000000ull,
+	1000000000000000000ull,
+	10000000000000000000ull,
 };
 
-/* Is the decimal nearest to mant * 2^-s with k fraction digits, *q / 10^k,
- * inside v's rounding interval (or past 17 digits, where it always is)? */
-static int reads_back(uint64_t mant, int s, int k, u128 *q)
-{
-	u128 p = pow10_u128[k], x, r, diff;
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
 
-	x = (u128)mant * p;
-	*q = x >> s;
-	r = x & (((u128)1 << s) - 1);
-	/* Half to even, as printf rounds an exact tie. */
-	if (r > (u128)1 << (s - 1) || (r == (u128)1 << (s - 1) && (*q & 1)))
-		(*q)++;
-	if (*q >= (u128)100000000000000000ull)
-		return 1;
-	diff = (*q << s) > x ? (*q << s) - x : x - (*q << s);
-	return 2 * diff < p;
+/* The exact value of a double times 10^k, split at the binary point:
+ * x = mant * 10^k = y * 2^s + r with r < 2^s. */
+struct scaled {
+	u128 unit; /* 2^s */
+	u128 r;
+	uint64_t y;
+	u128 p; /* 10^k */
+};
+
+/* The decimal nearest to the value with d fewer digits than y has (y
+ * rounded to a multiple of div = 10^d, half to even as printf rounds an
+ * exact tie), divided by div; 0 when it lies outside the value's rounding
+ * interval (|q * div * 2^s - x| < 10^k / 2), so that it would not read
+ * back. */
+static int shorter(const struct scaled *x, uint64_t div, uint64_t *q)
+{
+	uint64_t t = x->y / div, u = x->y - t * div;
+	u128 below = u * x->unit + x->r, diff;
+	u128 half = (u128)(div / 2) * x->unit;
+
+	if (below > half || (below == half && (t & 1)))
+		diff = div * x->unit - below, t++;
+	else
+		diff = below;
+	*q = t;
+	return 2 * diff < x->p;
 }
 
-/* sbuf_put_double without printf for 1e-4 <= |v| < 1e15 (not integral):
- * v = M * 2^-s exactly, and the decimal nearest to v with k fraction
- * digits is tested exactly, in 128-bit integers, against the half-ulp
- * interval around v.  That test only turns true as k grows, so a binary
- * search finds the fewest digits that read back as v: the digits %.17g
- * would be shortened to.  Ties and the uneven interval at a power of two
- * go the general way. */
+/* Appends q / 10^k, k > 0, with k's trailing zeros dropped. */
+static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k)
+{
+	char buf[32], *end = buf + sizeof buf, *p = end;
+
+	/* Fewer than 16 trailing zeros (q < 10^17, and one with more would
+	 * have been found with 15 digits): strip 8, 4, 2, 1 of them. */
+	if (k >= 8 && q % 100000000 == 0) {
+		q /= 100000000;
+		k -= 8;
+	}
+	if (k >= 4 && q % 10000 == 0) {
+		q /= 10000;
+		k -= 4;
+	}
+	if (k >= 2 && q % 100 == 0) {
+		q /= 100;
+		k -= 2;
+	}
+	if (k >= 1 && q % 10 == 0) {
+		q /= 10;
+		k -= 1;
+	}
+	for (; k >= 2; k -= 2, q /= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (q % 100), 2);
+	}
+	if (k) {
+		*--p = (char)('0' + q % 10);
+		q /= 10;
+	}
+	if (p != end)
+		*--p = '.';
+	for (; q >= 100; q /= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (q % 100), 2);
+	}
+	if (q >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * q, 2);
+	} else {
+		*--p = (char)('0' + q);
+	}
+	if (neg)
+		*--p = '-';
+	sbuf_put(b, p, (size_t)(end - p));
+}
+
+/* sbuf_put_double without printf for 1e-4 <= |v| < 1e15 (not integral),
+ * the text of %.17g shortened to the fewest digits that read back.
+ *
+ * Fifteen significant digits or fewer: decimals that short are spaced
+ * wider than doubles, so at most one reads back as v, and it is the one
+ * nearest v.  Scaled to an integer m < 10^15 it is also the nearest integer
+ * to the computed a * 10^j (whose rounding error is far below the 0.4 left
+ * to spare), and m / 10^j, both exact doubles, is correctly rounded (as in
+ * num_double), so one multiplication and one division test it exactly.
+ *
+ * Else v = mant * 2^-s, and x = v * 10^k, with k chosen so that x has 17
+ * digits before its point, is computed exactly in 128 bits; rounded to 16
+ * digits it reads back or else 17 digits (which always do) are the text.
+ * An exact tie cannot sit on the boundary of v's rounding interval (its
+ * midpoints need more than 17 digits).  A power of two, whose interval is
+ * uneven, goes the general way. */
 static void put_double(struct sbuf *b, double v)
 {
 	double a = fabs(v);
-	uint64_t bits, mant, q64;
-	u128 q;
-	char buf[32], *end = buf + sizeof buf, *p;
-	int s, k, e10, lo = 1, hi = 21;
+	uint64_t bits, mant, q;
+	struct scaled x;
+	u128 full;
+	int s, e2, e10, k;
 
-	if (!(a >= 1e-4 && a < 1e15) || a == floor(a))
+	if (!(a >= 1e-4 && a < 1e15))
 		goto general;
 	memcpy(&bits, &a, sizeof bits);
 	mant = (bits & ((1ull << 52) - 1)) | (1ull << 52);
 	s = 1075 - (int)(bits >> 52);
-	if (mant == 1ull << 52 || s <= 0 || s > 100)
+	if (mant == 1ull << 52 || s <= 0 ||
+	    (s < 53 && (mant & ((1ull << s) - 1)) == 0))
 		goto general;
-	/* Fifteen significant digits or fewer: the decimal nearest to v on the
-	 * 15-digit grid, if it reads back, is the shortest one with zeros
-	 * after it (grid points are farther apart than two values that both
-	 * read back as v).  So one test usually settles it. */
-	e10 = (int)floor((52 - s) * 0.30102999566398120);
-	while (e10 > -4 && a < pow10_of(e10))
-		e10--;
-	while (e10 < 14 && a >= pow10_of(e10 + 1))
+	/* floor(log10(a)): 2^e2 <= a < 2^(e2+1), so e2 * log10(2) floored
+	 * (1233 / 4096 is close enough for |e2| < 64) is it or one less. */
+	e2 = 52 - s;
+	e10 = (e2 * 1233 + 4096 * 20) / 4096 - 20;
+	if (a >= pow10_of(e10 + 1))
 		e10++;
-	if (14 - e10 >= 1 && reads_back(mant, s, 14 - e10, &q)) {
-		k = 14 - e10;
+	k = 14 - e10;
+	q = (uint64_t)(a * pow10_tab[k] + 0.5);
+	if ((double)q / pow10_tab[k] == a)
 		goto digits;
+	k = 16 - e10;
+	x.p = (u128)pow10_u64[k < 20 ? k : 19] * (k < 20 ? 1 : 10);
+	full = (u128)mant * x.p;
+	x.unit = (u128)1 << s;
+	x.y = (uint64_t)(full >> s);
+	x.r = full & (x.unit - 1);
+	if (shorter(&x, 10, &q)) {
+		k--;
+	} else {
+		q = x.y;
+		if (x.r > x.unit / 2 || (x.r == x.unit / 2 && (q & 1)))
+			q++;
 	}
-	lo = 15 - e10 > 1 ? 15 - e10 : 1;
-	while (lo < hi) {
-		k = lo + (hi - lo) / 2;
-		if (reads_back(mant, s, k, &q))
-			hi = k;
-		else
-			lo = k + 1;
-	}
-	k = lo;
-	if (!reads_back(mant, s, k, &q) ||
-	    q >= (u128)100000000000000000ull)
+	/* Neither can happen (see above), but a wrong digit would be worse
+	 * than a slow one. */
+	if (q >= 100000000000000000ull || k <= 0)
 		goto general;
 digits:
-	q64 = (uint64_t)q;
-	while (q64 % 10 == 0) {
-		q64 /= 10;
-		k--;
-	}
-	p = end;
-	for (int i = 0; i < k; i++, q64 /= 10)
-		*--p = (char)('0' + q64 % 10);
-	*--p = '.';
-	do
-		*--p = (char)('0' + q64 % 10);
-	while (q64 /= 10);
-	if (v < 0)
-		*--p = '-';
-	sbuf_put(b, p, (size_t)(end - p));
+	put_decimal(b, v < 0, q, k);
 	return;
 general:
 	sbuf_put_double(b, v);

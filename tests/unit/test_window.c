@@ -171,6 +171,117 @@ static void test_doubles(void)
 		bad, n);
 }
 
+/* The shortest "%.Ng" that strtod reads back as v: what jq 1.6 and a
+ * %.17g shortened to the fewest digits print. */
+static void shortest_ref(double v, char *buf, size_t cap)
+{
+	if (fabs(v) < 1e15 && v == (double)(int64_t)v) {
+		snprintf(buf, cap, "%lld", (long long)v);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, cap, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+static int avg_differs(double v, int *shown)
+{
+	char text[40], want[40];
+	struct sbuf got = SBUF_INIT;
+	struct wagg a;
+	int bad;
+
+	if (!isfinite(v))
+		return 0;
+	snprintf(text, sizeof text, "%.17g", v);
+	struct jval jvv = jv(text);
+	wagg_init(&a);
+	wagg_add(WAGG_AVG, &a, &jvv, 0);
+	wagg_put(WAGG_AVG, &a, &got);
+	shortest_ref(v, want, sizeof want);
+	bad = strcmp(got.p, want) != 0;
+	if (bad && (*shown)++ < 5)
+		printf("#   %s: got %s want %s\n", text, got.p, want);
+	wagg_free(&a);
+	sbuf_free(&got);
+	return bad;
+}
+
+/* Values at the edges of the fast path: ties, powers of two and their
+ * neighbours, the 1e-4 and 1e15 bounds, near powers of ten (where the
+ * digit count changes), and 15, 16 and 17 digit decimals. */
+static void test_doubles_edges(void)
+{
+	static const double base[] = {
+		1e-4, 1e-3, 0.01, 0.1, 1, 10, 100, 1e5, 1e10, 1e14, 1e15,
+		0.5, 0.25, 0.125, 1.5, 2.5, 0.375, 1024.5, 4503599627370495.5,
+		0.0001220703125, 0.00006103515625, 0.000244140625,
+		1125899906842624.0 / 1024, 562949953421312.25, 281474976710655.75,
+		123456789012345.6, 12345678901234.56, 0.1234567890123456,
+		1.234567890123456, 9.999999999999998, 99.99999999999999,
+		0.30000000000000004, 75.45196276249999, 28.802075,
+		27.387774999999998, 0.1 + 0.7, 1.0 / 3, 2.0 / 3, 1.0 / 7,
+		999999999999999.9, 0.00010000000000000002, 1e-4 * 3,
+		5e-5, 1.7976931348623157e308, 2.2250738585072014e-308,
+		3.141592653589793,
+	};
+	int bad = 0, shown = 0, n = 0;
+
+	for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
+		double v = base[i], lo = v, hi = v;
+		for (int j = 0; j < 40; j++) {
+			bad += avg_differs(lo, &shown) + avg_differs(hi, &shown);
+			bad += avg_differs(-lo, &shown);
+			n += 3;
+			lo = nextafter(lo, 0);
+			hi = nextafter(hi, INFINITY);
+		}
+	}
+	/* Powers of two across the range, and one ulp either side. */
+	for (int e = -16; e <= 52; e++) {
+		double p = ldexp(1, e);
+		bad += avg_differs(p, &shown) +
+		       avg_differs(nextafter(p, 0), &shown) +
+		       avg_differs(nextafter(p, INFINITY), &shown);
+		n += 3;
+	}
+	unit_ok(bad == 0, "avg edges print the shortest %%.Ng (%d of %d differ)",
+		bad, n);
+}
+
+/* Random mantissas at every exponent of the fast path, and decimals of
+ * 1 to 17 digits read as doubles. */
+static void test_doubles_random(void)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	int bad = 0, shown = 0, n = 0;
+
+	for (int i = 0; i < 60000; i++) {
+		double v;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (i % 2) {
+			v = ldexp((double)((x >> 11) | (1ull << 52)),
+				  (int)(x % 68) - 66);
+		} else {
+			char text[40];
+			int digits = 1 + (int)(x % 17), point = (int)(x >> 5) % 20;
+			uint64_t m = (x >> 11) % 100000000000000000ull;
+			snprintf(text, sizeof text, "%llue%d",
+				 (unsigned long long)(m % (uint64_t)pow(10, digits)),
+				 point - 4 - digits);
+			v = strtod(text, NULL);
+		}
+		bad += avg_differs(v, &shown);
+		n++;
+	}
+	unit_ok(bad == 0, "random avgs print the shortest %%.Ng (%d of %d differ)",
+		bad, n);
+}
+
 /* ---- engine ---- */
 
 static struct sbuf rows = SBUF_INIT;
@@ -361,6 +472,8 @@ int main(void)
 	test_aggs();
 	test_check();
 	test_doubles();
+	test_doubles_edges();
+	test_doubles_random();
 	test_engine();
 	test_state();
 	sbuf_free(&rows);
