@@ -96,6 +96,48 @@ static const double pow10_tab[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
+/* The top bit of each byte of x - "00..." or of that + 0x76... is set
+ * where a byte is not a digit. */
+#define NOT_DIGITS(x, ones) ((((x) + 0x76 * (ones)) | (x)) & 0x80 * (ones))
+
+/* Reads the digits from s on into *m (which wraps past 19 of them: the
+ * caller counts them); returns where they end.  Eight, then four, at a
+ * time: a float's fraction is mostly a run of digits to the end. */
+static inline const char *scan_digits(const char *s, const char *e,
+				      uint64_t *m)
+{
+	uint64_t x, v = *m;
+	uint32_t y;
+
+	while (e - s >= 8) {
+		memcpy(&x, s, 8);
+		x -= 0x3030303030303030ull;
+		if (NOT_DIGITS(x, 0x0101010101010101ull))
+			break;
+		/* Bytes to pairs (10 * first + second in every other byte),
+		 * then the four pairs, weighted, summed in the top half. */
+		x = x * 10 + (x >> 8);
+		x = (((x & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
+		     (((x >> 16) & 0x000000ff000000ffull) *
+		      (1 + (10000ull << 32)))) >> 32;
+		v = v * 100000000 + x;
+		s += 8;
+	}
+	if (e - s >= 4) {
+		memcpy(&y, s, 4);
+		y -= 0x30303030u;
+		if (!NOT_DIGITS(y, 0x01010101u)) {
+			y = y * 10 + (y >> 8);
+			v = v * 10000 + (y & 0xff) * 100 + ((y >> 16) & 0xff);
+			s += 4;
+		}
+	}
+	for (; s < e && (unsigned)(*s - '0') < 10; s++)
+		v = v * 10 + (uint64_t)(*s - '0');
+	*m = v;
+	return s;
+}
+
 /* json_num_double with Clinger's fast path: a decimal of at most 15
  * significant digits and 22 fraction digits is m / 10^k with both exact,
  * so one correctly rounded division gives strtod's answer. */
@@ -105,12 +147,12 @@ static int num_double(const char *p, size_t n, double *v)
 	uint64_t m = 0;
 	size_t frac = 0;
 
-	while (s < e && (unsigned)(*s - '0') < 10)
-		m = m * 10 + (uint64_t)(*s++ - '0');
+	/* Integer parts are short: a byte at a time. */
+	for (; s < e && (unsigned)(*s - '0') < 10; s++)
+		m = m * 10 + (uint64_t)(*s - '0');
 	if (s < e && *s == '.') {
 		const char *f0 = ++s;
-		while (s < e && (unsigned)(*s - '0') < 10)
-			m = m * 10 + (uint64_t)(*s++ - '0');
+		s = scan_digits(s, e, &m);
 		frac = (size_t)(s - f0);
 	}
 	/* At most 15 digits in all, leading zeros included, keeps m exact

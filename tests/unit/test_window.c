@@ -282,6 +282,54 @@ static void test_doubles_random(void)
 		bad, n);
 }
 
+/* Plain decimals of 1 to 18 digits, any point, read by sum's fast path:
+ * the sum of one value prints as strtod's double. */
+static void test_decimals(void)
+{
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	int bad = 0, n = 0;
+
+	for (int i = 0; i < 40000; i++) {
+		char text[48], *p = text;
+		struct sbuf got = SBUF_INIT, want = SBUF_INIT;
+		struct wagg a;
+		int digits, point;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		digits = 1 + (int)(x % 18);
+		point = 1 + (int)((x >> 8) % (uint64_t)digits);
+		if (x & (1ull << 40))
+			*p++ = '-';
+		for (int d = 0; d < digits; d++) {
+			if (d == point)
+				*p++ = '.';
+			/* No leading zeros before the point, as JSON has it. */
+			*p++ = (char)('0' + (d == 0 && point > 1
+						     ? 1 + (x >> (d + 20)) % 9
+						     : (x >> (d * 3 + 10)) % 10));
+		}
+		*p = '\0';
+		struct jval jvv = jv(text);
+		wagg_init(&a);
+		wagg_add(WAGG_SUM, &a, &jvv, 0);
+		wagg_put(WAGG_SUM, &a, &got);
+		if (strchr(text, '.'))
+			sbuf_put_double(&want, strtod(text, NULL));
+		else
+			sbuf_put_i64(&want, strtoll(text, NULL, 10));
+		n++;
+		if (strcmp(got.p, want.p) != 0 && bad++ < 5)
+			printf("#   %s: got %s want %s\n", text, got.p, want.p);
+		wagg_free(&a);
+		sbuf_free(&got);
+		sbuf_free(&want);
+	}
+	unit_ok(bad == 0, "decimals read as strtod does (%d of %d differ)",
+		bad, n);
+}
+
 /* ---- engine ---- */
 
 static struct sbuf rows = SBUF_INIT;
@@ -474,6 +522,7 @@ int main(void)
 	test_doubles();
 	test_doubles_edges();
 	test_doubles_random();
+	test_decimals();
 	test_engine();
 	test_state();
 	sbuf_free(&rows);
