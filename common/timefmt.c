@@ -355,31 +355,16 @@ static int scan_decimal(const char *s, size_t n, struct decimal *d)
 	return i == n;
 }
 
-/* Returns 0, -1 (not a number), or -2 (out of range). */
-static int decimal_to_us(const struct decimal *d, const char *s, size_t n,
-			 enum time_unit u, int64_t *us)
+/* The instant of integer part ip and fraction digits fp[0..fn) in unit u.
+ * Returns 0 or -2 (out of range). */
+static int scaled_to_us(int neg, uint64_t ip, const char *fp, size_t fn,
+			enum time_unit u, int64_t *us)
 {
-	uint64_t ip = 0, mag, frac = 0;
+	uint64_t mag, frac = 0;
 	int64_t scale;
 	int rest = 0; /* nonzero digits below a microsecond */
 	size_t fdigits, i;
 
-	if (d->has_exp) {
-		char buf[MAX_TEXT];
-		double v;
-
-		if (n >= sizeof(buf))
-			return -2;
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		v = strtod(buf, NULL);
-		return timefmt_from_number(u, v, us) == 0 ? 0 : -2;
-	}
-	for (i = 0; i < d->in; i++) {
-		if (ip > (UINT64_MAX - 9) / 10)
-			return -2;
-		ip = ip * 10 + (uint64_t)(d->ip[i] - '0');
-	}
 	if (u == TIME_UNIT_AUTO) /* in integers: a double rounds 1e17 - 1 up */
 		u = ip < UINT64_C(100000000000) ? TIME_UNIT_S
 		    : ip < UINT64_C(100000000000000) ? TIME_UNIT_MS
@@ -397,12 +382,12 @@ static int decimal_to_us(const struct decimal *d, const char *s, size_t n,
 		/* the fraction's digits that still name whole microseconds */
 		fdigits = u == TIME_UNIT_S ? 6 : u == TIME_UNIT_MS ? 3 : 0;
 	}
-	for (i = 0; i < fdigits; i++)
-		frac = frac * 10 + (i < d->fn ? (uint64_t)(d->fp[i] - '0') : 0);
-	for (i = fdigits; i < d->fn && !rest; i++)
-		rest = d->fp[i] != '0';
+	for (i = 0; i < fdigits && fn; i++)
+		frac = frac * 10 + (i < fn ? (uint64_t)(fp[i] - '0') : 0);
+	for (i = fdigits; i < fn && !rest; i++)
+		rest = fp[i] != '0';
 	mag += frac;
-	if (!d->neg) {
+	if (!neg) {
 		if (mag > (uint64_t)MAX_US)
 			return -2;
 		*us = (int64_t)mag;
@@ -414,17 +399,62 @@ static int decimal_to_us(const struct decimal *d, const char *s, size_t n,
 	return 0;
 }
 
+/* Returns 0, -1 (not a number), or -2 (out of range). */
+static int decimal_to_us(const struct decimal *d, const char *s, size_t n,
+			 enum time_unit u, int64_t *us)
+{
+	uint64_t ip = 0;
+	size_t i;
+
+	if (d->has_exp) {
+		char buf[MAX_TEXT];
+		double v;
+
+		if (n >= sizeof(buf))
+			return -2;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		v = strtod(buf, NULL);
+		return timefmt_from_number(u, v, us) == 0 ? 0 : -2;
+	}
+	for (i = 0; i < d->in; i++) {
+		if (ip > (UINT64_MAX - 9) / 10)
+			return -2;
+		ip = ip * 10 + (uint64_t)(d->ip[i] - '0');
+	}
+	return scaled_to_us(d->neg, ip, d->fp, d->fn, u, us);
+}
+
+/* A plain integer, [-]digits: the usual epoch number.  Up to 19 digits
+ * cannot overflow, and need no second scan.  Returns 1 and *ip, or 0. */
+static int plain_integer(const char *s, size_t n, uint64_t *ip)
+{
+	size_t i = n && s[0] == '-';
+	uint64_t v = 0;
+
+	if (n == i || n - i > 19)
+		return 0;
+	for (; i < n && (unsigned)(s[i] - '0') < 10; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	*ip = v;
+	return i == n;
+}
+
 static int number_text(const struct timefmt *tf, const char *s, size_t n,
 		       int64_t *us, char *err, size_t errlen, int quoted)
 {
 	struct decimal d;
+	uint64_t ip;
 	int rc;
 
-	if (!scan_decimal(s, n, &d)) {
+	if (plain_integer(s, n, &ip)) {
+		rc = scaled_to_us(s[0] == '-', ip, NULL, 0, tf->unit, us);
+	} else if (scan_decimal(s, n, &d)) {
+		rc = decimal_to_us(&d, s, n, tf->unit, us);
+	} else {
 		set_err_value(err, errlen, "not a timestamp", s, n, quoted);
 		return -1;
 	}
-	rc = decimal_to_us(&d, s, n, tf->unit, us);
 	if (rc < 0) {
 		set_err_value(err, errlen, "timestamp out of range", s, n,
 			      quoted);

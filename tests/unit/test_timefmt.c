@@ -465,11 +465,51 @@ static void check_zone_round_trip(void)
 	}
 }
 
+/* Plain integers take a path of their own: each must read as the same
+ * number with ".0" after it, which takes the general one. */
+static void check_plain_integers(void)
+{
+	static const char *const units[] = { "auto", "s", "ms", "us", "ns" };
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	int bad = 0, n = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		struct timefmt tf = TIMEFMT_INIT;
+		char plain[32], dotted[40], err[128], *p = plain;
+		int64_t a = 0, b = 0;
+		int ra, rb, digits;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		digits = 1 + (int)(x % 21);
+		if (x & 32)
+			*p++ = '-';
+		for (int d = 0; d < digits; d++)
+			*p++ = (char)('0' + (x >> (d * 2 + 6)) % 10);
+		*p = '\0';
+		snprintf(dotted, sizeof(dotted), "%s.0", plain);
+		timefmt_parse_unit(units[(x >> 3) % 5], &tf.unit);
+		ra = timefmt_parse_json(&tf, plain, strlen(plain), &a, err,
+					sizeof(err));
+		rb = timefmt_parse_json(&tf, dotted, strlen(dotted), &b, err,
+					sizeof(err));
+		n++;
+		if ((ra != rb || (ra == 0 && a != b)) && bad++ < 5)
+			printf("# %s (%s): %d %lld, with .0: %d %lld\n", plain,
+			       units[(x >> 3) % 5], ra, (long long)a, rb,
+			       (long long)b);
+	}
+	unit_ok(bad == 0, "plain integers read as with .0 (%d of %d differ)",
+		bad, n);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(utc_cases) / sizeof(*utc_cases); i++)
 		check_parse(&utc_cases[i]);
 	check_output();
+	check_plain_integers();
 	check_against_libc();
 	check_bad_zones();
 	check_zone_table(zone_parse_cases,
