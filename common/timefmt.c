@@ -863,15 +863,34 @@ struct second_cache {
 	int64_t s;
 	int zone;
 	unsigned gen;
+	int64_t days; /* of head's date, local */
 	size_t hlen, olen;
 	char head[48];
 	char offs[16];
 };
 
+/* head for local seconds l: windows and records of one day share its
+ * date, so only the time of day is rewritten then. */
+static void format_head(struct second_cache *c, int64_t l)
+{
+	int64_t days = floor_div(l, 86400);
+	unsigned sod = (unsigned)(l - days * 86400);
+
+	if (days != c->days || c->hlen != 19) {
+		c->hlen = format_seconds(l, c->head, sizeof(c->head));
+		c->days = days;
+		return;
+	}
+	put2(c->head + 11, sod / 3600);
+	put2(c->head + 14, sod / 60 % 60);
+	put2(c->head + 17, sod % 60);
+}
+
 void timefmt_format_rfc3339(const struct timefmt *tf, int64_t us,
 			    struct sbuf *out)
 {
-	static __thread struct second_cache c = { .s = INT64_MIN };
+	static __thread struct second_cache c = { .s = INT64_MIN,
+						  .days = INT64_MIN };
 	int64_t s = floor_div(us, US_PER_S);
 	unsigned ms = (unsigned)((us - s * US_PER_S) / 1000);
 	int zone = tf->zone != 0;
@@ -880,7 +899,7 @@ void timefmt_format_rfc3339(const struct timefmt *tf, int64_t us,
 	if (s != c.s || zone != c.zone || (zone && c.gen != zone_generation)) {
 		long off = zone ? zone_offset_at(s) : 0;
 
-		c.hlen = format_seconds(s + off, c.head, sizeof(c.head));
+		format_head(&c, s + off);
 		c.olen = format_offset(off, c.offs);
 		c.s = s;
 		c.zone = zone;
