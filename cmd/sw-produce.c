@@ -59,6 +59,7 @@ struct produce {
 	int64_t timeout_us;
 
 	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt; /* -t, looked up once rather than per message */
 	struct kafka_reader reader;
 	struct sbuf keybuf, valbuf, rep;
 	struct json_doc scratch;
@@ -277,8 +278,13 @@ static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_re
 	rd_kafka_vu_t *u;
 
 	u = vu(p, &n);
-	u->vtype = RD_KAFKA_VTYPE_TOPIC;
-	u->u.cstr = p->topic ? p->topic : rec->topic;
+	if (p->rkt) {
+		u->vtype = RD_KAFKA_VTYPE_RKT;
+		u->u.rkt = p->rkt;
+	} else {
+		u->vtype = RD_KAFKA_VTYPE_TOPIC;
+		u->u.cstr = p->topic ? p->topic : rec->topic;
+	}
 	u = vu(p, &n);
 	u->vtype = RD_KAFKA_VTYPE_PARTITION;
 	u->u.i32 = rec->partition != RD_KAFKA_PARTITION_UA ? rec->partition :
@@ -452,6 +458,8 @@ static void make_producer(struct produce *p)
 	if (e)
 		tool_die(&p->t, kafka_err_exit(e), "%s", err);
 	rd_kafka_metadata_destroy(md);
+	if (p->topic)
+		p->rkt = rd_kafka_topic_new(p->rk, p->topic, NULL);
 }
 
 static void add_static_header(struct produce *p, const char *arg)
@@ -657,6 +665,8 @@ int main(int argc, char **argv)
 	} else if (p.fatal) {
 		code = SW_EXIT_TEMPFAIL;
 	}
+	if (p.rkt)
+		rd_kafka_topic_destroy(p.rkt);
 	rd_kafka_destroy(p.rk);
 	kafka_reader_free(&p.reader);
 	json_doc_free(&p.scratch);
