@@ -20,13 +20,18 @@
 #include "xalloc.h"
 
 struct wcell {
-	struct wwin *win;
-	uint64_t hash;   /* of (start, key): the row table */
-	char *key;       /* group values: (u32 length, compact JSON)... */
+	struct wwin *win; /* in the free list: the next free cell */
+	uint64_t hash;    /* of (start, key): the row table */
+	char *key;        /* group values: (u32 length, compact JSON)... */
 	uint32_t keylen;
-	uint8_t changed; /* in the changed list (update mode) */
+	uint8_t changed;  /* in the changed list (update mode) */
+	uint8_t pooled;   /* a CELL_KEY-sized block, back to the free list */
 	struct wagg agg[];
 };
+
+/* Most rows are made and freed at the pace of records: blocks with room
+ * for keys this long are recycled instead. */
+#define CELL_KEY 64
 
 struct wgroup { /* the sessions of one group, disjoint, by start */
 	uint64_t hash;
@@ -42,8 +47,9 @@ struct wwin {
 	uint8_t dead;
 	uint8_t mark; /* collected for emission */
 	struct wgroup *grp;
-	struct wcell **cells;
+	struct wcell **cells; /* kept, with its cap, by a freed window */
 	uint32_t ncells, cap;
+	struct wwin *next_free;
 };
 
 struct heap_ent {
@@ -81,6 +87,8 @@ struct window {
 	int64_t fmt_start, fmt_end;
 	struct sbuf fmt; /* {"window":{...} of fmt_start, fmt_end */
 	struct json_doc doc;
+	struct wcell *free_cells; /* pooled blocks, through ->win */
+	struct wwin *free_wins;
 };
 
 /* ---- small containers ---- */
@@ -212,14 +220,26 @@ static int ent_live(const struct heap_ent *e)
 	return !e->win->dead && e->win->end == e->end;
 }
 
-static void unref(struct wwin *win)
+static void cell_release(struct window *w, struct wcell *c)
+{
+	if (!c->pooled) {
+		free(c);
+		return;
+	}
+	c->win = (struct wwin *)w->free_cells;
+	w->free_cells = c;
+}
+
+/* The last reference returns the window and its rows to the free lists. */
+static void unref(struct window *w, struct wwin *win)
 {
 	if (--win->refs)
 		return;
 	for (uint32_t i = 0; i < win->ncells; i++)
-		free(win->cells[i]);
-	free(win->cells);
-	free(win);
+		cell_release(w, win->cells[i]);
+	win->ncells = 0;
+	win->next_free = w->free_wins;
+	w->free_wins = win;
 }
 
 /* Sessions leave an entry behind each time they grow: drop those when
@@ -232,7 +252,7 @@ static void heap_compact(struct window *w)
 		if (ent_live(&w->heap[i]))
 			w->heap[n++] = w->heap[i];
 		else
-			unref(w->heap[i].win);
+			unref(w, w->heap[i].win);
 	}
 	w->nheap = n;
 	for (size_t i = n / 2; i-- > 0;)
@@ -255,23 +275,37 @@ static uint64_t cell_hash(uint64_t keyhash, int64_t start)
 }
 
 
-static struct wwin *win_new(int64_t start, int64_t end)
+static struct wwin *win_new(struct window *w, int64_t start, int64_t end)
 {
-	struct wwin *win = xcalloc(1, sizeof *win);
+	struct wwin *win = w->free_wins;
 
+	if (win)
+		w->free_wins = win->next_free;
+	else
+		win = xcalloc(1, sizeof *win);
 	win->start = start;
 	win->end = end;
 	win->refs = 1;
+	win->dead = 0;
+	win->mark = 0;
+	win->grp = NULL;
 	return win;
 }
 
 static struct wcell *cell_new(struct window *w, struct wwin *win,
 			      const char *key, uint32_t keylen, uint64_t hash)
 {
-	size_t naggs = w->spec.naggs;
-	struct wcell *c = xmalloc(sizeof *c + naggs * sizeof c->agg[0] +
-				  keylen + 1);
+	struct wcell *c;
+	size_t naggs = w->spec.naggs, head = sizeof *c + naggs * sizeof c->agg[0];
+	uint8_t pooled = keylen < CELL_KEY;
 
+	if (pooled && w->free_cells) {
+		c = w->free_cells;
+		w->free_cells = (struct wcell *)c->win;
+	} else {
+		c = xmalloc(head + (pooled ? CELL_KEY : keylen + 1));
+	}
+	c->pooled = pooled;
 	c->win = win;
 	c->hash = hash;
 	c->key = (char *)&c->agg[naggs];
@@ -338,7 +372,7 @@ static struct wcell *sliding_cell(struct window *w, int64_t start,
 	uint64_t wh = mix64((uint64_t)start);
 	win = tab_find(&w->wins, wh, win_eq, &start);
 	if (!win) {
-		win = win_new(start, start + w->spec.size);
+		win = win_new(w, start, start + w->spec.size);
 		tab_put(&w->wins, wh, win);
 		heap_push(w, win->end, win);
 	}
@@ -376,7 +410,7 @@ static void win_kill(struct window *w, struct wwin *win)
 		}
 	}
 	win->dead = 1;
-	unref(win);
+	unref(w, win);
 }
 
 static void mark_changed(struct window *w, struct wcell *c)
@@ -457,7 +491,7 @@ static struct wgroup *group_get(struct window *w, uint64_t keyhash)
 static struct wwin *sess_insert(struct window *w, struct wgroup *g,
 				uint32_t i, int64_t start, int64_t end)
 {
-	struct wwin *win = win_new(start, end);
+	struct wwin *win = win_new(w, start, end);
 
 	win->grp = g;
 	if (g->n == g->cap) {
@@ -731,7 +765,7 @@ static void emit_changed(struct window *w)
 	flush_out(w);
 	for (size_t i = 0; i < n; i++) {
 		ch[i]->win->mark = 0;
-		unref(ch[i]->win);
+		unref(w, ch[i]->win);
 	}
 	w->changed.n = 0;
 }
@@ -743,7 +777,7 @@ static void drop_changed(struct window *w)
 
 	for (size_t i = 0; i < w->changed.n; i++) {
 		ch[i]->changed = 0;
-		unref(ch[i]->win);
+		unref(w, ch[i]->win);
 	}
 	w->changed.n = 0;
 }
@@ -757,7 +791,7 @@ static void close_upto(struct window *w, int64_t limit, int write)
 	while (w->nheap && w->heap[0].end <= limit) {
 		struct heap_ent e = heap_pop(w);
 		if (!ent_live(&e)) {
-			unref(e.win);
+			unref(w, e.win);
 			continue;
 		}
 		vec_push(&w->closing, e.win);
@@ -768,7 +802,7 @@ static void close_upto(struct window *w, int64_t limit, int write)
 	cl = (struct wwin **)w->closing.p;
 	for (size_t i = 0; i < w->closing.n; i++) {
 		win_kill(w, cl[i]);
-		unref(cl[i]);
+		unref(w, cl[i]);
 	}
 	w->closing.n = 0;
 }
@@ -853,7 +887,18 @@ void window_free(struct window *w)
 		struct heap_ent e = heap_pop(w);
 		if (ent_live(&e))
 			win_kill(w, e.win);
-		unref(e.win);
+		unref(w, e.win);
+	}
+	while (w->free_cells) {
+		struct wcell *c = w->free_cells;
+		w->free_cells = (struct wcell *)c->win;
+		free(c);
+	}
+	while (w->free_wins) {
+		struct wwin *win = w->free_wins;
+		w->free_wins = win->next_free;
+		free(win->cells);
+		free(win);
 	}
 	tab_free(&w->cells);
 	tab_free(&w->wins);
