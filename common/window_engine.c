@@ -84,8 +84,10 @@ struct window {
 	struct vec closing; /* struct wwin * */
 	struct sbuf key, row, names, scratch;
 	size_t *name_off; /* ngroups + naggs + 1 offsets into names */
+	/* row begins with {"window":{...},"first name": of these bounds,
+	 * prefix_len bytes (0: not yet). */
 	int64_t fmt_start, fmt_end;
-	struct sbuf fmt; /* {"window":{...} of fmt_start, fmt_end */
+	size_t prefix_len;
 	struct json_doc doc;
 	struct wcell *free_cells; /* pooled blocks, through ->win */
 	struct wwin *free_wins;
@@ -633,6 +635,64 @@ static void sort_rows(struct wcell **rows, size_t n)
 	}
 }
 
+/* memcpy for the short names and values of a row, without a call: two
+ * overlapping moves cover any length from half their size to it. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n > 32) {
+		memcpy(d, s, n);
+	} else if (n > 16) {
+		char t[16], u[16];
+		memcpy(t, s, 16);
+		memcpy(u, s + n - 16, 16);
+		memcpy(d, t, 16);
+		memcpy(d + n - 16, u, 16);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
+static inline void put_short(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n)
+		sbuf_grow(b, n);
+	copy_short(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* The part of every row of window win before the first value: the rows
+ * of one window are written together, so it stays in w->row for them. */
+static void put_prefix(struct window *w, const struct wwin *win)
+{
+	struct sbuf *r = &w->row;
+
+	sbuf_reset(r);
+	sbuf_puts(r, "{\"window\":{\"start\":");
+	timefmt_format(w->spec.tf, win->start, r);
+	sbuf_puts(r, ",\"end\":");
+	timefmt_format(w->spec.tf, win->end, r);
+	sbuf_putc(r, '}');
+	sbuf_put(r, w->names.p, w->name_off[1] - w->name_off[0]);
+	w->fmt_start = win->start;
+	w->fmt_end = win->end;
+	w->prefix_len = r->len;
+}
+
 static void put_row(struct window *w, const struct wcell *c)
 {
 	const struct window_spec *s = &w->spec;
@@ -640,30 +700,23 @@ static void put_row(struct window *w, const struct wcell *c)
 	const char *k = c->key;
 	uint32_t n;
 
-	if (w->fmt.len == 0 || c->win->start != w->fmt_start ||
-	    c->win->end != w->fmt_end) {
-		sbuf_reset(&w->fmt);
-		sbuf_puts(&w->fmt, "{\"window\":{\"start\":");
-		timefmt_format(s->tf, c->win->start, &w->fmt);
-		sbuf_puts(&w->fmt, ",\"end\":");
-		timefmt_format(s->tf, c->win->end, &w->fmt);
-		sbuf_putc(&w->fmt, '}');
-		w->fmt_start = c->win->start;
-		w->fmt_end = c->win->end;
-	}
-	sbuf_reset(r);
-	sbuf_put(r, w->fmt.p, w->fmt.len);
+	if (w->prefix_len == 0 || c->win->start != w->fmt_start ||
+	    c->win->end != w->fmt_end)
+		put_prefix(w, c->win);
+	r->len = w->prefix_len;
 	for (size_t i = 0; i < s->ngroups; i++) {
-		sbuf_put(r, w->names.p + w->name_off[i],
-			 w->name_off[i + 1] - w->name_off[i]);
+		if (i)
+			put_short(r, w->names.p + w->name_off[i],
+				  w->name_off[i + 1] - w->name_off[i]);
 		memcpy(&n, k, sizeof n);
-		sbuf_put(r, k + sizeof n, n);
+		put_short(r, k + sizeof n, n);
 		k += sizeof n + n;
 	}
 	for (size_t i = 0; i < s->naggs; i++) {
 		size_t j = s->ngroups + i;
-		sbuf_put(r, w->names.p + w->name_off[j],
-			 w->name_off[j + 1] - w->name_off[j]);
+		if (j)
+			put_short(r, w->names.p + w->name_off[j],
+				  w->name_off[j + 1] - w->name_off[j]);
 		wagg_put(s->agg_kinds[i], &c->agg[i], r);
 	}
 	sbuf_putc(r, '}');
@@ -911,7 +964,6 @@ void window_free(struct window *w)
 	sbuf_free(&w->row);
 	sbuf_free(&w->names);
 	sbuf_free(&w->scratch);
-	sbuf_free(&w->fmt);
 	free(w->name_off);
 	json_doc_free(&w->doc);
 	free(w);
