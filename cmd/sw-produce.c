@@ -29,6 +29,11 @@
 #include "xalloc.h"
 
 #define MAX_WARN 10
+/* Messages handed to librdkafka in one rd_kafka_produce_batch() call:
+ * enough that the per-call work (the topic lock, the clock) is spread
+ * thin, few enough that the copies stay in cache. */
+#define BATCH_MAX 256
+#define NO_BYTES SIZE_MAX
 
 enum {
 	OPT_ENVELOPE = TOOL_OPT_TOOL_BASE,
@@ -41,6 +46,16 @@ enum {
 	OPT_SCHEMA_ID,
 	OPT_TIMEOUT,
 	OPT_VALUE_FORMAT,
+};
+
+/* A message waiting in the batch: its bytes are in produce.bbytes, so that
+ * the record they came from can be reused. */
+struct slot {
+	size_t val, val_len; /* offset, or NO_BYTES for a null value */
+	size_t key, key_len; /* offset, or NO_BYTES for no key */
+	int32_t partition;
+	const char *source; /* where the line came from, for errors */
+	uint64_t lineno;
 };
 
 struct produce {
@@ -65,6 +80,10 @@ struct produce {
 	struct json_doc scratch;
 	rd_kafka_vu_t *vus;
 	size_t vucap;
+	struct slot slots[BATCH_MAX];
+	rd_kafka_message_t bmsgs[BATCH_MAX];
+	size_t nbat;
+	struct sbuf bbytes;
 	uint64_t attempted, produced, acked, failed;
 	unsigned warned;
 	rd_kafka_resp_err_t first_err;
@@ -328,6 +347,95 @@ static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_re
 	return e;
 }
 
+/* The messages most records become can go out in batches: one topic (-t),
+ * no headers, librdkafka's timestamp.  Returns 1 if rec is one. */
+static int batchable(const struct produce *p, const struct kafka_rec *rec)
+{
+	return p->rkt && !p->nhdrs && !rec->nhdrs && rec->timestamp <= 0;
+}
+
+static size_t keep_bytes(struct produce *p, const void *b, size_t len)
+{
+	size_t off = p->bbytes.len;
+
+	if (!b)
+		return NO_BYTES;
+	sbuf_put(&p->bbytes, b, len);
+	return off;
+}
+
+static const void *kept(const struct produce *p, size_t off)
+{
+	return off == NO_BYTES ? NULL : p->bbytes.p + off;
+}
+
+static void fail_at(struct produce *p, const char *source, uint64_t lineno,
+		    rd_kafka_resp_err_t e)
+{
+	char what[600];
+
+	snprintf(what, sizeof(what), "%s:%llu: %s", source,
+		 (unsigned long long)lineno, rd_kafka_err2str(e));
+	note_failure(p, e, what);
+}
+
+/* Hands the batch to librdkafka, waiting while its queue is full.  Once
+ * the queue is full every later message of the call is refused too, so
+ * trying again from the first refused one keeps the order. */
+static void batch_flush(struct produce *p)
+{
+	rd_kafka_message_t *m = p->bmsgs;
+	size_t i, from = 0, n = p->nbat;
+
+	for (i = 0; i < n; i++) {
+		const struct slot *s = &p->slots[i];
+
+		memset(&m[i], 0, sizeof(m[i]));
+		m[i].partition = s->partition;
+		m[i].payload = (void *)kept(p, s->val);
+		m[i].len = s->val == NO_BYTES ? 0 : s->val_len;
+		m[i].key = (void *)kept(p, s->key);
+		m[i].key_len = s->key == NO_BYTES ? 0 : s->key_len;
+	}
+	while (from < n) {
+		rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA,
+				       RD_KAFKA_MSG_F_COPY |
+					       RD_KAFKA_MSG_F_PARTITION,
+				       m + from, (int)(n - from));
+		for (i = from; i < n; i++) {
+			if (m[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+				break;
+			if (m[i].err)
+				fail_at(p, p->slots[i].source,
+					p->slots[i].lineno, m[i].err);
+			else
+				p->produced++;
+		}
+		from = i;
+		if (from < n)
+			rd_kafka_poll(p->rk, 50);
+	}
+	p->nbat = 0;
+	sbuf_reset(&p->bbytes);
+	rd_kafka_poll(p->rk, 0);
+}
+
+static void batch_add(struct produce *p, const struct kafka_rec *rec)
+{
+	struct slot *s = &p->slots[p->nbat++];
+
+	s->val = keep_bytes(p, rec->value, rec->value_len);
+	s->val_len = rec->value_len;
+	s->key = keep_bytes(p, rec->key, rec->key_len);
+	s->key_len = rec->key_len;
+	s->partition = rec->partition != RD_KAFKA_PARTITION_UA ?
+			       rec->partition : p->partition;
+	s->source = ndjson_source(p->t.in);
+	s->lineno = ndjson_lineno(p->t.in);
+	if (p->nbat == BATCH_MAX)
+		batch_flush(p);
+}
+
 static void drain(struct produce *p);
 
 /* The run-time exits on its own for bad input under --on-error fail (65)
@@ -345,18 +453,20 @@ static void produce_all(struct produce *p)
 {
 	struct json_doc d;
 	struct kafka_rec rec;
-	char err[512], what[600];
+	char err[512];
 	rd_kafka_resp_err_t e;
 
 	json_doc_init(&d);
 	while (!p->fatal) {
-		/* Serve delivery reports while the input is quiet, so that
-		 * --report lines are never held back. */
-		int w;
-
-		while ((w = ndjson_wait(p->t.in, 100)) == 0) {
-			rd_kafka_poll(p->rk, 0);
-			tool_flush(&p->t);
+		/* While the input is quiet, send what is batched and serve
+		 * delivery reports, so that neither messages nor --report
+		 * lines are held back. */
+		if (ndjson_wait(p->t.in, 0) == 0) {
+			batch_flush(p);
+			while (ndjson_wait(p->t.in, 100) == 0) {
+				rd_kafka_poll(p->rk, 0);
+				tool_flush(&p->t);
+			}
 		}
 		if (!tool_next_record(&p->t, &d))
 			break;
@@ -378,19 +488,21 @@ static void produce_all(struct produce *p)
 			continue;
 		}
 		p->attempted++;
+		tool_tick(&p->t);
+		if (batchable(p, &rec)) {
+			batch_add(p, &rec);
+			continue;
+		}
+		batch_flush(p); /* keep the order */
 		e = send_message(p, &rec);
 		if (e) {
-			snprintf(what, sizeof(what), "%s:%llu: %s",
-				 ndjson_source(p->t.in),
-				 (unsigned long long)ndjson_lineno(p->t.in),
-				 rd_kafka_err2str(e));
-			note_failure(p, e, what);
+			fail_at(p, ndjson_source(p->t.in),
+				ndjson_lineno(p->t.in), e);
 			continue;
 		}
 		p->produced++;
 		if ((p->produced & 1023) == 0)
 			rd_kafka_poll(p->rk, 0);
-		tool_tick(&p->t);
 	}
 	json_doc_free(&d);
 }
@@ -402,6 +514,7 @@ static void drain(struct produce *p)
 	int64_t waited = 0, limit = p->timeout_us / 1000 + 5000;
 
 	p->drained = 1;
+	batch_flush(p);
 
 	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
 		rd_kafka_poll(p->rk, 100);
@@ -675,6 +788,7 @@ int main(int argc, char **argv)
 	sbuf_free(&p.keybuf);
 	sbuf_free(&p.valbuf);
 	sbuf_free(&p.rep);
+	sbuf_free(&p.bbytes);
 	free(p.vus);
 	free(p.hdrs);
 	kafka_opts_free(&p.ko);
