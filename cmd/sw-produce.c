@@ -219,6 +219,14 @@ static int key_from_path(struct produce *p, const struct json_doc *d,
 		return -1;
 	if (r == 0 || v.type == JSON_NULL)
 		return 0;
+	if (v.type == JSON_STRING && p->eo.key_fmt == KAFKA_FMT_STRING &&
+	    !memchr(v.p + 1, '\\', v.n - 2)) {
+		/* The text between the quotes is the key: no copy, the
+		 * message is built before d changes. */
+		*key = v.p + 1;
+		*len = v.n - 2;
+		return 0;
+	}
 	sbuf_reset(&p->keybuf);
 	if (v.type == JSON_STRING && p->eo.key_fmt != KAFKA_FMT_JSON) {
 		json_unescape(v.p, v.n, &p->keybuf);
