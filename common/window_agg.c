@@ -233,29 +233,44 @@ static int shorter(const struct scaled *x, uint64_t div, uint64_t *q)
 	return 2 * diff < x->p;
 }
 
-/* Appends q / 10^k, k > 0, with k's trailing zeros dropped. */
-static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k)
+/* Appends q / 10^k, k > 0, with k's trailing zeros dropped; q has nd
+ * digits. */
+static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k, int nd)
 {
-	char buf[32], *end = buf + sizeof buf, *p = end;
+	size_t len;
+	char *p;
 
 	/* Fewer than 16 trailing zeros (q < 10^17, and one with more would
 	 * have been found with 15 digits): strip 8, 4, 2, 1 of them. */
 	if (k >= 8 && q % 100000000 == 0) {
 		q /= 100000000;
 		k -= 8;
+		nd -= 8;
 	}
 	if (k >= 4 && q % 10000 == 0) {
 		q /= 10000;
 		k -= 4;
+		nd -= 4;
 	}
 	if (k >= 2 && q % 100 == 0) {
 		q /= 100;
 		k -= 2;
+		nd -= 2;
 	}
 	if (k >= 1 && q % 10 == 0) {
 		q /= 10;
 		k -= 1;
+		nd -= 1;
 	}
+	/* Written backwards, straight into the buffer: its length first
+	 * (the digits left of the point, or a lone 0, the point, k). */
+	len = (size_t)neg + (size_t)(nd - k > 0 ? nd - k : 1) +
+	      (k ? (size_t)k + 1 : 0);
+	if (b->cap - b->len <= len)
+		sbuf_grow(b, len);
+	p = b->p + b->len + len;
+	*p = '\0';
+	b->len += len;
 	for (; k >= 2; k -= 2, q /= 100) {
 		p -= 2;
 		memcpy(p, digit_pairs + 2 * (q % 100), 2);
@@ -264,8 +279,7 @@ static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k)
 		*--p = (char)('0' + q % 10);
 		q /= 10;
 	}
-	if (p != end)
-		*--p = '.';
+	*--p = '.';
 	for (; q >= 100; q /= 100) {
 		p -= 2;
 		memcpy(p, digit_pairs + 2 * (q % 100), 2);
@@ -278,7 +292,6 @@ static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k)
 	}
 	if (neg)
 		*--p = '-';
-	sbuf_put(b, p, (size_t)(end - p));
 }
 
 /* sbuf_put_double without printf for 1e-4 <= |v| < 1e15 (not integral),
@@ -303,7 +316,7 @@ static void put_double(struct sbuf *b, double v)
 	uint64_t bits, mant, q;
 	struct scaled x;
 	u128 full;
-	int s, e2, e10, k;
+	int s, e2, e10, k, nd;
 
 	if (!(a >= 1e-4 && a < 1e15))
 		goto general;
@@ -321,6 +334,7 @@ static void put_double(struct sbuf *b, double v)
 		e10++;
 	k = 14 - e10;
 	q = (uint64_t)(a * pow10_tab[k] + 0.5);
+	nd = 15;
 	if ((double)q / pow10_tab[k] == a)
 		goto digits;
 	k = 16 - e10;
@@ -329,8 +343,10 @@ static void put_double(struct sbuf *b, double v)
 	x.unit = (u128)1 << s;
 	x.y = (uint64_t)(full >> s);
 	x.r = full & (x.unit - 1);
+	nd = 17;
 	if (shorter(&x, 10, &q)) {
 		k--;
+		nd = 16;
 	} else {
 		q = x.y;
 		if (x.r > x.unit / 2 || (x.r == x.unit / 2 && (q & 1)))
@@ -341,7 +357,8 @@ static void put_double(struct sbuf *b, double v)
 	if (q >= 100000000000000000ull || k <= 0)
 		goto general;
 digits:
-	put_decimal(b, v < 0, q, k);
+	/* Rounding may have carried into one more digit. */
+	put_decimal(b, v < 0, q, k, nd + (q >= pow10_u64[nd]));
 	return;
 general:
 	sbuf_put_double(b, v);
