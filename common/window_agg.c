@@ -138,30 +138,50 @@ static inline const char *scan_digits(const char *s, const char *e,
 	return s;
 }
 
-/* json_num_double with Clinger's fast path: a decimal of at most 15
- * significant digits and 22 fraction digits is m / 10^k with both exact,
- * so one correctly rounded division gives strtod's answer. */
-static int num_double(const char *p, size_t n, double *v)
+enum num_fast { NUM_SLOW, NUM_INT, NUM_DOUBLE };
+
+/* Number text p[0..n) the quick way: NUM_INT for a plain integer of at
+ * most 18 digits (*x, and *d as strtod reads it), NUM_DOUBLE by Clinger's
+ * fast path (*d only): a decimal of at most 15 significant digits and 22
+ * fraction digits is m / 10^k with both exact, so one correctly rounded
+ * division gives strtod's answer.  NUM_SLOW for anything else. */
+static enum num_fast num_fast(const char *p, size_t n, int64_t *x, double *d)
 {
 	const char *s = p + (n && *p == '-'), *e = p + n, *d0 = s;
 	uint64_t m = 0;
-	size_t frac = 0;
+	size_t frac;
 
 	/* Integer parts are short: a byte at a time. */
 	for (; s < e && (unsigned)(*s - '0') < 10; s++)
 		m = m * 10 + (uint64_t)(*s - '0');
-	if (s < e && *s == '.') {
-		const char *f0 = ++s;
-		s = scan_digits(s, e, &m);
-		frac = (size_t)(s - f0);
+	if (s == e && s != d0 && s - d0 <= 18) {
+		/* u64 to double rounds to nearest, as strtod does. */
+		*x = *p == '-' ? -(int64_t)m : (int64_t)m;
+		*d = *p == '-' ? -(double)m : (double)m;
+		return NUM_INT;
 	}
+	if (s == e || *s != '.')
+		return NUM_SLOW;
+	const char *f0 = ++s;
+	s = scan_digits(s, e, &m);
+	frac = (size_t)(s - f0);
 	/* At most 15 digits in all, leading zeros included, keeps m exact
 	 * and below 10^15. */
-	if (s != e || s - d0 - (frac > 0) > 15 || s == d0)
-		return json_num_double(p, n, v);
-	*v = (double)m / pow10_tab[frac];
+	if (s != e || s - d0 - 1 > 15 || s == d0 + 1)
+		return NUM_SLOW;
+	*d = (double)m / pow10_tab[frac];
 	if (*p == '-')
-		*v = -*v;
+		*d = -*d;
+	return NUM_DOUBLE;
+}
+
+/* json_num_double, the quick way when it can be. */
+static int num_double(const char *p, size_t n, double *v)
+{
+	int64_t x;
+
+	if (num_fast(p, n, &x, v) == NUM_SLOW)
+		return json_num_double(p, n, v);
 	return 0;
 }
 
@@ -364,14 +384,6 @@ general:
 	sbuf_put_double(b, v);
 }
 
-static int is_int_text(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == '.' || p[i] == 'e' || p[i] == 'E')
-			return 0;
-	return 1;
-}
-
 int wagg_check(enum wagg_kind k, const struct jval *v, char *err,
 	       size_t errlen)
 {
@@ -402,21 +414,44 @@ static double sum_double(const struct wagg *a)
 	return a->isint ? (double)a->i : a->d;
 }
 
+static int is_int_text(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '.' || p[i] == 'e' || p[i] == 'E')
+			return 0;
+	return 1;
+}
+
 static void sum_add(struct wagg *a, const char *p, size_t n)
 {
 	int64_t x, sum;
 	double d;
+	int ok = 1;
 
-	if (a->isint && is_int_text(p, n) && json_num_i64(p, n, &x) == 0 &&
-	    !__builtin_add_overflow(a->i, x, &sum)) {
-		a->i = sum;
-		return;
+	switch (num_fast(p, n, &x, &d)) {
+	case NUM_INT:
+		if (a->isint && !__builtin_add_overflow(a->i, x, &sum)) {
+			a->i = sum;
+			return;
+		}
+		break;
+	case NUM_DOUBLE:
+		break;
+	case NUM_SLOW:
+		if (a->isint && is_int_text(p, n) &&
+		    json_num_i64(p, n, &x) == 0 &&
+		    !__builtin_add_overflow(a->i, x, &sum)) {
+			a->i = sum;
+			return;
+		}
+		ok = json_num_double(p, n, &d) == 0;
+		break;
 	}
 	if (a->isint) {
 		a->d = (double)a->i;
 		a->isint = 0;
 	}
-	if (num_double(p, n, &d) == 0)
+	if (ok)
 		a->d += d;
 }
 
