@@ -39,6 +39,7 @@ uint64_t wagg_hash(const void *p, size_t n, uint64_t seed)
 {
 	const unsigned char *s = p;
 	uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ull), x;
+	int whole = n >= 8;
 
 	while (n >= 8) {
 		memcpy(&x, s, 8);
@@ -48,7 +49,14 @@ uint64_t wagg_hash(const void *p, size_t n, uint64_t seed)
 		n -= 8;
 	}
 	x = 0;
-	memcpy(&x, s, n);
+	/* The tail as the top of the last eight bytes: the same value as
+	 * copying it (little-endian), without a memcpy call. */
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && whole && n) {
+		memcpy(&x, s + n - 8, 8);
+		x >>= 8 * (8 - n);
+	} else {
+		memcpy(&x, s, n);
+	}
 	h = (h ^ x) * 0x94d049bb133111ebull;
 	h ^= h >> 32;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -73,8 +81,10 @@ static void set_free(struct wagg_set *s)
 
 void wagg_free(struct wagg *a)
 {
-	free(a->v);
-	set_free(a->set);
+	if (a->v || a->set) {
+		free(a->v);
+		set_free(a->set);
+	}
 	wagg_init(a);
 }
 
@@ -253,6 +263,23 @@ static int shorter(const struct scaled *x, uint64_t div, uint64_t *q)
 	return 2 * diff < x->p;
 }
 
+/* Writes q's digits backwards, two at a time, to end before p; returns
+ * where they begin. */
+static char *digits_back(char *p, uint64_t q)
+{
+	for (; q >= 100; q /= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (q % 100), 2);
+	}
+	if (q >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * q, 2);
+	} else {
+		*--p = (char)('0' + q);
+	}
+	return p;
+}
+
 /* Appends q / 10^k, k > 0, with k's trailing zeros dropped; q has nd
  * digits. */
 static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k, int nd)
@@ -300,17 +327,30 @@ static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k, int nd)
 		q /= 10;
 	}
 	*--p = '.';
-	for (; q >= 100; q /= 100) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (q % 100), 2);
-	}
-	if (q >= 10) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * q, 2);
-	} else {
-		*--p = (char)('0' + q);
-	}
+	p = digits_back(p, q);
 	if (neg)
+		*--p = '-';
+}
+
+/* sbuf_put_i64 straight into the buffer: counts and integer sums are in
+ * every row. */
+static void put_i64(struct sbuf *b, int64_t v)
+{
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t len = v < 0;
+	int nd = 1;
+	char *p;
+
+	while (nd < 20 && u >= pow10_u64[nd])
+		nd++;
+	len += (size_t)nd;
+	if (b->cap - b->len <= len)
+		sbuf_grow(b, len);
+	p = b->p + b->len + len;
+	*p = '\0';
+	b->len += len;
+	p = digits_back(p, u);
+	if (v < 0)
 		*--p = '-';
 }
 
@@ -604,10 +644,10 @@ void wagg_put(enum wagg_kind k, const struct wagg *a, struct sbuf *out)
 {
 	switch (k) {
 	case WAGG_COUNT:
-		sbuf_put_i64(out, a->n);
+		put_i64(out, a->n);
 		return;
 	case WAGG_DISTINCT:
-		sbuf_put_u64(out, a->set ? a->set->n : 0);
+		put_i64(out, a->set ? a->set->n : 0);
 		return;
 	default:
 		break;
@@ -616,7 +656,7 @@ void wagg_put(enum wagg_kind k, const struct wagg *a, struct sbuf *out)
 		sbuf_put(out, "null", 4);
 	} else if (k == WAGG_SUM) {
 		if (a->isint)
-			sbuf_put_i64(out, a->i);
+			put_i64(out, a->i);
 		else
 			put_double(out, a->d);
 	} else if (k == WAGG_AVG) {

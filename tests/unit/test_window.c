@@ -78,6 +78,13 @@ static void test_aggs(void)
 		{ WAGG_SUM, 2, { "null", NULL }, "null" },
 		{ WAGG_SUM, 1, { "2.0" }, "2" },
 		{ WAGG_SUM, 2, { "999999999999999999", "1" }, "1000000000000000000" },
+		{ WAGG_SUM, 1, { "0" }, "0" },
+		{ WAGG_SUM, 2, { "-1", "-9" }, "-10" },
+		{ WAGG_SUM, 2, { "98", "1" }, "99" },
+		{ WAGG_SUM, 2, { "98", "2" }, "100" },
+		{ WAGG_SUM, 1, { "-9223372036854775808" }, "-9223372036854775808" },
+		{ WAGG_SUM, 1, { "9223372036854775807" }, "9223372036854775807" },
+		{ WAGG_SUM, 2, { "-9999999999", "-1" }, "-10000000000" },
 		{ WAGG_SUM, 2, { "-5", "2.5" }, "-2.5" },
 		{ WAGG_SUM, 3, { "1e2", "1", "-0" }, "101" },
 		{ WAGG_SUM, 2, { "-0", "-0.0" }, "0" },
@@ -337,6 +344,38 @@ static void test_decimals(void)
 		bad, n);
 }
 
+/* wagg_hash reads its tail without a copy: the value must stay what a
+ * copy of the tail gives, whatever the length. */
+static void test_hash(void)
+{
+	char text[64];
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof text; i++)
+		text[i] = (char)(i * 37 + 11);
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t n = 0; n + off <= sizeof text; n++) {
+			const unsigned char *s = (const unsigned char *)text + off;
+			size_t m = n;
+			uint64_t h = 7 ^ (n * 0x9E3779B97F4A7C15ull), x;
+
+			for (; m >= 8; s += 8, m -= 8) {
+				memcpy(&x, s, 8);
+				h = (h ^ x) * 0xbf58476d1ce4e5b9ull;
+				h ^= h >> 29;
+			}
+			x = 0;
+			memcpy(&x, s, m);
+			h = (h ^ x) * 0x94d049bb133111ebull;
+			h ^= h >> 32;
+			h *= 0xbf58476d1ce4e5b9ull;
+			h ^= h >> 29;
+			bad += wagg_hash(text + off, n, 7) != h;
+		}
+	}
+	unit_ok(bad == 0, "hash of every length and alignment (%d differ)", bad);
+}
+
 /* ---- engine ---- */
 
 static struct sbuf rows = SBUF_INIT;
@@ -530,6 +569,7 @@ int main(void)
 	test_doubles_edges();
 	test_doubles_random();
 	test_decimals();
+	test_hash();
 	test_engine();
 	test_state();
 	sbuf_free(&rows);
