@@ -804,6 +804,40 @@ static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
 	return an < bn ? -1 : an > bn;
 }
 
+/* Two quoted strings compared on their raw text, which is their order up
+ * to the first difference as long as no escape comes before it: <0, 0,
+ * >0, or 2 when an escape is in the way. */
+static int cmp_raw_strings(const char *a, size_t an, const char *b, size_t bn)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	size_t n = an < bn ? an : bn, i = 1;
+	uint64_t x, y, t;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+		t = x ^ ('\\' * ones); /* a zero byte where x has a '\\' */
+		if ((t - ones) & ~t & (0x80 * ones))
+			return 2;
+	}
+	for (; i < n; i++) {
+		if (a[i] == '\\' || b[i] == '\\')
+			return 2;
+		if (a[i] != b[i])
+			break;
+	}
+	if (i == n) /* equal, or one a prefix of the other: not valid JSON */
+		return an == bn ? 0 : 2;
+	/* A closing quote first means that string ended first. */
+	if (i == an - 1)
+		return -1;
+	if (i == bn - 1)
+		return 1;
+	return (unsigned char)a[i] < (unsigned char)b[i] ? -1 : 1;
+}
+
 int wagg_cmp_json(const char *a, size_t an, const char *b, size_t bn)
 {
 	enum json_type ta = type_of(a), tb = type_of(b);
@@ -819,11 +853,11 @@ int wagg_cmp_json(const char *a, size_t an, const char *b, size_t bn)
 	case JSON_STRING:
 		/* UTF-8 byte order is code point order; escapes need decoding
 		 * first. */
-		if (!memchr(a, '\\', an) && !memchr(b, '\\', bn))
-			return cmp_bytes(a + 1, an - 2, b + 1, bn - 2);
 		{
 			struct sbuf ua = SBUF_INIT, ub = SBUF_INIT;
-			int c;
+			int c = cmp_raw_strings(a, an, b, bn);
+			if (c != 2)
+				return c;
 			json_unescape(a, an, &ua);
 			json_unescape(b, bn, &ub);
 			c = cmp_bytes(ua.p ? ua.p : "", ua.len,

@@ -52,6 +52,17 @@ static void test_cmp(void)
 		{ "\"ab\"", "\"a\"", 1 },  { "\"\\u0041\"", "\"A\"", 0 },
 		{ "\"\\u00e9\"", "\"z\"", 1 }, { "\"z\"", "[]", -1 },
 		{ "[1]", "{}", -1 },       { "null", "null", 0 },
+		/* strings compared on their raw text until an escape */
+		{ "\"abcdefghij\"", "\"abcdefghik\"", -1 },
+		{ "\"abcdefgh\"", "\"abcdefghi\"", -1 },
+		{ "\"abcdefghijklmnopq\"", "\"abcdefghijklmnop\"", 1 },
+		{ "\"abcdefghi\\u0041\"", "\"abcdefghiA\"", 0 },
+		{ "\"abcdefghi\\n\"", "\"abcdefghi \"", -1 },
+		{ "\"abcdefg\\\"x\"", "\"abcdefg\\\"y\"", -1 },
+		{ "\"a b\"", "\"a\"", 1 },      { "\"a!\"", "\"a\"", 1 },
+		{ "\"\"", "\"a\"", -1 },        { "\"a\"", "\"\"", 1 },
+		{ "\"\"", "\"\"", 0 },          { "\"\xc3\xa9\"", "\"z\"", 1 },
+		{ "\"same text, long\"", "\"same text, long\"", 0 },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
