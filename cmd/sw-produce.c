@@ -374,7 +374,10 @@ static size_t keep_bytes(struct produce *p, const void *b, size_t len)
 
 static const void *kept(const struct produce *p, size_t off)
 {
-	return off == NO_BYTES ? NULL : p->bbytes.p + off;
+	if (off == NO_BYTES)
+		return NULL;
+	/* Empty is not null: nothing kept yet may mean no buffer yet. */
+	return p->bbytes.p ? p->bbytes.p + off : "";
 }
 
 static void fail_at(struct produce *p, const char *source, uint64_t lineno,
