@@ -424,12 +424,8 @@ general:
 	sbuf_put_double(b, v);
 }
 
-int wagg_check(enum wagg_kind k, const struct jval *v, char *err,
-	       size_t errlen)
+int wagg_check_fail(const struct jval *v, char *err, size_t errlen)
 {
-	if ((k != WAGG_SUM && k != WAGG_AVG) || !v->p ||
-	    v->type == JSON_NULL || v->type == JSON_NUMBER)
-		return 0;
 	snprintf(err, errlen, "not a number: %.*s%s",
 		 (int)(v->n > 60 ? 60 : v->n), v->p, v->n > 60 ? "..." : "");
 	return -1;

@@ -392,8 +392,11 @@ static void win_kill(struct window *w, struct wwin *win)
 		struct wcell *c = win->cells[i];
 		if (w->spec.kind == WINDOW_SLIDING)
 			tab_del(&w->cells, c->hash, c);
+		/* Only min, max, first, last and distinct hold memory; the
+		 * block is initialised again when it is reused. */
 		for (size_t a = 0; a < w->spec.naggs; a++)
-			wagg_free(&c->agg[a]);
+			if (c->agg[a].v || c->agg[a].set)
+				wagg_free(&c->agg[a]);
 	}
 	w->rows -= win->ncells;
 	if (w->spec.kind == WINDOW_SLIDING) {
@@ -427,8 +430,14 @@ static void mark_changed(struct window *w, struct wcell *c)
 static void add_values(struct window *w, struct wcell *c,
 		       const struct jval *vals)
 {
-	for (size_t i = 0; i < w->spec.naggs; i++)
-		wagg_add(w->spec.agg_kinds[i], &c->agg[i], &vals[i], w->seq);
+	for (size_t i = 0; i < w->spec.naggs; i++) {
+		/* A count only counts: no call for it. */
+		if (w->spec.agg_kinds[i] == WAGG_COUNT)
+			c->agg[i].n++;
+		else
+			wagg_add(w->spec.agg_kinds[i], &c->agg[i], &vals[i],
+				 w->seq);
+	}
 	mark_changed(w, c);
 }
 
