@@ -440,15 +440,64 @@ static int plain_integer(const char *s, size_t n, uint64_t *ip)
 	return i == n;
 }
 
+/* Are a[0..n) and b[0..n), n <= 24, the same?  In three overlapping
+ * words, without a call. */
+static int same_short(const char *a, const char *b, size_t n)
+{
+	uint64_t x[3], y[3];
+	uint32_t u[2], v[2];
+
+	if (n >= 8) {
+		memcpy(&x[0], a, 8);
+		memcpy(&x[1], a + (n - 8) / 2, 8);
+		memcpy(&x[2], a + n - 8, 8);
+		memcpy(&y[0], b, 8);
+		memcpy(&y[1], b + (n - 8) / 2, 8);
+		memcpy(&y[2], b + n - 8, 8);
+		return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&u[0], a, 4);
+		memcpy(&u[1], a + n - 4, 4);
+		memcpy(&v[0], b, 4);
+		memcpy(&v[1], b + n - 4, 4);
+		return ((u[0] ^ v[0]) | (u[1] ^ v[1])) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* The last plain integer read (per thread): records of one batch often
+ * carry the same time. */
+struct number_cache {
+	size_t n; /* 0: empty */
+	enum time_unit unit;
+	int64_t us;
+	char text[24];
+};
+
 static int number_text(const struct timefmt *tf, const char *s, size_t n,
 		       int64_t *us, char *err, size_t errlen, int quoted)
 {
+	static __thread struct number_cache c;
 	struct decimal d;
 	uint64_t ip;
 	int rc;
 
+	if (n && n == c.n && tf->unit == c.unit && same_short(s, c.text, n)) {
+		*us = c.us;
+		return 0;
+	}
 	if (plain_integer(s, n, &ip)) {
 		rc = scaled_to_us(s[0] == '-', ip, NULL, 0, tf->unit, us);
+		if (rc == 0) {
+			memcpy(c.text, s, n);
+			c.n = n;
+			c.unit = tf->unit;
+			c.us = *us;
+		}
 	} else if (scan_decimal(s, n, &d)) {
 		rc = decimal_to_us(&d, s, n, tf->unit, us);
 	} else {

@@ -504,12 +504,55 @@ static void check_plain_integers(void)
 		bad, n);
 }
 
+/* The last number read is remembered: the same text in another unit, or
+ * text that differs in one byte, must not be taken for it. */
+static void check_number_cache(void)
+{
+	static const struct {
+		const char *json, *unit;
+		int64_t want;
+	} seq[] = {
+		{ "1639277668", "s", 1639277668000000 },
+		{ "1639277668", "ms", 1639277668000 },
+		{ "1639277668", "s", 1639277668000000 },
+		{ "1639277669", "s", 1639277669000000 },
+		{ "2639277668", "s", 2639277668000000 },
+		{ "\"1639277668\"", "s", 1639277668000000 },
+		{ "-1", "s", -1000000 },
+		{ "1", "s", 1000000 },
+		{ "-1", "s", -1000000 },
+		{ "12", "auto", 12000000 },
+		{ "1234", "auto", 1234000000 },
+		{ "1243", "auto", 1243000000 },
+		{ "1639277668791123456", "auto", 1639277668791123 },
+		{ "1639277668791123457", "auto", 1639277668791123 },
+		{ "1639277668791123457", "ns", 1639277668791123 },
+		{ "1639277669791123457", "ns", 1639277669791123 },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(seq) / sizeof(*seq); i++) {
+		struct timefmt tf = TIMEFMT_INIT;
+		char err[128];
+		int64_t us = 0;
+
+		timefmt_parse_unit(seq[i].unit, &tf.unit);
+		if ((timefmt_parse_json(&tf, seq[i].json, strlen(seq[i].json),
+					&us, err, sizeof(err)) < 0 ||
+		     us != seq[i].want) && bad++ < 3)
+			printf("# %s (%s): %lld\n", seq[i].json, seq[i].unit,
+			       (long long)us);
+	}
+	unit_ok(bad == 0, "numbers read one after another, same and not");
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(utc_cases) / sizeof(*utc_cases); i++)
 		check_parse(&utc_cases[i]);
 	check_output();
 	check_plain_integers();
+	check_number_cache();
 	check_against_libc();
 	check_bad_zones();
 	check_zone_table(zone_parse_cases,
