@@ -318,9 +318,18 @@ static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k, int nd)
 	p = b->p + b->len + len;
 	*p = '\0';
 	b->len += len;
-	for (; k >= 2; k -= 2, q /= 100) {
+	/* Four digits a step: one 64-bit division, then 32-bit ones. */
+	for (; k >= 4; k -= 4, q /= 10000) {
+		uint32_t r = (uint32_t)(q % 10000), hi = r / 100;
+		p -= 4;
+		memcpy(p, digit_pairs + 2 * hi, 2);
+		memcpy(p + 2, digit_pairs + 2 * (r - hi * 100), 2);
+	}
+	if (k >= 2) {
 		p -= 2;
 		memcpy(p, digit_pairs + 2 * (q % 100), 2);
+		q /= 100;
+		k -= 2;
 	}
 	if (k) {
 		*--p = (char)('0' + q % 10);
