@@ -149,11 +149,41 @@ static void test_check(void)
 		"max takes a string");
 }
 
+/* xorshift64: the same pseudo-random values on every run. */
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Does one value of text, fed to an aggregate of kind k, print other than
+ * want?  The first few that do are shown. */
+static int one_value_differs(enum wagg_kind k, const char *text,
+			     const char *want, int *shown)
+{
+	struct sbuf got = SBUF_INIT;
+	struct jval v = jv(text);
+	struct wagg a;
+	int bad;
+
+	wagg_init(&a);
+	wagg_add(k, &a, &v, 0);
+	wagg_put(k, &a, &got);
+	bad = strcmp(got.p, want) != 0;
+	if (bad && (*shown)++ < 5)
+		printf("#   %s: got %s want %s\n", text, got.p, want);
+	wagg_free(&a);
+	sbuf_free(&got);
+	return bad;
+}
+
 /* The exact fast path for averages must print what sbuf_put_double does. */
 static void test_doubles(void)
 {
 	uint64_t x = 88172645463325252ull;
-	int bad = 0, n = 0;
+	int bad = 0, n = 0, shown = 0;
 	double fixed[] = { 0.1, 0.3, 28.76, 1.0 / 3, 2.0 / 3, 1e-4, 0.00012345,
 			   123456789.123, 999999999999999.9, 75.516887211,
 			   0.30000000000000004, 5e-324, 1.5, 1e15 + 0.5 };
@@ -162,15 +192,12 @@ static void test_doubles(void)
 	     i++) {
 		double v;
 		char text[40];
-		struct sbuf got = SBUF_INIT, want = SBUF_INIT;
-		struct wagg a;
+		struct sbuf want = SBUF_INIT;
 
 		if (i < (int)(sizeof fixed / sizeof fixed[0])) {
 			v = fixed[i];
 		} else {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
+			next_rand(&x);
 			/* Spread over the fast path's range and beyond. */
 			v = (double)(x >> 11) / 9007199254740992.0 *
 			    pow(10, (double)(int)(x % 24) - 6);
@@ -180,16 +207,9 @@ static void test_doubles(void)
 				v = round(v * 1e4) / 1e4;
 		}
 		snprintf(text, sizeof text, "%.17g", v);
-		struct jval jvv = jv(text);
-		wagg_init(&a);
-		wagg_add(WAGG_AVG, &a, &jvv, 0);
-		wagg_put(WAGG_AVG, &a, &got);
 		sbuf_put_double(&want, v);
 		n++;
-		if (strcmp(got.p, want.p) != 0 && bad++ < 5)
-			printf("#   %s: got %s want %s\n", text, got.p, want.p);
-		wagg_free(&a);
-		sbuf_free(&got);
+		bad += one_value_differs(WAGG_AVG, text, want.p, &shown);
 		sbuf_free(&want);
 	}
 	unit_ok(bad == 0, "avg prints as sbuf_put_double (%d of %d differ)",
@@ -214,24 +234,12 @@ static void shortest_ref(double v, char *buf, size_t cap)
 static int avg_differs(double v, int *shown)
 {
 	char text[40], want[40];
-	struct sbuf got = SBUF_INIT;
-	struct wagg a;
-	int bad;
 
 	if (!isfinite(v))
 		return 0;
 	snprintf(text, sizeof text, "%.17g", v);
-	struct jval jvv = jv(text);
-	wagg_init(&a);
-	wagg_add(WAGG_AVG, &a, &jvv, 0);
-	wagg_put(WAGG_AVG, &a, &got);
 	shortest_ref(v, want, sizeof want);
-	bad = strcmp(got.p, want) != 0;
-	if (bad && (*shown)++ < 5)
-		printf("#   %s: got %s want %s\n", text, got.p, want);
-	wagg_free(&a);
-	sbuf_free(&got);
-	return bad;
+	return one_value_differs(WAGG_AVG, text, want, shown);
 }
 
 /* Values at the edges of the fast path: ties, powers of two and their
@@ -285,9 +293,7 @@ static void test_doubles_random(void)
 
 	for (int i = 0; i < 60000; i++) {
 		double v;
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		next_rand(&x);
 		if (i % 2) {
 			v = ldexp((double)((x >> 11) | (1ull << 52)),
 				  (int)(x % 68) - 66);
@@ -312,17 +318,14 @@ static void test_doubles_random(void)
 static void test_decimals(void)
 {
 	uint64_t x = 0x2545F4914F6CDD1Dull;
-	int bad = 0, n = 0;
+	int bad = 0, n = 0, shown = 0;
 
 	for (int i = 0; i < 40000; i++) {
 		char text[48], *p = text;
-		struct sbuf got = SBUF_INIT, want = SBUF_INIT;
-		struct wagg a;
+		struct sbuf want = SBUF_INIT;
 		int digits, point;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		next_rand(&x);
 		digits = 1 + (int)(x % 18);
 		point = 1 + (int)((x >> 8) % (uint64_t)digits);
 		if (x & (1ull << 40))
@@ -336,19 +339,12 @@ static void test_decimals(void)
 						     : (x >> (d * 3 + 10)) % 10));
 		}
 		*p = '\0';
-		struct jval jvv = jv(text);
-		wagg_init(&a);
-		wagg_add(WAGG_SUM, &a, &jvv, 0);
-		wagg_put(WAGG_SUM, &a, &got);
 		if (strchr(text, '.'))
 			sbuf_put_double(&want, strtod(text, NULL));
 		else
 			sbuf_put_i64(&want, strtoll(text, NULL, 10));
 		n++;
-		if (strcmp(got.p, want.p) != 0 && bad++ < 5)
-			printf("#   %s: got %s want %s\n", text, got.p, want.p);
-		wagg_free(&a);
-		sbuf_free(&got);
+		bad += one_value_differs(WAGG_SUM, text, want.p, &shown);
 		sbuf_free(&want);
 	}
 	unit_ok(bad == 0, "decimals read as strtod does (%d of %d differ)",
