@@ -840,7 +840,7 @@ int timefmt_parse_json(const struct timefmt *tf, const char *p, size_t n,
 		}
 		return parse_text(tf, s, sn, us, err, errlen);
 	}
-	if (n > 0 && (p[0] == '-' || isdigit((unsigned char)p[0])))
+	if (n > 0 && (p[0] == '-' || (unsigned)(p[0] - '0') < 10))
 		return number_text(tf, p, n, us, err, errlen, 0);
 	set_err_value(err, errlen, "not a timestamp", p, n, 0);
 	return -1;

@@ -104,6 +104,46 @@ static void vec_push(struct vec *v, void *p)
 	v->p[v->n++] = p;
 }
 
+/* memcpy for the short names and values of a row, without a call: two
+ * overlapping moves cover any length from half their size to it. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+
+	if (n > 32) {
+		memcpy(d, s, n);
+	} else if (n > 16) {
+		char t[16], u[16];
+		memcpy(t, s, 16);
+		memcpy(u, s + n - 16, 16);
+		memcpy(d, t, 16);
+		memcpy(d + n - 16, u, 16);
+	} else if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
+static inline void put_short(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n)
+		sbuf_grow(b, n);
+	copy_short(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 typedef int (*tab_eq_fn)(const void *item, const void *key);
 
 static void *tab_find(const struct tab *t, uint64_t h, tab_eq_fn eq,
@@ -566,8 +606,8 @@ static void build_key(struct window *w, const struct jval *groups)
 	for (size_t i = 0; i < w->spec.ngroups; i++) {
 		const char *p = groups[i].p ? groups[i].p : "null";
 		uint32_t n = groups[i].p ? (uint32_t)groups[i].n : 4;
-		sbuf_put(&w->key, &n, sizeof n);
-		sbuf_put(&w->key, p, n);
+		put_short(&w->key, (const char *)&n, sizeof n);
+		put_short(&w->key, p, n);
 	}
 }
 
@@ -642,46 +682,6 @@ static void sort_rows(struct wcell **rows, size_t n)
 			rows[j] = rows[j - 1];
 		rows[j] = c;
 	}
-}
-
-/* memcpy for the short names and values of a row, without a call: two
- * overlapping moves cover any length from half their size to it. */
-static inline void copy_short(char *d, const char *s, size_t n)
-{
-	uint64_t a, b;
-	uint32_t x, y;
-
-	if (n > 32) {
-		memcpy(d, s, n);
-	} else if (n > 16) {
-		char t[16], u[16];
-		memcpy(t, s, 16);
-		memcpy(u, s + n - 16, 16);
-		memcpy(d, t, 16);
-		memcpy(d + n - 16, u, 16);
-	} else if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&x, s, 4);
-		memcpy(&y, s + n - 4, 4);
-		memcpy(d, &x, 4);
-		memcpy(d + n - 4, &y, 4);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	}
-}
-
-static inline void put_short(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->cap - b->len <= n)
-		sbuf_grow(b, n);
-	copy_short(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
 }
 
 /* The part of every row of window win before the first value: the rows
