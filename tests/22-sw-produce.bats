@@ -69,6 +69,40 @@ OUT
 	assert_output 2
 }
 
+@test "sw-produce: batched and single messages keep their order; a refused one is named by its line" {
+	# Messages without headers go out in batches, those with headers one
+	# by one; partition 3 does not exist on topic one.
+	for i in $(seq 1 600); do
+		if [ $((i % 97)) = 0 ]; then
+			echo "{\"headers\":[{\"key\":\"h\",\"value\":\"$i\"}],\"value\":$i}"
+		elif [ "$i" = 450 ]; then
+			echo "{\"partition\":3,\"value\":$i}"
+		else
+			echo "{\"value\":$i}"
+		fi
+	done >"$TMP/in"
+	run sw-produce -b "$B" -t one --envelope "$TMP/in"
+	assert_status 75
+	assert_output <<OUT
+sw-produce: message not delivered: $TMP/in:450: Local: Unknown partition
+sw-produce: 1 of 600 messages not delivered (first error: $TMP/in:450: Local: Unknown partition)
+OUT
+	run kcat -C -b "$B" -t one -e -q
+	assert_output "$(seq 1 600 | grep -vx 450)"
+	run kcat -C -b "$B" -t one -e -q -f '%h %s\n' -o 96 -c 1
+	assert_output 'h=97 97'
+}
+
+@test "sw-produce: a quiet input does not hold back what was read before" {
+	# What kcat finds on the topic while the input is quiet becomes
+	# input too: "1" twice when the first message was not held back.
+	run bash -c "{ echo 1; sleep 2; kcat -C -b '$B' -t one -e -q; echo 2; } |
+		sw-produce -b '$B' -t one"
+	assert_status 0
+	run kcat -C -b "$B" -t one -e -q
+	assert_output "$(printf '1\n1\n2')"
+}
+
 @test "sw-produce: --value-format string and base64 send the bytes" {
 	printf '"line one"\n"caf\\u00e9"\n' | sw-produce -b "$B" -t one --value-format string
 	printf '"%s"\n' "$(printf '\377\000\001' | base64)" | sw-produce -b "$B" -t one --value-format base64
