@@ -5,7 +5,9 @@
  * while it is open, one per heap entry naming it and one per changed-row
  * entry naming one of its rows.  Closing a window releases what its rows
  * hold at once; the shells go when the last reference does, so a stale heap
- * entry or changed-row entry can always look at its window.
+ * entry or changed-row entry can always look at its window.  They go to
+ * free lists in the engine (rows with short keys, windows with their row
+ * arrays), reused for the next windows and freed with the engine.
  */
 #include "window_engine.h"
 
