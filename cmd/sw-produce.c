@@ -82,7 +82,7 @@ struct produce {
 	size_t vucap;
 	struct slot slots[BATCH_MAX];
 	rd_kafka_message_t bmsgs[BATCH_MAX];
-	size_t nbat;
+	size_t nbat, bsent; /* in the batch; of those, handed over */
 	struct sbuf bbytes;
 	uint64_t attempted, produced, acked, failed;
 	unsigned warned;
@@ -392,11 +392,13 @@ static void fail_at(struct produce *p, const char *source, uint64_t lineno,
 
 /* Hands the batch to librdkafka, waiting while its queue is full.  Once
  * the queue is full every later message of the call is refused too, so
- * trying again from the first refused one keeps the order. */
+ * trying again from the first refused one keeps the order.  bsent makes
+ * a call from the exit handler, should one come while waiting, go on
+ * where this one was rather than send messages twice. */
 static void batch_flush(struct produce *p)
 {
 	rd_kafka_message_t *m = p->bmsgs;
-	size_t i, from = 0, n = p->nbat;
+	size_t i, n = p->nbat;
 
 	for (i = 0; i < n; i++) {
 		const struct slot *s = &p->slots[i];
@@ -408,12 +410,12 @@ static void batch_flush(struct produce *p)
 		m[i].key = (void *)kept(p, s->key);
 		m[i].key_len = s->key == NO_BYTES ? 0 : s->key_len;
 	}
-	while (from < n) {
+	while (p->bsent < n) {
 		rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA,
 				       RD_KAFKA_MSG_F_COPY |
 					       RD_KAFKA_MSG_F_PARTITION,
-				       m + from, (int)(n - from));
-		for (i = from; i < n; i++) {
+				       m + p->bsent, (int)(n - p->bsent));
+		for (i = p->bsent; i < n; i++) {
 			if (m[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 				break;
 			if (m[i].err)
@@ -422,11 +424,11 @@ static void batch_flush(struct produce *p)
 			else
 				p->produced++;
 		}
-		from = i;
-		if (from < n)
+		p->bsent = i;
+		if (p->bsent < n)
 			rd_kafka_poll(p->rk, 50);
 	}
-	p->nbat = 0;
+	p->nbat = p->bsent = 0;
 	sbuf_reset(&p->bbytes);
 	rd_kafka_poll(p->rk, 0);
 }
