@@ -48,8 +48,10 @@ struct wwin {
 	uint32_t refs;
 	uint8_t dead;
 	uint8_t mark; /* collected for emission */
+	uint8_t indexed; /* its rows are in the row table (sliding) */
 	struct wgroup *grp;
 	struct wcell **cells; /* kept, with its cap, by a freed window */
+	uint64_t *hashes;     /* cells[i]->hash, scanned without touching rows */
 	uint32_t ncells, cap;
 	struct wwin *next_free;
 };
@@ -59,11 +61,16 @@ struct heap_ent {
 	struct wwin *win;
 };
 
-/* Open addressing with linear probing; items are never NULL. */
+/* Open addressing with linear probing; items are never NULL.  A hash and
+ * its item share an entry, so a probe touches one cache line. */
+struct tab_ent {
+	uint64_t h;
+	void *v;
+};
+
 struct tab {
 	uint32_t cap, n;
-	uint64_t *h;
-	void **v;
+	struct tab_ent *e;
 };
 
 struct vec { /* of pointers */
@@ -93,9 +100,35 @@ struct window {
 	struct json_doc doc;
 	struct wcell *free_cells; /* pooled blocks, through ->win */
 	struct wwin *free_wins;
+	struct chunk *chunks;     /* where pooled rows and windows are cut */
+	size_t chunk_used;
+	int closing_all; /* close_upto() is closing every window */
 };
 
 /* ---- small containers ---- */
+
+/* Pooled rows and windows are cut from chunks: rows made together lie
+ * together, and freeing them all is one call a chunk. */
+#define CHUNK_BYTES (256 * 1024)
+
+struct chunk {
+	struct chunk *next;
+	max_align_t mem[];
+};
+
+static void *chunk_cut(struct window *w, size_t n)
+{
+	n = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+	if (!w->chunks || w->chunk_used + n > CHUNK_BYTES) {
+		struct chunk *c = xmalloc(sizeof *c + CHUNK_BYTES);
+		c->next = w->chunks;
+		w->chunks = c;
+		w->chunk_used = 0;
+	}
+	void *p = (char *)w->chunks->mem + w->chunk_used;
+	w->chunk_used += n;
+	return p;
+}
 
 static void vec_push(struct vec *v, void *p)
 {
@@ -153,10 +186,10 @@ static void *tab_find(const struct tab *t, uint64_t h, tab_eq_fn eq,
 {
 	if (!t->cap)
 		return NULL;
-	for (uint32_t i = (uint32_t)h & (t->cap - 1); t->v[i];
+	for (uint32_t i = (uint32_t)h & (t->cap - 1); t->e[i].v;
 	     i = (i + 1) & (t->cap - 1))
-		if (t->h[i] == h && eq(t->v[i], key))
-			return t->v[i];
+		if (t->e[i].h == h && eq(t->e[i].v, key))
+			return t->e[i].v;
 	return NULL;
 }
 
@@ -164,24 +197,22 @@ static void tab_insert(struct tab *t, uint64_t h, void *item)
 {
 	uint32_t i = (uint32_t)h & (t->cap - 1);
 
-	while (t->v[i])
+	while (t->e[i].v)
 		i = (i + 1) & (t->cap - 1);
-	t->h[i] = h;
-	t->v[i] = item;
+	t->e[i].h = h;
+	t->e[i].v = item;
 	t->n++;
 }
 
 static void tab_put(struct tab *t, uint64_t h, void *item)
 {
 	if ((t->n + 1) * 4 > t->cap * 3) {
-		struct tab nt = { t->cap ? t->cap * 2 : 64, 0, NULL, NULL };
-		nt.h = xmalloc(nt.cap * sizeof *nt.h);
-		nt.v = xcalloc(nt.cap, sizeof *nt.v);
+		struct tab nt = { t->cap ? t->cap * 2 : 64, 0, NULL };
+		nt.e = xcalloc(nt.cap, sizeof *nt.e);
 		for (uint32_t i = 0; i < t->cap; i++)
-			if (t->v[i])
-				tab_insert(&nt, t->h[i], t->v[i]);
-		free(t->h);
-		free(t->v);
+			if (t->e[i].v)
+				tab_insert(&nt, t->e[i].h, t->e[i].v);
+		free(t->e);
 		*t = nt;
 	}
 	tab_insert(t, h, item);
@@ -192,28 +223,34 @@ static void tab_del(struct tab *t, uint64_t h, const void *item)
 {
 	uint32_t mask = t->cap - 1, i = (uint32_t)h & mask, j, k;
 
-	while (t->v[i] != item)
+	while (t->e[i].v != item)
 		i = (i + 1) & mask;
 	for (j = i;;) {
 		j = (j + 1) & mask;
-		if (!t->v[j])
+		if (!t->e[j].v)
 			break;
-		k = (uint32_t)t->h[j] & mask;
+		k = (uint32_t)t->e[j].h & mask;
 		/* Leave j alone when its home k lies cyclically in (i, j]. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
-		t->h[i] = t->h[j];
-		t->v[i] = t->v[j];
+		t->e[i] = t->e[j];
 		i = j;
 	}
-	t->v[i] = NULL;
+	t->e[i].v = NULL;
 	t->n--;
+}
+
+/* Empties t at once (every item is going). */
+static void tab_clear(struct tab *t)
+{
+	if (t->n)
+		memset(t->e, 0, t->cap * sizeof *t->e);
+	t->n = 0;
 }
 
 static void tab_free(struct tab *t)
 {
-	free(t->h);
-	free(t->v);
+	free(t->e);
 	memset(t, 0, sizeof *t);
 }
 
@@ -326,12 +363,13 @@ static struct wwin *win_new(struct window *w, int64_t start, int64_t end)
 	if (win)
 		w->free_wins = win->next_free;
 	else
-		win = xcalloc(1, sizeof *win);
+		win = memset(chunk_cut(w, sizeof *win), 0, sizeof *win);
 	win->start = start;
 	win->end = end;
 	win->refs = 1;
 	win->dead = 0;
 	win->mark = 0;
+	win->indexed = 0;
 	win->grp = NULL;
 	return win;
 }
@@ -346,8 +384,10 @@ static struct wcell *cell_new(struct window *w, struct wwin *win,
 	if (pooled && w->free_cells) {
 		c = w->free_cells;
 		w->free_cells = (struct wcell *)c->win;
+	} else if (pooled) {
+		c = chunk_cut(w, head + CELL_KEY);
 	} else {
-		c = xmalloc(head + (pooled ? CELL_KEY : keylen + 1));
+		c = xmalloc(head + keylen + 1);
 	}
 	c->pooled = pooled;
 	c->win = win;
@@ -363,7 +403,10 @@ static struct wcell *cell_new(struct window *w, struct wwin *win,
 		win->cap = win->cap ? win->cap * 2 : 4;
 		win->cells = xrealloc(win->cells,
 				      win->cap * sizeof *win->cells);
+		win->hashes = xrealloc(win->hashes,
+				       win->cap * sizeof *win->hashes);
 	}
+	win->hashes[win->ncells] = hash;
 	win->cells[win->ncells++] = c;
 	w->rows++;
 	return c;
@@ -402,26 +445,57 @@ static int group_eq(const void *item, const void *key)
 	return g->keylen == k->n && memcmp(g->key, k->p, k->n) == 0;
 }
 
+/* Windows with at most this many rows find them by a scan of their own
+ * (the rows of the windows records are arriving for are in cache); past
+ * it, the window's rows go into the row table. */
+#define WIN_SCAN 16
+
+/* The sliding window of start (NULL if none is open) and in it the row of
+ * the group key in w->key, hash h (NULL if none). */
+static struct wcell *find_cell(struct window *w, int64_t start, uint64_t h,
+			       struct wwin **winp)
+{
+	struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
+	struct wwin *win = tab_find(&w->wins, mix64((uint64_t)start), win_eq,
+				    &start);
+
+	*winp = win;
+	if (!win)
+		return NULL;
+	if (win->indexed)
+		return tab_find(&w->cells, h, cell_eq, &k);
+	for (uint32_t i = 0; i < win->ncells; i++) {
+		struct wcell *c = win->cells[i];
+		if (win->hashes[i] == h && c->keylen == k.keylen &&
+		    memcmp(c->key, k.key, k.keylen) == 0)
+			return c;
+	}
+	return NULL;
+}
+
 /* The row of sliding window start for the group key, created if new. */
 static struct wcell *sliding_cell(struct window *w, int64_t start,
 				  uint64_t keyhash)
 {
-	struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
 	uint64_t h = cell_hash(keyhash, start);
-	struct wcell *c = tab_find(&w->cells, h, cell_eq, &k);
 	struct wwin *win;
+	struct wcell *c = find_cell(w, start, h, &win);
 
 	if (c)
 		return c;
-	uint64_t wh = mix64((uint64_t)start);
-	win = tab_find(&w->wins, wh, win_eq, &start);
 	if (!win) {
 		win = win_new(w, start, start + w->spec.size);
-		tab_put(&w->wins, wh, win);
+		tab_put(&w->wins, mix64((uint64_t)start), win);
 		heap_push(w, win->end, win);
 	}
-	c = cell_new(w, win, k.key, k.keylen, h);
-	tab_put(&w->cells, h, c);
+	c = cell_new(w, win, w->key.p, (uint32_t)w->key.len, h);
+	if (win->indexed) {
+		tab_put(&w->cells, h, c);
+	} else if (win->ncells > WIN_SCAN) {
+		for (uint32_t i = 0; i < win->ncells; i++)
+			tab_put(&w->cells, win->cells[i]->hash, win->cells[i]);
+		win->indexed = 1;
+	}
 	return c;
 }
 
@@ -432,7 +506,7 @@ static void win_kill(struct window *w, struct wwin *win)
 {
 	for (uint32_t i = 0; i < win->ncells; i++) {
 		struct wcell *c = win->cells[i];
-		if (w->spec.kind == WINDOW_SLIDING)
+		if (win->indexed && !w->closing_all)
 			tab_del(&w->cells, c->hash, c);
 		/* Only min, max, first, last and distinct hold memory; the
 		 * block is initialised again when it is reused. */
@@ -442,7 +516,8 @@ static void win_kill(struct window *w, struct wwin *win)
 	}
 	w->rows -= win->ncells;
 	if (w->spec.kind == WINDOW_SLIDING) {
-		tab_del(&w->wins, mix64((uint64_t)win->start), win);
+		if (!w->closing_all)
+			tab_del(&w->wins, mix64((uint64_t)win->start), win);
 	} else {
 		struct wgroup *g = win->grp;
 		uint32_t i = 0;
@@ -669,20 +744,54 @@ static int cmp_rows(const void *x, const void *y)
 	return cmp_keys(a, b);
 }
 
-/* Rows of one step are often a handful (one window's groups): insertion
- * sort costs less than qsort's set-up there. */
-static void sort_rows(struct wcell **rows, size_t n)
+static int cmp_cells(const void *x, const void *y)
 {
-	if (n > 16) {
-		qsort(rows, n, sizeof *rows, cmp_rows);
-		return;
-	}
+	return cmp_keys(*(struct wcell *const *)x, *(struct wcell *const *)y);
+}
+
+/* Insertion sort: rows of one step are often a handful (one window's
+ * groups), where it costs less than qsort's set-up. */
+static void sort_small(struct wcell **rows, size_t n,
+		       int (*cmp)(const void *, const void *))
+{
 	for (size_t i = 1; i < n; i++) {
 		struct wcell *c = rows[i];
 		size_t j = i;
-		for (; j > 0 && cmp_rows(&rows[j - 1], &c) > 0; j--)
+		for (; j > 0 && cmp(&rows[j - 1], &c) > 0; j--)
 			rows[j] = rows[j - 1];
 		rows[j] = c;
+	}
+}
+
+static void sort_by(struct wcell **rows, size_t n,
+		    int (*cmp)(const void *, const void *))
+{
+	if (n > 16)
+		qsort(rows, n, sizeof *rows, cmp);
+	else
+		sort_small(rows, n, cmp);
+}
+
+/* Rows come window by window, and windows mostly in order already (closed
+ * by end): then only each window's rows need sorting, by group. */
+static void sort_rows(struct wcell **rows, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		const struct wwin *a = rows[i - 1]->win, *b = rows[i]->win;
+		if (a != b && (a->start > b->start ||
+			       (a->start == b->start && a->end >= b->end)))
+			break;
+	}
+	if (i < n) {
+		sort_by(rows, n, cmp_rows);
+		return;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && rows[j]->win == rows[i]->win; j++)
+			;
+		sort_by(rows + i, j - i, cmp_cells);
 	}
 }
 
@@ -863,12 +972,20 @@ static void close_upto(struct window *w, int64_t limit, int write)
 			collect_win(w, e.win);
 	}
 	flush_out(w);
+	/* A sliding window has one heap entry: none left, none stays open,
+	 * and the tables are emptied at once rather than item by item. */
+	w->closing_all = w->spec.kind == WINDOW_SLIDING && w->nheap == 0;
 	cl = (struct wwin **)w->closing.p;
 	for (size_t i = 0; i < w->closing.n; i++) {
 		win_kill(w, cl[i]);
 		unref(w, cl[i]);
 	}
 	w->closing.n = 0;
+	if (w->closing_all) {
+		tab_clear(&w->cells);
+		tab_clear(&w->wins);
+		w->closing_all = 0;
+	}
 }
 
 void window_step(struct window *w)
@@ -953,16 +1070,14 @@ void window_free(struct window *w)
 			win_kill(w, e.win);
 		unref(w, e.win);
 	}
-	while (w->free_cells) {
-		struct wcell *c = w->free_cells;
-		w->free_cells = (struct wcell *)c->win;
-		free(c);
-	}
-	while (w->free_wins) {
-		struct wwin *win = w->free_wins;
-		w->free_wins = win->next_free;
+	for (struct wwin *win = w->free_wins; win; win = win->next_free) {
 		free(win->cells);
-		free(win);
+		free(win->hashes);
+	}
+	while (w->chunks) {
+		struct chunk *c = w->chunks;
+		w->chunks = c->next;
+		free(c);
 	}
 	tab_free(&w->cells);
 	tab_free(&w->wins);
@@ -1163,12 +1278,11 @@ static int load_row(struct window *w, const struct json_doc *d, char *err,
 	}
 	uint64_t keyhash = wagg_hash(w->key.p, w->key.len, 0);
 	if (s->kind == WINDOW_SLIDING) {
-		struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
+		struct wwin *win;
 		if (end - start != s->size ||
 		    floor_div(start - s->offset, s->slide) * s->slide !=
 			    start - s->offset ||
-		    tab_find(&w->cells, cell_hash(keyhash, start), cell_eq,
-			     &k)) {
+		    find_cell(w, start, cell_hash(keyhash, start), &win)) {
 			snprintf(err, errlen, "bad or repeated window");
 			return -1;
 		}

@@ -567,6 +567,66 @@ static void test_state(void)
 		"absent state file");
 }
 
+/* Windows with more groups than a window scans for itself (their rows go
+ * to the row table), records of windows interleaved, closed step by step
+ * or all at the end: every row once, its window's rows in group order. */
+static void test_many_groups(void)
+{
+	for (int at_end = 0; at_end <= 1; at_end++) {
+		struct window_spec s = spec(WINDOW_SLIDING, 10, 10,
+					    WINDOW_APPEND);
+		struct window *w;
+		char err[128], key[16], want[128];
+		size_t bad;
+		int ok = 1;
+
+		s.delay = 25000000;
+		w = window_new(&s, collect, NULL);
+		sbuf_reset(&rows);
+		/* 3 windows x 40 groups, twice each, groups in reverse. */
+		for (int pass = 0; pass < 2; pass++)
+			for (int g = 39; g >= 0; g--)
+				for (int win = 0; win < 3; win++) {
+					snprintf(key, sizeof key, "\"g%02d\"", g);
+					struct jval gv = jv(key);
+					struct jval vals[2] = { jv(NULL), jv("1") };
+					ok &= window_add(w, (win * 10 + pass) * 1000000LL,
+							 &gv, vals, &bad, err,
+							 sizeof err) == 1;
+					window_step(w);
+				}
+		unit_ok(ok && window_rows(w) == 120, "%s: 120 rows open",
+			at_end ? "at end" : "stepped");
+		if (!at_end) { /* the watermark passes two of the windows */
+			struct jval gv = jv("\"zz\""), vals[2] = { jv(NULL), jv("1") };
+			ok &= window_add(w, 45000000, &gv, vals, &bad, err,
+					 sizeof err) == 1;
+			window_step(w);
+			unit_ok(ok && window_rows(w) == 41, "stepped: 41 rows open");
+		}
+		window_finish(w);
+		const char *p = rows.p ? rows.p : "";
+		for (int win = 0; win < 3 && ok; win++)
+			for (int g = 0; g < 40 && ok; g++) {
+				snprintf(want, sizeof want,
+					 "{\"window\":{\"start\":%d,\"end\":%d},"
+					 "\"k\":\"g%02d\",\"count\":2,\"sum_v\":2}\n",
+					 win * 10000, win * 10000 + 10000, g);
+				ok = strncmp(p, want, strlen(want)) == 0;
+				p += strlen(want);
+			}
+		if (!at_end && ok)
+			ok = strcmp(p, "{\"window\":{\"start\":40000,\"end\":50000},"
+				       "\"k\":\"zz\",\"count\":1,\"sum_v\":1}\n") == 0;
+		else if (ok)
+			ok = *p == '\0';
+		unit_ok(ok, "%s: each row once, in order",
+			at_end ? "closed at end" : "closed by steps");
+		unit_ok(window_rows(w) == 0, "no row left open");
+		window_free(w);
+	}
+}
+
 int main(void)
 {
 	test_cmp();
@@ -579,6 +639,7 @@ int main(void)
 	test_hash();
 	test_engine();
 	test_state();
+	test_many_groups();
 	sbuf_free(&rows);
 	return unit_done();
 }
