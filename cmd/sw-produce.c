@@ -773,6 +773,8 @@ int main(int argc, char **argv)
 	p.ao = (struct avro_msg_opts)AVRO_MSG_OPTS_INIT;
 	json_doc_init(&p.scratch);
 	parse_args(&p, argc, argv);
+	/* A plain JSON value is the record's compact text: no tokens. */
+	p.t.text_only = !p.envelope && !p.key && p.eo.value_fmt == KAFKA_FMT_JSON;
 	if (p.eo.value_fmt == KAFKA_FMT_AVRO)
 		open_avro(&p);
 	tool_open_input(&p.t, argv + optind, argc - optind);

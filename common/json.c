@@ -434,9 +434,12 @@ static void parse_error(const char *why, size_t at, size_t n, int max_depth,
  * One pass over the input with the position in a register: a value, then
  * what may follow it in its container, as a small state machine.  Tokens
  * are written in document order; top is the innermost open container.
+ * Without tokens (json_compact) the stack holds each open container's
+ * closing byte instead; the compiler makes one copy of this per case.
  */
-int json_parse(struct json_doc *d, const char *in, size_t n, char *err,
-	       size_t errlen)
+static inline __attribute__((always_inline)) int
+parse(struct json_doc *d, const char *in, size_t n, char *err, size_t errlen,
+      const int tokens)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	uint32_t stack_fixed[64], *stack = stack_fixed;
@@ -445,6 +448,7 @@ int json_parse(struct json_doc *d, const char *in, size_t n, char *err,
 	const char *why = NULL;
 	uint32_t t, top = 0;
 	uint8_t close = 0; /* '}' or ']' of top */
+	uint8_t no_flags; /* where flags go without tokens */
 	struct toks k = { d->tok, 0, d->cap };
 	int rc = -1;
 
@@ -465,7 +469,7 @@ value:
 		why = depth ? "unexpected end of input" : "no value";
 		goto fail;
 	}
-	if (depth)
+	if (tokens && depth)
 		k.tok[top].count++;
 	switch (s[i]) {
 	case '{':
@@ -484,9 +488,10 @@ value:
 			}
 		}
 		close = s[i] == '{' ? '}' : ']';
-		top = push_tok(d, &k, close == '}' ? JSON_OBJECT : JSON_ARRAY,
-			      i - c.shift);
-		stack[depth++] = top;
+		if (tokens)
+			top = push_tok(d, &k, close == '}' ? JSON_OBJECT : JSON_ARRAY,
+				       i - c.shift);
+		stack[depth++] = tokens ? top : close;
 		i = skip_ws(s, i + 1, n, &c);
 		if (i < n && s[i] == close)
 			goto close;
@@ -494,19 +499,20 @@ value:
 			goto key;
 		goto value;
 	case '"':
-		t = push_tok(d, &k, JSON_STRING, i - c.shift);
-		next = scan_string(s, i, n, &k.tok[t].flags, &why, &at);
+		t = tokens ? push_tok(d, &k, JSON_STRING, i - c.shift) : 0;
+		next = scan_string(s, i, n, tokens ? &k.tok[t].flags : &no_flags,
+				   &why, &at);
 		break;
 	case 't':
-		t = push_tok(d, &k, JSON_TRUE, i - c.shift);
+		t = tokens ? push_tok(d, &k, JSON_TRUE, i - c.shift) : 0;
 		next = n - i >= 4 && memcmp(s + i, "true", 4) == 0 ? i + 4 : 0;
 		break;
 	case 'f':
-		t = push_tok(d, &k, JSON_FALSE, i - c.shift);
+		t = tokens ? push_tok(d, &k, JSON_FALSE, i - c.shift) : 0;
 		next = n - i >= 5 && memcmp(s + i, "false", 5) == 0 ? i + 5 : 0;
 		break;
 	case 'n':
-		t = push_tok(d, &k, JSON_NULL, i - c.shift);
+		t = tokens ? push_tok(d, &k, JSON_NULL, i - c.shift) : 0;
 		next = n - i >= 4 && memcmp(s + i, "null", 4) == 0 ? i + 4 : 0;
 		break;
 	default:
@@ -514,8 +520,9 @@ value:
 			why = "unexpected character";
 			goto fail;
 		}
-		t = push_tok(d, &k, JSON_NUMBER, i - c.shift);
-		next = scan_number(s, i, n, &k.tok[t].flags, &at);
+		t = tokens ? push_tok(d, &k, JSON_NUMBER, i - c.shift) : 0;
+		next = scan_number(s, i, n, tokens ? &k.tok[t].flags : &no_flags,
+				   &at);
 		if (!next)
 			why = "bad number";
 		break;
@@ -528,7 +535,8 @@ value:
 		i = at;
 		goto fail;
 	}
-	k.tok[t].len = (uint32_t)(next - i);
+	if (tokens)
+		k.tok[t].len = (uint32_t)(next - i);
 	i = next;
 after:
 	if (!depth) {
@@ -538,7 +546,7 @@ after:
 			goto fail;
 		}
 		rc = 0;
-		d->ntok = k.n;
+		d->ntok = tokens ? k.n : 0;
 		goto out;
 	}
 	if (i < n && s[i] == ',') {
@@ -565,13 +573,15 @@ key:
 		why = i >= n ? "unexpected end of input" : "expected a string key";
 		goto fail;
 	}
-	t = push_tok(d, &k, JSON_STRING, i - c.shift);
-	next = scan_string(s, i, n, &k.tok[t].flags, &why, &at);
+	t = tokens ? push_tok(d, &k, JSON_STRING, i - c.shift) : 0;
+	next = scan_string(s, i, n, tokens ? &k.tok[t].flags : &no_flags, &why,
+			   &at);
 	if (!next) {
 		i = at;
 		goto fail;
 	}
-	k.tok[t].len = (uint32_t)(next - i);
+	if (tokens)
+		k.tok[t].len = (uint32_t)(next - i);
 	i = next;
 	if (__builtin_expect(i >= n || s[i] != ':', 0)) {
 		i = skip_ws(s, i, n, &c);
@@ -583,13 +593,16 @@ key:
 	i = skip_ws(s, i + 1, n, &c);
 	goto value;
 close:
-	t = top;
 	i++;
-	k.tok[t].end = k.n;
-	k.tok[t].len = (uint32_t)(i - c.shift - k.tok[t].start);
+	if (tokens) {
+		k.tok[top].end = k.n;
+		k.tok[top].len = (uint32_t)(i - c.shift - k.tok[top].start);
+	}
 	if (--depth) {
 		top = stack[depth - 1];
-		close = k.tok[top].type == JSON_OBJECT ? '}' : ']';
+		close = !tokens			      ? (uint8_t)top
+			: k.tok[top].type == JSON_OBJECT ? '}'
+							 : ']';
 	}
 	goto after;
 fail:
@@ -603,6 +616,18 @@ out:
 	d->text.len = i - c.shift;
 	d->text.p[d->text.len] = '\0';
 	return rc;
+}
+
+int json_parse(struct json_doc *d, const char *in, size_t n, char *err,
+	       size_t errlen)
+{
+	return parse(d, in, n, err, errlen, 1);
+}
+
+int json_compact(struct json_doc *d, const char *in, size_t n, char *err,
+		 size_t errlen)
+{
+	return parse(d, in, n, err, errlen, 0);
 }
 
 void json_doc_set_string(struct json_doc *d, const char *s, size_t n)

@@ -57,7 +57,7 @@ int kafka_bytes_to_json(struct sbuf *b, enum kafka_fmt f, const void *p,
 	}
 	switch (f) {
 	case KAFKA_FMT_JSON:
-		if (json_parse(scratch, p, n, err, errlen) < 0)
+		if (json_compact(scratch, p, n, err, errlen) < 0)
 			return -1;
 		sbuf_put(b, scratch->text.p, scratch->text.len);
 		return 0;

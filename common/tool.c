@@ -250,7 +250,8 @@ int tool_next_record(struct tool *t, struct json_doc *doc)
 				json_doc_set_string(doc, line, len);
 				return 1;
 			}
-			if (json_parse(doc, line, len, err, sizeof err) < 0) {
+			if ((t->text_only ? json_compact : json_parse)(
+				    doc, line, len, err, sizeof err) < 0) {
 				tool_bad_record(t, "%s", err);
 				continue;
 			}

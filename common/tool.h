@@ -98,6 +98,7 @@ struct tool {
 	int stats;
 	int progress;
 	int raw_input;
+	int text_only; /* records are passed on whole: compact text, no tokens */
 	size_t max_line;
 	enum tool_on_error on_error;
 	const char *dead_letter_path;

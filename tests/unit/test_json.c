@@ -80,6 +80,16 @@ static void test_parse(void)
 		else
 			unit_ok(rc < 0 && strncmp(err, "invalid JSON", 12) == 0,
 				"refuse %zu: %s (%s)", i, in, err);
+		/* json_compact: the same verdict, text and reason; no tokens. */
+		char err2[128] = "";
+		int rc2 = json_compact(&d, in, strlen(in), err2, sizeof err2);
+		if (parse_cases[i].compact)
+			unit_ok(rc2 == 0 && d.ntok == 0 &&
+					strcmp(d.text.p, parse_cases[i].compact) == 0,
+				"compact %zu: %s", i, in);
+		else
+			UNIT_STREQ(rc2 < 0 ? err2 : "accepted", err,
+				   "compact refuses %zu as parse does", i);
 	}
 	json_doc_free(&d);
 }
