@@ -287,27 +287,20 @@ static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k, int nd)
 	size_t len;
 	char *p;
 
+	static const struct {
+		int zeros;
+		uint64_t pow;
+	} strip[] = { { 8, 100000000 }, { 4, 10000 }, { 2, 100 }, { 1, 10 } };
+
 	/* Fewer than 16 trailing zeros (q < 10^17, and one with more would
-	 * have been found with 15 digits): strip 8, 4, 2, 1 of them. */
-	if (k >= 8 && q % 100000000 == 0) {
-		q /= 100000000;
-		k -= 8;
-		nd -= 8;
-	}
-	if (k >= 4 && q % 10000 == 0) {
-		q /= 10000;
-		k -= 4;
-		nd -= 4;
-	}
-	if (k >= 2 && q % 100 == 0) {
-		q /= 100;
-		k -= 2;
-		nd -= 2;
-	}
-	if (k >= 1 && q % 10 == 0) {
-		q /= 10;
-		k -= 1;
-		nd -= 1;
+	 * have been found with 15 digits): strip 8, 4, 2, 1 of them (the
+	 * compiler unrolls this into divisions by constants). */
+	for (size_t i = 0; i < sizeof strip / sizeof *strip; i++) {
+		if (k >= strip[i].zeros && q % strip[i].pow == 0) {
+			q /= strip[i].pow;
+			k -= strip[i].zeros;
+			nd -= strip[i].zeros;
+		}
 	}
 	/* Written backwards, straight into the buffer: its length first
 	 * (the digits left of the point, or a lone 0, the point, k). */
