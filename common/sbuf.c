@@ -1,5 +1,6 @@
 #include "sbuf.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -172,7 +173,9 @@ void sbuf_put_double(struct sbuf *b, double v)
 	}
 	if (fast_fixed(v, 0, b))
 		return;
-	for (prec = 15; prec <= 17; prec++) {
+	/* Fifteen digits always read back, except below DBL_MIN, where a
+	 * subnormal has fewer significant bits: 5e-324, not 4.94...e-324. */
+	for (prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
 		if (strtod(tmp, NULL) == v)
 			break;

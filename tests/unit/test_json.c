@@ -207,6 +207,8 @@ static void test_unescape_and_numbers(void)
 	static const struct { double v; const char *s; } dbl[] = {
 		{ 0.1, "0.1" }, { 28.76, "28.76" }, { 1e21, "1e+21" }, { 3, "3" },
 		{ -2.5, "-2.5" }, { 1.0 / 3, "0.3333333333333333" }, { 0.0 / 0.0, "null" },
+		{ 5e-324, "5e-324" }, { -1e-310, "-1e-310" }, /* subnormals */
+		{ 2.2250738585072014e-308, "2.2250738585072014e-308" },
 	};
 	for (size_t i = 0; i < sizeof dbl / sizeof *dbl; i++) {
 		sbuf_reset(&b);
