@@ -195,237 +195,6 @@ static int num_double(const char *p, size_t n, double *v)
 	return 0;
 }
 
-typedef unsigned __int128 u128;
-
-/* 10^e for -4 <= e <= 15.  The negative ones are each a little above the
- * power of ten they stand for, so a < pow10_of(e) holds exactly when
- * a < 10^e for a double a. */
-static double pow10_of(int e)
-{
-	static const double neg[] = { 1e0, 1e-1, 1e-2, 1e-3, 1e-4 };
-
-	return e >= 0 ? pow10_tab[e] : neg[-e];
-}
-
-static const uint64_t pow10_u64[] = {
-	1ull,
-	10ull,
-	100ull,
-	1000ull,
-	10000ull,
-	100000ull,
-	1000000ull,
-	10000000ull,
-	100000000ull,
-	1000000000ull,
-	10000000000ull,
-	100000000000ull,
-	1000000000000ull,
-	10000000000000ull,
-	100000000000000ull,
-	1000000000000000ull,
-	10000000000000000ull,
-	100000000000000000ull,
-	1000000000000000000ull,
-	10000000000000000000ull,
-};
-
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-/* The exact value of a double times 10^k, split at the binary point:
- * x = mant * 10^k = y * 2^s + r with r < 2^s. */
-struct scaled {
-	u128 unit; /* 2^s */
-	u128 r;
-	uint64_t y;
-	u128 p; /* 10^k */
-};
-
-/* The decimal nearest to the value with d fewer digits than y has (y
- * rounded to a multiple of div = 10^d, half to even as printf rounds an
- * exact tie), divided by div; 0 when it lies outside the value's rounding
- * interval (|q * div * 2^s - x| < 10^k / 2), so that it would not read
- * back. */
-static int shorter(const struct scaled *x, uint64_t div, uint64_t *q)
-{
-	uint64_t t = x->y / div, u = x->y - t * div;
-	u128 below = u * x->unit + x->r, diff;
-	u128 half = (u128)(div / 2) * x->unit;
-
-	if (below > half || (below == half && (t & 1)))
-		diff = div * x->unit - below, t++;
-	else
-		diff = below;
-	*q = t;
-	return 2 * diff < x->p;
-}
-
-/* Writes q's digits backwards, two at a time, to end before p; returns
- * where they begin. */
-static char *digits_back(char *p, uint64_t q)
-{
-	for (; q >= 100; q /= 100) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (q % 100), 2);
-	}
-	if (q >= 10) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * q, 2);
-	} else {
-		*--p = (char)('0' + q);
-	}
-	return p;
-}
-
-/* Appends q / 10^k, k > 0, with k's trailing zeros dropped; q has nd
- * digits. */
-static void put_decimal(struct sbuf *b, int neg, uint64_t q, int k, int nd)
-{
-	size_t len;
-	char *p;
-
-	static const struct {
-		int zeros;
-		uint64_t pow;
-	} strip[] = { { 8, 100000000 }, { 4, 10000 }, { 2, 100 }, { 1, 10 } };
-
-	/* Fewer than 16 trailing zeros (q < 10^17, and one with more would
-	 * have been found with 15 digits): strip 8, 4, 2, 1 of them (the
-	 * compiler unrolls this into divisions by constants). */
-	for (size_t i = 0; i < sizeof strip / sizeof *strip; i++) {
-		if (k >= strip[i].zeros && q % strip[i].pow == 0) {
-			q /= strip[i].pow;
-			k -= strip[i].zeros;
-			nd -= strip[i].zeros;
-		}
-	}
-	/* Written backwards, straight into the buffer: its length first
-	 * (the digits left of the point, or a lone 0, the point, k). */
-	len = (size_t)neg + (size_t)(nd - k > 0 ? nd - k : 1) +
-	      (k ? (size_t)k + 1 : 0);
-	if (b->cap - b->len <= len)
-		sbuf_grow(b, len);
-	p = b->p + b->len + len;
-	*p = '\0';
-	b->len += len;
-	/* Four digits a step: one 64-bit division, then 32-bit ones. */
-	for (; k >= 4; k -= 4, q /= 10000) {
-		uint32_t r = (uint32_t)(q % 10000), hi = r / 100;
-		p -= 4;
-		memcpy(p, digit_pairs + 2 * hi, 2);
-		memcpy(p + 2, digit_pairs + 2 * (r - hi * 100), 2);
-	}
-	if (k >= 2) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (q % 100), 2);
-		q /= 100;
-		k -= 2;
-	}
-	if (k) {
-		*--p = (char)('0' + q % 10);
-		q /= 10;
-	}
-	*--p = '.';
-	p = digits_back(p, q);
-	if (neg)
-		*--p = '-';
-}
-
-/* sbuf_put_i64 straight into the buffer: counts and integer sums are in
- * every row. */
-static void put_i64(struct sbuf *b, int64_t v)
-{
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t len = v < 0;
-	int nd = 1;
-	char *p;
-
-	while (nd < 20 && u >= pow10_u64[nd])
-		nd++;
-	len += (size_t)nd;
-	if (b->cap - b->len <= len)
-		sbuf_grow(b, len);
-	p = b->p + b->len + len;
-	*p = '\0';
-	b->len += len;
-	p = digits_back(p, u);
-	if (v < 0)
-		*--p = '-';
-}
-
-/* sbuf_put_double without printf for 1e-4 <= |v| < 1e15 (not integral),
- * the text of %.17g shortened to the fewest digits that read back.
- *
- * Fifteen significant digits or fewer: decimals that short are spaced
- * wider than doubles, so at most one reads back as v, and it is the one
- * nearest v.  Scaled to an integer m < 10^15 it is also the nearest integer
- * to the computed a * 10^j (whose rounding error is far below the 0.4 left
- * to spare), and m / 10^j, both exact doubles, is correctly rounded (as in
- * num_double), so one multiplication and one division test it exactly.
- *
- * Else v = mant * 2^-s, and x = v * 10^k, with k chosen so that x has 17
- * digits before its point, is computed exactly in 128 bits; rounded to 16
- * digits it reads back or else 17 digits (which always do) are the text.
- * An exact tie cannot sit on the boundary of v's rounding interval (its
- * midpoints need more than 17 digits).  A power of two, whose interval is
- * uneven, goes the general way. */
-static void put_double(struct sbuf *b, double v)
-{
-	double a = fabs(v);
-	uint64_t bits, mant, q;
-	struct scaled x;
-	u128 full;
-	int s, e2, e10, k, nd;
-
-	if (!(a >= 1e-4 && a < 1e15))
-		goto general;
-	memcpy(&bits, &a, sizeof bits);
-	mant = (bits & ((1ull << 52) - 1)) | (1ull << 52);
-	s = 1075 - (int)(bits >> 52);
-	if (mant == 1ull << 52 || s <= 0 ||
-	    (s < 53 && (mant & ((1ull << s) - 1)) == 0))
-		goto general;
-	/* floor(log10(a)): 2^e2 <= a < 2^(e2+1), so e2 * log10(2) floored
-	 * (1233 / 4096 is close enough for |e2| < 64) is it or one less. */
-	e2 = 52 - s;
-	e10 = (e2 * 1233 + 4096 * 20) / 4096 - 20;
-	if (a >= pow10_of(e10 + 1))
-		e10++;
-	k = 14 - e10;
-	q = (uint64_t)(a * pow10_tab[k] + 0.5);
-	nd = 15;
-	if ((double)q / pow10_tab[k] == a)
-		goto digits;
-	k = 16 - e10;
-	x.p = (u128)pow10_u64[k < 20 ? k : 19] * (k < 20 ? 1 : 10);
-	full = (u128)mant * x.p;
-	x.unit = (u128)1 << s;
-	x.y = (uint64_t)(full >> s);
-	x.r = full & (x.unit - 1);
-	nd = 17;
-	if (shorter(&x, 10, &q)) {
-		k--;
-		nd = 16;
-	} else {
-		q = x.y;
-		if (x.r > x.unit / 2 || (x.r == x.unit / 2 && (q & 1)))
-			q++;
-	}
-	/* Neither can happen (see above), but a wrong digit would be worse
-	 * than a slow one. */
-	if (q >= 100000000000000000ull || k <= 0)
-		goto general;
-digits:
-	/* Rounding may have carried into one more digit. */
-	put_decimal(b, v < 0, q, k, nd + (q >= pow10_u64[nd]));
-	return;
-general:
-	sbuf_put_double(b, v);
-}
-
 int wagg_check_fail(const struct jval *v, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "not a number: %.*s%s",
@@ -642,10 +411,10 @@ void wagg_put(enum wagg_kind k, const struct wagg *a, struct sbuf *out)
 {
 	switch (k) {
 	case WAGG_COUNT:
-		put_i64(out, a->n);
+		sbuf_put_i64(out, a->n);
 		return;
 	case WAGG_DISTINCT:
-		put_i64(out, a->set ? a->set->n : 0);
+		sbuf_put_i64(out, a->set ? a->set->n : 0);
 		return;
 	default:
 		break;
@@ -654,11 +423,11 @@ void wagg_put(enum wagg_kind k, const struct wagg *a, struct sbuf *out)
 		sbuf_put(out, "null", 4);
 	} else if (k == WAGG_SUM) {
 		if (a->isint)
-			put_i64(out, a->i);
+			sbuf_put_i64(out, a->i);
 		else
-			put_double(out, a->d);
+			sbuf_put_double(out, a->d);
 	} else if (k == WAGG_AVG) {
-		put_double(out, sum_double(a) / (double)a->n);
+		sbuf_put_double(out, sum_double(a) / (double)a->n);
 	} else {
 		sbuf_put(out, a->v, a->len);
 	}
