@@ -296,11 +296,26 @@ static int put_shortest_float(struct sbuf *b, float f)
 	return 0;
 }
 
-void sbuf_put_double(struct sbuf *b, double v)
+/* The slow path: the fewest %g digits from prec on that read back as v
+ * (as a float when single).  max digits always do.  Below the smallest
+ * normal number fewer bits are significant, so callers start at 1 there:
+ * 5e-324, not 4.94065645841247e-324. */
+static void put_g(struct sbuf *b, double v, int prec, int max, int single)
 {
 	char tmp[40];
-	int prec, n = 0;
+	int n;
 
+	for (;; prec++) {
+		n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+		if (prec >= max || (single ? strtof(tmp, NULL) == (float)v
+					   : strtod(tmp, NULL) == v))
+			break;
+	}
+	sbuf_put(b, tmp, (size_t)n);
+}
+
+void sbuf_put_double(struct sbuf *b, double v)
+{
 	if (!isfinite(v)) {
 		sbuf_put(b, "null", 4);
 		return;
@@ -310,23 +325,12 @@ void sbuf_put_double(struct sbuf *b, double v)
 		sbuf_put_i64(b, (int64_t)v);
 		return;
 	}
-	if (put_shortest(b, v))
-		return;
-	/* Fifteen digits always read back, except below DBL_MIN, where a
-	 * subnormal has fewer significant bits: 5e-324, not 4.94...e-324. */
-	for (prec = fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
-		n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	sbuf_put(b, tmp, (size_t)n);
+	if (!put_shortest(b, v))
+		put_g(b, v, fabs(v) < DBL_MIN ? 1 : 15, 17, 0);
 }
 
 void sbuf_put_float(struct sbuf *b, float f)
 {
-	char tmp[32];
-	int prec, n = 0;
-
 	if (!isfinite(f)) {
 		sbuf_put(b, "null", 4);
 		return;
@@ -335,14 +339,8 @@ void sbuf_put_float(struct sbuf *b, float f)
 		sbuf_put_i64(b, (int64_t)f);
 		return;
 	}
-	if (put_shortest_float(b, f))
-		return;
-	for (prec = 6; prec <= 9; prec++) {
-		n = snprintf(tmp, sizeof tmp, "%.*g", prec, (double)f);
-		if (strtof(tmp, NULL) == f)
-			break;
-	}
-	sbuf_put(b, tmp, (size_t)n);
+	if (!put_shortest_float(b, f))
+		put_g(b, f, fabsf(f) < FLT_MIN ? 1 : 6, 9, 1);
 }
 
 void sbuf_put_i64(struct sbuf *b, int64_t v)

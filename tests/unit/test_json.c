@@ -215,6 +215,15 @@ static void test_unescape_and_numbers(void)
 		sbuf_put_double(&b, dbl[i].v);
 		UNIT_STREQ(b.p, dbl[i].s, "double %s", dbl[i].s);
 	}
+	static const struct { float v; const char *s; } flt[] = {
+		{ 0.1f, "0.1" }, { 28.76f, "28.76" }, { 3e10f, "3e+10" },
+		{ 1.0f / 3, "0.33333334" }, { 1e-45f, "1e-45" }, /* subnormal */
+	};
+	for (size_t i = 0; i < sizeof flt / sizeof *flt; i++) {
+		sbuf_reset(&b);
+		sbuf_put_float(&b, flt[i].v);
+		UNIT_STREQ(b.p, flt[i].s, "float %s", flt[i].s);
+	}
 	static const char *b64[][2] = { { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
 					{ "foo", "Zm9v" }, { "foob", "Zm9vYg==" } };
 	for (size_t i = 0; i < 5; i++) {
