@@ -764,44 +764,21 @@ static void add_record(struct sink *s, const struct json_doc *d)
  * Returns 1 with a record in d, 0 when the line was bad, -1 at the end. */
 static int read_record(struct sink *s, struct json_doc *d)
 {
-	struct tool *t = &s->t;
 	char err[256];
-	const char *line;
-	size_t len, bad;
 
-	switch (ndjson_next(t->in, &line, &len, err, sizeof err)) {
-	case NDJSON_LINE:
-		t->records_in++;
-		t->line = line;
-		t->line_len = len;
-		if (t->raw_input) {
-			bad = utf8_valid_prefix(line, len);
-			if (bad < len) {
-				bad_record(s, "invalid UTF-8 at byte %zu", bad + 1);
-				return 0;
-			}
-			json_doc_set_string(d, line, len);
-			return 1;
-		}
-		if (json_parse(d, line, len, err, sizeof err) < 0) {
-			bad_record(s, "%s", err);
-			return 0;
-		}
+	switch (tool_read_one(&s->t, d, err, sizeof err)) {
+	case TOOL_READ_RECORD:
 		return 1;
-	case NDJSON_TOOLONG:
-		t->records_in++;
-		t->line = "";
-		t->line_len = 0;
-		bad_record(s, "line longer than %zu bytes (--max-line)",
-			   t->max_line);
+	case TOOL_READ_BAD:
+		bad_record(s, "%s", err);
 		return 0;
-	case NDJSON_INTR:
+	case TOOL_READ_AGAIN:
 		return 0;
-	case NDJSON_ERR:
-		tool_error(t, "%s", err);
+	case TOOL_READ_ERROR:
+		tool_error(&s->t, "%s", err);
 		s->io_error = 1;
 		return -1;
-	case NDJSON_EOF:
+	case TOOL_READ_EOF:
 		break;
 	}
 	return -1;

@@ -226,51 +226,68 @@ void tool_open_input(struct tool *t, char *const *files, int n)
 	t->in = ndjson_open(files, n, &o);
 }
 
-int tool_next_record(struct tool *t, struct json_doc *doc)
+enum tool_read tool_read_one(struct tool *t, struct json_doc *doc, char *err,
+			     size_t errlen)
 {
-	char err[256];
 	const char *line;
 	size_t len, bad;
 
-	for (;;) {
-		if (tool_stop)
-			return 0;
-		switch (ndjson_next(t->in, &line, &len, err, sizeof err)) {
-		case NDJSON_LINE:
-			t->records_in++;
-			t->line = line;
-			t->line_len = len;
-			if (t->raw_input) {
-				bad = utf8_valid_prefix(line, len);
-				if (bad < len) {
-					tool_bad_record(t, "invalid UTF-8 at byte %zu",
-							bad + 1);
-					continue;
-				}
-				json_doc_set_string(doc, line, len);
-				return 1;
+	switch (ndjson_next(t->in, &line, &len, err, errlen)) {
+	case NDJSON_LINE:
+		t->records_in++;
+		t->line = line;
+		t->line_len = len;
+		if (t->raw_input) {
+			bad = utf8_valid_prefix(line, len);
+			if (bad < len) {
+				snprintf(err, errlen, "invalid UTF-8 at byte %zu",
+					 bad + 1);
+				return TOOL_READ_BAD;
 			}
-			if ((t->text_only ? json_compact : json_parse)(
-				    doc, line, len, err, sizeof err) < 0) {
-				tool_bad_record(t, "%s", err);
-				continue;
-			}
+			json_doc_set_string(doc, line, len);
+			return TOOL_READ_RECORD;
+		}
+		if ((t->text_only ? json_compact : json_parse)(doc, line, len,
+							       err, errlen) < 0)
+			return TOOL_READ_BAD;
+		return TOOL_READ_RECORD;
+	case NDJSON_TOOLONG:
+		t->records_in++;
+		t->line = "";
+		t->line_len = 0;
+		snprintf(err, errlen, "line longer than %zu bytes (--max-line)",
+			 t->max_line);
+		return TOOL_READ_BAD;
+	case NDJSON_INTR:
+		return TOOL_READ_AGAIN;
+	case NDJSON_ERR:
+		return TOOL_READ_ERROR;
+	case NDJSON_EOF:
+		break;
+	}
+	return TOOL_READ_EOF;
+}
+
+int tool_next_record(struct tool *t, struct json_doc *doc)
+{
+	char err[256];
+
+	while (!tool_stop) {
+		switch (tool_read_one(t, doc, err, sizeof err)) {
+		case TOOL_READ_RECORD:
 			return 1;
-		case NDJSON_EOF:
-			return 0;
-		case NDJSON_TOOLONG:
-			t->records_in++;
-			t->line = "";
-			t->line_len = 0;
-			tool_bad_record(t, "line longer than %zu bytes (--max-line)",
-					t->max_line);
+		case TOOL_READ_BAD:
+			tool_bad_record(t, "%s", err);
 			continue;
-		case NDJSON_INTR:
+		case TOOL_READ_AGAIN:
 			continue;
-		case NDJSON_ERR:
+		case TOOL_READ_ERROR:
 			tool_die(t, SW_EXIT_IOERR, "%s", err);
+		case TOOL_READ_EOF:
+			return 0;
 		}
 	}
+	return 0;
 }
 
 static void dead_letter(struct tool *t, const char *reason, const char *source,

@@ -135,6 +135,19 @@ void tool_start(struct tool *t);
  * 74. */
 int tool_next_record(struct tool *t, struct json_doc *doc);
 
+/* One line of tool_next_record(), for a tool that handles what it finds
+ * itself: a record in doc, a bad line (the reason in err; t->line is the
+ * line), nothing this time (a signal), the end, or a read error (err). */
+enum tool_read {
+	TOOL_READ_RECORD,
+	TOOL_READ_BAD,
+	TOOL_READ_AGAIN,
+	TOOL_READ_EOF,
+	TOOL_READ_ERROR,
+};
+enum tool_read tool_read_one(struct tool *t, struct json_doc *doc, char *err,
+			     size_t errlen);
+
 /* A record the tool cannot use: applies --on-error to the current input
  * line (t->line).  Under fail this flushes output, prints
  * "sw-TOOL: SOURCE:LINE: reason" and exits 65; under skip it warns (at most
