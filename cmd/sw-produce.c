@@ -433,6 +433,13 @@ static void batch_flush(struct produce *p)
 	rd_kafka_poll(p->rk, 0);
 }
 
+/* Before the input would block, in the middle of a line too: what was
+ * read before goes out rather than waiting for the line to end. */
+static void batch_on_block(struct tool *t)
+{
+	batch_flush(t->ctx);
+}
+
 static void batch_add(struct produce *p, const struct kafka_rec *rec)
 {
 	struct slot *s = &p->slots[p->nbat++];
@@ -765,6 +772,7 @@ int main(int argc, char **argv)
 	p.t.versions = kafka_version_line();
 	p.t.stats_extra = stats_extra;
 	p.t.ctx = &p;
+	p.t.on_block = batch_on_block;
 	p.partition = RD_KAFKA_PARTITION_UA;
 	p.eo.key_fmt = KAFKA_FMT_STRING;
 	p.eo.value_fmt = KAFKA_FMT_JSON;

@@ -195,7 +195,11 @@ int tool_option(struct tool *t, int c, const char *arg)
 
 static void before_block(void *ctx)
 {
-	tool_flush(ctx);
+	struct tool *t = ctx;
+
+	if (t->on_block)
+		t->on_block(t);
+	tool_flush(t);
 }
 
 void tool_start(struct tool *t)

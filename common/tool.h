@@ -99,6 +99,9 @@ struct tool {
 	int progress;
 	int raw_input;
 	int text_only; /* records are passed on whole: compact text, no tokens */
+	/* Called before the input would block, before output is flushed:
+	 * a tool sends there what it holds back (sw-produce's batch). */
+	void (*on_block)(struct tool *t);
 	size_t max_line;
 	enum tool_on_error on_error;
 	const char *dead_letter_path;
