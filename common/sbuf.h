@@ -54,6 +54,46 @@ static inline void sbuf_put(struct sbuf *b, const void *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* sbuf_put for the short pieces of a row written per record (names,
+ * group values): no call to memcpy, whose set-up outweighs copying a
+ * few bytes; two overlapping moves cover any length from half their size
+ * to it.  Not inlined everywhere sbuf_put is, for the code it takes. */
+static inline void sbuf_put_short(struct sbuf *b, const void *src, size_t n)
+{
+	const char *s = src;
+	char *d;
+	uint64_t x8, y8;
+	uint32_t x4, y4;
+
+	if (b->cap - b->len <= n)
+		sbuf_grow(b, n);
+	d = b->p + b->len;
+	if (n > 32) {
+		memcpy(d, s, n);
+	} else if (n > 16) {
+		char t[16], u[16];
+		memcpy(t, s, 16);
+		memcpy(u, s + n - 16, 16);
+		memcpy(d, t, 16);
+		memcpy(d + n - 16, u, 16);
+	} else if (n >= 8) {
+		memcpy(&x8, s, 8);
+		memcpy(&y8, s + n - 8, 8);
+		memcpy(d, &x8, 8);
+		memcpy(d + n - 8, &y8, 8);
+	} else if (n >= 4) {
+		memcpy(&x4, s, 4);
+		memcpy(&y4, s + n - 4, 4);
+		memcpy(d, &x4, 4);
+		memcpy(d + n - 4, &y4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 static inline void sbuf_putc(struct sbuf *b, char c)
 {
 	if (b->cap - b->len <= 1)

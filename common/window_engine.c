@@ -139,46 +139,6 @@ static void vec_push(struct vec *v, void *p)
 	v->p[v->n++] = p;
 }
 
-/* memcpy for the short names and values of a row, without a call: two
- * overlapping moves cover any length from half their size to it. */
-static inline void copy_short(char *d, const char *s, size_t n)
-{
-	uint64_t a, b;
-	uint32_t x, y;
-
-	if (n > 32) {
-		memcpy(d, s, n);
-	} else if (n > 16) {
-		char t[16], u[16];
-		memcpy(t, s, 16);
-		memcpy(u, s + n - 16, 16);
-		memcpy(d, t, 16);
-		memcpy(d + n - 16, u, 16);
-	} else if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-		memcpy(d, &a, 8);
-		memcpy(d + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&x, s, 4);
-		memcpy(&y, s + n - 4, 4);
-		memcpy(d, &x, 4);
-		memcpy(d + n - 4, &y, 4);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	}
-}
-
-static inline void put_short(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->cap - b->len <= n)
-		sbuf_grow(b, n);
-	copy_short(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 typedef int (*tab_eq_fn)(const void *item, const void *key);
 
 static void *tab_find(const struct tab *t, uint64_t h, tab_eq_fn eq,
@@ -683,8 +643,8 @@ static void build_key(struct window *w, const struct jval *groups)
 	for (size_t i = 0; i < w->spec.ngroups; i++) {
 		const char *p = groups[i].p ? groups[i].p : "null";
 		uint32_t n = groups[i].p ? (uint32_t)groups[i].n : 4;
-		put_short(&w->key, (const char *)&n, sizeof n);
-		put_short(&w->key, p, n);
+		sbuf_put_short(&w->key, (const char *)&n, sizeof n);
+		sbuf_put_short(&w->key, p, n);
 	}
 }
 
@@ -826,16 +786,16 @@ static void put_row(struct window *w, const struct wcell *c)
 	r->len = w->prefix_len;
 	for (size_t i = 0; i < s->ngroups; i++) {
 		if (i)
-			put_short(r, w->names.p + w->name_off[i],
+			sbuf_put_short(r, w->names.p + w->name_off[i],
 				  w->name_off[i + 1] - w->name_off[i]);
 		memcpy(&n, k, sizeof n);
-		put_short(r, k + sizeof n, n);
+		sbuf_put_short(r, k + sizeof n, n);
 		k += sizeof n + n;
 	}
 	for (size_t i = 0; i < s->naggs; i++) {
 		size_t j = s->ngroups + i;
 		if (j)
-			put_short(r, w->names.p + w->name_off[j],
+			sbuf_put_short(r, w->names.p + w->name_off[j],
 				  w->name_off[j + 1] - w->name_off[j]);
 		wagg_put(s->agg_kinds[i], &c->agg[i], r);
 	}
