@@ -18,7 +18,7 @@ WARN += -Werror
 endif
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-PKGS = rdkafka libcurl libmosquitto avro-c uuid zlib libzstd
+PKGS = rdkafka libcurl libmosquitto uuid zlib libzstd snappy liblzma
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon
