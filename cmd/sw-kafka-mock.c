@@ -382,6 +382,10 @@ int main(int argc, char **argv)
 		case 'q':
 		case 'v':
 		case TOOL_OPT_VERSION:
+		case TOOL_OPT_STATS:
+		case TOOL_OPT_STATS_EVERY:
+		case TOOL_OPT_STATS_FILE:
+		case TOOL_OPT_STATS_FORMAT:
 			tool_option(&t, c, optarg);
 			break;
 		default:
