@@ -1409,7 +1409,7 @@ static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
 {
 	struct chunk ch;
 	struct stats s;
-	int dict = 0, bw = 0;
+	int dict = 0, bw = 0, levels;
 	size_t l0 = 0, voff = 0;
 	uint32_t v0 = 0;
 	struct tc_writer t;
@@ -1480,9 +1480,11 @@ static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
 	tc_i64(&t, 2, 0);
 	tc_struct_begin(&t, 3);
 	tc_i32(&t, 1, c->ptype);
-	tc_list(&t, 2, TC_I32, dict ? 3 : 2);
+	levels = c->max_def || c->max_rep;
+	tc_list(&t, 2, TC_I32, 1u + (unsigned)levels + (unsigned)dict);
 	tc_put_i64(&t, ENC_PLAIN);
-	tc_put_i64(&t, ENC_RLE);
+	if (levels)
+		tc_put_i64(&t, ENC_RLE);
 	if (dict)
 		tc_put_i64(&t, ENC_RLE_DICTIONARY);
 	tc_list(&t, 3, TC_BINARY, (uint32_t)c->npath);
