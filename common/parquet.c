@@ -46,6 +46,7 @@ struct pnode {
 	enum pn_kind kind;
 	const struct avro_node *an;  /* the type (a nullable union's branch) */
 	const struct avro_field *field; /* as a record's member, or NULL */
+	size_t namelen;              /* strlen(field->name) */
 	int optional;
 	uint8_t def;                 /* definition level when present */
 	uint8_t rep;                 /* list, map: their elements' level */
@@ -393,6 +394,7 @@ static int build_record(struct build *b, struct pnode *p,
 			return -1;
 		kid->optional = opt;
 		kid->field = f;
+		kid->namelen = strlen(f->name);
 		if (f->def) {
 			char err[256];
 			kid->defdoc = xcalloc(1, sizeof(*kid->defdoc));
@@ -890,7 +892,7 @@ static int shred_record(struct sctx *c, const struct pnode *p,
 	for (size_t k = 0; k < p->nkids; k++) {
 		struct pnode *kid = p->kids[k];
 		const struct avro_field *f = kid->field;
-		size_t fl = strlen(f->name);
+		size_t fl = kid->namelen;
 		int64_t v = json_obj_find(d, i, f->name, fl, &kid->hint);
 		int rc, deflt = c->deflt;
 
