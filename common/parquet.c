@@ -95,6 +95,8 @@ struct pq_writer {
 	uint64_t off;                /* bytes written */
 	uint64_t rows;               /* rows in the file */
 	uint32_t rg_rows;            /* rows buffered */
+	struct sbuf kv;              /* KeyValues for the footer, serialized */
+	uint32_t nkv;
 	struct sbuf rgs;             /* RowGroups written, serialized */
 	uint32_t nrgs;
 	int begun;
@@ -563,6 +565,18 @@ void pq_set_dict_bytes(struct pq_writer *w, size_t n)
 	w->dict_bytes = n;
 }
 
+void pq_set_meta(struct pq_writer *w, const char *key, const char *value)
+{
+	struct tc_writer t;
+
+	tc_init(&t, &w->kv);
+	tc_struct_begin(&t, 0);
+	tc_string(&t, 1, key);
+	tc_string(&t, 2, value);
+	tc_struct_end(&t);
+	w->nkv++;
+}
+
 void pq_writer_free(struct pq_writer *w)
 {
 	if (!w)
@@ -592,6 +606,7 @@ void pq_writer_free(struct pq_writer *w)
 	sbuf_free(&w->str);
 	sbuf_free(&w->tmp);
 	sbuf_free(&w->rgs);
+	sbuf_free(&w->kv);
 	sbuf_free(&w->out);
 	sbuf_free(&w->page);
 	sbuf_free(&w->levels);
@@ -648,7 +663,8 @@ static int mismatch(struct sctx *c, const struct avro_node *n,
 		sbuf_puts(&b, " (decimal)");
 	else if (n->logical == AVRO_LT_UUID)
 		sbuf_puts(&b, " (uuid)");
-	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT)
+	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT ||
+	    t->type == JSON_NULL)
 		serr(c, "expected %s, got %s", b.p, got);
 	else
 		serr(c, "expected %s, got %s %.*s", b.p, got,
@@ -1585,6 +1601,10 @@ int pq_finish(struct pq_writer *w, pq_write_fn put_fn, void *ctx, char *err,
 	tc_list(&t, 4, TC_STRUCT, w->nrgs);
 	if (w->rgs.len)
 		sbuf_put(f, w->rgs.p, w->rgs.len);
+	if (w->nkv) {
+		tc_list(&t, 5, TC_STRUCT, w->nkv);
+		sbuf_put(f, w->kv.p, w->kv.len);
+	}
 	tc_string(&t, 6, "sw version " SW_VERSION);
 	/* min_value and max_value are in each type's own order */
 	tc_list(&t, 7, TC_STRUCT, (uint32_t)w->ncols);

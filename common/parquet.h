@@ -63,6 +63,10 @@ void pq_writer_free(struct pq_writer *w);
 void pq_set_page_bytes(struct pq_writer *w, size_t n);
 void pq_set_dict_bytes(struct pq_writer *w, size_t n);
 
+/* Adds a key and value to the footer's key_value_metadata of every file
+ * (parquet-avro keeps its writer's schema under "parquet.avro.schema"). */
+void pq_set_meta(struct pq_writer *w, const char *key, const char *value);
+
 /* Starts a file: writes the magic. */
 int pq_begin(struct pq_writer *w, pq_write_fn put, void *ctx, char *err,
 	     size_t errlen);

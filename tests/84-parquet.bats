@@ -43,6 +43,16 @@ both_read() { # f want
 	assert_output <"$PQ/all.schema"
 }
 
+@test "parquet: the footer keeps the Avro schema as parquet-avro does" {
+	pq_write "$PQ/forms.avsc" "$T/f.parquet" <"$PQ/forms.ndjson"
+	run parquet_read kv "$T/f.parquet"
+	assert_status 0
+	python3 -c 'import json,sys
+kv = json.loads(sys.argv[1]); s = json.load(open(sys.argv[2]))
+assert kv["key"] == "parquet.avro.schema", kv
+assert json.loads(kv["value"]) == s' "$output" "$PQ/forms.avsc"
+}
+
 @test "parquet: codecs none, snappy, gzip and zstd" {
 	local c i
 	for i in $(seq 50); do cat "$PQ/all.ndjson"; done >"$T/in.ndjson"

@@ -444,7 +444,7 @@ static void test_bad_records(void)
 		{ "{\"id\":1,\"arr\":[],\"m\":{}}",
 		  ".t: missing (expected long)" },
 		{ "{\"id\":1,\"arr\":null,\"m\":{},\"t\":0}",
-		  ".arr: expected array, got null null" },
+		  ".arr: expected array, got null" },
 		{ "[1]", "expected record R, got array" },
 	};
 	const char *good1 = "{\"id\":1,\"s\":\"a\",\"arr\":[{\"x\":0.5}],"
@@ -545,6 +545,7 @@ static void test_layout(void)
 
 	s = avro_schema_parse(NESTED, strlen(NESTED), err, sizeof(err));
 	w = pq_writer_new(s->root, &o, err, sizeof(err));
+	pq_set_meta(w, "k", "v");
 	json_doc_init(&d);
 	for (int file = 0; file < 2; file++) {
 		sbuf_reset(&f);
@@ -570,6 +571,8 @@ static void test_layout(void)
 		/* num_rows 5, then a list of 3 row groups */
 		unit_ok(contains(&f, "16 0a 19 3c"), "file %d: 5 rows in 3 row "
 			"groups of 2", file);
+		unit_ok(contains(&f, "19 1c 18 01 6b 18 01 76 00"),
+			"file %d: key_value_metadata", file);
 	}
 	json_doc_free(&d);
 	pq_writer_free(w);
@@ -623,6 +626,7 @@ static int driver(int argc, char **argv)
 		avro_schema_free(s);
 		return 65;
 	}
+	pq_set_meta(w, "parquet.avro.schema", s->json);
 	if (page)
 		pq_set_page_bytes(w, page);
 	if (dict != (size_t)-1)
