@@ -39,16 +39,7 @@ struct ectx {
 
 void avro_put_long(struct sbuf *out, int64_t v)
 {
-	uint64_t x = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	char buf[10];
-	size_t n = 0;
-
-	while (x >= 0x80) {
-		buf[n++] = (char)(x | 0x80);
-		x >>= 7;
-	}
-	buf[n++] = (char)x;
-	sbuf_put(out, buf, n);
+	sbuf_put_varint(out, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 static int eerr(struct ectx *c, const char *fmt, ...)

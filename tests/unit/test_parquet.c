@@ -70,7 +70,7 @@ static void test_zigzag(void)
 		struct sbuf b = SBUF_INIT;
 		unit_ok(tc_zigzag(t[i].v) == t[i].z, "zigzag %lld",
 			(long long)t[i].v);
-		tc_varint(&b, tc_zigzag(t[i].v));
+		sbuf_put_varint(&b, tc_zigzag(t[i].v));
 		hex(b.p, b.len, got, sizeof(got));
 		UNIT_STREQ(got, t[i].varint, "varint of zigzag %lld",
 			   (long long)t[i].v);
