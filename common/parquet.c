@@ -903,14 +903,32 @@ static int shred(struct sctx *c, const struct pnode *p,
 static int shred_record(struct sctx *c, const struct pnode *p,
 			const struct json_doc *d, uint32_t i, uint8_t rep)
 {
+	uint32_t next = i + 1, end = d->tok[i].end;
+	int inorder = 1;
+
 	if (d->tok[i].type != JSON_OBJECT)
 		return mismatch(c, p->an, d, i);
 	for (size_t k = 0; k < p->nkids; k++) {
 		struct pnode *kid = p->kids[k];
 		const struct avro_field *f = kid->field;
 		size_t fl = kid->namelen;
-		int64_t v = json_obj_find(d, i, f->name, fl, &kid->hint);
+		const struct json_tok *t = &d->tok[next];
+		int64_t v;
 		int rc, deflt = c->deflt;
+
+		/* Records mostly come with their fields in schema order: while
+		 * they do, each field is the next member.  Every member before
+		 * it was an earlier field, so it is also the first with its
+		 * name, as json_obj_find would have it. */
+		if (inorder && next < end && !(t->flags & JSON_F_ESCAPED) &&
+		    t->len == fl + 2 &&
+		    memcmp(d->text.p + t->start + 1, f->name, fl) == 0) {
+			v = next + 1;
+			next = d->tok[next + 1].end;
+		} else {
+			inorder = 0;
+			v = json_obj_find(d, i, f->name, fl, &kid->hint);
+		}
 
 		if (v >= 0) {
 			rc = shred(c, kid, d, (uint32_t)v, p->def, rep);
@@ -922,10 +940,10 @@ static int shred_record(struct sctx *c, const struct pnode *p,
 			nulls(c->w, kid, p->def, rep);
 			rc = 0;
 		} else {
-			struct sbuf t = SBUF_INIT;
-			avro_node_describe(f->type, &t);
-			rc = serr(c, "missing (expected %s)", t.p);
-			sbuf_free(&t);
+			struct sbuf desc = SBUF_INIT;
+			avro_node_describe(f->type, &desc);
+			rc = serr(c, "missing (expected %s)", desc.p);
+			sbuf_free(&desc);
 		}
 		if (rc < 0) {
 			path_prepend(c, f->name, fl);
