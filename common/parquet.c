@@ -724,7 +724,8 @@ static void put_bytes(struct pq_col *col, const void *p, size_t n)
 
 	sbuf_grow(&col->vals, n + 4);
 	memcpy(col->vals.p + col->vals.len, &len, 4);
-	memcpy(col->vals.p + col->vals.len + 4, p, n);
+	if (n)
+		memcpy(col->vals.p + col->vals.len + 4, p, n);
 	col->vals.len += n + 4;
 	col->vals.p[col->vals.len] = '\0';
 }
@@ -1462,6 +1463,10 @@ static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
 		}
 		dict = pq_dict_build(&w->dict, c->vals.p, c->vals.len,
 				     c->nvals, w->idx, w->dict_bytes) == 0;
+		/* as parquet-java does: only a dictionary that saves space */
+		if (dict && w->dict.bytes + ((size_t)c->nvals *
+		    (size_t)pq_bit_width(w->dict.n - 1) + 7) / 8 >= c->vals.len)
+			dict = 0;
 	}
 	if (dict) {
 		sbuf_reset(&w->page);

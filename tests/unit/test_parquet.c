@@ -502,6 +502,14 @@ static void test_stats(void)
 		{ "string", "[\"null\",\"string\"]",
 		  "\"a\"\nnull\nnull\n\"\\u00e9\"\n\"Z\"\n",
 		  "36 04 28 02 c3 a9 18 01 5a 00" },
+		{ "string, from a dictionary", "\"string\"",
+		  "\"b\"\n\"\\u00e9\"\n\"Z\"\n\"b\"\n\"\\u00e9\"\n\"Z\"\n"
+		  "\"b\"\n\"Z\"\n",
+		  "36 00 28 02 c3 a9 18 01 5a 00" },
+		{ "decimal, from a dictionary", "{\"type\":\"bytes\","
+		  "\"logicalType\":\"decimal\",\"precision\":4,\"scale\":0}",
+		  "2\n-1\n2\n-1\n2\n-1\n2\n-1\n",
+		  "36 00 28 01 02 18 01 ff 00" },
 		/* decimals are signed: -1 (ff) below 2 (02) */
 		{ "decimal", "{\"type\":\"bytes\",\"logicalType\":\"decimal\","
 		  "\"precision\":4,\"scale\":0}", "2\n-1\n",
@@ -526,6 +534,11 @@ static void test_stats(void)
 			"statistics %s: written", t[i].what);
 		unit_ok(contains(&file, t[i].stats), "statistics %s: %s",
 			t[i].what, t[i].stats);
+		/* encodings [PLAIN, RLE_DICTIONARY] or, for these required
+		 * columns, [PLAIN] */
+		unit_ok(contains(&file, "19 25 00 10") ==
+				(strstr(t[i].what, "dictionary") != NULL),
+			"statistics %s: the chunk's encodings", t[i].what);
 		sbuf_free(&schema);
 		sbuf_free(&recs);
 		sbuf_free(&file);
