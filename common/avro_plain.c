@@ -274,3 +274,39 @@ int avro_plain_double(const char *p, size_t n, double *v)
 		return 0;
 	return json_num_double(p, n, v);
 }
+
+void avro_plain_mismatch(const struct avro_node *n, const struct json_doc *d,
+			 uint32_t i, char *msg, size_t len)
+{
+	struct sbuf b = SBUF_INIT;
+	const struct json_tok *t = &d->tok[i];
+	const char *got = json_type_name((enum json_type)t->type);
+
+	avro_node_describe(n, &b);
+	switch (n->logical) {
+	case AVRO_LT_TIMESTAMP_MILLIS:
+	case AVRO_LT_TIMESTAMP_MICROS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
+		sbuf_puts(&b, " (timestamp)");
+		break;
+	case AVRO_LT_DATE:
+		sbuf_puts(&b, " (date)");
+		break;
+	case AVRO_LT_DECIMAL:
+		sbuf_puts(&b, " (decimal)");
+		break;
+	case AVRO_LT_UUID:
+		sbuf_puts(&b, " (uuid)");
+		break;
+	default:
+		break;
+	}
+	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT ||
+	    t->type == JSON_NULL)
+		snprintf(msg, len, "expected %s, got %s", b.p, got);
+	else
+		snprintf(msg, len, "expected %s, got %s %.*s", b.p, got,
+			 t->len > 40 ? 40 : (int)t->len, json_tok_ptr(d, i));
+	sbuf_free(&b);
+}

@@ -647,29 +647,7 @@ static int serr(struct sctx *c, const char *fmt, ...)
 static int mismatch(struct sctx *c, const struct avro_node *n,
 		    const struct json_doc *d, uint32_t i)
 {
-	struct sbuf b = SBUF_INIT;
-	const struct json_tok *t = &d->tok[i];
-	const char *got = json_type_name((enum json_type)t->type);
-
-	avro_node_describe(n, &b);
-	if (n->logical == AVRO_LT_TIMESTAMP_MILLIS ||
-	    n->logical == AVRO_LT_TIMESTAMP_MICROS ||
-	    n->logical == AVRO_LT_LOCAL_TIMESTAMP_MILLIS ||
-	    n->logical == AVRO_LT_LOCAL_TIMESTAMP_MICROS)
-		sbuf_puts(&b, " (timestamp)");
-	else if (n->logical == AVRO_LT_DATE)
-		sbuf_puts(&b, " (date)");
-	else if (n->logical == AVRO_LT_DECIMAL)
-		sbuf_puts(&b, " (decimal)");
-	else if (n->logical == AVRO_LT_UUID)
-		sbuf_puts(&b, " (uuid)");
-	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT ||
-	    t->type == JSON_NULL)
-		serr(c, "expected %s, got %s", b.p, got);
-	else
-		serr(c, "expected %s, got %s %.*s", b.p, got,
-		     t->len > 40 ? 40 : (int)t->len, json_tok_ptr(d, i));
-	sbuf_free(&b);
+	avro_plain_mismatch(n, d, i, c->msg, sizeof(c->msg));
 	return -1;
 }
 
