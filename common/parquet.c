@@ -19,7 +19,7 @@
 #include "parquet_enc.h"
 #include "parquet_thrift.h"
 #include "sbuf.h"
-#include "tool.h"
+#include "version.h"
 #include "xalloc.h"
 
 #define PQ_ROW_GROUP_ROWS 131072
@@ -1252,7 +1252,7 @@ static int cmp_bytes(const struct pq_col *c, const uint8_t *a, size_t an,
 	return an < bn ? -1 : an > bn;
 }
 
-struct stats {
+struct pq_stats {
 	int have;
 	uint8_t min[16], max[16];    /* fixed-width values */
 	const char *bmin, *bmax;     /* byte arrays: into the values */
@@ -1287,7 +1287,7 @@ struct stats {
 		}                                                            \
 	} while (0)
 
-static void stats_fixed(const struct pq_col *c, struct stats *s)
+static void stats_fixed(const struct pq_col *c, struct pq_stats *s)
 {
 	switch (c->ptype) {
 	case PT_BOOLEAN:
@@ -1313,7 +1313,7 @@ static void stats_fixed(const struct pq_col *c, struct stats *s)
 	}
 }
 
-static void stats_one(const struct pq_col *c, struct stats *s,
+static void stats_one(const struct pq_col *c, struct pq_stats *s,
 		      const char *v, size_t n)
 {
 	if (!s->have) {
@@ -1335,7 +1335,7 @@ static void stats_one(const struct pq_col *c, struct stats *s,
 
 /* Byte arrays: over the dictionary's entries when there is one. */
 static void stats_bytes(const struct pq_writer *w, const struct pq_col *c,
-			int dict, struct stats *s)
+			int dict, struct pq_stats *s)
 {
 	const char *p = c->vals.p;
 	uint32_t len;
@@ -1360,7 +1360,7 @@ static void stats_bytes(const struct pq_writer *w, const struct pq_col *c,
 }
 
 static void put_stats(struct tc_writer *t, const struct pq_col *c,
-		      const struct stats *s)
+		      const struct pq_stats *s)
 {
 	int wd = width_of(c);
 
@@ -1442,7 +1442,7 @@ static int try_dict(struct pq_writer *w, const struct pq_col *c)
 /* The chunk's ColumnChunk, appended to the row group's list in w->cc. */
 static void put_chunk_meta(struct pq_writer *w, const struct pq_col *c,
 			   const struct chunk *ch, int dict,
-			   const struct stats *s)
+			   const struct pq_stats *s)
 {
 	struct tc_writer t;
 	int levels = c->max_def || c->max_rep;
@@ -1515,7 +1515,7 @@ static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
 			size_t errlen)
 {
 	struct chunk ch;
-	struct stats s;
+	struct pq_stats s;
 	int dict, bw = 0;
 
 	memset(&ch, 0, sizeof(ch));
