@@ -46,7 +46,6 @@
 #include "out.h"
 #include "sbuf.h"
 #include "stats.h"
-
 #include "version.h"
 
 /* Option codes for long options without a short form, shared by all tools
