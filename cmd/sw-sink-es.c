@@ -921,8 +921,14 @@ static void on_items(struct sink *s, struct batch *b, struct xfer *x)
 			if (!rb) {
 				rb = batch_new();
 				rb->in_keep = b->in_keep;
-				sbuf_printf(&why, "item status %ld: ", it.status);
-				json_unescape(it.type, it.type_len, &why);
+				if (it.status) {
+					sbuf_printf(&why, "item status %ld: ",
+						    it.status);
+					json_unescape(it.type, it.type_len, &why);
+				} else {
+					sbuf_puts(&why, "an item without a "
+							"numeric status");
+				}
 			}
 			batch_copy_item(rb, b, &b->items[i]);
 		} else {

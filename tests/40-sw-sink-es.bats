@@ -397,6 +397,39 @@ k3	{"id":"k3","n":3}'
 	[ ! -s "$T/dl" ]
 }
 
+@test "sink-es: a 200 reply that does not confirm every document is retried, whatever \"errors\" says" {
+	local kind
+	for kind in short no-status string-status cut; do
+		es_start --bad-replies 1:$kind
+		run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 3 | sw-sink-es --url $ES_URL --index u --id .id --max-backoff 20ms --stats"
+		assert_status 0
+		grep -q '"indexed":3,"retried":3,"dead_lettered":0,"requests":2' <<<"$output" ||
+			{ echo "$kind: $output"; return 1; }
+		run bash -c "es_requests | jq -c '[.n, .fault]'"
+		assert_output "[1,\"$kind\"]
+[2,null]"
+		es_stop
+	done
+}
+
+@test "sink-es: documents never confirmed are not delivered: exit 75" {
+	local kind want
+	for kind in short no-status string-status cut; do
+		case $kind in
+		short) want="bulk response has 2 items for 3 sent" ;;
+		cut) want="invalid JSON: unexpected end of input" ;;
+		*) want="an item without a numeric status" ;;
+		esac
+		es_start --bad-replies 1:$kind,2:$kind,3:$kind
+		run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 3 | sw-sink-es --url $ES_URL --index u --id .id --max-backoff 20ms --retries 2 --stats"
+		assert_status 75
+		[[ ${lines[0]} == "sw-sink-es: $ES_URL: 3 records not delivered after 3 attempts: "$want ]] ||
+			{ echo "$kind: $output"; return 1; }
+		grep -q '"indexed":0,"retried":6,"dead_lettered":0,"requests":3,"failed":3' <<<"$output"
+		es_stop
+	done
+}
+
 @test "sink-es: mapping conflicts go to --dead-letter with type and reason" {
 	es_start
 	run sink --index m --id .id --dead-letter "$T/dl" <"$FX/mapping.ndjson"
