@@ -36,6 +36,12 @@
 #define MAX_SHOWN 10     /* rejected items reported one by one */
 #define MAX_BURST 4096   /* records read before libcurl gets a turn */
 #define POLL_CAP_MS 100  /* bounds the wait should a signal slip past poll */
+/* A _bulk reply is held whole; what a server sends beyond this is refused
+ * (as the schema registry client does) rather than read into memory.
+ * Elasticsearch's replies run to a few hundred bytes an item, errors
+ * included. */
+#define REPLY_BASE ((size_t)16 << 20)
+#define REPLY_PER_DOC 4096
 
 enum {
 	OPT_API_KEY_FILE = TOOL_OPT_TOOL_BASE,
@@ -176,6 +182,8 @@ struct xfer {
 	CURL *h;
 	struct batch *b;
 	struct sbuf resp;
+	size_t resp_cap;
+	int too_big; /* the reply passed resp_cap */
 	struct sbuf gz;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -1028,6 +1036,12 @@ static void on_done(struct sink *s, struct xfer *x, CURLcode rc)
 
 	x->b = NULL;
 	s->inflight--;
+	if (rc != CURLE_OK && x->too_big) {
+		snprintf(why, sizeof why, "reply larger than %zu bytes",
+			 x->resp_cap);
+		retry_later(s, b, 0, why);
+		return;
+	}
 	if (rc != CURLE_OK) {
 		snprintf(why, sizeof why, "%s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
@@ -1065,7 +1079,13 @@ static void on_done(struct sink *s, struct xfer *x, CURLcode rc)
 
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
-	sbuf_put(ctx, p, size * n);
+	struct xfer *x = ctx;
+
+	if (size * n > x->resp_cap - x->resp.len) {
+		x->too_big = 1;
+		return 0; /* libcurl ends the transfer with a write error */
+	}
+	sbuf_put(&x->resp, p, size * n);
 	return size * n;
 }
 
@@ -1076,15 +1096,16 @@ static void gzip_body(struct sbuf *out, const char *p, size_t n)
 	memset(&z, 0, sizeof z);
 	/* Level 1: the network is rarely slower than deflate at 9. */
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		abort();
+		xalloc_die(); /* Z_MEM_ERROR: the parameters are valid */
 	sbuf_reset(out);
 	sbuf_grow(out, deflateBound(&z, n));
 	z.next_in = (Bytef *)(uintptr_t)p;
 	z.avail_in = (uInt)n;
 	z.next_out = (Bytef *)out->p;
 	z.avail_out = (uInt)(out->cap - 1);
+	/* deflateBound() bytes of room: one call always finishes. */
 	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
-		abort();
+		xalloc_die();
 	out->len = z.total_out;
 	deflateEnd(&z);
 }
@@ -1116,7 +1137,8 @@ static void setup_curl(struct sink *s)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &x->resp);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+		x->resp_cap = REPLY_BASE + s->batch_docs * REPLY_PER_DOC;
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
 		curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -1164,6 +1186,7 @@ static void start_transfers(struct sink *s, int64_t now)
 			x++;
 		x->b = b;
 		x->errbuf[0] = '\0';
+		x->too_big = 0;
 		sbuf_reset(&x->resp);
 		body = b->body.p;
 		len = b->body.len;

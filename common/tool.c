@@ -11,6 +11,7 @@
 #include "base64.h"
 #include "num.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 #define TOOL_MAX_WARNINGS 10
 
@@ -35,6 +36,7 @@ void tool_init(struct tool *t, const char *name)
 {
 	memset(t, 0, sizeof *t);
 	t->name = name;
+	xalloc_set_name(name);
 	t->max_line = NDJSON_MAX_LINE_DEFAULT;
 	t->start_us = mono_us();
 	t->progress_us = t->start_us;

@@ -130,3 +130,26 @@ long_flags() {
 	done
 	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
 }
+
+# Runs "$@" where an allocation of more than about 64-100 MB fails: under
+# the sanitizers by their allocator's limit (ulimit -v would stop ASan
+# itself), else by ulimit -v.
+low_memory() {
+	case $SW_BIN in
+	*/build/san/bin)
+		# ASan says so on stderr when it returns NULL; that line is not
+		# the tool's.
+		ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1:max_allocation_size_mb=64" "$@" \
+			2> >(grep -v '^==[0-9]*==WARNING: AddressSanitizer failed to allocate' >&2) ;;
+	*)
+		(ulimit -v 150000 && exec "$@") ;;
+	esac
+}
+
+@test "out of memory is 'sw-TOOL: out of memory' and exit 70, not an abort" {
+	run -70 low_memory bash -c "{ printf '\"'; head -c 200000000 /dev/zero | tr '\\\\0' a; printf '\"\\n'; } | sw-enrich --max-line 1G"
+	assert_output "sw-enrich: out of memory"
+	# libjq's own allocations end the same way.
+	run -70 low_memory bash -c "echo 1 | sw-enrich --jq '[range(1e9)]'"
+	assert_output "sw-enrich: out of memory"
+}

@@ -430,6 +430,21 @@ k3	{"id":"k3","n":3}'
 	done
 }
 
+@test "sink-es: a reply larger than the cap is not read into memory: retried, then exit 75" {
+	# The cap is 16 MiB and 4 KiB a document; the double pads its reply
+	# to 17 MiB, valid JSON all the same.
+	es_start --bad-replies 1:huge
+	run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 2 | sw-sink-es --url $ES_URL --index h --id .id --batch-docs 2 --max-backoff 20ms --stats -v"
+	assert_status 0
+	[[ ${lines[0]} == "sw-sink-es: $ES_URL: reply larger than 16785408 bytes; 2 records again in "*"ms (retry 1 of 8)" ]]
+	grep -q '"indexed":2,"retried":2,"dead_lettered":0,"requests":2' <<<"$output"
+	es_stop
+	es_start --bad-replies 1:huge,2:huge
+	run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 2 | sw-sink-es --url $ES_URL --index h --id .id --batch-docs 2 --max-backoff 20ms --retries 1"
+	assert_status 75
+	assert_output "sw-sink-es: $ES_URL: 2 records not delivered after 2 attempts: reply larger than 16785408 bytes"
+}
+
 @test "sink-es: mapping conflicts go to --dead-letter with type and reason" {
 	es_start
 	run sink --index m --id .id --dead-letter "$T/dl" <"$FX/mapping.ndjson"
