@@ -123,7 +123,8 @@ static void usage(void)
 	       "      --resume FILE      start partitions named in checkpoint FILE\n"
 	       "                         ({\"offsets\":{TOPIC:{PARTITION:OFFSET}}}) there\n"
 	       "      --on-data-loss fail|warn  a start offset below the earliest retained\n"
-	       "                         one: exit 65 (default), or warn and go on\n"
+	       "                         one or past the end: exit 65 (default), or warn\n"
+	       "                         and go on from the earliest\n"
 	       "      --key-format FMT   json|string|base64 (default string)\n"
 	       "      --value-format FMT json|string|base64|avro (default json)\n"
 	       "      --value-only       write only the value\n"
@@ -319,14 +320,14 @@ static int prepare_assignment(struct consume *c,
 		c->code = SW_EXIT_UNAVAILABLE;
 	} else if (lost > 0 && !c->loss_warn) {
 		tool_error(&c->t,
-			   "data loss: %s no longer retained (use --on-data-loss warn to continue from the earliest)",
+			   "data loss: %s (use --on-data-loss warn to continue from the earliest)",
 			   report.p);
 		c->code = SW_EXIT_DATAERR;
 		c->lost += (uint64_t)lost;
 	} else {
 		if (lost > 0) {
 			tool_warn(&c->t,
-				  "data loss: %s no longer retained; continuing from the earliest",
+				  "data loss: %s; continuing from the earliest",
 				  report.p);
 			c->lost += (uint64_t)lost;
 		}
@@ -482,22 +483,27 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 		return;
 	}
 	to = m->offset >= hi ? hi : lo;
-	if (m->offset < lo && p && (p->from_stored || p->seen)) {
+	/* Past the end is loss whatever the offset came from: the partition
+	 * was recreated or truncated, and what it holds now was never read.
+	 * Below the earliest is loss for an offset that stood for records
+	 * read before (stored, resumed, or reached in this run). */
+	if (m->offset > hi || (m->offset < lo && p && (p->from_stored || p->seen))) {
+		struct sbuf what = SBUF_INIT;
+
+		kafka_loss_text(&what, topic, m->partition, m->offset, lo, hi);
+		c->lost++;
 		if (!c->loss_warn) {
-			tool_error(&c->t,
-				   "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
-				   " no longer retained (use --on-data-loss warn to continue from the earliest)",
-				   topic, (int)m->partition, m->offset, lo - 1);
+			tool_error(&c->t, "data loss: %s (use --on-data-loss warn "
+					  "to continue from the earliest)", what.p);
+			sbuf_free(&what);
 			c->code = SW_EXIT_DATAERR;
 			c->done = 1;
-			c->lost++;
 			return;
 		}
-		tool_warn(&c->t,
-			  "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
-			  " no longer retained; continuing from the earliest",
-			  topic, (int)m->partition, m->offset, lo - 1);
-		c->lost++;
+		tool_warn(&c->t, "data loss: %s; continuing from the earliest",
+			  what.p);
+		sbuf_free(&what);
+		to = lo;
 	} else {
 		tool_info(&c->t, "%s[%d]: offset %" PRId64
 			  " out of range %" PRId64 "-%" PRId64 ", using %" PRId64,

@@ -271,8 +271,33 @@ OUT
 	assert_output $((81 - low))
 	run bash -c "sw-consume -b '$B' -t one -e -o -200 --value-only | wc -l"
 	assert_output $((81 - low))
-	run bash -c "sw-consume -b '$B' -t one -e -o 500 --value-only | wc -l"
-	assert_output 0
+}
+
+@test "sw-consume: a resumed or -o offset past the end (a recreated topic) is data loss too, also with -G" {
+	printf '"%s"\n' a b c | sw-produce -b "$B" -t one
+	want="data loss: one[0] offset 500 is past the end (3): the partition was recreated or truncated"
+	echo '{"offsets":{"one":{"0":500}}}' >"$TMP/ckpt"
+	run sw-consume -b "$B" -t one -e --resume "$TMP/ckpt" --value-only
+	assert_status 65
+	assert_output "sw-consume: $want (use --on-data-loss warn to continue from the earliest)"
+	run sw-consume -b "$B" -t one -e -o 500 --value-only
+	assert_status 65
+	assert_output "sw-consume: $want (use --on-data-loss warn to continue from the earliest)"
+	run -65 sw-consume -b "$B" $KAFKA_GROUP_OPTS -G recreated one -e -o 500 --value-only
+	assert_output "sw-consume: $want (use --on-data-loss warn to continue from the earliest)"
+	# warn: everything the partition holds now, from the earliest.
+	for how in "--resume $TMP/ckpt" "-o 500"; do
+		run bash -c "sw-consume -b '$B' -t one -e $how --on-data-loss warn --value-only 2>'$TMP/err'"
+		assert_status 0
+		assert_output '"a"
+"b"
+"c"'
+		[ "$(cat "$TMP/err")" = "sw-consume: $want; continuing from the earliest" ]
+	done
+	# At the end exactly is no loss.
+	echo '{"offsets":{"one":{"0":3}}}' >"$TMP/ckpt"
+	run -0 sw-consume -b "$B" -t one -e --resume "$TMP/ckpt" --value-only
+	assert_output ''
 }
 
 @test "sw-consume: | head -3 ends quietly" {
