@@ -153,3 +153,23 @@ low_memory() {
 	run -70 low_memory bash -c "echo 1 | sw-enrich --jq '[range(1e9)]'"
 	assert_output "sw-enrich: out of memory"
 }
+
+@test "an abbreviated long option is refused, naming the option, never showing its value" {
+	local t
+	for t in sw-sink-es "sw-mqtt sub"; do
+		run -64 $t --password hunter2
+		[ "${lines[0]}" = "${t% *}: unknown option '--password' (did you mean '--password-file'?)" ]
+		run -64 $t --password=hunter2
+		[ "${lines[0]}" = "${t% *}: unknown option '--password' (did you mean '--password-file'?)" ]
+		! grep -q hunter2 <<<"$output"
+	done
+	# Unknown and ambiguous ones do not show a value either.
+	run -64 sw-sink-es --passwd=hunter2
+	[ "${lines[0]}" = "sw-sink-es: unknown option '--passwd'" ]
+	run -64 sw-enrich --uu=hunter2
+	[ "${lines[0]}" = "sw-enrich: unknown option '--uu'" ]
+	# Not only secrets: no option is taken by a prefix.
+	run -64 sw-enrich --processed <<<'{}'
+	[ "${lines[0]}" = "sw-enrich: unknown option '--processed' (did you mean '--processed-at'?)" ]
+	run -0 sw-enrich --processed-at=t <<<'{}'
+}
