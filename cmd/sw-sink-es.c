@@ -29,6 +29,7 @@
 #include "duration.h"
 #include "jpath.h"
 #include "num.h"
+#include "secret.h"
 #include "timefmt.h"
 #include "tool.h"
 #include "xalloc.h"
@@ -291,24 +292,15 @@ static struct jpath *parse_path(struct sink *s, const char *flag,
 	return jp;
 }
 
-/* The first line of a secret file, without its line end.  The file's name
- * may be shown; its content never is. */
+/* The first line of a secret file.  The file's name may be shown; its
+ * content never is. */
 static char *read_secret(struct sink *s, const char *flag, const char *path)
 {
-	char buf[4096];
-	FILE *f = fopen(path, "re");
-	size_t n;
+	char err[512], *v;
 
-	if (!f)
-		tool_usage_error(&s->t, "%s: %s: %s", flag, path, strerror(errno));
-	if (!fgets(buf, sizeof buf, f))
-		buf[0] = '\0';
-	fclose(f);
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	if (!n)
-		tool_usage_error(&s->t, "%s: %s: empty", flag, path);
-	return xstrdup(buf);
+	if (secret_read_file(path, &v, err, sizeof err) < 0)
+		tool_usage_error(&s->t, "%s: %s", flag, err);
+	return v;
 }
 
 static void check_url(struct sink *s)
@@ -472,8 +464,6 @@ static void parse_options(struct sink *s, int argc, char **argv)
 
 static void check_options(struct sink *s)
 {
-	const char *pw;
-
 	if (!s->url)
 		tool_usage_error(&s->t, "--url is required");
 	if (!s->index)
@@ -496,12 +486,11 @@ static void check_options(struct sink *s)
 	check_url(s);
 	check_index(s);
 	if (s->user) {
-		pw = getenv("SW_ES_PASSWORD");
 		if (s->password_file)
 			s->password = read_secret(s, "--password-file", s->password_file);
-		else if (pw && *pw)
-			s->password = xstrdup(pw);
 		else
+			s->password = secret_from_env("SW_ES_PASSWORD");
+		if (!s->password || !*s->password)
 			tool_usage_error(&s->t, "--user needs $SW_ES_PASSWORD or --password-file");
 	}
 	if (s->api_key_file) {
@@ -510,10 +499,9 @@ static void check_options(struct sink *s)
 
 		sbuf_printf(&h, "Authorization: ApiKey %s", key);
 		s->headers = curl_slist_append(s->headers, h.p);
-		memset(h.p, 0, h.len);
-		memset(key, 0, strlen(key));
+		explicit_bzero(h.p, h.len);
 		sbuf_free(&h);
-		free(key);
+		secret_free(key);
 	}
 }
 
@@ -1375,10 +1363,7 @@ static void cleanup(struct sink *s)
 	curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->headers);
 	curl_global_cleanup();
-	if (s->password) {
-		memset(s->password, 0, strlen(s->password));
-		free(s->password);
-	}
+	secret_free(s->password);
 	free(s->bulk_url);
 	jpath_free(s->time_path);
 	jpath_free(s->id_path);

@@ -536,6 +536,35 @@ basic:elastic
 basic:elastic'
 }
 
+@test "sink-es: a sink that holds a password leaves no core dump to find it in" {
+	local fd how ix
+	es_start --basic elastic:hunter2-core
+	echo hunter2-core >"$T/pw"
+	for how in "--password-file $T/pw" env; do
+		ix=core-${how%% *}
+		ix=${ix//-/}
+		rm -rf "$T/dump" && mkdir "$T/dump" && mkfifo "$T/dump/in"
+		(cd "$T/dump" && ulimit -c unlimited &&
+			SW_ES_PASSWORD=hunter2-core exec sw-sink-es --url "$ES_URL" --index "$ix" \
+				--user elastic ${how#env} --flush-interval 10ms <in 2>/dev/null) &
+		SINK_PID=$!
+		exec {fd}>"$T/dump/in"
+		echo '{"a":1}' >&$fd
+		# Authenticated and delivered: the password is in hand.
+		for i in $(seq 100); do
+			[ "$(es_count "$ix")" -ge 1 ] && break
+			sleep 0.1
+		done
+		[ "$(es_count "$ix")" -ge 1 ]
+		kill -SEGV "$SINK_PID"
+		wait "$SINK_PID" || true
+		SINK_PID=
+		exec {fd}>&-
+		run ls "$T/dump"
+		assert_output in
+	done
+}
+
 @test "sink-es: --api-key-file sends Authorization: ApiKey" {
 	es_start --api-key VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==
 	echo VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw== >"$T/key"

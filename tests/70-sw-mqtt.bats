@@ -72,6 +72,17 @@ B() { echo "127.0.0.1:$MQTT_PORT"; }
 	assert_status 64
 }
 
+@test "sw-mqtt: a --password-file that is a directory, missing or empty is a usage error, not an empty password" {
+	mkdir "$T/dir"
+	: >"$T/empty"
+	run -64 sw-mqtt sub -t x --user u --password-file "$T/dir"
+	[ "${lines[0]}" = "sw-mqtt: --password-file: $T/dir: Is a directory" ]
+	run -64 sw-mqtt sub -t x --user u --password-file "$T/none"
+	[ "${lines[0]}" = "sw-mqtt: --password-file: $T/none: No such file or directory" ]
+	run -64 sw-mqtt pub -t x --user u --password-file "$T/empty" </dev/null
+	[ "${lines[0]}" = "sw-mqtt: --password-file: $T/empty: empty" ]
+}
+
 @test "sw-mqtt: unreachable broker exits 69 within --timeout" {
 	port=$(free_port)
 	run timeout 20 sw-mqtt sub -b "127.0.0.1:$port" -t x --timeout 1s
