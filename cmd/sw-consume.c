@@ -41,6 +41,8 @@ enum {
 	OPT_ON_DATA_LOSS,
 	OPT_READER_SCHEMA,
 	OPT_REGISTRY,
+	OPT_REGISTRY_PASSWORD_FILE,
+	OPT_REGISTRY_USER,
 	OPT_RESUME,
 	OPT_SCHEMA,
 	OPT_TIMEOUT,
@@ -133,6 +135,9 @@ static void usage(void)
 	       "      --reader-schema FILE  resolve every Avro value to this schema\n"
 	       "      --registry DIR|URL Avro schemas by id: a directory (sw-avro register)\n"
 	       "                         or a Confluent Schema Registry\n"
+	       "      --registry-user NAME  basic auth for a registry URL; the password\n"
+	       "                         from $SW_REGISTRY_PASSWORD or:\n"
+	       "      --registry-password-file F  the first line of F\n"
 	       "      --framing F        auto (default: by the first bytes), raw,\n"
 	       "                         confluent or single-object\n"
 	       "      --json plain|avro  JSON form of Avro values (default plain)\n"
@@ -1031,6 +1036,8 @@ static void parse_args(struct consume *c, int argc, char **argv)
 		{ "property", required_argument, NULL, 'X' },
 		{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
+		{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -1136,6 +1143,14 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			break;
 		case OPT_REGISTRY:
 			c->ao.registry = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_PASSWORD_FILE:
+			c->ao.registry_password_file = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_USER:
+			c->ao.registry_user = optarg;
 			avro_opt = 1;
 			break;
 		case OPT_FRAMING:
