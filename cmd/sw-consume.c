@@ -729,6 +729,11 @@ static void run(struct consume *c)
 		for (i = 0; i < n; i++)
 			if (msgs[i])
 				rd_kafka_message_destroy(msgs[i]);
+		/* An idle topic writes nothing, so a reader that went away
+		 * would never be noticed by a write.  What is still buffered
+		 * is dropped unwritten, and so is never committed. */
+		if (n == 0 && out_reader_gone(&c->t.out))
+			c->done = 1;
 		if (c->resets && !c->done)
 			apply_resets(c);
 	}

@@ -465,8 +465,8 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 		}
 		if (s.got)
 			last = mono_us();
-		if (t->out.err)
-			tool_flush(t);
+		if (t->out.err || out_reader_gone(&t->out))
+			tool_flush(t); /* exits: quietly when the reader went away */
 	}
 	tool_flush(t);
 	/* Disconnect while stats_client is still wanted by --stats. */

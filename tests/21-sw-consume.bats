@@ -307,6 +307,20 @@ OUT
 	[ ! -s "$TMP/err" ]
 }
 
+@test "sw-consume: | head -1 ends quietly while the topic is idle, committing what it wrote" {
+	echo '"only"' | sw-produce -b "$B" -t one
+	run timeout 60 bash -c "sw-consume -b '$B' $KAFKA_GROUP_OPTS -G idle one --value-only 2>'$TMP/err' | head -1; echo \${PIPESTATUS[0]}"
+	assert_output '"only"
+0'
+	[ ! -s "$TMP/err" ]
+	run -0 bash -c "sw-consume -b '$B' -L -G idle -t one | jq -c '[.committed, .lag]'"
+	assert_output '[1,0]'
+	# Simple mode too.
+	run timeout 60 bash -c "sw-consume -b '$B' -t one --value-only | head -1; echo \${PIPESTATUS[0]}"
+	assert_output '"only"
+0'
+}
+
 @test "sw-consume: unreachable broker exits 69 within --timeout" {
 	port=$(free_port)
 	run timeout 30 sw-consume -b "127.0.0.1:$port" -t web --timeout 1s

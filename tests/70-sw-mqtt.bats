@@ -209,6 +209,17 @@ B() { echo "127.0.0.1:$MQTT_PORT"; }
 	assert_output ''
 }
 
+@test "sw-mqtt sub: a reader that goes away is noticed while the broker is idle" {
+	mqtt_start
+	mosquitto_pub -p "$MQTT_PORT" -t idle -m 1 -r
+	# The one retained message, then nothing: no later write shows
+	# sw-mqtt that head has gone.
+	timeout 30 bash -c "{ sw-mqtt sub -b $(B) -t idle 2>'$T/err'; echo \$? >'$T/status'; } | head -1 >'$T/out'"
+	[ "$(cat "$T/status")" = 0 ]
+	[ "$(jq -c '[.value, .retain]' "$T/out")" = '[1,true]' ]
+	[ ! -s "$T/err" ]
+}
+
 @test "sw-mqtt sub: a persistent --session gets what was published while it was away" {
 	mqtt_start
 	sub_start "$T/out" "$T/err" -b "$(B)" -t 'jobs/#' --session worker-1 -c 1 --value-only
