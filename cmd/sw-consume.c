@@ -41,6 +41,8 @@ enum {
 	OPT_ON_DATA_LOSS,
 	OPT_READER_SCHEMA,
 	OPT_REGISTRY,
+	OPT_REGISTRY_PASSWORD_FILE,
+	OPT_REGISTRY_USER,
 	OPT_RESUME,
 	OPT_SCHEMA,
 	OPT_TIMEOUT,
@@ -123,7 +125,8 @@ static void usage(void)
 	       "      --resume FILE      start partitions named in checkpoint FILE\n"
 	       "                         ({\"offsets\":{TOPIC:{PARTITION:OFFSET}}}) there\n"
 	       "      --on-data-loss fail|warn  a start offset below the earliest retained\n"
-	       "                         one: exit 65 (default), or warn and go on\n"
+	       "                         one or past the end: exit 65 (default), or warn\n"
+	       "                         and go on from the earliest\n"
 	       "      --key-format FMT   json|string|base64 (default string)\n"
 	       "      --value-format FMT json|string|base64|avro (default json)\n"
 	       "      --value-only       write only the value\n"
@@ -132,6 +135,9 @@ static void usage(void)
 	       "      --reader-schema FILE  resolve every Avro value to this schema\n"
 	       "      --registry DIR|URL Avro schemas by id: a directory (sw-avro register)\n"
 	       "                         or a Confluent Schema Registry\n"
+	       "      --registry-user NAME  basic auth for a registry URL; the password\n"
+	       "                         from $SW_REGISTRY_PASSWORD or:\n"
+	       "      --registry-password-file F  the first line of F\n"
 	       "      --framing F        auto (default: by the first bytes), raw,\n"
 	       "                         confluent or single-object\n"
 	       "      --json plain|avro  JSON form of Avro values (default plain)\n"
@@ -319,14 +325,14 @@ static int prepare_assignment(struct consume *c,
 		c->code = SW_EXIT_UNAVAILABLE;
 	} else if (lost > 0 && !c->loss_warn) {
 		tool_error(&c->t,
-			   "data loss: %s no longer retained (use --on-data-loss warn to continue from the earliest)",
+			   "data loss: %s (use --on-data-loss warn to continue from the earliest)",
 			   report.p);
 		c->code = SW_EXIT_DATAERR;
 		c->lost += (uint64_t)lost;
 	} else {
 		if (lost > 0) {
 			tool_warn(&c->t,
-				  "data loss: %s no longer retained; continuing from the earliest",
+				  "data loss: %s; continuing from the earliest",
 				  report.p);
 			c->lost += (uint64_t)lost;
 		}
@@ -482,22 +488,27 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 		return;
 	}
 	to = m->offset >= hi ? hi : lo;
-	if (m->offset < lo && p && (p->from_stored || p->seen)) {
+	/* Past the end is loss whatever the offset came from: the partition
+	 * was recreated or truncated, and what it holds now was never read.
+	 * Below the earliest is loss for an offset that stood for records
+	 * read before (stored, resumed, or reached in this run). */
+	if (m->offset > hi || (m->offset < lo && p && (p->from_stored || p->seen))) {
+		struct sbuf what = SBUF_INIT;
+
+		kafka_loss_text(&what, topic, m->partition, m->offset, lo, hi);
+		c->lost++;
 		if (!c->loss_warn) {
-			tool_error(&c->t,
-				   "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
-				   " no longer retained (use --on-data-loss warn to continue from the earliest)",
-				   topic, (int)m->partition, m->offset, lo - 1);
+			tool_error(&c->t, "data loss: %s (use --on-data-loss warn "
+					  "to continue from the earliest)", what.p);
+			sbuf_free(&what);
 			c->code = SW_EXIT_DATAERR;
 			c->done = 1;
-			c->lost++;
 			return;
 		}
-		tool_warn(&c->t,
-			  "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
-			  " no longer retained; continuing from the earliest",
-			  topic, (int)m->partition, m->offset, lo - 1);
-		c->lost++;
+		tool_warn(&c->t, "data loss: %s; continuing from the earliest",
+			  what.p);
+		sbuf_free(&what);
+		to = lo;
 	} else {
 		tool_info(&c->t, "%s[%d]: offset %" PRId64
 			  " out of range %" PRId64 "-%" PRId64 ", using %" PRId64,
@@ -719,6 +730,11 @@ static void run(struct consume *c)
 		for (i = 0; i < n; i++)
 			if (msgs[i])
 				rd_kafka_message_destroy(msgs[i]);
+		/* An idle topic writes nothing, so a reader that went away
+		 * would never be noticed by a write.  What is still buffered
+		 * is dropped unwritten, and so is never committed. */
+		if (n == 0 && out_reader_gone(&c->t.out))
+			c->done = 1;
 		if (c->resets && !c->done)
 			apply_resets(c);
 	}
@@ -1069,6 +1085,8 @@ static void parse_args(struct consume *c, int argc, char **argv)
 		{ "property", required_argument, NULL, 'X' },
 		{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
+		{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -1174,6 +1192,14 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			break;
 		case OPT_REGISTRY:
 			c->ao.registry = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_PASSWORD_FILE:
+			c->ao.registry_password_file = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_USER:
+			c->ao.registry_user = optarg;
 			avro_opt = 1;
 			break;
 		case OPT_FRAMING:

@@ -691,7 +691,14 @@ static int follow(struct run *r)
 		files_watch_wait(&r->watch,
 				 tool_wait_ms(r->t, idle_save(r, more == SCAN_WAITING
 								 ? ROTATE_POLL_MS : -1)),
-				 &tool_stop);
+				 r->t->out.fd, &tool_stop);
+		/* A reader that went away ends the run quietly, now rather
+		 * than at the next line written.  Everything was flushed
+		 * before the wait, so the state holds only what was read. */
+		if (out_reader_gone(&r->t->out)) {
+			save_state(r);
+			break;
+		}
 	}
 	if (r->watch.dir_gone && !tool_stop) {
 		tool_error(r->t, "%s: directory removed or moved", r->dir);

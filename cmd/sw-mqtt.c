@@ -20,6 +20,7 @@
 #include "mqtt_client.h"
 #include "mqtt_msg.h"
 #include "num.h"
+#include "secret.h"
 #include "timefmt.h"
 #include "tool.h"
 #include "xalloc.h"
@@ -313,29 +314,15 @@ static void parse_opts(struct tool *t, struct opts *o, int argc, char **argv)
  * $SW_MQTT_PASSWORD.  Never from the command line. */
 static char *read_password(struct tool *t, const struct opts *o)
 {
-	const char *env = getenv("SW_MQTT_PASSWORD");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
+	char err[512], *pw;
 
 	if (!o->user)
 		return NULL;
 	if (!o->password_file)
-		return env ? xstrdup(env) : NULL;
-	f = fopen(o->password_file, "re");
-	if (!f)
-		tool_usage_error(t, "--password-file: %s: %s", o->password_file,
-				 strerror(errno));
-	n = getline(&line, &cap, f);
-	fclose(f);
-	if (n < 0) {
-		free(line);
-		return xstrdup("");
-	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	return line;
+		return secret_from_env("SW_MQTT_PASSWORD");
+	if (secret_read_file(o->password_file, &pw, err, sizeof err) < 0)
+		tool_usage_error(t, "--password-file: %s", err);
+	return pw;
 }
 
 static void on_event(void *ctx, enum mqtt_event ev, const char *detail)
@@ -480,8 +467,8 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 		}
 		if (s.got)
 			last = mono_us();
-		if (t->out.err)
-			tool_flush(t);
+		if (t->out.err || out_reader_gone(&t->out))
+			tool_flush(t); /* exits: quietly when the reader went away */
 	}
 	tool_flush(t);
 	/* Disconnect while stats_client is still wanted by --stats. */
@@ -701,7 +688,7 @@ int main(int argc, char **argv)
 	else
 		code = run_sub(&t, &o, &conf);
 	free(host);
-	free(password);
+	secret_free(password);
 	free(o.topics);
 	return code;
 }

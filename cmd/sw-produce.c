@@ -41,6 +41,8 @@ enum {
 	OPT_JSON,
 	OPT_KEY_FORMAT,
 	OPT_REGISTRY,
+	OPT_REGISTRY_PASSWORD_FILE,
+	OPT_REGISTRY_USER,
 	OPT_REPORT,
 	OPT_SCHEMA,
 	OPT_SCHEMA_ID,
@@ -117,6 +119,9 @@ static void usage(void)
 	       "      --schema FILE      Avro schema the values are written with\n"
 	       "      --registry DIR|URL Avro schema registry: a directory (sw-avro\n"
 	       "                         register) or a Confluent Schema Registry\n"
+	       "      --registry-user NAME  basic auth for a registry URL; the password\n"
+	       "                         from $SW_REGISTRY_PASSWORD or:\n"
+	       "      --registry-password-file F  the first line of F\n"
 	       "      --schema-id N      schema id for confluent framing (default: the\n"
 	       "                         id of --schema in the registry directory)\n"
 	       "      --framing F        raw, confluent or single-object (default:\n"
@@ -634,6 +639,8 @@ static void parse_args(struct produce *p, int argc, char **argv)
 		{ "partition", required_argument, NULL, 'p' },
 		{ "property", required_argument, NULL, 'X' },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
+		{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
 		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
@@ -704,6 +711,14 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			break;
 		case OPT_REGISTRY:
 			p->ao.registry = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_PASSWORD_FILE:
+			p->ao.registry_password_file = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_USER:
+			p->ao.registry_user = optarg;
 			avro_opt = 1;
 			break;
 		case OPT_SCHEMA_ID:

@@ -4,8 +4,9 @@
  * Every module that produces text appends it to a caller's sbuf; the caller
  * owns the buffer and frees it with sbuf_free().  The bytes are always
  * followed by a NUL that is not counted in len, so a span taken from an sbuf
- * can be handed to strtod(3) and friends.  Allocation failure aborts the
- * process (see xalloc.h): there is no useful way to go on without memory.
+ * can be handed to strtod(3) and friends.  Allocation failure ends the
+ * process with exit 70 (see xalloc.h): there is no useful way to go on
+ * without memory.
  */
 #ifndef SW_SBUF_H
 #define SW_SBUF_H
