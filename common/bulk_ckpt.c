@@ -136,6 +136,14 @@ void bulk_ckpt_done(struct bulk_ckpt *c, const struct bulk_ckpt_ref *ref)
 	}
 }
 
+void bulk_ckpt_set(struct bulk_ckpt *c, const char *topic, size_t topic_len,
+		   int32_t partition, int64_t next)
+{
+	size_t pi = part_index(c, topic, topic_len, partition);
+
+	c->parts[pi].next = next;
+}
+
 static int64_t part_checkpoint(const struct part *p)
 {
 	int64_t low;
@@ -224,7 +232,6 @@ int bulk_ckpt_load(struct bulk_ckpt *c, const char *path, char *err,
 		JSON_OBJ_FOREACH(&d, t + 1, k) {
 			struct sbuf pn = SBUF_INIT;
 			int64_t part, off;
-			size_t pi;
 			int ok;
 
 			json_unescape(json_tok_ptr(&d, k), d.tok[k].len, &pn);
@@ -237,8 +244,7 @@ int bulk_ckpt_load(struct bulk_ckpt *c, const char *path, char *err,
 			sbuf_free(&pn);
 			if (!ok)
 				goto bad;
-			pi = part_index(c, name.p, name.len, (int32_t)part);
-			c->parts[pi].next = off;
+			bulk_ckpt_set(c, name.p, name.len, (int32_t)part, off);
 		}
 	}
 	rc = 0;

@@ -43,6 +43,12 @@ void bulk_ckpt_add(struct bulk_ckpt *c, const char *topic, size_t topic_len,
 /* Marks a record acknowledged or dead-lettered.  No-op for part -1. */
 void bulk_ckpt_done(struct bulk_ckpt *c, const struct bulk_ckpt_ref *ref);
 
+/* Sets the checkpoint of a partition with nothing pending: the offset a
+ * consumer resumes from (for a sink that tracks its own commits, as
+ * sw-sink-files does with its log). */
+void bulk_ckpt_set(struct bulk_ckpt *c, const char *topic, size_t topic_len,
+		   int32_t partition, int64_t next);
+
 /* Appends {"offsets":{…}} (topics and partitions in first-seen order). */
 void bulk_ckpt_format(struct bulk_ckpt *c, struct sbuf *out);
 /* Writes the checkpoint to path atomically (a temporary file in the same
