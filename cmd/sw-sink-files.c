@@ -207,7 +207,7 @@ struct sink {
 	uint64_t pending;        /* records in open files */
 	uint64_t commits, committed_files, committed_records;
 	uint64_t duplicates, removed;
-	int fail_on_bad, bad_input;
+	int fail_on_bad, bad_input, read_error;
 	struct uuidgen *ug;
 	struct sbuf key, scratch, topic;
 	struct json_doc doc2;
@@ -982,8 +982,12 @@ static void run(struct sink *s)
 
 			if (r == TOOL_READ_EOF)
 				break;
-			if (r == TOOL_READ_ERROR)
-				io_fail(s, "%s", err);
+			if (r == TOOL_READ_ERROR) {
+				/* What was read before is committed first. */
+				tool_error(&s->t, "%s", err);
+				s->read_error = 1;
+				break;
+			}
 			if (r == TOOL_READ_BAD)
 				bad(s, NULL, 0, NULL, 0, "%s", err);
 			else if (r == TOOL_READ_RECORD)
@@ -1047,7 +1051,9 @@ int main(int argc, char **argv)
 	}
 	tool_open_input(&s.t, argv + optind, argc - optind);
 	run(&s);
-	code = s.bad_input ? SW_EXIT_DATAERR : SW_EXIT_OK;
+	code = s.read_error  ? SW_EXIT_IOERR
+	       : s.bad_input ? SW_EXIT_DATAERR
+			     : SW_EXIT_OK;
 	for (size_t i = 0; i < s.nfiles; i++)
 		drop_file(&s.files[i]);
 	free(s.files);
