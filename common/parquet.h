@@ -56,6 +56,13 @@ struct pq_writer *pq_writer_new(const struct avro_node *n,
 				size_t errlen);
 void pq_writer_free(struct pq_writer *w);
 
+/* Tuning, mostly for tests: the PLAIN bytes of values after which a data
+ * page ends (at the next row; 0: 1 MiB), and the largest dictionary of a
+ * string or bytes column chunk before it falls back to PLAIN (default
+ * 1 MiB; 0: no dictionaries). */
+void pq_set_page_bytes(struct pq_writer *w, size_t n);
+void pq_set_dict_bytes(struct pq_writer *w, size_t n);
+
 /* Starts a file: writes the magic. */
 int pq_begin(struct pq_writer *w, pq_write_fn put, void *ctx, char *err,
 	     size_t errlen);
