@@ -6,6 +6,7 @@
 
 load test_helper
 load helpers/avro
+load helpers/parquet
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -337,4 +338,83 @@ EOF
 	assert_status 0
 	[[ ${lines[0]} =~ ^sw-sink-files\ [0-9.]+$ ]]
 	[[ $output == *"zlib "* && $output == *"zstd "* ]]
+}
+
+# --- parquet ---------------------------------------------------------------
+
+# Both independent readers give want (a file) for the Parquet file f.
+both_read() { # f want
+	local r
+	for r in duckdb hyparquet; do
+		run parquet_read $r "$1"
+		assert_status 0
+		diff <(printf '%s' "$output" | sed '$a\') "$2" || {
+			echo "reader $r differs"
+			return 1
+		}
+	done
+}
+
+@test "parquet: snappy (default), gzip, zstd and none, read back exactly by DuckDB and hyparquet" {
+	parquet_peers
+	local c want
+	for c in default snappy gzip zstd none; do
+		if [ $c = default ]; then
+			sw-sink-files "$T/p-$c" --format parquet --schema "$T/web.avsc" <"$T/web.ndjson"
+		else
+			sw-sink-files "$T/p-$c" --format parquet --schema "$T/web.avsc" --codec $c <"$T/web.ndjson"
+		fi
+		[[ $(parts "$T/p-$c") == *.parquet ]]
+		both_read "$(parts "$T/p-$c")" "$T/web.ndjson"
+		run parquet_read meta "$(parts "$T/p-$c")"
+		want=${c^^}
+		[ $c = default ] && want=SNAPPY
+		[ $c = none ] && want=UNCOMPRESSED
+		[ "$(grep -c "\"compression\":\"$want\"" <<<"$output")" -eq 3 ]
+	done
+}
+
+@test "parquet: every mapped type, nested, repeated and nullable, through sw-sink-files" {
+	parquet_peers
+	sw-sink-files "$T/all" --format parquet --schema "$FIXTURES/parquet/all.avsc" \
+		<"$FIXTURES/parquet/all.ndjson"
+	both_read "$(parts "$T/all")" "$FIXTURES/parquet/all.ndjson"
+}
+
+@test "parquet: --row-group-size, --max-records and --infer" {
+	parquet_peers
+	sw-sink-files "$T/rg" --format parquet --schema "$T/web.avsc" --row-group-size 3 <"$T/web.ndjson"
+	run parquet_read meta "$(parts "$T/rg")"
+	[ "$(grep -c '"path_in_schema":"name"' <<<"$output")" -eq 4 ]
+	[ "$(grep -c '"row_group_num_rows":3' <<<"$output")" -eq 9 ]
+	both_read "$(parts "$T/rg")" "$T/web.ndjson"
+	sw-sink-files "$T/mr" --format parquet --schema "$T/web.avsc" --max-records 4 <"$T/web.ndjson"
+	[ "$(parts "$T/mr" | wc -l)" -eq 3 ]
+	for f in $(parts "$T/mr"); do parquet_read duckdb "$f"; done >"$T/got"
+	diff "$T/web.ndjson" "$T/got"
+	sw-sink-files "$T/inf" --format parquet --infer 5 <"$T/web.ndjson"
+	jq -e '.fields | map(.name) == ["name","action","sendtime"]' "$T/inf/_schema.avsc"
+	both_read "$(parts "$T/inf")" "$T/web.ndjson"
+}
+
+@test "parquet: a partitioned directory is one table to DuckDB (hive_partitioning)" {
+	parquet_peers
+	sw-sink-files "$T/h" --format parquet --schema "$T/web.avsc" --partition-by .action <"$T/web.ndjson"
+	run node "$ROOT/examples/duckdb-sql.mjs" --json \
+		"SELECT action, count(*) AS n FROM read_parquet('$T/h/**/*.parquet', hive_partitioning=true) GROUP BY action ORDER BY action"
+	assert_status 0
+	assert_output < <(jq -s -c 'group_by(.action)[] | {action: .[0].action, n: length}' "$T/web.ndjson")
+}
+
+@test "parquet: a record that does not fit is bad input naming the field; a schema Parquet cannot hold is refused" {
+	printf '%s\n' '{"name":"a","action":"x","sendtime":1}' '{"name":"b","action":7,"sendtime":2}' >"$T/in"
+	run sw-sink-files "$T/a" --format parquet --schema "$T/web.avsc" "$T/in"
+	assert_status 65
+	[[ $output == "sw-sink-files: $T/in:2: .action: expected string"* ]]
+	parquet_peers
+	[ "$(parquet_read duckdb "$(parts "$T/a")")" = '{"name":"a","action":"x","sendtime":1}' ]
+	echo '"string"' >"$T/s.avsc"
+	run sw-sink-files "$T/b" --format parquet --schema "$T/s.avsc" </dev/null
+	assert_status 64
+	[[ $output == "sw-sink-files: --schema: "* ]]
 }
