@@ -562,14 +562,31 @@ static void clean_dir(struct sink *s, const char *rel)
 	sbuf_free(&path);
 }
 
+/* mkdir -p DIR. */
+static void make_top(struct sink *s)
+{
+	char *p = xstrdup(s->dir);
+
+	for (char *c = p + 1; *c; c++) {
+		if (*c != '/')
+			continue;
+		*c = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			tool_die(&s->t, SW_EXIT_IOERR, "%s: %s", p, strerror(errno));
+		*c = '/';
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		tool_die(&s->t, SW_EXIT_IOERR, "%s: %s", s->dir, strerror(errno));
+	free(p);
+}
+
 /* Opens DIR and its log, cleans up after a crash and brings the
  * checkpoint in line with the log. */
 static void open_dir(struct sink *s)
 {
 	char err[512];
 
-	if (mkdir(s->dir, 0755) < 0 && errno != EEXIST)
-		tool_die(&s->t, SW_EXIT_IOERR, "%s: %s", s->dir, strerror(errno));
+	make_top(s);
 	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
 		tool_die(&s->t, SW_EXIT_IOERR, "%s: %s", s->dir, strerror(errno));
