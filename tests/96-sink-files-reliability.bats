@@ -18,28 +18,33 @@ teardown() {
 }
 
 # One run of sw-consume --resume | sw-sink-files --checkpoint in the
-# background through a FIFO, so that each has a known pid (never pkill by
-# name: other suites run the same tools).  Extra arguments go to the sink.
+# background through FIFOs, so that each has a known pid (never pkill by
+# name: other suites run the same tools).  Between them, a throttle of
+# 10 records per 6 ms spreads a pass over seconds, so that kills placed by
+# progress land all along the stream.  Extra arguments go to the sink.
 pipeline_start() {
 	local d=$BATS_TEST_TMPDIR
-	rm -f "$d/p1"
-	mkfifo "$d/p1"
+	rm -f "$d/p1" "$d/p2"
+	mkfifo "$d/p1" "$d/p2"
 	sw-consume -b "$KAFKA_BROKERS" -t web -o beginning -e \
 		--resume "$d/ckpt" >"$d/p1" 2>>"$d/consume.err" 3>&- &
 	CONSUME_PID=$!
+	perl -ne '$| = 1; print; select(undef, undef, undef, 0.006) if $. % 10 == 0' \
+		<"$d/p1" >"$d/p2" 3>&- &
+	THROTTLE_PID=$!
 	sw-sink-files "$d/out" --checkpoint "$d/ckpt" "$@" \
-		<"$d/p1" 2>>"$d/sink.err" 3>&- &
+		<"$d/p2" 2>>"$d/sink.err" 3>&- &
 	SINK_PID=$!
 }
 
 pipeline_wait() {
 	local p st
 	PIPE_ST=
-	for p in "$CONSUME_PID" "$SINK_PID"; do
+	for p in "$CONSUME_PID" "$THROTTLE_PID" "$SINK_PID"; do
 		timeout 60 tail --pid="$p" -f /dev/null || kill -KILL "$p"
 		st=0
 		wait "$p" 2>/dev/null || st=$?
-		PIPE_ST="$PIPE_ST $st"
+		[ "$p" = "$THROTTLE_PID" ] || PIPE_ST="$PIPE_ST $st"
 	done
 }
 
