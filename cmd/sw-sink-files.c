@@ -138,7 +138,7 @@ static void usage(void)
 	      "                             the open files are committed early\n"
 	      "\n"
 	      "Exactly once:\n"
-	      "      --checkpoint FILE      keep FILE as sw-sink-es does, for sw-consume --resume\n"
+	      "      --checkpoint FILE      Kafka offsets to resume from, as sw-sink-es keeps them\n"
 	      "\n"
 	      "Input options:\n"
 	      TOOL_USAGE_INPUT
@@ -807,32 +807,8 @@ static struct pfile *file_for(struct sink *s, const char *key, size_t len)
 /* The Kafka envelope: topic, partition and offset at the top. */
 static void envelope(struct sink *s, const struct json_doc *d, struct env *e)
 {
-	int64_t t, p, o, part, off;
-
-	e->has = 0;
-	if (d->tok[0].type != JSON_OBJECT)
-		return;
-	t = json_obj_get(d, 0, "topic", 5);
-	p = json_obj_get(d, 0, "partition", 9);
-	o = json_obj_get(d, 0, "offset", 6);
-	if (t < 0 || p < 0 || o < 0 || d->tok[t].type != JSON_STRING ||
-	    json_num_i64(json_tok_ptr(d, (uint32_t)p), d->tok[p].len, &part) < 0 ||
-	    json_num_i64(json_tok_ptr(d, (uint32_t)o), d->tok[o].len, &off) < 0 ||
-	    part < 0 || part > INT32_MAX || off < 0 || off == INT64_MAX)
-		return;
-	if (d->tok[t].flags & JSON_F_ESCAPED) {
-		sbuf_reset(&s->topic);
-		json_unescape(json_tok_ptr(d, (uint32_t)t), d->tok[t].len,
-			      &s->topic);
-		e->topic = s->topic.p;
-		e->topic_len = s->topic.len;
-	} else {
-		e->topic = json_tok_ptr(d, (uint32_t)t) + 1;
-		e->topic_len = d->tok[t].len - 2;
-	}
-	e->partition = (int32_t)part;
-	e->offset = off;
-	e->has = 1;
+	e->has = bulk_ckpt_envelope(d, &s->topic, &e->topic, &e->topic_len,
+				    &e->partition, &e->offset);
 }
 
 /* Notes a record as handled (written, or dead-lettered). */

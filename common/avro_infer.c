@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro_schema.h"
 #include "xalloc.h"
 
 enum {
@@ -133,17 +134,6 @@ int avro_infer_add(struct avro_infer *a, const struct json_doc *d, char *err,
 	return 0;
 }
 
-static int avro_name_ok(const char *s)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return 0;
-	for (s++; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return 0;
-	return 1;
-}
-
 static int emit(const struct inode *n, int nullable, struct sbuf *name,
 		struct sbuf *out, char *err, size_t errlen);
 
@@ -158,7 +148,7 @@ static int emit_record(const struct inode *n, struct sbuf *name,
 	for (size_t i = 0; i < n->nfields; i++) {
 		const char *fn = n->fields[i].name;
 
-		if (!avro_name_ok(fn)) {
+		if (!avro_valid_name(fn)) {
 			struct sbuf p = SBUF_INIT;
 
 			json_put_text(&p, fn, strlen(fn));

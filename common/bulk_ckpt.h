@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json.h"
 #include "sbuf.h"
 
 struct bulk_ckpt;
@@ -28,6 +29,14 @@ struct bulk_ckpt_ref {
 	int32_t part; /* -1: the record has no envelope */
 	uint64_t seq;
 };
+
+/* The Kafka envelope of a record (contract section 2): topic, partition
+ * and offset at the top of the object at token 0 of d.  Returns 1 with
+ * them set (*topic points into d, or into scratch when the name has
+ * escapes), 0 when the record has no usable envelope. */
+int bulk_ckpt_envelope(const struct json_doc *d, struct sbuf *scratch,
+		       const char **topic, size_t *topic_len,
+		       int32_t *partition, int64_t *offset);
 
 struct bulk_ckpt *bulk_ckpt_new(void);
 void bulk_ckpt_free(struct bulk_ckpt *c);

@@ -97,10 +97,12 @@ kill_loop() {
 	kafka_start --topic web:4
 	sw-gen web --count 6000 --seed 3 | sw-produce -b "$KAFKA_BROKERS" -t web -k .name
 	echo '{"offsets":{}}' >"$BATS_TEST_TMPDIR/ckpt"
-	for run in $(seq 1 16); do
+	# Until the stream has been taken to its end (at most 40 runs).
+	for ((run = 1; run <= 40; run++)); do
+		[ "$(jq '[.offsets.web[]?] | add // 0' "$BATS_TEST_TMPDIR/ckpt")" -lt 6000 ] || break
 		at=$(($(commits) + RANDOM % 6 + 1))
 		pipeline_start "$@"
-		if ((run % 4)); then victim=$SINK_PID name=sw-sink-files; else victim=$CONSUME_PID name=sw-consume; fi
+		if ((run % 5)); then victim=$SINK_PID name=sw-sink-files; else victim=$CONSUME_PID name=sw-consume; fi
 		until_commits "$at"
 		# A random moment within the next commits.
 		sleep "0.0$((RANDOM % 10))"
