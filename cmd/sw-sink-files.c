@@ -954,10 +954,11 @@ static void age_check(struct sink *s)
 
 	if (wait_ms(s, now) != 0)
 		return;
+	/* Records sampled for --infer have waited as long as any file:
+	 * they are committed at once too. */
 	if (s->inf && s->nheld)
 		finish_infer(s);
-	if (s->nfiles && wait_ms(s, now) == 0)
-		commit(s);
+	commit(s);
 }
 
 static void run(struct sink *s)
