@@ -153,9 +153,8 @@ EOF
 	mkdir -p "$BATS_TEST_TMPDIR/full"
 	mount -t tmpfs -o size=256k tmpfs "$BATS_TEST_TMPDIR/full"
 	local d=$BATS_TEST_TMPDIR/full/out
-	for i in $(seq 0 2999); do
-		echo "{\"topic\":\"t\",\"partition\":0,\"offset\":$i,\"pad\":\"$(printf '%0200d' "$i")\"}"
-	done >"$BATS_TEST_TMPDIR/in"
+	awk 'BEGIN { for (i = 0; i < 3000; i++) printf "{\"topic\":\"t\",\"partition\":0,\"offset\":%d,\"pad\":\"%0200d\"}\n", i, i }' \
+		>"$BATS_TEST_TMPDIR/in"
 	run sw-sink-files "$d" --checkpoint "$BATS_TEST_TMPDIR/full/ckpt" --max-records 100 <"$BATS_TEST_TMPDIR/in"
 	assert_status 74
 	[[ $output == *"sw-sink-files: "*"No space left on device"* ]]
