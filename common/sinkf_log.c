@@ -212,7 +212,8 @@ int sinkf_log_open(struct sinkf_log *l, const char *dir, char *err,
 			goto out;
 		}
 	}
-	qsort(l->files, l->nfiles, sizeof *l->files, cmp_str);
+	if (l->nfiles)
+		qsort(l->files, l->nfiles, sizeof *l->files, cmp_str);
 	rc = 0;
 out:
 	json_doc_free(&d);
