@@ -210,6 +210,8 @@ struct sink {
 	int fail_on_bad, bad_input, read_error;
 	struct uuidgen *ug;
 	struct sbuf key, scratch, topic;
+	struct sbuf dirpath; /* make_dirs, make_top */
+	char **names;        /* commit */
 	struct json_doc doc2;
 };
 
@@ -452,33 +454,33 @@ static int sync_dir(struct sink *s, const char *path)
  * that the directory survives a crash with the files committed in it. */
 static void make_dirs(struct sink *s, const char *key)
 {
-	struct sbuf p = SBUF_INIT;
+	struct sbuf *p = &s->dirpath;
 	const char *c = key;
 
+	sbuf_reset(p);
 	while (*c) {
 		const char *slash = strchr(c, '/');
 		size_t n = slash ? (size_t)(slash - c) : strlen(c);
-		size_t parent = p.len;
+		size_t parent = p->len;
 
-		if (p.len)
-			sbuf_putc(&p, '/');
-		sbuf_put(&p, c, n);
-		if (mkdirat(s->dirfd, p.p, 0755) == 0) {
-			char save = p.p[parent];
+		if (p->len)
+			sbuf_putc(p, '/');
+		sbuf_put(p, c, n);
+		if (mkdirat(s->dirfd, p->p, 0755) == 0) {
+			char save = p->p[parent];
 
-			p.p[parent] = '\0';
-			if (sync_dir(s, p.p) < 0)
-				io_fail(s, "%s/%s: %s", s->dir, p.p,
+			p->p[parent] = '\0';
+			if (sync_dir(s, p->p) < 0)
+				io_fail(s, "%s/%s: %s", s->dir, p->p,
 					strerror(errno));
-			p.p[parent] = save;
+			p->p[parent] = save;
 		} else if (errno != EEXIST) {
-			io_fail(s, "%s/%s: %s", s->dir, p.p, strerror(errno));
+			io_fail(s, "%s/%s: %s", s->dir, p->p, strerror(errno));
 		}
 		c += n;
 		if (*c == '/')
 			c++;
 	}
-	sbuf_free(&p);
 }
 
 /* Whether name is a part file name: PREFIX-DIGITS-UUID.EXT. */
@@ -548,25 +550,34 @@ static void clean_dir(struct sink *s, const char *rel)
 		if ((n[0] == '.' && len > strlen(INPROGRESS) &&
 		     strcmp(n + len - strlen(INPROGRESS), INPROGRESS) == 0) ||
 		    (is_part_name(n) && !sinkf_log_has(&s->log, path.p))) {
-			if (unlinkat(s->dirfd, path.p, 0) < 0)
-				io_fail(s, "%s/%s: %s", s->dir, path.p,
-					strerror(errno));
+			if (unlinkat(s->dirfd, path.p, 0) < 0) {
+				char msg[1024];
+
+				snprintf(msg, sizeof msg, "%s/%s: %s", s->dir,
+					 path.p, strerror(errno));
+				closedir(d);
+				sbuf_free(&path);
+				io_fail(s, "%s", msg);
+			}
 			if (n[0] != '.')
 				s->removed++;
 			removed = 1;
 		}
 	}
 	closedir(d);
+	sbuf_free(&path);
 	if (removed && sync_dir(s, rel) < 0)
 		io_fail(s, "%s/%s: %s", s->dir, rel, strerror(errno));
-	sbuf_free(&path);
 }
 
 /* mkdir -p DIR. */
 static void make_top(struct sink *s)
 {
-	char *p = xstrdup(s->dir);
+	char *p;
 
+	sbuf_reset(&s->dirpath);
+	sbuf_puts(&s->dirpath, s->dir);
+	p = s->dirpath.p;
 	for (char *c = p + 1; *c; c++) {
 		if (*c != '/')
 			continue;
@@ -577,7 +588,6 @@ static void make_top(struct sink *s)
 	}
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
 		tool_die(&s->t, SW_EXIT_IOERR, "%s: %s", s->dir, strerror(errno));
-	free(p);
 }
 
 /* Opens DIR and its log, cleans up after a crash and brings the
@@ -634,8 +644,11 @@ static void load_inferred(struct sink *s)
 	sbuf_printf(&path, "%s/_schema.avsc", s->dir);
 	if (access(path.p, F_OK) == 0) {
 		s->schema = avro_schema_load(path.p, err, sizeof err);
-		if (!s->schema)
-			tool_die(&s->t, SW_EXIT_FAIL, "%s: %s", path.p, err);
+		if (!s->schema) {
+			sbuf_free(&path);
+			tool_die(&s->t, SW_EXIT_FAIL, "%s/_schema.avsc: %s",
+				 s->dir, err);
+		}
 	} else {
 		s->inf = avro_infer_new();
 	}
@@ -697,7 +710,7 @@ static void drop_file(struct pfile *f)
 static void commit(struct sink *s)
 {
 	char err[512];
-	char **names = xcalloc(s->nfiles + 1, sizeof *names);
+	char **names;
 	size_t n = 0;
 	uint64_t records = 0;
 	int changed = 0;
@@ -710,6 +723,7 @@ static void commit(struct sink *s)
 
 		changed = e->next > c->next;
 	}
+	names = s->names = xrealloc(s->names, (s->nfiles + 1) * sizeof *names);
 	for (size_t i = 0; i < s->nfiles; i++) {
 		struct pfile *f = &s->files[i];
 		uint64_t r = sinkf_enc_records(f->enc);
@@ -768,7 +782,6 @@ static void commit(struct sink *s)
 		drop_file(&s->files[i]);
 	s->nfiles = 0;
 	s->pending = 0;
-	free(names);
 }
 
 /* The open file of partition key, opening it (and committing early when
@@ -864,15 +877,24 @@ static void finish_infer(struct sink *s)
 	struct sbuf txt = SBUF_INIT, path = SBUF_INIT;
 	char err[512];
 
+	int code = 0;
+
 	if (avro_infer_schema(s->inf, &txt, err, sizeof err) < 0)
-		tool_die(&s->t, SW_EXIT_DATAERR, "--infer: %s", err);
-	s->schema = avro_schema_parse(txt.p, txt.len, err, sizeof err);
-	if (!s->schema)
-		tool_die(&s->t, SW_EXIT_SOFTWARE, "--infer: %s", err);
+		code = SW_EXIT_DATAERR;
+	else if (!(s->schema = avro_schema_parse(txt.p, txt.len, err,
+						  sizeof err)))
+		code = SW_EXIT_SOFTWARE;
+	if (code) {
+		sbuf_free(&txt);
+		tool_die(&s->t, code, "--infer: %s", err);
+	}
 	sbuf_putc(&txt, '\n');
 	sbuf_printf(&path, "%s/_schema.avsc", s->dir);
-	if (file_replace(path.p, txt.p, txt.len, err, sizeof err) < 0)
+	if (file_replace(path.p, txt.p, txt.len, err, sizeof err) < 0) {
+		sbuf_free(&txt);
+		sbuf_free(&path);
 		io_fail(s, "%s", err);
+	}
 	s->eo.schema = s->schema;
 	avro_infer_free(s->inf);
 	s->inf = NULL;
@@ -1030,6 +1052,7 @@ int main(int argc, char **argv)
 	s.ug = xmalloc(sizeof *s.ug);
 	uuidgen_init(s.ug);
 	json_doc_init(&s.doc2);
+	sbuf_puts(&s.key, ""); /* never NULL, even with no partitions */
 	open_dir(&s);
 	if (s.infer)
 		load_inferred(&s);
@@ -1063,6 +1086,8 @@ int main(int argc, char **argv)
 	sbuf_free(&s.topic);
 	sbuf_free(&s.held_text);
 	free(s.held);
+	free(s.names);
+	sbuf_free(&s.dirpath);
 	free(s.ug);
 	close(s.dirfd);
 	return tool_finish(&s.t, code);
