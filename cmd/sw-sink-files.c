@@ -44,6 +44,7 @@
 #include "sinkf_enc.h"
 #include "sinkf_log.h"
 #include "sinkf_part.h"
+#include "stats.h"
 #include "timefmt.h"
 #include "tool.h"
 #include "xalloc.h"
@@ -95,6 +96,7 @@ static const struct option longopts[] = {
 	{ "row-group-size", required_argument, NULL, OPT_ROW_GROUP_SIZE },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+	TOOL_LONGOPTS_STATS,
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "unbuffered", no_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -215,18 +217,26 @@ struct sink {
 	struct json_doc doc2;
 };
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_checkpoint(void *ctx, const char *topic, int32_t partition,
+			     int64_t offset)
+{
+	stats_part_gauge(ctx, topic, partition, "checkpoint_offset", offset,
+			 "Offset a consumer resumes from: every record before it is committed in DIR");
+}
+
+static void stats_fields(struct tool *t, struct stats *st)
 {
 	struct sink *s = t->ctx;
 
-	sbuf_printf(b, ",\"commits\":%llu,\"committed_files\":%llu,"
-		       "\"committed_records\":%llu,\"duplicates\":%llu,"
-		       "\"removed_uncommitted\":%llu",
-		    (unsigned long long)s->commits,
-		    (unsigned long long)s->committed_files,
-		    (unsigned long long)s->committed_records,
-		    (unsigned long long)s->duplicates,
-		    (unsigned long long)s->removed);
+	stats_counter(st, "commits", s->commits, "Lines appended to the commit log");
+	stats_counter(st, "committed_files", s->committed_files, "Part files committed");
+	stats_counter(st, "committed_records", s->committed_records, "Records in committed part files");
+	stats_counter(st, "duplicates", s->duplicates, "Records skipped: the commit log already covers their offset");
+	stats_counter(st, "removed_uncommitted", s->removed, "Part files of a killed run removed at start");
+	stats_gauge(st, "open_files", (int64_t)s->nfiles, "Part files open");
+	stats_gauge(st, "pending_records", (int64_t)s->pending, "Records in open part files, not yet committed");
+	if (s->ck)
+		bulk_ckpt_each(s->ck, stats_checkpoint, st);
 }
 
 static int64_t mono_us(void)
@@ -1034,7 +1044,7 @@ int main(int argc, char **argv)
 
 	tool_init(&s.t, "sw-sink-files");
 	s.t.versions = versions();
-	s.t.stats_extra = stats_extra;
+	s.t.stats_fields = stats_fields;
 	s.t.ctx = &s;
 	s.tf = (struct timefmt)TIMEFMT_INIT;
 	s.part = sinkf_part_new();
@@ -1071,6 +1081,8 @@ int main(int argc, char **argv)
 	code = s.read_error  ? SW_EXIT_IOERR
 	       : s.bad_input ? SW_EXIT_DATAERR
 			     : SW_EXIT_OK;
+	/* The report at exit reads the checkpoint and counters. */
+	code = tool_finish(&s.t, code);
 	for (size_t i = 0; i < s.nfiles; i++)
 		drop_file(&s.files[i]);
 	free(s.files);
@@ -1090,5 +1102,5 @@ int main(int argc, char **argv)
 	sbuf_free(&s.dirpath);
 	free(s.ug);
 	close(s.dirfd);
-	return tool_finish(&s.t, code);
+	return code;
 }

@@ -1238,7 +1238,7 @@ static int cmp_bytes(const struct pq_col *c, const uint8_t *a, size_t an,
 	return an < bn ? -1 : an > bn;
 }
 
-struct stats {
+struct pq_stats {
 	int have;
 	uint8_t min[16], max[16];    /* fixed-width values */
 	const char *bmin, *bmax;     /* byte arrays: into the values */
@@ -1273,7 +1273,7 @@ struct stats {
 		}                                                            \
 	} while (0)
 
-static void stats_fixed(const struct pq_col *c, struct stats *s)
+static void stats_fixed(const struct pq_col *c, struct pq_stats *s)
 {
 	switch (c->ptype) {
 	case PT_BOOLEAN:
@@ -1299,7 +1299,7 @@ static void stats_fixed(const struct pq_col *c, struct stats *s)
 	}
 }
 
-static void stats_one(const struct pq_col *c, struct stats *s,
+static void stats_one(const struct pq_col *c, struct pq_stats *s,
 		      const char *v, size_t n)
 {
 	if (!s->have) {
@@ -1321,7 +1321,7 @@ static void stats_one(const struct pq_col *c, struct stats *s,
 
 /* Byte arrays: over the dictionary's entries when there is one. */
 static void stats_bytes(const struct pq_writer *w, const struct pq_col *c,
-			int dict, struct stats *s)
+			int dict, struct pq_stats *s)
 {
 	const char *p = c->vals.p;
 	uint32_t len;
@@ -1346,7 +1346,7 @@ static void stats_bytes(const struct pq_writer *w, const struct pq_col *c,
 }
 
 static void put_stats(struct tc_writer *t, const struct pq_col *c,
-		      const struct stats *s)
+		      const struct pq_stats *s)
 {
 	int wd = width_of(c);
 
@@ -1410,7 +1410,7 @@ static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
 			size_t errlen)
 {
 	struct chunk ch;
-	struct stats s;
+	struct pq_stats s;
 	int dict = 0, bw = 0, levels;
 	size_t l0 = 0, voff = 0;
 	uint32_t v0 = 0;
