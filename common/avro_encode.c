@@ -39,16 +39,7 @@ struct ectx {
 
 void avro_put_long(struct sbuf *out, int64_t v)
 {
-	uint64_t x = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	char buf[10];
-	size_t n = 0;
-
-	while (x >= 0x80) {
-		buf[n++] = (char)(x | 0x80);
-		x >>= 7;
-	}
-	buf[n++] = (char)x;
-	sbuf_put(out, buf, n);
+	sbuf_put_varint(out, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 static int eerr(struct ectx *c, const char *fmt, ...)
@@ -71,24 +62,7 @@ static void path_prepend(struct ectx *c, const char *s, size_t n)
 /* "expected long or null, got string \"abc\"" */
 static int mismatch(struct ectx *c, const struct avro_node *n, uint32_t i)
 {
-	struct sbuf b = SBUF_INIT;
-	const struct json_tok *t = &c->d->tok[i];
-
-	avro_node_describe(n, &b);
-	if (n->logical == AVRO_LT_TIMESTAMP_MILLIS ||
-	    n->logical == AVRO_LT_TIMESTAMP_MICROS)
-		sbuf_puts(&b, " (timestamp)");
-	else if (n->logical == AVRO_LT_DATE)
-		sbuf_puts(&b, " (date)");
-	else if (n->logical == AVRO_LT_DECIMAL)
-		sbuf_puts(&b, " (decimal)");
-	const char *got = json_type_name((enum json_type)t->type);
-	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT)
-		eerr(c, "expected %s, got %s", b.p, got);
-	else
-		eerr(c, "expected %s, got %s %.*s", b.p, got,
-		     t->len > 40 ? 40 : (int)t->len, json_tok_ptr(c->d, i));
-	sbuf_free(&b);
+	avro_plain_mismatch(n, c->d, i, c->msg, sizeof(c->msg));
 	return -1;
 }
 

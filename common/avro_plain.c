@@ -232,33 +232,37 @@ static const double pow10tab[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-/* Clinger's fast path: a number with at most 15 digits and no exponent is
- * m / 10^s with both exact doubles, and one division rounds correctly, so
- * strtod's arbitrary precision (most of the encode time) is not needed. */
+/* Clinger's fast path: a number without exponent whose digits make an
+ * integer m of at most 2^53 is m / 10^s with both exact doubles, and one
+ * division rounds correctly, so strtod's arbitrary precision (most of the
+ * encode time) is not needed. */
 static int fast_double(const char *p, size_t n, double *v)
 {
+	const char *e = p + n, *d0, *f0;
 	uint64_t m = 0;
-	int digits = 0, s = -1, neg = 0;
-	size_t i = 0;
+	int neg = 0;
+	size_t s = 0;
 
-	if (i < n && p[i] == '-')
-		neg = 1, i++;
-	for (; i < n; i++) {
-		if (p[i] >= '0' && p[i] <= '9') {
-			m = m * 10 + (uint64_t)(p[i] - '0');
-			if (m && ++digits > 15)
-				return -1;
-			if (s >= 0)
-				s++;
-		} else if (p[i] == '.' && s < 0) {
-			s = 0;
-		} else {
-			return -1;
-		}
-	}
-	if (s > 22)
+	if (p < e && *p == '-')
+		neg = 1, p++;
+	d0 = p;
+	while (p < e && (unsigned)(*p - '0') < 10)
+		m = m * 10 + (uint64_t)(*p++ - '0');
+	if (p == d0)
 		return -1;
-	*v = s > 0 ? (double)m / pow10tab[s] : (double)m;
+	if (p < e && *p == '.') {
+		f0 = ++p;
+		while (p < e && (unsigned)(*p - '0') < 10)
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		s = (size_t)(p - f0);
+		if (!s)
+			return -1;
+	}
+	/* 19 digits cannot overflow m */
+	if (p != e || (size_t)(p - d0) > 19 + (s > 0) || s > 22 ||
+	    m > (UINT64_C(1) << 53))
+		return -1;
+	*v = s ? (double)m / pow10tab[s] : (double)m;
 	if (neg)
 		*v = -*v;
 	return 0;
@@ -269,4 +273,40 @@ int avro_plain_double(const char *p, size_t n, double *v)
 	if (fast_double(p, n, v) == 0)
 		return 0;
 	return json_num_double(p, n, v);
+}
+
+void avro_plain_mismatch(const struct avro_node *n, const struct json_doc *d,
+			 uint32_t i, char *msg, size_t len)
+{
+	struct sbuf b = SBUF_INIT;
+	const struct json_tok *t = &d->tok[i];
+	const char *got = json_type_name((enum json_type)t->type);
+
+	avro_node_describe(n, &b);
+	switch (n->logical) {
+	case AVRO_LT_TIMESTAMP_MILLIS:
+	case AVRO_LT_TIMESTAMP_MICROS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
+		sbuf_puts(&b, " (timestamp)");
+		break;
+	case AVRO_LT_DATE:
+		sbuf_puts(&b, " (date)");
+		break;
+	case AVRO_LT_DECIMAL:
+		sbuf_puts(&b, " (decimal)");
+		break;
+	case AVRO_LT_UUID:
+		sbuf_puts(&b, " (uuid)");
+		break;
+	default:
+		break;
+	}
+	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT ||
+	    t->type == JSON_NULL)
+		snprintf(msg, len, "expected %s, got %s", b.p, got);
+	else
+		snprintf(msg, len, "expected %s, got %s %.*s", b.p, got,
+			 t->len > 40 ? 40 : (int)t->len, json_tok_ptr(d, i));
+	sbuf_free(&b);
 }

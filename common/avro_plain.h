@@ -11,7 +11,8 @@
  *   bytes in defaults code points U+0000..U+00FF, one per byte
  *
  * The functions only convert: the caller has the JSON token, checks its
- * kind and names the field in its message.  None allocates beyond the
+ * kind and names the field in its message (avro_plain_mismatch says what
+ * was wrong with it).  None allocates beyond the
  * caller's sbuf or prints.
  */
 #ifndef SW_AVRO_PLAIN_H
@@ -21,6 +22,7 @@
 #include <stdint.h>
 
 #include "avro_schema.h"
+#include "json.h"
 #include "sbuf.h"
 
 /* "YYYY-MM-DD" to days since the epoch.  Returns 0 or -1. */
@@ -47,5 +49,11 @@ int avro_plain_double(const char *p, size_t n, double *v);
  * (the JSON form of bytes in the specification and in defaults).  Returns
  * 0, or -1 when a code point is above U+00FF. */
 int avro_plain_latin1(const char *s, size_t n, struct sbuf *bytes);
+
+/* The message for token i of d where a value of type n was expected:
+ * "expected double, got string \"x\"", "expected long (timestamp), got
+ * null", "expected record R, got array". */
+void avro_plain_mismatch(const struct avro_node *n, const struct json_doc *d,
+			 uint32_t i, char *msg, size_t len);
 
 #endif

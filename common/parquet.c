@@ -12,14 +12,14 @@
 
 #include <snappy-c.h>
 #include <zlib.h>
-#include <zstd.h>
 
+#include "avro_codec.h"
 #include "avro_plain.h"
 #include "base64.h"
 #include "parquet_enc.h"
 #include "parquet_thrift.h"
 #include "sbuf.h"
-#include "tool.h"
+#include "version.h"
 #include "xalloc.h"
 
 #define PQ_ROW_GROUP_ROWS 131072
@@ -59,7 +59,6 @@ struct pnode {
 };
 
 struct pq_col {
-	const struct pnode *leaf;
 	int ptype;
 	int32_t tlen;                /* FIXED_LEN_BYTE_ARRAY length */
 	int sign;                    /* byte arrays ordered as signed */
@@ -78,7 +77,6 @@ struct mark {
 };
 
 struct pq_writer {
-	const struct avro_node *root;
 	struct pq_opts o;
 	size_t page_bytes, dict_bytes;
 	struct pnode *top;
@@ -95,6 +93,8 @@ struct pq_writer {
 	uint64_t off;                /* bytes written */
 	uint64_t rows;               /* rows in the file */
 	uint32_t rg_rows;            /* rows buffered */
+	struct sbuf kv;              /* KeyValues for the footer, serialized */
+	uint32_t nkv;
 	struct sbuf rgs;             /* RowGroups written, serialized */
 	uint32_t nrgs;
 	int begun;
@@ -102,12 +102,11 @@ struct pq_writer {
 	void *put_ctx;
 	uint64_t rg_usize, rg_csize; /* the row group being written */
 	/* flush scratch */
-	struct sbuf out, page, levels, comp, cc;
+	struct sbuf out, page, comp, cc;
 	uint32_t *idx;
 	size_t capidx;
 	struct pq_dict dict;
 	z_stream *zs;
-	ZSTD_CCtx *zc;
 };
 
 /* ---- schema ----------------------------------------------------------- */
@@ -119,7 +118,7 @@ struct build {
 	size_t errlen;
 	const struct avro_node *stack[64];
 	int depth;
-	char *names[64];             /* path_in_schema under construction */
+	const char *names[64];       /* path_in_schema under construction */
 };
 
 struct elem {
@@ -244,11 +243,11 @@ static struct pnode *build_node(struct build *b, const char *name,
 				const struct avro_node *t, int rep_type,
 				uint8_t pdef, uint8_t prep, int npath);
 
-static void leaf_elem(const struct avro_node *t, struct elem *e, int *ptype,
-		      int32_t *tlen, int *sign)
+/* The physical type of a leaf, with the annotations that come with the
+ * Avro type itself (string, enum, uuid). */
+static void leaf_type(const struct avro_node *t, struct elem *e)
 {
 	e->type = -1;
-	*sign = 0;
 	switch (t->type) {
 	case AVRO_BOOLEAN:
 		e->type = PT_BOOLEAN;
@@ -293,6 +292,12 @@ static void leaf_elem(const struct avro_node *t, struct elem *e, int *ptype,
 	default:
 		break;
 	}
+}
+
+/* The annotations of Avro's logical types; decimals order as signed. */
+static void leaf_logical(const struct avro_node *t, struct elem *e, int *sign)
+{
+	*sign = 0;
 	switch (t->logical) {
 	case AVRO_LT_DECIMAL:
 		e->ct = CT_DECIMAL;
@@ -329,8 +334,6 @@ static void leaf_elem(const struct avro_node *t, struct elem *e, int *ptype,
 	default:
 		break;
 	}
-	*ptype = e->type;
-	*tlen = e->tlen;
 }
 
 static struct pnode *build_leaf(struct build *b, const char *name,
@@ -354,10 +357,12 @@ static struct pnode *build_leaf(struct build *b, const char *name,
 	w->cols = xrealloc(w->cols, (w->ncols + 1) * sizeof(*w->cols));
 	c = &w->cols[w->ncols++];
 	memset(c, 0, sizeof(*c));
-	c->leaf = p;
 	c->max_def = def;
 	c->max_rep = rep;
-	leaf_elem(t, &e, &c->ptype, &c->tlen, &c->sign);
+	leaf_type(t, &e);
+	leaf_logical(t, &e, &c->sign);
+	c->ptype = e.type;
+	c->tlen = e.tlen;
 	c->npath = (size_t)npath + 1;
 	c->path = xcalloc(c->npath, sizeof(*c->path));
 	for (int k = 0; k < npath; k++)
@@ -431,7 +436,7 @@ static int build_repeated(struct build *b, struct pnode *p,
 		return berr(b, "nested too deeply for Parquet");
 	p->rep = (uint8_t)(p->rep + 1);
 	put_elem(w, &e);
-	b->names[npath] = (char *)e.name;
+	b->names[npath] = e.name;
 	snprintf(b->path + plen, sizeof(b->path) - plen, map ? "{}" : "[]");
 	if (unwrap(b, t->items, &it, &opt) < 0)
 		return -1;
@@ -498,7 +503,7 @@ static struct pnode *build_node(struct build *b, const char *name,
 	}
 	put_elem(w, &e);
 	b->stack[b->depth++] = t;
-	b->names[npath] = (char *)name;
+	b->names[npath] = name;
 	if (t->type == AVRO_RECORD)
 		rc = build_record(b, p, t, npath + 1);
 	else
@@ -519,7 +524,6 @@ struct pq_writer *pq_writer_new(const struct avro_node *n,
 	struct elem root = { n->name, -1, 0, -1, (int)n->nfields, -1,
 			     0, 0, 0, 0, 0 };
 
-	w->root = n;
 	w->o = *o;
 	if (!w->o.row_group_rows)
 		w->o.row_group_rows = PQ_ROW_GROUP_ROWS;
@@ -563,6 +567,18 @@ void pq_set_dict_bytes(struct pq_writer *w, size_t n)
 	w->dict_bytes = n;
 }
 
+void pq_set_meta(struct pq_writer *w, const char *key, const char *value)
+{
+	struct tc_writer t;
+
+	tc_init(&t, &w->kv);
+	tc_struct_begin(&t, 0);
+	tc_string(&t, 1, key);
+	tc_string(&t, 2, value);
+	tc_struct_end(&t);
+	w->nkv++;
+}
+
 void pq_writer_free(struct pq_writer *w)
 {
 	if (!w)
@@ -592,9 +608,9 @@ void pq_writer_free(struct pq_writer *w)
 	sbuf_free(&w->str);
 	sbuf_free(&w->tmp);
 	sbuf_free(&w->rgs);
+	sbuf_free(&w->kv);
 	sbuf_free(&w->out);
 	sbuf_free(&w->page);
-	sbuf_free(&w->levels);
 	sbuf_free(&w->comp);
 	sbuf_free(&w->cc);
 	free(w->idx);
@@ -603,7 +619,6 @@ void pq_writer_free(struct pq_writer *w)
 		deflateEnd(w->zs);
 		free(w->zs);
 	}
-	ZSTD_freeCCtx(w->zc);
 	free(w);
 }
 
@@ -632,28 +647,7 @@ static int serr(struct sctx *c, const char *fmt, ...)
 static int mismatch(struct sctx *c, const struct avro_node *n,
 		    const struct json_doc *d, uint32_t i)
 {
-	struct sbuf b = SBUF_INIT;
-	const struct json_tok *t = &d->tok[i];
-	const char *got = json_type_name((enum json_type)t->type);
-
-	avro_node_describe(n, &b);
-	if (n->logical == AVRO_LT_TIMESTAMP_MILLIS ||
-	    n->logical == AVRO_LT_TIMESTAMP_MICROS ||
-	    n->logical == AVRO_LT_LOCAL_TIMESTAMP_MILLIS ||
-	    n->logical == AVRO_LT_LOCAL_TIMESTAMP_MICROS)
-		sbuf_puts(&b, " (timestamp)");
-	else if (n->logical == AVRO_LT_DATE)
-		sbuf_puts(&b, " (date)");
-	else if (n->logical == AVRO_LT_DECIMAL)
-		sbuf_puts(&b, " (decimal)");
-	else if (n->logical == AVRO_LT_UUID)
-		sbuf_puts(&b, " (uuid)");
-	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT)
-		serr(c, "expected %s, got %s", b.p, got);
-	else
-		serr(c, "expected %s, got %s %.*s", b.p, got,
-		     t->len > 40 ? 40 : (int)t->len, json_tok_ptr(d, i));
-	sbuf_free(&b);
+	avro_plain_mismatch(n, d, i, c->msg, sizeof(c->msg));
 	return -1;
 }
 
@@ -708,7 +702,8 @@ static void put_bytes(struct pq_col *col, const void *p, size_t n)
 
 	sbuf_grow(&col->vals, n + 4);
 	memcpy(col->vals.p + col->vals.len, &len, 4);
-	memcpy(col->vals.p + col->vals.len + 4, p, n);
+	if (n)
+		memcpy(col->vals.p + col->vals.len + 4, p, n);
 	col->vals.len += n + 4;
 	col->vals.p[col->vals.len] = '\0';
 }
@@ -887,14 +882,32 @@ static int shred(struct sctx *c, const struct pnode *p,
 static int shred_record(struct sctx *c, const struct pnode *p,
 			const struct json_doc *d, uint32_t i, uint8_t rep)
 {
+	uint32_t next = i + 1, end = d->tok[i].end;
+	int inorder = 1;
+
 	if (d->tok[i].type != JSON_OBJECT)
 		return mismatch(c, p->an, d, i);
 	for (size_t k = 0; k < p->nkids; k++) {
 		struct pnode *kid = p->kids[k];
 		const struct avro_field *f = kid->field;
 		size_t fl = kid->namelen;
-		int64_t v = json_obj_find(d, i, f->name, fl, &kid->hint);
+		const struct json_tok *t = &d->tok[next];
+		int64_t v;
 		int rc, deflt = c->deflt;
+
+		/* Records mostly come with their fields in schema order: while
+		 * they do, each field is the next member.  Every member before
+		 * it was an earlier field, so it is also the first with its
+		 * name, as json_obj_find would have it. */
+		if (inorder && next < end && !(t->flags & JSON_F_ESCAPED) &&
+		    t->len == fl + 2 &&
+		    memcmp(d->text.p + t->start + 1, f->name, fl) == 0) {
+			v = next + 1;
+			next = d->tok[next + 1].end;
+		} else {
+			inorder = 0;
+			v = json_obj_find(d, i, f->name, fl, &kid->hint);
+		}
 
 		if (v >= 0) {
 			rc = shred(c, kid, d, (uint32_t)v, p->def, rep);
@@ -906,10 +919,10 @@ static int shred_record(struct sctx *c, const struct pnode *p,
 			nulls(c->w, kid, p->def, rep);
 			rc = 0;
 		} else {
-			struct sbuf t = SBUF_INIT;
-			avro_node_describe(f->type, &t);
-			rc = serr(c, "missing (expected %s)", t.p);
-			sbuf_free(&t);
+			struct sbuf desc = SBUF_INIT;
+			avro_node_describe(f->type, &desc);
+			rc = serr(c, "missing (expected %s)", desc.p);
+			sbuf_free(&desc);
 		}
 		if (rc < 0) {
 			path_prepend(c, f->name, fl);
@@ -1069,84 +1082,85 @@ static int width_of(const struct pq_col *c)
 	}
 }
 
-/* Compresses in[0..n) into w->comp per the codec; returns the bytes to
- * write (in itself for none). */
+/* One gzip member (RFC 1952, which is what Parquet's GZIP codec means) of
+ * in[0..n), appended to o; the z_stream is kept from page to page. */
+static int gzip_page(struct pq_writer *w, const char *in, size_t n,
+		     struct sbuf *o, char *err, size_t errlen)
+{
+	size_t cap;
+	int rc;
+
+	if (!w->zs) {
+		w->zs = xcalloc(1, sizeof(*w->zs));
+		/* windowBits 16 + 15: the gzip wrapper */
+		if (deflateInit2(w->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK) {
+			free(w->zs);
+			w->zs = NULL;
+			snprintf(err, errlen, "zlib: cannot initialise");
+			return -1;
+		}
+	} else {
+		deflateReset(w->zs);
+	}
+	cap = deflateBound(w->zs, n);
+	sbuf_grow(o, cap + 1);
+	w->zs->next_in = (Bytef *)in;
+	w->zs->avail_in = (uInt)n;
+	w->zs->next_out = (Bytef *)o->p + o->len;
+	w->zs->avail_out = (uInt)cap;
+	rc = deflate(w->zs, Z_FINISH);
+	if (rc != Z_STREAM_END) {
+		snprintf(err, errlen, "zlib: deflate failed (%d)", rc);
+		return -1;
+	}
+	o->len += cap - w->zs->avail_out;
+	o->p[o->len] = '\0';
+	return 0;
+}
+
+/* The page body in, compressed per the codec: *p and *n are the bytes to
+ * write (in's own for none, else w->comp's). */
 static int page_compress(struct pq_writer *w, const struct sbuf *in,
-		    const char **p, size_t *n, char *err, size_t errlen)
+			 const char **p, size_t *n, char *err, size_t errlen)
 {
 	struct sbuf *o = &w->comp;
+	const char *src = in->p ? in->p : "";
+	size_t cap;
+	int rc = 0;
 
 	sbuf_reset(o);
 	switch (w->o.codec) {
 	case PQ_CODEC_NONE:
-		*p = in->p ? in->p : "";
+		*p = src;
 		*n = in->len;
 		return 0;
-	case PQ_CODEC_SNAPPY: {
-		size_t cap = snappy_max_compressed_length(in->len);
+	case PQ_CODEC_SNAPPY:
+		/* Parquet's snappy is the raw format, without Avro's CRC */
+		cap = snappy_max_compressed_length(in->len);
 		sbuf_grow(o, cap + 1);
-		if (snappy_compress(in->p ? in->p : "", in->len, o->p, &cap) !=
-		    SNAPPY_OK) {
+		if (snappy_compress(src, in->len, o->p, &cap) != SNAPPY_OK) {
 			snprintf(err, errlen, "snappy compression failed");
 			return -1;
 		}
 		o->len = cap;
+		o->p[o->len] = '\0';
+		break;
+	case PQ_CODEC_GZIP:
+		rc = gzip_page(w, src, in->len, o, err, errlen);
+		break;
+	case PQ_CODEC_ZSTD:
+		/* a zstd frame, as in an Avro container's block */
+		rc = avro_codec_compress(AVRO_CODEC_ZSTD, src, in->len, o, err,
+					 errlen);
 		break;
 	}
-	case PQ_CODEC_GZIP: {
-		int rc;
-		if (!w->zs) {
-			w->zs = xcalloc(1, sizeof(*w->zs));
-			/* windowBits 16 + 15: the gzip wrapper, as Parquet's
-			 * GZIP codec is RFC 1952 */
-			if (deflateInit2(w->zs, Z_DEFAULT_COMPRESSION,
-					 Z_DEFLATED, 31, 8,
-					 Z_DEFAULT_STRATEGY) != Z_OK) {
-				free(w->zs);
-				w->zs = NULL;
-				snprintf(err, errlen, "zlib: cannot initialise");
-				return -1;
-			}
-		} else {
-			deflateReset(w->zs);
-		}
-		size_t cap = deflateBound(w->zs, in->len);
-		sbuf_grow(o, cap + 1);
-		w->zs->next_in = (Bytef *)(in->p ? in->p : "");
-		w->zs->avail_in = (uInt)in->len;
-		w->zs->next_out = (Bytef *)o->p;
-		w->zs->avail_out = (uInt)cap;
-		rc = deflate(w->zs, Z_FINISH);
-		if (rc != Z_STREAM_END) {
-			snprintf(err, errlen, "zlib: deflate failed (%d)", rc);
-			return -1;
-		}
-		o->len = cap - w->zs->avail_out;
-		break;
-	}
-	case PQ_CODEC_ZSTD: {
-		size_t cap = ZSTD_compressBound(in->len), r;
-		if (!w->zc)
-			w->zc = ZSTD_createCCtx();
-		sbuf_grow(o, cap + 1);
-		r = ZSTD_compressCCtx(w->zc, o->p, cap, in->p ? in->p : "",
-				      in->len, 3);
-		if (ZSTD_isError(r)) {
-			snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(r));
-			return -1;
-		}
-		o->len = r;
-		break;
-	}
-	}
-	o->p[o->len] = '\0';
 	*p = o->p;
 	*n = o->len;
-	return 0;
+	return rc;
 }
 
 struct chunk {
-	uint64_t start;              /* file offset of the first page */
 	uint64_t dict_off, data_off;
 	int has_dict;
 	uint64_t usize, csize;       /* with the page headers */
@@ -1406,46 +1420,67 @@ static void page_span(const struct pq_col *c, size_t l0, size_t *l1,
 	*vend = off;
 }
 
-static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
-			size_t errlen)
+/* Dictionary-encodes a string or bytes column when that saves space (as
+ * parquet-java decides), leaving the indices in w->idx; returns whether. */
+static int try_dict(struct pq_writer *w, const struct pq_col *c)
 {
-	struct chunk ch;
-	struct pq_stats s;
-	int dict = 0, bw = 0, levels;
+	if (c->ptype != PT_BYTE_ARRAY || !c->nvals || !w->dict_bytes)
+		return 0;
+	if (w->capidx < c->nvals) {
+		w->capidx = c->nvals;
+		free(w->idx);
+		w->idx = xmalloc(w->capidx * sizeof(*w->idx));
+	}
+	if (pq_dict_build(&w->dict, c->vals.p, c->vals.len, c->nvals, w->idx,
+			  w->dict_bytes) < 0)
+		return 0;
+	return w->dict.bytes + ((size_t)c->nvals *
+				(size_t)pq_bit_width(w->dict.n - 1) + 7) / 8 <
+	       c->vals.len;
+}
+
+/* The chunk's ColumnChunk, appended to the row group's list in w->cc. */
+static void put_chunk_meta(struct pq_writer *w, const struct pq_col *c,
+			   const struct chunk *ch, int dict,
+			   const struct pq_stats *s)
+{
+	struct tc_writer t;
+	int levels = c->max_def || c->max_rep;
+
+	tc_init(&t, &w->cc);
+	tc_struct_begin(&t, 0);
+	tc_i64(&t, 2, 0);
+	tc_struct_begin(&t, 3);
+	tc_i32(&t, 1, c->ptype);
+	tc_list(&t, 2, TC_I32, 1u + (unsigned)levels + (unsigned)dict);
+	tc_put_i64(&t, ENC_PLAIN);
+	if (levels)
+		tc_put_i64(&t, ENC_RLE);
+	if (dict)
+		tc_put_i64(&t, ENC_RLE_DICTIONARY);
+	tc_list(&t, 3, TC_BINARY, (uint32_t)c->npath);
+	for (size_t k = 0; k < c->npath; k++)
+		tc_put_binary(&t, c->path[k], strlen(c->path[k]));
+	tc_i32(&t, 4, w->o.codec);
+	tc_i64(&t, 5, (int64_t)c->nlev);
+	tc_i64(&t, 6, (int64_t)ch->usize);
+	tc_i64(&t, 7, (int64_t)ch->csize);
+	tc_i64(&t, 9, (int64_t)ch->data_off);
+	if (ch->has_dict)
+		tc_i64(&t, 11, (int64_t)ch->dict_off);
+	put_stats(&t, c, s);
+	tc_struct_end(&t);
+	tc_struct_end(&t);
+}
+
+/* Data pages of levels and values, each ending at a row boundary. */
+static int put_data_pages(struct pq_writer *w, const struct pq_col *c,
+			  struct chunk *ch, int dict, int bw, char *err,
+			  size_t errlen)
+{
 	size_t l0 = 0, voff = 0;
 	uint32_t v0 = 0;
-	struct tc_writer t;
 
-	memset(&ch, 0, sizeof(ch));
-	memset(&s, 0, sizeof(s));
-	ch.start = w->off;
-	sbuf_reset(&w->out);
-	if (c->ptype == PT_BYTE_ARRAY && c->nvals && w->dict_bytes) {
-		if (w->capidx < c->nvals) {
-			w->capidx = c->nvals;
-			free(w->idx);
-			w->idx = xmalloc(w->capidx * sizeof(*w->idx));
-		}
-		dict = pq_dict_build(&w->dict, c->vals.p, c->vals.len,
-				     c->nvals, w->idx, w->dict_bytes) == 0;
-	}
-	if (dict) {
-		sbuf_reset(&w->page);
-		pq_dict_plain(&w->dict, c->vals.p, &w->page);
-		ch.has_dict = 1;
-		ch.dict_off = w->off + w->out.len;
-		if (put_page(w, &ch, PAGE_DICTIONARY, w->dict.n, ENC_PLAIN, err,
-			     errlen) < 0)
-			return -1;
-		bw = pq_bit_width(w->dict.n - 1);
-		if (bw == 0)
-			bw = 1;
-	}
-	if (c->ptype == PT_BYTE_ARRAY || c->ptype == PT_FLBA)
-		stats_bytes(w, c, dict, &s);
-	else
-		stats_fixed(c, &s);
-	ch.data_off = w->off + w->out.len;
 	do {
 		size_t l1, vend;
 		uint32_t nv;
@@ -1465,43 +1500,51 @@ static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
 		} else if (vend > voff) {
 			sbuf_put(&w->page, c->vals.p + voff, vend - voff);
 		}
-		if (put_page(w, &ch, PAGE_DATA, (uint32_t)(l1 - l0),
+		if (put_page(w, ch, PAGE_DATA, (uint32_t)(l1 - l0),
 			     dict ? ENC_RLE_DICTIONARY : ENC_PLAIN, err, errlen) < 0)
 			return -1;
 		l0 = l1;
 		v0 += nv;
 		voff = vend;
 	} while (l0 < c->nlev);
-	if (put(w, w->put_fn, w->put_ctx, w->out.p, w->out.len, err,
+	return 0;
+}
+
+/* A column chunk: its pages are gathered in w->out and written at once. */
+static int write_column(struct pq_writer *w, struct pq_col *c, char *err,
+			size_t errlen)
+{
+	struct chunk ch;
+	struct pq_stats s;
+	int dict, bw = 0;
+
+	memset(&ch, 0, sizeof(ch));
+	memset(&s, 0, sizeof(s));
+	sbuf_reset(&w->out);
+	dict = try_dict(w, c);
+	if (dict) {
+		sbuf_reset(&w->page);
+		pq_dict_plain(&w->dict, c->vals.p, &w->page);
+		ch.has_dict = 1;
+		ch.dict_off = w->off + w->out.len;
+		if (put_page(w, &ch, PAGE_DICTIONARY, w->dict.n, ENC_PLAIN, err,
+			     errlen) < 0)
+			return -1;
+		/* a width of 0 is legal but not read everywhere */
+		bw = pq_bit_width(w->dict.n - 1);
+		if (bw == 0)
+			bw = 1;
+	}
+	if (c->ptype == PT_BYTE_ARRAY || c->ptype == PT_FLBA)
+		stats_bytes(w, c, dict, &s);
+	else
+		stats_fixed(c, &s);
+	ch.data_off = w->off + w->out.len;
+	if (put_data_pages(w, c, &ch, dict, bw, err, errlen) < 0 ||
+	    put(w, w->put_fn, w->put_ctx, w->out.p, w->out.len, err,
 		errlen) < 0)
 		return -1;
-
-	/* its ColumnChunk, for the row group's list */
-	tc_init(&t, &w->cc);
-	tc_struct_begin(&t, 0);
-	tc_i64(&t, 2, 0);
-	tc_struct_begin(&t, 3);
-	tc_i32(&t, 1, c->ptype);
-	levels = c->max_def || c->max_rep;
-	tc_list(&t, 2, TC_I32, 1u + (unsigned)levels + (unsigned)dict);
-	tc_put_i64(&t, ENC_PLAIN);
-	if (levels)
-		tc_put_i64(&t, ENC_RLE);
-	if (dict)
-		tc_put_i64(&t, ENC_RLE_DICTIONARY);
-	tc_list(&t, 3, TC_BINARY, (uint32_t)c->npath);
-	for (size_t k = 0; k < c->npath; k++)
-		tc_put_binary(&t, c->path[k], strlen(c->path[k]));
-	tc_i32(&t, 4, w->o.codec);
-	tc_i64(&t, 5, (int64_t)c->nlev);
-	tc_i64(&t, 6, (int64_t)ch.usize);
-	tc_i64(&t, 7, (int64_t)ch.csize);
-	tc_i64(&t, 9, (int64_t)ch.data_off);
-	if (ch.has_dict)
-		tc_i64(&t, 11, (int64_t)ch.dict_off);
-	put_stats(&t, c, &s);
-	tc_struct_end(&t);
-	tc_struct_end(&t);
+	put_chunk_meta(w, c, &ch, dict, &s);
 	w->rg_usize += ch.usize;
 	w->rg_csize += ch.csize;
 	return 0;
@@ -1585,6 +1628,10 @@ int pq_finish(struct pq_writer *w, pq_write_fn put_fn, void *ctx, char *err,
 	tc_list(&t, 4, TC_STRUCT, w->nrgs);
 	if (w->rgs.len)
 		sbuf_put(f, w->rgs.p, w->rgs.len);
+	if (w->nkv) {
+		tc_list(&t, 5, TC_STRUCT, w->nkv);
+		sbuf_put(f, w->kv.p, w->kv.len);
+	}
 	tc_string(&t, 6, "sw version " SW_VERSION);
 	/* min_value and max_value are in each type's own order */
 	tc_list(&t, 7, TC_STRUCT, (uint32_t)w->ncols);

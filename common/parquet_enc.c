@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parquet_thrift.h"
 #include "xalloc.h"
 
 int pq_bit_width(uint32_t max)
@@ -22,7 +21,7 @@ static void rle_run(struct sbuf *out, uint32_t v, size_t n, int bw)
 {
 	char b[4];
 
-	tc_varint(out, (uint64_t)n << 1);
+	sbuf_put_varint(out, (uint64_t)n << 1);
 	for (int k = 0; k < (bw + 7) / 8; k++)
 		b[k] = (char)(v >> (8 * k));
 	sbuf_put(out, b, (size_t)(bw + 7) / 8);
@@ -35,7 +34,7 @@ static void rle_run(struct sbuf *out, uint32_t v, size_t n, int bw)
 		uint64_t acc_ = 0;                                           \
 		int bits_ = 0;                                               \
 		size_t end_ = (i) + (size_t)(ngroups) * 8;                   \
-		tc_varint(out, (uint64_t)(ngroups) << 1 | 1);                \
+		sbuf_put_varint(out, (uint64_t)(ngroups) << 1 | 1);                \
 		sbuf_grow(out, (size_t)(ngroups) * (size_t)(bw) + 8);        \
 		for (size_t k_ = (i); k_ < end_; k_++) {                     \
 			uint64_t x_ = k_ < (n) ? (uint64_t)(v)[k_] : 0;      \

@@ -10,19 +10,6 @@ void tc_init(struct tc_writer *t, struct sbuf *out)
 	t->last[0] = 0;
 }
 
-void tc_varint(struct sbuf *out, uint64_t v)
-{
-	char buf[10];
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		buf[n++] = (char)(v | 0x80);
-		v >>= 7;
-	}
-	buf[n++] = (char)v;
-	sbuf_put(out, buf, n);
-}
-
 uint64_t tc_zigzag(int64_t v)
 {
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
@@ -30,12 +17,12 @@ uint64_t tc_zigzag(int64_t v)
 
 void tc_put_i64(struct tc_writer *t, int64_t v)
 {
-	tc_varint(t->out, tc_zigzag(v));
+	sbuf_put_varint(t->out, tc_zigzag(v));
 }
 
 void tc_put_binary(struct tc_writer *t, const void *p, size_t n)
 {
-	tc_varint(t->out, n);
+	sbuf_put_varint(t->out, n);
 	if (n)
 		sbuf_put(t->out, p, n);
 }
@@ -48,7 +35,7 @@ void tc_field(struct tc_writer *t, int16_t id, enum tc_type type)
 		sbuf_putc(t->out, (char)(delta << 4 | type));
 	} else {
 		sbuf_putc(t->out, (char)type);
-		tc_varint(t->out, tc_zigzag(id));
+		sbuf_put_varint(t->out, tc_zigzag(id));
 	}
 	t->last[t->depth] = id;
 }
@@ -88,7 +75,7 @@ void tc_list(struct tc_writer *t, int16_t id, enum tc_type et, uint32_t n)
 		sbuf_putc(t->out, (char)(n << 4 | et));
 	} else {
 		sbuf_putc(t->out, (char)(0xf0 | et));
-		tc_varint(t->out, n);
+		sbuf_put_varint(t->out, n);
 	}
 }
 

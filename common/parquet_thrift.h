@@ -48,8 +48,7 @@ struct tc_writer {
 
 void tc_init(struct tc_writer *t, struct sbuf *out);
 
-/* Bare values, for list elements and tests. */
-void tc_varint(struct sbuf *out, uint64_t v);
+/* Bare values, for list elements and tests (varints: sbuf_put_varint). */
 uint64_t tc_zigzag(int64_t v);
 void tc_put_i64(struct tc_writer *t, int64_t v);
 void tc_put_binary(struct tc_writer *t, const void *p, size_t n);

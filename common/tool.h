@@ -46,8 +46,7 @@
 #include "out.h"
 #include "sbuf.h"
 #include "stats.h"
-
-#define SW_VERSION "0.1.0"
+#include "version.h"
 
 /* Option codes for long options without a short form, shared by all tools
  * so that tool_option() can recognise them. */

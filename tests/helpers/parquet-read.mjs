@@ -6,6 +6,7 @@
 //   node parquet-read.mjs meta FILE                 DuckDB's parquet_metadata(),
 //                                                   one line per column chunk
 //   node parquet-read.mjs schema FILE               DuckDB's parquet_schema()
+//   node parquet-read.mjs kv FILE                   DuckDB's parquet_kv_metadata()
 //
 // The normalised form is sw's plain JSON for the Avro types: keys in schema
 // order; integers exact; bytes and fixed as base64; decimals as strings
@@ -21,7 +22,7 @@ const require = createRequire(process.env.NODE_PATH + '/')
 
 const [mode, file] = process.argv.slice(2)
 if (!mode || !file) {
-  console.error('usage: parquet-read.mjs duckdb|hyparquet|meta|schema FILE')
+  console.error('usage: parquet-read.mjs duckdb|hyparquet|meta|schema|kv FILE')
   process.exit(64)
 }
 
@@ -168,6 +169,14 @@ async function readSchema() {
     console.log(obj(names.map((n, i) => [n, duckValue(r[i])])))
 }
 
+async function readKv() {
+  const { names, rows } = await duck(
+    `SELECT decode(key) AS key, decode(value) AS value
+       FROM parquet_kv_metadata(${quoted(file)})`)
+  for (const r of rows)
+    console.log(obj(names.map((n, i) => [n, duckValue(r[i])])))
+}
+
 // ---- hyparquet: the footer's schema drives the conversion of raw values
 function tree(schema) {
   let i = 0
@@ -239,7 +248,7 @@ async function readHyparquet() {
     console.log(obj(root.kids.map(k => [k.e.name, hyValue(k, r[k.e.name])])))
 }
 
-const modes = { duckdb: readDuckdb, hyparquet: readHyparquet, meta: readMeta, schema: readSchema }
+const modes = { duckdb: readDuckdb, hyparquet: readHyparquet, meta: readMeta, schema: readSchema, kv: readKv }
 if (!modes[mode]) {
   console.error('parquet-read.mjs: unknown mode ' + mode)
   process.exit(64)

@@ -70,7 +70,7 @@ static void test_zigzag(void)
 		struct sbuf b = SBUF_INIT;
 		unit_ok(tc_zigzag(t[i].v) == t[i].z, "zigzag %lld",
 			(long long)t[i].v);
-		tc_varint(&b, tc_zigzag(t[i].v));
+		sbuf_put_varint(&b, tc_zigzag(t[i].v));
 		hex(b.p, b.len, got, sizeof(got));
 		UNIT_STREQ(got, t[i].varint, "varint of zigzag %lld",
 			   (long long)t[i].v);
@@ -444,7 +444,7 @@ static void test_bad_records(void)
 		{ "{\"id\":1,\"arr\":[],\"m\":{}}",
 		  ".t: missing (expected long)" },
 		{ "{\"id\":1,\"arr\":null,\"m\":{},\"t\":0}",
-		  ".arr: expected array, got null null" },
+		  ".arr: expected array, got null" },
 		{ "[1]", "expected record R, got array" },
 	};
 	const char *good1 = "{\"id\":1,\"s\":\"a\",\"arr\":[{\"x\":0.5}],"
@@ -502,6 +502,14 @@ static void test_stats(void)
 		{ "string", "[\"null\",\"string\"]",
 		  "\"a\"\nnull\nnull\n\"\\u00e9\"\n\"Z\"\n",
 		  "36 04 28 02 c3 a9 18 01 5a 00" },
+		{ "string, from a dictionary", "\"string\"",
+		  "\"b\"\n\"\\u00e9\"\n\"Z\"\n\"b\"\n\"\\u00e9\"\n\"Z\"\n"
+		  "\"b\"\n\"Z\"\n",
+		  "36 00 28 02 c3 a9 18 01 5a 00" },
+		{ "decimal, from a dictionary", "{\"type\":\"bytes\","
+		  "\"logicalType\":\"decimal\",\"precision\":4,\"scale\":0}",
+		  "2\n-1\n2\n-1\n2\n-1\n2\n-1\n",
+		  "36 00 28 01 02 18 01 ff 00" },
 		/* decimals are signed: -1 (ff) below 2 (02) */
 		{ "decimal", "{\"type\":\"bytes\",\"logicalType\":\"decimal\","
 		  "\"precision\":4,\"scale\":0}", "2\n-1\n",
@@ -526,6 +534,11 @@ static void test_stats(void)
 			"statistics %s: written", t[i].what);
 		unit_ok(contains(&file, t[i].stats), "statistics %s: %s",
 			t[i].what, t[i].stats);
+		/* encodings [PLAIN, RLE_DICTIONARY] or, for these required
+		 * columns, [PLAIN] */
+		unit_ok(contains(&file, "19 25 00 10") ==
+				(strstr(t[i].what, "dictionary") != NULL),
+			"statistics %s: the chunk's encodings", t[i].what);
 		sbuf_free(&schema);
 		sbuf_free(&recs);
 		sbuf_free(&file);
@@ -545,6 +558,7 @@ static void test_layout(void)
 
 	s = avro_schema_parse(NESTED, strlen(NESTED), err, sizeof(err));
 	w = pq_writer_new(s->root, &o, err, sizeof(err));
+	pq_set_meta(w, "k", "v");
 	json_doc_init(&d);
 	for (int file = 0; file < 2; file++) {
 		sbuf_reset(&f);
@@ -570,6 +584,8 @@ static void test_layout(void)
 		/* num_rows 5, then a list of 3 row groups */
 		unit_ok(contains(&f, "16 0a 19 3c"), "file %d: 5 rows in 3 row "
 			"groups of 2", file);
+		unit_ok(contains(&f, "19 1c 18 01 6b 18 01 76 00"),
+			"file %d: key_value_metadata", file);
 	}
 	json_doc_free(&d);
 	pq_writer_free(w);
@@ -623,6 +639,7 @@ static int driver(int argc, char **argv)
 		avro_schema_free(s);
 		return 65;
 	}
+	pq_set_meta(w, "parquet.avro.schema", s->json);
 	if (page)
 		pq_set_page_bytes(w, page);
 	if (dict != (size_t)-1)
