@@ -677,29 +677,15 @@ static int index_for(struct sink *s, const struct json_doc *d)
 /* The envelope of a Kafka record: topic, partition and offset at the top. */
 static void track(struct sink *s, const struct json_doc *d, struct item *it)
 {
-	int64_t t, p, o, part, off;
+	const char *topic;
+	size_t len;
+	int32_t part;
+	int64_t off;
 
 	it->ck.part = -1;
-	if (!s->ckpt || d->tok[0].type != JSON_OBJECT)
-		return;
-	t = json_obj_get(d, 0, "topic", 5);
-	p = json_obj_get(d, 0, "partition", 9);
-	o = json_obj_get(d, 0, "offset", 6);
-	if (t < 0 || p < 0 || o < 0 || d->tok[t].type != JSON_STRING ||
-	    json_num_i64(json_tok_ptr(d, (uint32_t)p), d->tok[p].len, &part) < 0 ||
-	    json_num_i64(json_tok_ptr(d, (uint32_t)o), d->tok[o].len, &off) < 0 ||
-	    part < 0 || part > INT32_MAX || off < 0 || off == INT64_MAX)
-		return; /* (the offset after INT64_MAX cannot be checkpointed) */
-	if (d->tok[t].flags & JSON_F_ESCAPED) {
-		sbuf_reset(&s->scratch);
-		json_unescape(json_tok_ptr(d, (uint32_t)t), d->tok[t].len,
-			      &s->scratch);
-		bulk_ckpt_add(s->ckpt, s->scratch.p, s->scratch.len,
-			      (int32_t)part, off, &it->ck);
-	} else {
-		bulk_ckpt_add(s->ckpt, json_tok_ptr(d, (uint32_t)t) + 1,
-			      d->tok[t].len - 2, (int32_t)part, off, &it->ck);
-	}
+	if (s->ckpt &&
+	    bulk_ckpt_envelope(d, &s->scratch, &topic, &len, &part, &off))
+		bulk_ckpt_add(s->ckpt, topic, len, part, off, &it->ck);
 }
 
 static void add_record(struct sink *s, const struct json_doc *d)

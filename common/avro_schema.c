@@ -77,7 +77,7 @@ static int64_t obj_get(struct parser *p, uint32_t obj, const char *key)
 	return json_obj_get(&p->doc, obj, key, strlen(key));
 }
 
-static int valid_name(const char *s)
+int avro_valid_name(const char *s)
 {
 	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
 	      *s == '_'))
@@ -101,7 +101,7 @@ static int valid_fullname(const char *s)
 		return 0;
 	for (part = strtok_r(buf, ".", &save); part;
 	     part = strtok_r(NULL, ".", &save))
-		if (!valid_name(part))
+		if (!avro_valid_name(part))
 			return 0;
 	return !strstr(s, "..");
 }
@@ -322,7 +322,7 @@ static int parse_fields(struct parser *p, struct avro_node *n, uint32_t obj,
 		}
 		fd->name = tok_str(p, nm);
 		n->nfields++;
-		if (!valid_name(fd->name)) {
+		if (!avro_valid_name(fd->name)) {
 			perr(p, "record %s: invalid field name \"%s\"",
 			     n->fullname, fd->name);
 			return -1;
@@ -391,7 +391,7 @@ static int parse_symbols(struct parser *p, struct avro_node *n, uint32_t obj)
 		}
 		sym = tok_str(p, e);
 		n->symbols[n->nsymbols++] = sym;
-		if (!valid_name(sym)) {
+		if (!avro_valid_name(sym)) {
 			perr(p, "enum %s: invalid symbol \"%s\"", n->fullname,
 			     sym);
 			return -1;

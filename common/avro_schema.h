@@ -111,6 +111,9 @@ struct avro_schema *avro_schema_load(const char *path, char *err,
 				     size_t errlen);
 void avro_schema_free(struct avro_schema *s);
 
+/* Whether s is an Avro name: [A-Za-z_][A-Za-z0-9_]*. */
+int avro_valid_name(const char *s);
+
 /* The Rabin fingerprint the specification calls CRC-64-AVRO. */
 uint64_t avro_crc64(const void *p, size_t n);
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json.h"
 #include "sbuf.h"
 
 struct bulk_ckpt;
@@ -28,6 +29,14 @@ struct bulk_ckpt_ref {
 	int32_t part; /* -1: the record has no envelope */
 	uint64_t seq;
 };
+
+/* The Kafka envelope of a record (contract section 2): topic, partition
+ * and offset at the top of the object at token 0 of d.  Returns 1 with
+ * them set (*topic points into d, or into scratch when the name has
+ * escapes), 0 when the record has no usable envelope. */
+int bulk_ckpt_envelope(const struct json_doc *d, struct sbuf *scratch,
+		       const char **topic, size_t *topic_len,
+		       int32_t *partition, int64_t *offset);
 
 struct bulk_ckpt *bulk_ckpt_new(void);
 void bulk_ckpt_free(struct bulk_ckpt *c);
@@ -42,6 +51,12 @@ void bulk_ckpt_add(struct bulk_ckpt *c, const char *topic, size_t topic_len,
 		   int32_t partition, int64_t offset, struct bulk_ckpt_ref *ref);
 /* Marks a record acknowledged or dead-lettered.  No-op for part -1. */
 void bulk_ckpt_done(struct bulk_ckpt *c, const struct bulk_ckpt_ref *ref);
+
+/* Sets the checkpoint of a partition with nothing pending: the offset a
+ * consumer resumes from (for a sink that tracks its own commits, as
+ * sw-sink-files does with its log). */
+void bulk_ckpt_set(struct bulk_ckpt *c, const char *topic, size_t topic_len,
+		   int32_t partition, int64_t next);
 
 /* Calls fn for every partition with its checkpoint offset, in the order
  * bulk_ckpt_format() writes them. */

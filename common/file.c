@@ -51,8 +51,10 @@ too_big:
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int file_write_all(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
+
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -83,7 +85,7 @@ int file_replace(const char *path, const void *data, size_t n, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, n) < 0 || fsync(fd) < 0) {
+	if (file_write_all(fd, data, n) < 0 || fsync(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp.p);

@@ -26,4 +26,8 @@ int file_read_all(const char *path, size_t max, struct sbuf *b, char *err,
 int file_replace(const char *path, const void *data, size_t n, char *err,
 		 size_t errlen);
 
+/* Writes all of p[0..n) to fd, retrying short writes and EINTR.  Returns
+ * 0, or -1 with errno set. */
+int file_write_all(int fd, const void *p, size_t n);
+
 #endif

@@ -114,3 +114,19 @@ teardown() {
 	declare -F es_stop >/dev/null && es_stop || true
 	declare -F mqtt_cleanup >/dev/null && mqtt_cleanup || true
 }
+
+@test "example 6: seed job 2, Avro v1 on Kafka read with v2 into Parquet and Avro directories, read back by DuckDB" {
+	run --separate-stderr timeout 180 "$ROOT/examples/06-seed2-files.sh" 20 "$BATS_TEST_TMPDIR/lake"
+	assert_status 0
+	want=$(sw-gen web --count 20 --seed 5 | jq -sc 'map(. + {temp: null}) | sort_by(.sendtime, .name)[]')
+	# DuckDB's table: a header, a rule and the 20 rows in sendtime order.
+	[ "${lines[0]}" = "name    | action | sendtime      | temp" ]
+	diff <(printf '%s\n' "${lines[@]:2:20}" | awk -F' *[|] *' '{ printf "{\"name\":\"%s\",\"action\":\"%s\",\"sendtime\":%s,\"temp\":null}\n", $1, $2, $3 }') \
+		<(printf '%s\n' "$want")
+	# The Avro directory, read back by sw-avro.
+	diff <(printf '%s\n' "${lines[@]:22}") <(printf '%s\n' "$want")
+	# Hive directories by action, and the second run of the Parquet query
+	# added nothing: one commit only.
+	[ "$(ls "$BATS_TEST_TMPDIR/lake/users.parquet" | grep -c '^action=')" -eq 3 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/lake/users.parquet/_sw_log")" -eq 1 ]
+}
