@@ -27,9 +27,10 @@
 'use strict';
 const { readType, lines } = require('./avro-types');
 
-const [schemaFile, form, wantFile, gotFile] = process.argv.slice(2);
+const [schemaFile, wantFile, ...forms] = process.argv.slice(2);
 const type = readType(schemaFile);
 const diffs = [];
+let form;
 
 const latin1 = (s) => Buffer.from(s, 'latin1');
 const pad = (n, w) => String(n).padStart(w, '0');
@@ -131,10 +132,14 @@ function same(t, want, got, path) {
 }
 
 const want = lines(wantFile).map((l) => JSON.parse(l));
-const got = lines(gotFile).map((l) => JSON.parse(l));
-if (want.length !== got.length)
-	diffs.push(`${want.length} values from avsc, ${got.length} from sw`);
-want.forEach((w, i) => i < got.length && same(type, w, got[i], `#${i + 1}`));
+for (let k = 0; k < forms.length; k += 2) {
+	form = forms[k];
+	const got = lines(forms[k + 1]).map((l) => JSON.parse(l));
+	if (want.length !== got.length)
+		diffs.push(`${forms[k + 1]}: ${want.length} values from avsc, ${got.length} from sw`);
+	want.forEach((w, i) => i < got.length &&
+		same(type, w, got[i], `${forms[k + 1]}#${i + 1}`));
+}
 for (const d of diffs)
 	process.stdout.write(d + '\n');
 process.exit(diffs.length ? 1 : 0);
