@@ -86,12 +86,18 @@ A() { echo "127.0.0.1:$AEDES_PORT"; }
 	assert_status 0
 	run timeout 20 sw-mqtt pub -b "$(A)" -t state/bin --retain --qos 1 --field .b <<<'{"b":"raw \u00e9"}'
 	assert_status 0
-	run timeout 20 sw-mqtt sub -b "$(A)" -t 'state/#' -c 2 --value-format base64
+	# A QoS 2 subscription: aedes 1.2.0 sends a retained message at the QoS
+	# it was published with whatever the subscription's (subscribe.js,
+	# sendRetained), where MQTT 3.1.1 [MQTT-3.8.4-6] wants the lower of the
+	# two; a QoS 0 subscription would get these at QoS 1 from aedes (and at
+	# 0 from mosquitto).  That is aedes's bug, not sw's: sw-mqtt reports
+	# the QoS it received.
+	run timeout 20 sw-mqtt sub -b "$(A)" -t 'state/#' --qos 2 -c 2 --value-format base64
 	assert_status 0
 	run jq -c -s 'sort_by(.topic)[] | [.topic, .qos, .retain, (.value | @base64d)]' <<<"$output"
 	assert_output <<-'EOF'
-	["state/bin",0,true,"raw é"]
-	["state/door",0,true,"{\"open\":false}"]
+	["state/bin",1,true,"raw é"]
+	["state/door",1,true,"{\"open\":false}"]
 	EOF
 	# An empty retained message clears it (MQTT 3.1.1, 3.3.1.3).
 	printf '""\n' | timeout 20 sw-mqtt pub -b "$(A)" -t state/door --retain --qos 1 --field .
@@ -129,17 +135,19 @@ A() { echo "127.0.0.1:$AEDES_PORT"; }
 	sub_start "$T/out" "$T/err" -b "$(A)" -t 'r/#' --qos 1 --value-only -c 2
 	echo 1 | timeout 20 sw-mqtt pub -b "$(A)" -t r/x --qos 1
 	wait_for_lines "$T/out" 1
-	# pub keeps its connection across the restart.
-	mkfifo "$T/in"
-	timeout 60 sw-mqtt pub -v -b "$(A)" -t r/y --qos 1 --stats <"$T/in" 2>"$T/pub.err" &
-	local pub=$! fd
-	exec {fd}>"$T/in"
+	# pub keeps its connection across the restart: its second record
+	# comes once aedes is back.
+	{
+		for i in $(seq 200); do [ -e "$T/restarted" ] && break; sleep 0.1; done
+		echo 2
+	} | timeout 60 sw-mqtt pub -v -b "$(A)" -t r/y --qos 1 --stats 2>"$T/pub.err" &
+	local pub
+	pub=$!
 	wait_for_line "$T/pub.err" connected
 	aedes_stop
 	aedes_start
 	wait_for_line "$T/err" subscribed 2
-	echo 2 >&"$fd"
-	exec {fd}>&-
+	touch "$T/restarted"
 	status=0
 	wait "$pub" || status=$?
 	assert_status 0
@@ -171,8 +179,12 @@ payloads() {
 	payloads | node "$PEERS/mqtt-pub.js" "$MQTT_PORT"
 	sub_wait
 	assert_status 0
-	run jq -c '{topic, payload: .value, qos, retain}' "$T/out"
-	assert_output "$(payloads)"
+	# An empty payload (how MQTT clears a retained message) is null in
+	# sw-mqtt's envelope, whatever the format (man/sw-mqtt.1).
+	# Sorted: MQTT orders messages of one QoS only (MQTT 3.1.1, 4.6).
+	run jq -c -s 'sort_by(.topic)[] | {topic, payload: (.value // ""), qos, retain}' "$T/out"
+	assert_output "$(payloads | jq -c -s 'sort_by(.topic)[]')"
+	[ "$(jq -c 'select(.topic == "js/empty") | .value' "$T/out")" = null ]
 	# Retained: what MQTT.js left on the broker comes with retain true,
 	# at the lower of the two QoS.
 	echo "{\"topic\":\"js/kept\",\"payload\":\"$(printf '{"k":1}' | base64)\",\"qos\":2,\"retain\":true}" |
@@ -181,11 +193,11 @@ payloads() {
 	assert_status 0
 	[ "$(jq -c 'del(.timestamp)' <<<"$output")" = '{"topic":"js/kept","qos":1,"retain":true,"value":{"k":1}}' ]
 	# The default JSON format reads the JSON payloads as MQTT.js sent them.
-	sub_start "$T/out" "$T/err" -b "127.0.0.1:$MQTT_PORT" -t 'js/q+' --qos 2 -c 3 --value-only
+	sub_start "$T/out" "$T/err" -b "127.0.0.1:$MQTT_PORT" -t js/q0 -t js/q1 -t js/q2 --qos 2 -c 3 --value-only
 	payloads | head -3 | node "$PEERS/mqtt-pub.js" "$MQTT_PORT"
 	sub_wait
 	assert_status 0
-	run cat "$T/out"
+	run sort "$T/out"
 	assert_output <<-'EOF'
 	{"q":0,"s":"é"}
 	{"q":1,"s":"é"}
