@@ -26,16 +26,28 @@ teardown() {
 }
 
 # aedes_start: aedes on a free port (the same port again when AEDES_PORT
-# is set); sets AEDES_PORT and AEDES_PID.
+# is set); sets AEDES_PORT and AEDES_PID.  Test files run in parallel, so
+# another test may take the free port first: then it tries another.
 aedes_start() {
-	AEDES_PORT=${AEDES_PORT:-$(free_port)}
-	: >"$T/aedes.out"
-	node "$PEERS/aedes-broker.js" "$AEDES_PORT" >"$T/aedes.out" 2>>"$T/aedes.err" &
-	AEDES_PID=$!
-	wait_for_line "$T/aedes.out" listening || {
-		cat "$T/aedes.err" >&2
-		return 1
-	}
+	local try i
+	for try in 1 2 3 4 5; do
+		AEDES_PORT=${AEDES_PORT:-$(free_port)}
+		: >"$T/aedes.out"
+		: >"$T/aedes.err"
+		node "$PEERS/aedes-broker.js" "$AEDES_PORT" >"$T/aedes.out" 2>"$T/aedes.err" &
+		AEDES_PID=$!
+		for i in $(seq 200); do
+			grep -q listening "$T/aedes.out" && return 0
+			kill -0 "$AEDES_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		aedes_stop
+		grep -q EADDRINUSE "$T/aedes.err" && [ -z "${AEDES_KEEP_PORT:-}" ] || break
+		AEDES_PORT=
+	done
+	echo "aedes did not start:" >&2
+	cat "$T/aedes.err" >&2
+	return 1
 }
 
 aedes_stop() {
@@ -145,7 +157,7 @@ A() { echo "127.0.0.1:$AEDES_PORT"; }
 	pub=$!
 	wait_for_line "$T/pub.err" connected
 	aedes_stop
-	aedes_start
+	AEDES_KEEP_PORT=1 aedes_start
 	wait_for_line "$T/err" subscribed 2
 	touch "$T/restarted"
 	status=0
