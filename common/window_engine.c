@@ -974,9 +974,13 @@ void window_finish(struct window *w)
 		flush_out(w);
 		return;
 	}
+	/* The end of the stream is a watermark at infinity.  Append mode
+	 * writes what it passes; update mode has written every row when a
+	 * record changed it, and frees the windows without writing them
+	 * again, as Spark's update mode evicts them. */
 	drop_changed(w);
 	w->wm = INT64_MAX;
-	close_upto(w, INT64_MAX, 1);
+	close_upto(w, INT64_MAX, w->spec.mode == WINDOW_APPEND);
 }
 
 int64_t window_watermark(const struct window *w)

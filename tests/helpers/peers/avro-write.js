@@ -1,0 +1,36 @@
+// avro-write: avsc writes the values on stdin (one per line, in the
+// specification's JSON encoding) with SCHEMA, in every form the tests read,
+// into DIR:
+//   null.avro, deflate.avro    containers with those codecs
+//   raw, single-object, confluent
+//       one NDJSON line {"v": base64 of the message} per value; the
+//       confluent messages carry schema id 7
+//   node avro-write.js SCHEMA DIR
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { avro, readType, crc64avro, lines } = require('./avro-types');
+
+const [schemaFile, dir] = process.argv.slice(2);
+const type = readType(schemaFile);
+const values = lines(0).map((l) => type.fromString(l));
+
+const head = {
+	raw: Buffer.alloc(0),
+	// C3 01, then the fingerprint of the canonical form, little-endian.
+	'single-object': Buffer.concat([Buffer.from([0xc3, 0x01]),
+		Buffer.from(crc64avro(JSON.stringify(type.schema())), 'hex').reverse()]),
+	// A zero byte, then the schema id, big-endian.
+	confluent: Buffer.from([0, 0, 0, 0, 7]),
+};
+for (const [framing, h] of Object.entries(head))
+	fs.writeFileSync(path.join(dir, framing), values.map((v) => JSON.stringify(
+		{ v: Buffer.concat([h, type.toBuffer(v)]).toString('base64') }) + '\n').join(''));
+
+for (const codec of ['null', 'deflate']) {
+	const enc = new avro.streams.BlockEncoder(type, { codec });
+	enc.pipe(fs.createWriteStream(path.join(dir, `${codec}.avro`)));
+	for (const v of values)
+		enc.write(v);
+	enc.end();
+}
