@@ -118,24 +118,8 @@ static int digits(const char *s, int n, int *v)
 	return 0;
 }
 
-/* "YYYY-MM-DD" to days since the epoch, through timefmt's RFC 3339 reader. */
-static int parse_date(const char *s, size_t n, int64_t *days)
-{
-	struct timefmt tf = TIMEFMT_INIT;
-	char buf[32], err[128];
-	int64_t us;
-
-	if (n != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	memcpy(buf, s, 10);
-	memcpy(buf + 10, "T00:00:00Z", 10);
-	if (timefmt_parse_string(&tf, buf, 20, &us, err, sizeof(err)) < 0)
-		return -1;
-	*days = us / INT64_C(86400000000);
-	return 0;
-}
-
-/* "HH:MM:SS[.fraction]" to milli- or microseconds of the day. */
+/* "HH:MM:SS[.fraction]" to milli- or microseconds of the day.  No leap
+ * second: ":60" is not within the day that time-millis/micros hold. */
 static int parse_time(const char *s, size_t n, int micros, int64_t *v)
 {
 	int h, m, sec;
@@ -144,7 +128,7 @@ static int parse_time(const char *s, size_t n, int micros, int64_t *v)
 
 	if (n < 8 || s[2] != ':' || s[5] != ':' || digits(s, 2, &h) ||
 	    digits(s + 3, 2, &m) || digits(s + 6, 2, &sec) || h > 23 ||
-	    m > 59 || sec > 60)
+	    m > 59 || sec > 59)
 		return -1;
 	if (n > 8) {
 		int64_t unit = scale;
@@ -172,7 +156,7 @@ static int put_int_logical(struct ectx *c, const struct avro_node *n,
 
 	switch (n->logical) {
 	case AVRO_LT_DATE:
-		if (parse_date(s, len, &v) < 0)
+		if (timefmt_parse_date(s, len, &v) < 0)
 			return mismatch(c, n, i);
 		break;
 	case AVRO_LT_TIME_MILLIS:
