@@ -434,7 +434,8 @@ static int scaled_to_us(int neg, uint64_t ip, const char *fp, size_t fn,
 		fdigits = 0;
 	} else {
 		scale = unit_scale(u);
-		if (ip > (uint64_t)MAX_US / (uint64_t)scale + 1)
+		/* the range is wider below zero than above */
+		if (ip > (uint64_t)-MIN_US / (uint64_t)scale + 1)
 			return -2;
 		mag = ip * (uint64_t)scale;
 		/* the fraction's digits that still name whole microseconds */

@@ -35,7 +35,7 @@
  * digits and ISO 8601's expanded years around them, far enough from the
  * limits of int64 microseconds (year 292277) that window arithmetic cannot
  * overflow. */
-#define TIMEFMT_MIN_S INT64_C(-3217830883200)
+#define TIMEFMT_MIN_S INT64_C(-3217830796800)
 #define TIMEFMT_MAX_S INT64_C(3093527980800)
 
 enum time_unit { TIME_UNIT_AUTO, TIME_UNIT_S, TIME_UNIT_MS, TIME_UNIT_US,
