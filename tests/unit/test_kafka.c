@@ -1,7 +1,8 @@
 /*
  * test_kafka: the kafka_ modules without a broker: offset specs, format
  * names, the envelope reader (sw-produce --envelope), bytes to JSON per
- * format, checkpoint files and -F property files.
+ * format, checkpoint files, -F property files and the mock's JoinGroup
+ * guard.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "json.h"
 #include "kafka_conf.h"
 #include "kafka_envelope.h"
+#include "kafka_groupguard.h"
 #include "kafka_offset.h"
 #include "sbuf.h"
 #include "unit.h"
@@ -336,6 +338,153 @@ static void test_conf_file(void)
 	unlink(path);
 }
 
+static void put16(struct sbuf *b, int v)
+{
+	sbuf_putc(b, (char)(v >> 8));
+	sbuf_putc(b, (char)v);
+}
+
+static void put32(struct sbuf *b, int32_t v)
+{
+	put16(b, (int)(v >> 16));
+	put16(b, v & 0xffff);
+}
+
+static void putstr(struct sbuf *b, const char *s)
+{
+	if (!s) {
+		put16(b, -1);
+		return;
+	}
+	put16(b, (int)strlen(s));
+	sbuf_puts(b, s);
+}
+
+/* A JoinGroup request of version ver, framed, with protocols (NULL-ended). */
+static void join(struct sbuf *b, int ver, const char *group,
+		 const char *const *protos)
+{
+	struct sbuf r = SBUF_INIT;
+	int n = 0;
+
+	put16(&r, 11);
+	put16(&r, ver);
+	put32(&r, 7);
+	putstr(&r, "client");
+	putstr(&r, group);
+	put32(&r, 6000);
+	if (ver >= 1)
+		put32(&r, 300000);
+	putstr(&r, "");
+	if (ver >= 5)
+		putstr(&r, NULL);
+	putstr(&r, "consumer");
+	while (protos[n])
+		n++;
+	put32(&r, n);
+	for (int i = 0; i < n; i++) {
+		putstr(&r, protos[i]);
+		put32(&r, 3);
+		sbuf_put(&r, "abc", 3);
+	}
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+static void leave(struct sbuf *b, const char *group)
+{
+	struct sbuf r = SBUF_INIT;
+
+	put16(&r, 13);
+	put16(&r, 1);
+	put32(&r, 8);
+	putstr(&r, "client");
+	putstr(&r, group);
+	putstr(&r, "member-1");
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+/* Feeds b to conn in pieces of step bytes (0: at once); returns the
+ * refusals. */
+static int feed(struct groupguard *g, int conn, const struct sbuf *b,
+		size_t step)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < b->len; i += step ? step : b->len) {
+		size_t k = step && b->len - i > step ? step : b->len - i;
+
+		n += groupguard_feed(g, conn, b->p + i, k);
+	}
+	return n;
+}
+
+static void test_groupguard(void)
+{
+	static const char *const range[] = { "range", "roundrobin", NULL };
+	static const char *const rr[] = { "roundrobin", "range", NULL };
+	static const char *const kjs[] = { "RoundRobinAssigner", NULL };
+	struct groupguard *g = groupguard_new();
+	struct sbuf b = SBUF_INIT, big = SBUF_INIT;
+
+	for (size_t step = 0; step <= 7; step += 7) {
+		groupguard_open(g, 5);
+		groupguard_open(g, 6);
+		sbuf_reset(&b);
+		join(&b, 5, "g", range);
+		unit_ok(feed(g, 5, &b, step) == 0, "the first member is let in (step %zu)",
+			step);
+		/* a produce request in between, in pieces too */
+		sbuf_reset(&big);
+		put32(&big, 5000);
+		put16(&big, 0);
+		for (int i = 0; i < 4998; i++)
+			sbuf_putc(&big, 'x');
+		unit_ok(feed(g, 5, &big, step ? 1000 : 0) == 0, "other requests pass");
+		sbuf_reset(&b);
+		join(&b, 2, "g", rr);
+		unit_ok(feed(g, 6, &b, step) == 1, "another first protocol is refused (step %zu)",
+			step);
+		unit_ok(strstr(groupguard_why(g),
+			       "group g: a member asks for assignment protocol roundrobin first, the group's members use range") != NULL,
+			"why: %s", groupguard_why(g));
+		sbuf_reset(&b);
+		join(&b, 0, "g", range);
+		unit_ok(feed(g, 6, &b, step) == 0, "the same first protocol joins (v0)");
+		sbuf_reset(&b);
+		join(&b, 5, "other", kjs);
+		unit_ok(feed(g, 7, &b, step) == 0, "another group is another matter");
+		/* the member that rejoins is compared with the others only */
+		sbuf_reset(&b);
+		join(&b, 5, "g", range);
+		unit_ok(feed(g, 5, &b, step) == 0, "a rejoin is let in");
+		sbuf_reset(&b);
+		leave(&b, "g");
+		feed(g, 5, &b, step);
+		groupguard_close(g, 6);
+		sbuf_reset(&b);
+		join(&b, 5, "g", kjs);
+		unit_ok(feed(g, 8, &b, step) == 0,
+			"after the members left or closed, any protocol starts the group");
+		groupguard_close(g, 7);
+		groupguard_close(g, 8);
+	}
+	/* two requests in one read */
+	sbuf_reset(&b);
+	join(&b, 5, "h", range);
+	join(&b, 5, "h", rr);
+	unit_ok(feed(g, 9, &b, 0) == 0, "one connection rejoining with another protocol");
+	sbuf_reset(&b);
+	join(&b, 5, "h", range);
+	unit_ok(feed(g, 10, &b, 0) == 1, "is compared by its last JoinGroup");
+	groupguard_free(g);
+	sbuf_free(&b);
+	sbuf_free(&big);
+}
+
 int main(void)
 {
 	test_offspec();
@@ -344,5 +493,6 @@ int main(void)
 	test_envelope_read();
 	test_resume();
 	test_conf_file();
+	test_groupguard();
 	return unit_done();
 }
