@@ -126,11 +126,52 @@ static void put_digits(char *p, uint64_t v, int n)
 	}
 }
 
+static const char *lt_name(int logical)
+{
+	switch (logical) {
+	case AVRO_LT_DATE: return "date";
+	case AVRO_LT_TIME_MILLIS: return "time-millis";
+	case AVRO_LT_TIME_MICROS: return "time-micros";
+	case AVRO_LT_TIMESTAMP_MILLIS: return "timestamp-millis";
+	case AVRO_LT_TIMESTAMP_MICROS: return "timestamp-micros";
+	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS: return "local-timestamp-millis";
+	case AVRO_LT_LOCAL_TIMESTAMP_MICROS: return "local-timestamp-micros";
+	default: return "value";
+	}
+}
+
+const char *avro_logical_range(int logical, int64_t v)
+{
+	int64_t lo, hi; /* [lo, hi) */
+
+	switch (logical) {
+	case AVRO_LT_DATE:
+		lo = TIMEFMT_MIN_S / 86400, hi = TIMEFMT_MAX_S / 86400;
+		break;
+	case AVRO_LT_TIME_MILLIS:
+		return v >= 0 && v < 86400000 ? NULL : "0 to 86399999";
+	case AVRO_LT_TIME_MICROS:
+		return v >= 0 && v < INT64_C(86400000000) ? NULL
+							  : "0 to 86399999999";
+	case AVRO_LT_TIMESTAMP_MILLIS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
+		lo = TIMEFMT_MIN_S * 1000, hi = TIMEFMT_MAX_S * 1000;
+		break;
+	case AVRO_LT_TIMESTAMP_MICROS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
+		lo = TIMEFMT_MIN_S * 1000000, hi = TIMEFMT_MAX_S * 1000000;
+		break;
+	default:
+		return NULL;
+	}
+	return v >= lo && v < hi ? NULL : "years -99999 to +99999";
+}
+
 /* Dates and timestamps are written only within the range that timefmt
  * reads back (years -99999 to +99999), so decode | encode never fails. */
 int avro_fmt_date(int64_t days, struct sbuf *out)
 {
-	if (days < TIMEFMT_MIN_S / 86400 || days >= TIMEFMT_MAX_S / 86400)
+	if (avro_logical_range(AVRO_LT_DATE, days))
 		return -1;
 	timefmt_format_date(days, out);
 	return 0;
@@ -167,7 +208,9 @@ int avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out)
 	int64_t day = micros ? INT64_C(86400000000) : 86400000, rem;
 	int64_t days = floordiv(v, day, &rem);
 
-	if (avro_fmt_date(days, out) < 0)
+	if (avro_logical_range(micros ? AVRO_LT_TIMESTAMP_MICROS
+				       : AVRO_LT_TIMESTAMP_MILLIS, v) ||
+	    avro_fmt_date(days, out) < 0)
 		return -1;
 	sbuf_putc(out, 'T');
 	fmt_clock(rem, micros, out);
@@ -513,26 +556,25 @@ static int put_long(struct dctx *c, const struct avro_node *r, int64_t v,
 {
 	int micros = 0, rc = 0;
 	size_t len = out->len;
+	const char *range;
 
 	if (c->rd->mode != AVRO_JSON_PLAIN || r->logical == AVRO_LT_NONE) {
 		sbuf_put_i64(out, v);
 		return 0;
 	}
+	if ((range = avro_logical_range(r->logical, v)))
+		return derr(c, "%s out of range (%s): %" PRId64,
+			    lt_name(r->logical), range, v);
 	sbuf_putc(out, '"');
 	switch (r->logical) {
 	case AVRO_LT_DATE:
-		if (avro_fmt_date(v, out) < 0)
-			rc = derr(c, "date out of range (years -99999 to +99999): %" PRId64,
-				  v);
+		rc = avro_fmt_date(v, out);
 		break;
 	case AVRO_LT_TIME_MICROS:
 		micros = 1;
 		/* fall through */
 	case AVRO_LT_TIME_MILLIS:
-		if (avro_fmt_time(v, micros, out) < 0)
-			rc = derr(c, "%s out of range (0 to %s): %" PRId64,
-				  micros ? "time-micros" : "time-millis",
-				  micros ? "86399999999" : "86399999", v);
+		rc = avro_fmt_time(v, micros, out);
 		break;
 	case AVRO_LT_TIMESTAMP_MICROS:
 	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
@@ -540,12 +582,10 @@ static int put_long(struct dctx *c, const struct avro_node *r, int64_t v,
 		/* fall through */
 	case AVRO_LT_TIMESTAMP_MILLIS:
 	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
-		if (avro_fmt_timestamp(v, micros,
-				       r->logical == AVRO_LT_TIMESTAMP_MILLIS ||
-					       r->logical == AVRO_LT_TIMESTAMP_MICROS,
-				       out) < 0)
-			rc = derr(c, "timestamp out of range (years -99999 to +99999): %" PRId64,
-				  v);
+		rc = avro_fmt_timestamp(v, micros,
+					r->logical == AVRO_LT_TIMESTAMP_MILLIS ||
+						r->logical == AVRO_LT_TIMESTAMP_MICROS,
+					out);
 		break;
 	default:
 		out->len = len;

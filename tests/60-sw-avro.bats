@@ -716,6 +716,13 @@ avsc_read() {
 	echo "$schema" >"$T/s.avsc"
 	run sw-avro encode --schema "$T/s.avsc" -o "$T/x.avro" "$T/leap.json"
 	assert_status 65
+	# or a number outside one day in plain JSON (--json avro takes it)
+	echo '{"tm":-1,"tu":0}' >"$T/neg.json"
+	run sw-avro encode --schema "$T/s.avsc" -o "$T/x.avro" "$T/neg.json"
+	assert_status 65
+	[[ $output == *".tm: -1 is out of range (0 to 86399999) for its logical type"* ]]
+	run sw-avro encode --json avro --schema "$T/s.avsc" -o "$T/x.avro" "$T/neg.json"
+	assert_status 0
 }
 
 @test "sw-avro: a decimal with more digits than its precision is bad input both ways" {
