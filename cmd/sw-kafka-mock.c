@@ -16,12 +16,14 @@
  * hook lets a caller refuse such a JoinGroup.  So the bytes clients send
  * are read on their way in (recvmsg() below) and such a JoinGroup is
  * answered INCONSISTENT_GROUP_PROTOCOL through the mock's own error
- * injection before the mock handles it (kafka_groupguard).  What still
+ * injection before the mock handles it (kafka_mockguard).  What still
  * kills the child (a member that vanished without leaving, another
  * assertion) is survived: when the child dies of a signal, a new cluster is
  * started on the same ports (the child's bind() calls are steered to them),
  * with the topics made so far, so that clients reconnect to an empty
- * cluster rather than to nothing.
+ * cluster rather than to nothing.  The same watch on the wire rewrites the
+ * controller id of Metadata responses (0, a broker that does not exist) to
+ * a broker that does.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,7 +48,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "kafka_conf.h"
-#include "kafka_groupguard.h"
+#include "kafka_mockguard.h"
 #include "num.h"
 #include "sbuf.h"
 #include "tool.h"
@@ -73,7 +75,7 @@ static int nbinds;
 /* The cluster whose JoinGroups are guarded, and the sockets of its client
  * connections (those accept() gave); used by the mock's own thread only. */
 static rd_kafka_mock_cluster_t *guarded;
-static struct groupguard *guard;
+static struct mockguard *guard;
 static struct tool *guard_tool;
 static char guard_last[1024];
 #define GUARD_FDS 65536
@@ -433,7 +435,7 @@ int accept(int fd, struct sockaddr *sa, socklen_t *len)
 
 	if (s >= 0 && s < GUARD_FDS && guard) {
 		guard_fd[s / 8] |= (unsigned char)(1u << (s % 8));
-		groupguard_open(guard, s);
+		mockguard_open(guard, s);
 	}
 	return s;
 }
@@ -449,7 +451,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	if (r <= 0) {
 		if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 			guard_fd[fd / 8] &= (unsigned char)~(1u << (fd % 8));
-			groupguard_close(guard, fd);
+			mockguard_close(guard, fd);
 		}
 		return r;
 	}
@@ -457,7 +459,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		size_t k = msg->msg_iov[i].iov_len < left ? msg->msg_iov[i].iov_len
 							  : left;
 
-		refuse += groupguard_feed(guard, fd, msg->msg_iov[i].iov_base, k);
+		refuse += mockguard_feed(guard, fd, msg->msg_iov[i].iov_base, k);
 		left -= k;
 	}
 	if (refuse > 0 && guarded) {
@@ -470,12 +472,53 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 				guarded, 11, 1,
 				RD_KAFKA_RESP_ERR_INCONSISTENT_GROUP_PROTOCOL);
 		/* once per reason: a refused client retries every second */
-		if (strcmp(guard_last, groupguard_why(guard)) != 0) {
+		if (strcmp(guard_last, mockguard_why(guard)) != 0) {
 			snprintf(guard_last, sizeof(guard_last), "%s",
-				 groupguard_why(guard));
+				 mockguard_why(guard));
 			tool_warn(guard_tool, "JoinGroup refused (INCONSISTENT_GROUP_PROTOCOL): %s",
 				  guard_last);
 		}
+		errno = saved;
+	}
+	return r;
+}
+
+/* Responses go out through sendmsg(): copied, so that the controller id of
+ * Metadata responses can be rewritten (kafka_mockguard), and sent. */
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	static unsigned char *buf;
+	static size_t cap;
+	struct msghdr m;
+	struct iovec one;
+	size_t total = 0, i;
+	ssize_t r;
+
+	if (!guard || !guard_has(fd))
+		return syscall(SYS_sendmsg, fd, msg, flags);
+	for (i = 0; i < msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	if (total > cap) {
+		free(buf);
+		cap = total;
+		buf = xmalloc(cap);
+	}
+	for (i = 0, total = 0; i < msg->msg_iovlen; i++) {
+		memcpy(buf + total, msg->msg_iov[i].iov_base,
+		       msg->msg_iov[i].iov_len);
+		total += msg->msg_iov[i].iov_len;
+	}
+	mockguard_out(guard, fd, buf, total);
+	m = *msg;
+	one.iov_base = buf;
+	one.iov_len = total;
+	m.msg_iov = &one;
+	m.msg_iovlen = 1;
+	r = syscall(SYS_sendmsg, fd, &m, flags);
+	if (r > 0) {
+		int saved = errno;
+
+		mockguard_sent(guard, fd, buf, (size_t)r);
 		errno = saved;
 	}
 	return r;
@@ -505,7 +548,7 @@ static int run_cluster(struct tool *t, const char **topics, size_t ntopics,
 		return SW_EXIT_FAIL;
 	}
 	conf = NULL;
-	guard = groupguard_new();
+	guard = mockguard_new();
 	guard_tool = t;
 	steer_binds = 1;
 	nbinds = 0;
@@ -546,7 +589,7 @@ out:
 		rd_kafka_mock_cluster_destroy(mc);
 	guarded = NULL;
 	rd_kafka_destroy(rk);
-	groupguard_free(guard);
+	mockguard_free(guard);
 	guard = NULL;
 	return code;
 }

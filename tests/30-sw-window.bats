@@ -332,8 +332,12 @@ state_split() {
 	run sw-window --time .timestamp --time-unit ms --tumble 1m --tz Asia/Tokyo <<<'{"timestamp":1639277668791}'
 	assert_status 0
 	assert_output '{"window":{"start":"2021-12-12T11:54:00.000+09:00","end":"2021-12-12T11:55:00.000+09:00"},"count":1}'
-	# The same number read as seconds is beyond any date.
+	# The same number read as seconds is in the year 53916, written with
+	# ISO 8601's expanded year; a thousand times more is beyond any date.
 	run sw-window --time .timestamp --time-unit s --tumble 1m <<<'{"timestamp":1639277668791}'
+	assert_status 0
+	assert_output '{"window":{"start":"+53916-08-23T03:59:00.000Z","end":"+53916-08-23T04:00:00.000Z"},"count":1}'
+	run sw-window --time .timestamp --time-unit s --tumble 1m <<<'{"timestamp":1639277668791000}'
 	assert_status 65
 	[[ ${lines[0]} == *"out of range"* ]]
 	# Spark's zone-less form is read in --tz.

@@ -14,7 +14,7 @@
 #include "json.h"
 #include "kafka_conf.h"
 #include "kafka_envelope.h"
-#include "kafka_groupguard.h"
+#include "kafka_mockguard.h"
 #include "kafka_offset.h"
 #include "sbuf.h"
 #include "unit.h"
@@ -409,7 +409,7 @@ static void leave(struct sbuf *b, const char *group)
 
 /* Feeds b to conn in pieces of step bytes (0: at once); returns the
  * refusals. */
-static int feed(struct groupguard *g, int conn, const struct sbuf *b,
+static int feed(struct mockguard *g, int conn, const struct sbuf *b,
 		size_t step)
 {
 	int n = 0;
@@ -417,22 +417,22 @@ static int feed(struct groupguard *g, int conn, const struct sbuf *b,
 	for (size_t i = 0; i < b->len; i += step ? step : b->len) {
 		size_t k = step && b->len - i > step ? step : b->len - i;
 
-		n += groupguard_feed(g, conn, b->p + i, k);
+		n += mockguard_feed(g, conn, b->p + i, k);
 	}
 	return n;
 }
 
-static void test_groupguard(void)
+static void test_mockguard(void)
 {
 	static const char *const range[] = { "range", "roundrobin", NULL };
 	static const char *const rr[] = { "roundrobin", "range", NULL };
 	static const char *const kjs[] = { "RoundRobinAssigner", NULL };
-	struct groupguard *g = groupguard_new();
+	struct mockguard *g = mockguard_new();
 	struct sbuf b = SBUF_INIT, big = SBUF_INIT;
 
 	for (size_t step = 0; step <= 7; step += 7) {
-		groupguard_open(g, 5);
-		groupguard_open(g, 6);
+		mockguard_open(g, 5);
+		mockguard_open(g, 6);
 		sbuf_reset(&b);
 		join(&b, 5, "g", range);
 		unit_ok(feed(g, 5, &b, step) == 0, "the first member is let in (step %zu)",
@@ -448,9 +448,9 @@ static void test_groupguard(void)
 		join(&b, 2, "g", rr);
 		unit_ok(feed(g, 6, &b, step) == 1, "another first protocol is refused (step %zu)",
 			step);
-		unit_ok(strstr(groupguard_why(g),
+		unit_ok(strstr(mockguard_why(g),
 			       "group g: a member asks for assignment protocol roundrobin first, the group's members use range") != NULL,
-			"why: %s", groupguard_why(g));
+			"why: %s", mockguard_why(g));
 		sbuf_reset(&b);
 		join(&b, 0, "g", range);
 		unit_ok(feed(g, 6, &b, step) == 0, "the same first protocol joins (v0)");
@@ -464,13 +464,13 @@ static void test_groupguard(void)
 		sbuf_reset(&b);
 		leave(&b, "g");
 		feed(g, 5, &b, step);
-		groupguard_close(g, 6);
+		mockguard_close(g, 6);
 		sbuf_reset(&b);
 		join(&b, 5, "g", kjs);
 		unit_ok(feed(g, 8, &b, step) == 0,
 			"after the members left or closed, any protocol starts the group");
-		groupguard_close(g, 7);
-		groupguard_close(g, 8);
+		mockguard_close(g, 7);
+		mockguard_close(g, 8);
 	}
 	/* two requests in one read */
 	sbuf_reset(&b);
@@ -480,9 +480,118 @@ static void test_groupguard(void)
 	sbuf_reset(&b);
 	join(&b, 5, "h", range);
 	unit_ok(feed(g, 10, &b, 0) == 1, "is compared by its last JoinGroup");
-	groupguard_free(g);
+	mockguard_free(g);
 	sbuf_free(&b);
 	sbuf_free(&big);
+}
+
+/* A Metadata request (version ver, correlation id corr), framed. */
+static void metadata_req(struct sbuf *b, int ver, int32_t corr)
+{
+	struct sbuf r = SBUF_INIT;
+
+	put16(&r, 3);
+	put16(&r, ver);
+	put32(&r, corr);
+	putstr(&r, "client");
+	put32(&r, -1); /* all topics */
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+/* The mock's Metadata response of version ver: brokers 1..n, controller
+ * 0, no topics; *at: where the controller id is in b. */
+static void metadata_resp(struct sbuf *b, int ver, int32_t corr, int n,
+			  size_t *at)
+{
+	struct sbuf r = SBUF_INIT;
+
+	put32(&r, corr);
+	if (ver >= 3)
+		put32(&r, 0);
+	put32(&r, n);
+	for (int i = 1; i <= n; i++) {
+		put32(&r, i);
+		putstr(&r, "127.0.0.1");
+		put32(&r, 9000 + i);
+		putstr(&r, i == 2 ? "rack-b" : NULL);
+	}
+	if (ver >= 2)
+		putstr(&r, "mockCluster");
+	*at = b->len + 4 + r.len;
+	put32(&r, 0);
+	put32(&r, 0); /* topics */
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+static int32_t be32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (int32_t)((uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
+			 (uint32_t)u[2] << 8 | u[3]);
+}
+
+static void test_controller(void)
+{
+	struct mockguard *g = mockguard_new();
+	struct sbuf req = SBUF_INIT, out = SBUF_INIT;
+	size_t at, at2;
+
+	for (int ver = 1; ver <= 8; ver++) {
+		for (size_t step = 1; step <= 64; step *= 4) {
+			sbuf_reset(&req);
+			sbuf_reset(&out);
+			metadata_req(&req, ver, 100 + ver);
+			mockguard_feed(g, 3, req.p, req.len);
+			/* another response first, then the Metadata one */
+			put32(&out, 8);
+			put32(&out, 99);
+			put32(&out, 0);
+			metadata_resp(&out, ver, 100 + ver, 3, &at);
+			/* sent in pieces; each first looked at in full, as a
+			 * partial send leaves the rest for the next call */
+			for (size_t i = 0; i < out.len;) {
+				size_t k = out.len - i < step ? out.len - i : step;
+
+				mockguard_out(g, 3, (unsigned char *)out.p + i,
+					      out.len - i);
+				mockguard_sent(g, 3, (unsigned char *)out.p + i, k);
+				i += k;
+			}
+			unit_ok(be32(out.p + at) == 1 && be32(out.p + 8) == 0,
+				"v%d, pieces of %zu: controller %d", ver, step,
+				(int)be32(out.p + at));
+		}
+	}
+	/* a response to no Metadata request is left alone */
+	sbuf_reset(&out);
+	metadata_resp(&out, 4, 555, 2, &at);
+	mockguard_out(g, 3, (unsigned char *)out.p, out.len);
+	mockguard_sent(g, 3, (unsigned char *)out.p, out.len);
+	unit_ok(be32(out.p + at) == 0, "an unasked response is not rewritten");
+	/* version 0 has no controller; two answers in one send */
+	sbuf_reset(&req);
+	metadata_req(&req, 0, 1);
+	metadata_req(&req, 5, 2);
+	metadata_req(&req, 2, 3);
+	mockguard_feed(g, 4, req.p, req.len);
+	sbuf_reset(&out);
+	put32(&out, 8);
+	put32(&out, 1);
+	put32(&out, 0);
+	metadata_resp(&out, 5, 2, 1, &at);
+	metadata_resp(&out, 2, 3, 2, &at2);
+	mockguard_out(g, 4, (unsigned char *)out.p, out.len);
+	mockguard_sent(g, 4, (unsigned char *)out.p, out.len);
+	unit_ok(be32(out.p + at) == 1 && be32(out.p + at2) == 1,
+		"both responses of one send rewritten");
+	mockguard_free(g);
+	sbuf_free(&req);
+	sbuf_free(&out);
 }
 
 int main(void)
@@ -493,6 +602,7 @@ int main(void)
 	test_envelope_read();
 	test_resume();
 	test_conf_file();
-	test_groupguard();
+	test_mockguard();
+	test_controller();
 	return unit_done();
 }
