@@ -600,6 +600,7 @@ static int supervise(struct tool *t, const char **topics, size_t ntopics,
 		     int brokers)
 {
 	int restarts = 0;
+	struct timespec last = { 0, 0 }, now;
 
 	for (;;) {
 		pid_t pid, w;
@@ -647,9 +648,13 @@ static int supervise(struct tool *t, const char **topics, size_t ntopics,
 			     "no assignment protocol; started it again on the same ports, "
 			     "empty (restart %d)",
 			  strsignal(WTERMSIG(st)), restarts);
-		/* a client that keeps asking for what killed it must not
-		 * make this a busy loop */
-		poll(NULL, 0, 1000);
+		/* at once, before another program takes the ports; but a
+		 * client that keeps asking for what killed it must not make
+		 * this a busy loop */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - last.tv_sec < 5)
+			poll(NULL, 0, 1000);
+		last = now;
 		if (tool_stop)
 			return SW_EXIT_OK;
 	}
