@@ -20,6 +20,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "avro_codec.h"
 #include "avro_decode.h"
 #include "avro_encode.h"
 #include "avro_msg.h"
@@ -829,8 +830,8 @@ static void set_versions(struct tool *t)
 {
 	static char buf[256];
 
-	snprintf(buf, sizeof(buf), "zlib %s\nzstd %s\nlibcurl %s\n",
-		 zlibVersion(), ZSTD_versionString(),
+	snprintf(buf, sizeof(buf), "zlib %s\nzstd %s\n%slibcurl %s\n",
+		 zlibVersion(), ZSTD_versionString(), avro_codec_versions(),
 		 curl_version_info(CURLVERSION_NOW)->version);
 	t->versions = buf;
 }
