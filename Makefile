@@ -124,7 +124,8 @@ check: deps
 check-valgrind: all
 	@scripts/check-valgrind
 
-demo: deps
+demo:
+	@$(INSTALL_DEPS) build
 	@$(MAKE) --no-print-directory all
 	@examples/01-web-funnel.sh
 

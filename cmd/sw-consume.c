@@ -707,7 +707,8 @@ static void run(struct consume *c)
 	ssize_t n, i;
 
 	while (!c->done && !tool_stop) {
-		n = rd_kafka_consume_batch_queue(q, POLL_MS, msgs, BATCH);
+		n = rd_kafka_consume_batch_queue(q, tool_wait_ms(&c->t, POLL_MS),
+						 msgs, BATCH);
 		if (n < 0) {
 			tool_error(&c->t, "consume: %s",
 				   rd_kafka_err2str(rd_kafka_last_error()));
@@ -999,11 +1000,54 @@ static int64_t parse_dur(struct consume *c, const char *opt, const char *s)
 	return us;
 }
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+/* Lag of every assigned partition: the high watermark the last fetch
+ * brought (no request to the cluster) less the position reached. */
+static void lag_fields(struct consume *c, struct stats *s)
+{
+	rd_kafka_topic_partition_list_t *l;
+	int64_t total = 0, lo, hi;
+	size_t i;
+
+	l = rd_kafka_topic_partition_list_new(c->nparts ? (int)c->nparts : 1);
+	for (i = 0; i < c->nparts; i++)
+		rd_kafka_topic_partition_list_add(l, c->parts[i].topic,
+						  c->parts[i].partition);
+	if (c->nparts && rd_kafka_position(c->rk, l) == 0) {
+		for (i = 0; i < (size_t)l->cnt; i++) {
+			rd_kafka_topic_partition_t *e = &l->elems[i];
+			int64_t pos = e->offset;
+
+			if (rd_kafka_get_watermark_offsets(c->rk, e->topic,
+							   e->partition, &lo,
+							   &hi) ||
+			    hi < 0)
+				continue;
+			if (pos < 0)
+				pos = c->parts[i].start >= 0 ? c->parts[i].start : lo;
+			stats_part_gauge(s, e->topic, e->partition, "offset", pos,
+					 "Next offset to read");
+			stats_part_gauge(s, e->topic, e->partition,
+					 "high_watermark", hi,
+					 "Offset after the last message in the partition");
+			stats_part_gauge(s, e->topic, e->partition, "lag",
+					 hi > pos ? hi - pos : 0,
+					 "Messages in the partition not read yet");
+			total += hi > pos ? hi - pos : 0;
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	stats_gauge(s, "total_lag", total,
+		    "Messages not read yet, over every assigned partition");
+}
+
+static void stats_fields(struct tool *t, struct stats *s)
 {
 	struct consume *c = t->ctx;
 
-	sbuf_printf(b, ",\"data_loss_partitions\":%" PRIu64, c->lost);
+	stats_counter(s, "data_loss_partitions", c->lost,
+		      "Partitions whose next offsets were no longer retained");
+	if (c->rk)
+		lag_fields(c, s);
 }
 
 static void parse_args(struct consume *c, int argc, char **argv)
@@ -1189,7 +1233,7 @@ int main(int argc, char **argv)
 
 	tool_init(&c.t, "sw-consume");
 	c.t.versions = kafka_version_line();
-	c.t.stats_extra = stats_extra;
+	c.t.stats_fields = stats_fields;
 	c.t.ctx = &c;
 	c.partition = -1;
 	c.end_ms = -1;
@@ -1218,8 +1262,10 @@ int main(int argc, char **argv)
 	/* Everything written is stored: commit it, then leave the group. */
 	if (!c.list)
 		flush_and_commit(&c);
+	tool_report_final(&c.t); /* with the lag, while it is known */
 	rd_kafka_consumer_close(c.rk);
 	rd_kafka_destroy(c.rk);
+	c.rk = NULL;
 	clear_parts(&c);
 	if (c.resume)
 		rd_kafka_topic_partition_list_destroy(c.resume);

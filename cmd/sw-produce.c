@@ -569,6 +569,7 @@ static void drain(struct produce *p)
 	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
 		rd_kafka_poll(p->rk, 100);
 		waited += 100;
+		(void)tool_wait_ms(&p->t, 0); /* a report due while draining */
 		tool_flush(&p->t);
 	}
 	rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -581,12 +582,17 @@ static void drain(struct produce *p)
 
 /* ---- setup ---- */
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_fields(struct tool *t, struct stats *s)
 {
 	struct produce *p = t->ctx;
 
-	sbuf_printf(b, ",\"produced\":%" PRIu64 ",\"acked\":%" PRIu64
-		    ",\"failed\":%" PRIu64, p->produced, p->acked, p->failed);
+	stats_counter(s, "produced", p->produced, "Messages handed to librdkafka");
+	stats_counter(s, "acked", p->acked, "Messages acknowledged by the brokers");
+	stats_counter(s, "failed", p->failed, "Messages that could not be delivered");
+	stats_gauge(s, "in_flight",
+		    p->acked + p->failed < p->attempted ?
+			    (int64_t)(p->attempted - p->acked - p->failed) : 0,
+		    "Messages not yet acknowledged or failed");
 }
 
 static void make_producer(struct produce *p)
@@ -813,7 +819,7 @@ int main(int argc, char **argv)
 
 	tool_init(&p.t, "sw-produce");
 	p.t.versions = kafka_version_line();
-	p.t.stats_extra = stats_extra;
+	p.t.stats_fields = stats_fields;
 	p.t.ctx = &p;
 	p.t.on_block = batch_on_block;
 	p.partition = RD_KAFKA_PARTITION_UA;

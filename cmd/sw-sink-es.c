@@ -229,17 +229,25 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_checkpoint(void *ctx, const char *topic, int32_t partition,
+			     int64_t offset)
+{
+	stats_part_gauge(ctx, topic, partition, "checkpoint_offset", offset,
+			 "Offset a consumer resumes from: every record before it is acknowledged");
+}
+
+static void stats_fields(struct tool *t, struct stats *st)
 {
 	struct sink *s = t->ctx;
 
-	sbuf_printf(b, ",\"indexed\":%llu,\"retried\":%llu,\"dead_lettered\":%llu"
-		       ",\"requests\":%llu,\"failed\":%llu",
-		    (unsigned long long)s->indexed,
-		    (unsigned long long)s->retried,
-		    (unsigned long long)s->dead_lettered,
-		    (unsigned long long)s->requests,
-		    (unsigned long long)(s->failed + s->rejected));
+	stats_counter(st, "indexed", s->indexed, "Documents acknowledged by Elasticsearch");
+	stats_counter(st, "retried", s->retried, "Documents sent again");
+	stats_counter(st, "dead_lettered", s->dead_lettered, "Documents written to --dead-letter");
+	stats_counter(st, "requests", s->requests, "Bulk requests sent");
+	stats_counter(st, "failed", s->failed + s->rejected, "Documents not indexed");
+	stats_gauge(st, "in_flight", (int64_t)s->inflight, "Bulk requests awaiting an answer");
+	if (s->ckpt)
+		bulk_ckpt_each(s->ckpt, stats_checkpoint, st);
 }
 
 /*
@@ -1327,7 +1335,7 @@ static void run(struct sink *s)
 		t = wait_us(s, reading && can_accept(s) && !tool_stop, more,
 			    deadline, now, &wfd, &nfd);
 		curl_multi_poll(s->multi, nfd ? &wfd : NULL, nfd,
-				(int)((t + 999) / 1000), NULL);
+				tool_wait_ms(&s->t, (int)((t + 999) / 1000)), NULL);
 		pump(s);
 	}
 	json_doc_free(&doc);
@@ -1357,6 +1365,7 @@ static void cleanup(struct sink *s)
 	bulk_resp_free(&s->resp);
 	json_doc_free(&s->errdoc);
 	bulk_ckpt_free(s->ckpt);
+	s->ckpt = NULL;
 	sbuf_free(&s->scratch);
 	sbuf_free(&s->dl);
 }
@@ -1398,7 +1407,7 @@ int main(int argc, char **argv)
 
 	tool_init(&s.t, "sw-sink-es");
 	s.t.versions = versions();
-	s.t.stats_extra = stats_extra;
+	s.t.stats_fields = stats_fields;
 	s.t.ctx = &s;
 	s.batch_docs = 1000;
 	s.batch_bytes = 5u << 20;
@@ -1427,6 +1436,7 @@ int main(int argc, char **argv)
 	setup_curl(&s);
 	run(&s);
 	code = exit_code(&s);
+	tool_report_final(&s.t); /* with the checkpoint, before it goes */
 	cleanup(&s);
 	return tool_finish(&s.t, code);
 }

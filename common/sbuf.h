@@ -102,6 +102,21 @@ static inline void sbuf_putc(struct sbuf *b, char c)
 	b->p[b->len] = '\0';
 }
 
+/* Appends v as a base-128 varint, low groups first (Avro's longs after
+ * zigzag, Protocol Buffers, the Thrift compact protocol). */
+static inline void sbuf_put_varint(struct sbuf *b, uint64_t v)
+{
+	char buf[10];
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		buf[n++] = (char)(v | 0x80);
+		v >>= 7;
+	}
+	buf[n++] = (char)v;
+	sbuf_put(b, buf, n);
+}
+
 static inline void sbuf_puts(struct sbuf *b, const char *s)
 {
 	sbuf_put(b, s, strlen(s));

@@ -84,7 +84,7 @@ static void ndjson_max_line(void)
 {
 	char path[] = "/tmp/test_limits.XXXXXX", err[256];
 	char *files[1] = { path };
-	struct ndjson_opts o = { 1000, NULL, NULL };
+	struct ndjson_opts o = { 1000, NULL, NULL, NULL };
 	struct ndjson_in *r;
 	const char *line;
 	size_t len;
