@@ -8,26 +8,115 @@
  * until SIGINT/SIGTERM, or until stdin closes when stdin is a pipe, FIFO,
  * socket or terminal (a regular file or /dev/null is read and then the
  * cluster keeps running until a signal).
+ *
+ * The cluster runs in a child process that this one watches.  librdkafka's
+ * mock (2.0.2) aborts the whole process on some requests it cannot serve,
+ * above all a consumer group whose members share no assignment protocol
+ * (it asserts that every member's first protocol is the leader's), and no
+ * hook lets a caller refuse such a JoinGroup.  So the bytes clients send
+ * are read on their way in (recvmsg() below) and such a JoinGroup is
+ * answered INCONSISTENT_GROUP_PROTOCOL through the mock's own error
+ * injection before the mock handles it (kafka_mockguard).  What still
+ * kills the child (a member that vanished without leaving, another
+ * assertion) is survived: when the child dies of a signal, a new cluster is
+ * started on the same ports (the child's bind() calls are steered to them),
+ * with the topics made so far, so that clients reconnect to an empty
+ * cluster rather than to nothing.  The same watch on the wire rewrites the
+ * controller id of Metadata responses (0, a broker that does not exist) to
+ * a broker that does.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
 #include "kafka_conf.h"
+#include "kafka_mockguard.h"
 #include "num.h"
 #include "sbuf.h"
 #include "tool.h"
 #include "xalloc.h"
 
 #define MAX_LINE 4096
+#define MAX_BROKERS 64
+#define TOPICS_SIZE 65536
+
+/* What a restarted cluster needs from the one before, in memory shared
+ * between this process and the cluster's. */
+struct shared {
+	uint16_t ports[MAX_BROKERS]; /* of the brokers' listeners, in order */
+	int nports;
+	size_t topics_len;
+	char topics[TOPICS_SIZE]; /* NAME[:PARTITIONS] lines, from "topic" */
+};
+
+static struct shared *shared;
+/* Set while librdkafka creates the brokers' listeners. */
+static int steer_binds;
+static int nbinds;
+
+/* The cluster whose JoinGroups are guarded, and the sockets of its client
+ * connections (those accept() gave); used by the mock's own thread only. */
+static rd_kafka_mock_cluster_t *guarded;
+static struct mockguard *guard;
+static struct tool *guard_tool;
+static char guard_last[1024];
+#define GUARD_FDS 65536
+static unsigned char guard_fd[GUARD_FDS / 8];
+
+static int guard_has(int fd)
+{
+	return fd >= 0 && fd < GUARD_FDS && (guard_fd[fd / 8] >> (fd % 8) & 1);
+}
+
+/*
+ * librdkafka binds each mock broker's listener to 127.0.0.1 port 0, one
+ * broker after the other, and has no option for the port.  This bind()
+ * takes the place of the C library's for the whole program (librdkafka's
+ * calls resolve to it): while steer_binds is set, the Nth port-0 bind of
+ * an IPv4 socket gets the port the Nth broker had before (recorded on the
+ * first start).  Every other call goes to the system call unchanged.
+ */
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int k, rc;
+
+	if (!steer_binds || !sa || sa->sa_family != AF_INET ||
+	    len < sizeof(sin) || nbinds >= MAX_BROKERS)
+		return (int)syscall(SYS_bind, fd, sa, len);
+	memcpy(&sin, sa, sizeof(sin));
+	if (sin.sin_port != 0)
+		return (int)syscall(SYS_bind, fd, sa, len);
+	k = nbinds++;
+	if (k < shared->nports)
+		sin.sin_port = htons(shared->ports[k]);
+	rc = (int)syscall(SYS_bind, fd, &sin, sizeof(sin));
+	if (rc == 0 && k >= shared->nports &&
+	    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0) {
+		shared->ports[k] = ntohs(sin.sin_port);
+		shared->nports = k + 1;
+	}
+	return rc;
+}
 
 struct topic_arg {
 	const char *name;
@@ -44,7 +133,10 @@ static void usage(void)
 	       "kept on disk.  Each partition keeps only about the newest 5 MB (and at\n"
 	       "most 100000 produce batches): older messages are deleted, as retention\n"
 	       "would.  Topics that do not exist are created on first use with 4\n"
-	       "partitions.\n"
+	       "partitions.  A JoinGroup whose first assignor differs from its group's\n"
+	       "is refused (INCONSISTENT_GROUP_PROTOCOL); a cluster that dies is started\n"
+	       "again on the same ports, with its topics but empty.  Metadata names\n"
+	       "broker 1 as the controller.  No admin requests (CreateTopics, ...).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -b, --brokers N        number of brokers (default 1)\n"
@@ -191,8 +283,18 @@ static int command(rd_kafka_mock_cluster_t *mc, int brokers, char *line,
 	if (n == 0 || w[0][0] == '#')
 		return 1; /* nothing to answer */
 
-	if (!strcmp(w[0], "topic") && n == 2)
-		return create_topic(mc, w[1], brokers, err, errlen);
+	if (!strcmp(w[0], "topic") && n == 2) {
+		size_t len = strlen(w[1]);
+
+		if (create_topic(mc, w[1], brokers, err, errlen) < 0)
+			return -1;
+		if (shared->topics_len + len + 1 < TOPICS_SIZE) {
+			memcpy(shared->topics + shared->topics_len, w[1], len);
+			shared->topics[shared->topics_len + len] = '\n';
+			shared->topics_len += len + 1;
+		}
+		return 0;
+	}
 	if (!strcmp(w[0], "broker") && n >= 3) {
 		if (parse_id(w[1], &id) < 0)
 			goto bad;
@@ -332,6 +434,244 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
 	tool_info(t, "librdkafka: %s: %s", fac, msg);
 }
 
+/*
+ * The mock's broker threads accept client connections with accept() and
+ * read requests with recvmsg(); these two take the place of the C
+ * library's (as bind() does above) to watch the requests of the mock's
+ * connections.  Everything else passes through untouched.
+ */
+int accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	int s = (int)syscall(SYS_accept4, fd, sa, len, 0);
+
+	if (s >= 0 && s < GUARD_FDS && guard) {
+		guard_fd[s / 8] |= (unsigned char)(1u << (s % 8));
+		mockguard_open(guard, s);
+	}
+	return s;
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t r = syscall(SYS_recvmsg, fd, msg, flags);
+	size_t left, i;
+	int refuse = 0;
+
+	if (!guard || !guard_has(fd))
+		return r;
+	if (r <= 0) {
+		if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+			guard_fd[fd / 8] &= (unsigned char)~(1u << (fd % 8));
+			mockguard_close(guard, fd);
+		}
+		return r;
+	}
+	for (i = 0, left = (size_t)r; left > 0 && i < msg->msg_iovlen; i++) {
+		size_t k = msg->msg_iov[i].iov_len < left ? msg->msg_iov[i].iov_len
+							  : left;
+
+		refuse += mockguard_feed(guard, fd, msg->msg_iov[i].iov_base, k);
+		left -= k;
+	}
+	if (refuse > 0 && guarded) {
+		int saved = errno;
+
+		/* the request is handled next, by this thread, right after
+		 * this read: the error pushed now is its answer */
+		while (refuse-- > 0)
+			rd_kafka_mock_push_request_errors(
+				guarded, 11, 1,
+				RD_KAFKA_RESP_ERR_INCONSISTENT_GROUP_PROTOCOL);
+		/* once per reason: a refused client retries every second */
+		if (strcmp(guard_last, mockguard_why(guard)) != 0) {
+			snprintf(guard_last, sizeof(guard_last), "%s",
+				 mockguard_why(guard));
+			tool_warn(guard_tool, "JoinGroup refused (INCONSISTENT_GROUP_PROTOCOL): %s",
+				  guard_last);
+		}
+		errno = saved;
+	}
+	return r;
+}
+
+/* Responses go out through sendmsg(): copied, so that the controller id of
+ * Metadata responses can be rewritten (kafka_mockguard), and sent. */
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	static unsigned char *buf;
+	static size_t cap;
+	struct msghdr m;
+	struct iovec one;
+	size_t total = 0, i;
+	ssize_t r;
+
+	if (!guard || !guard_has(fd))
+		return syscall(SYS_sendmsg, fd, msg, flags);
+	for (i = 0; i < msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	if (total > cap) {
+		free(buf);
+		cap = total;
+		buf = xmalloc(cap);
+	}
+	for (i = 0, total = 0; i < msg->msg_iovlen; i++) {
+		memcpy(buf + total, msg->msg_iov[i].iov_base,
+		       msg->msg_iov[i].iov_len);
+		total += msg->msg_iov[i].iov_len;
+	}
+	mockguard_out(guard, fd, buf, total);
+	m = *msg;
+	one.iov_base = buf;
+	one.iov_len = total;
+	m.msg_iov = &one;
+	m.msg_iovlen = 1;
+	r = syscall(SYS_sendmsg, fd, &m, flags);
+	if (r > 0) {
+		int saved = errno;
+
+		mockguard_sent(guard, fd, buf, (size_t)r);
+		errno = saved;
+	}
+	return r;
+}
+
+/* Runs one cluster until a stop; returns the exit code.  The first one
+ * prints the bootstrap address; a restarted one has the same. */
+static int run_cluster(struct tool *t, const char **topics, size_t ntopics,
+		       int brokers, int restarted)
+{
+	rd_kafka_conf_t *conf;
+	rd_kafka_t *rk;
+	rd_kafka_mock_cluster_t *mc;
+	char err[512], *line, *save = NULL, *list;
+	const char *boot;
+	size_t i;
+	int code = SW_EXIT_OK;
+
+	conf = rd_kafka_conf_new();
+	rd_kafka_conf_set_opaque(conf, t);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set(conf, "log_level", t->verbose ? "7" : "3", NULL, 0);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+	if (!rk) {
+		rd_kafka_conf_destroy(conf);
+		tool_error(t, "librdkafka: %s", err);
+		return SW_EXIT_FAIL;
+	}
+	conf = NULL;
+	guard = mockguard_new();
+	guard_tool = t;
+	steer_binds = 1;
+	nbinds = 0;
+	mc = rd_kafka_mock_cluster_new(rk, brokers);
+	steer_binds = 0;
+	guarded = mc;
+	if (!mc) {
+		code = SW_EXIT_FAIL;
+		tool_error(t, restarted ? "cannot start the mock cluster again on its ports"
+				        : "cannot start the mock cluster");
+		goto out;
+	}
+	for (i = 0; i < ntopics; i++) {
+		if (create_topic(mc, topics[i], brokers, err, sizeof(err))) {
+			code = SW_EXIT_FAIL;
+			tool_error(t, "--topic %s", err);
+			goto out;
+		}
+	}
+	list = xstrndup(shared->topics, shared->topics_len);
+	for (line = strtok_r(list, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		create_topic(mc, line, brokers, err, sizeof(err));
+	free(list);
+	boot = rd_kafka_mock_cluster_bootstraps(mc);
+	if (!restarted) {
+		out_put(&t->out, boot, strlen(boot));
+		out_end(&t->out);
+		tool_flush(t);
+	}
+	tool_info(t, "cluster of %d broker(s) at %s", brokers, boot);
+	if (!serve(t, mc, brokers)) {
+		while (!tool_stop)
+			poll(NULL, 0, tool_wait_ms(t, 200));
+	}
+out:
+	if (mc)
+		rd_kafka_mock_cluster_destroy(mc);
+	guarded = NULL;
+	rd_kafka_destroy(rk);
+	mockguard_free(guard);
+	guard = NULL;
+	return code;
+}
+
+/* Starts the cluster in a child and waits for it; starts it again when it
+ * dies of a signal that this process did not send.  A stop request is
+ * passed on to the child.  Returns the exit code. */
+static int supervise(struct tool *t, const char **topics, size_t ntopics,
+		     int brokers)
+{
+	int restarts = 0;
+	struct timespec last = { 0, 0 }, now;
+
+	for (;;) {
+		pid_t pid, w;
+		int st = 0, sent = 0;
+
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			tool_error(t, "fork: %s", strerror(errno));
+			return SW_EXIT_FAIL;
+		}
+		if (pid == 0) {
+			struct rlimit no_core = { 0, 0 };
+
+			/* the cluster ends with this process, and an
+			 * expected abort leaves no core file */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() == 1)
+				_exit(SW_EXIT_FAIL);
+			setrlimit(RLIMIT_CORE, &no_core);
+			exit(tool_finish(t, run_cluster(t, topics, ntopics,
+						        brokers, restarts > 0)));
+		}
+		while ((w = waitpid(pid, &st, WNOHANG)) == 0 ||
+		       (w < 0 && errno == EINTR)) {
+			if (tool_stop && !sent) {
+				kill(pid, SIGTERM);
+				sent = 1;
+			}
+			poll(NULL, 0, 100);
+		}
+		if (w < 0) {
+			tool_error(t, "waitpid: %s", strerror(errno));
+			return SW_EXIT_FAIL;
+		}
+		if (WIFEXITED(st))
+			return WEXITSTATUS(st);
+		if (tool_stop)
+			return SW_EXIT_OK;
+		if (restarts == 0 && shared->nports < brokers)
+			return SW_EXIT_FAIL; /* it never came up */
+		restarts++;
+		tool_warn(t, "the mock cluster died (%s): librdkafka's mock aborts on "
+			     "some requests, such as a consumer group whose members share "
+			     "no assignment protocol; started it again on the same ports, "
+			     "empty (restart %d)",
+			  strsignal(WTERMSIG(st)), restarts);
+		/* at once, before another program takes the ports; but a
+		 * client that keeps asking for what killed it must not make
+		 * this a busy loop */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - last.tv_sec < 5)
+			poll(NULL, 0, 1000);
+		last = now;
+		if (tool_stop)
+			return SW_EXIT_OK;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -347,14 +687,9 @@ int main(int argc, char **argv)
 	};
 	static struct tool t;
 	const char **topics = NULL;
-	size_t ntopics = 0, i;
+	size_t ntopics = 0;
 	int64_t brokers = 1;
-	rd_kafka_conf_t *conf;
-	rd_kafka_t *rk = NULL;
-	rd_kafka_mock_cluster_t *mc = NULL;
-	char err[512];
-	const char *boot;
-	int c, code = SW_EXIT_OK;
+	int c, code;
 
 	tool_init(&t, "sw-kafka-mock");
 	t.stats_fields = stats_fields;
@@ -395,43 +730,14 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		tool_usage_error(&t, "unexpected argument: %s", argv[optind]);
 	tool_start(&t);
-
-	conf = rd_kafka_conf_new();
-	rd_kafka_conf_set_opaque(conf, &t);
-	rd_kafka_conf_set_log_cb(conf, log_cb);
-	rd_kafka_conf_set(conf, "log_level", t.verbose ? "7" : "3", NULL, 0);
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-	if (!rk) {
-		rd_kafka_conf_destroy(conf);
-		tool_die(&t, SW_EXIT_FAIL, "librdkafka: %s", err);
-	}
-	conf = NULL;
-	mc = rd_kafka_mock_cluster_new(rk, (int)brokers);
-	if (!mc) {
-		code = SW_EXIT_FAIL;
-		tool_error(&t, "cannot start the mock cluster");
-		goto out;
-	}
-	for (i = 0; i < ntopics; i++) {
-		if (create_topic(mc, topics[i], (int)brokers, err, sizeof(err))) {
-			code = SW_EXIT_FAIL;
-			tool_error(&t, "--topic %s", err);
-			goto out;
-		}
-	}
-	boot = rd_kafka_mock_cluster_bootstraps(mc);
-	out_put(&t.out, boot, strlen(boot));
-	out_end(&t.out);
-	tool_flush(&t);
-	tool_info(&t, "cluster of %d broker(s) at %s", (int)brokers, boot);
-	if (!serve(&t, mc, (int)brokers)) {
-		while (!tool_stop)
-			poll(NULL, 0, tool_wait_ms(&t, 200));
-	}
-out:
-	if (mc)
-		rd_kafka_mock_cluster_destroy(mc);
-	rd_kafka_destroy(rk);
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		tool_die(&t, SW_EXIT_FAIL, "mmap: %s", strerror(errno));
+	code = supervise(&t, topics, ntopics, (int)brokers);
+	munmap(shared, sizeof(*shared));
 	free(topics);
-	return tool_finish(&t, code);
+	/* the cluster's process wrote the output and the reports (--stats)
+	 * and closed them: nothing is left to finish here */
+	return code;
 }

@@ -109,7 +109,8 @@ static const struct option longopts[] = {
 	"Connection options:\n"                                              \
 	"  -b, --brokers HOST[:PORT]  the broker (default localhost:1883, :8883 with TLS)\n" \
 	"      --timeout DUR      give up (exit 69) when no connection within DUR (default 10s)\n" \
-	"      --client-id ID     client identifier (default: a random one)\n" \
+	"      --client-id ID     client identifier (default: sw-mqtt-sub- or\n" \
+	"                         sw-mqtt-pub- and 8 random hex digits)\n" \
 	"      --session NAME     persistent session: client id NAME, messages kept while away\n" \
 	"      --user NAME        user name; the password from --password-file or $SW_MQTT_PASSWORD\n" \
 	"      --password-file FILE  the password: the first line of FILE\n"  \
@@ -672,6 +673,7 @@ int main(int argc, char **argv)
 	password = read_password(&t, &o);
 	conf.host = host;
 	conf.client_id = o.session ? o.session : o.client_id;
+	conf.client_id_prefix = o.pub ? "sw-mqtt-pub" : "sw-mqtt-sub";
 	conf.clean_session = o.session == NULL;
 	conf.user = o.user;
 	conf.password = password;

@@ -34,6 +34,13 @@
  * thin, few enough that the copies stay in cache. */
 #define BATCH_MAX 256
 #define NO_BYTES SIZE_MAX
+/* Kafka's broker default for message.max.bytes, also ours: librdkafka's
+ * client default (1000000) would refuse, here, records the broker takes. */
+#define MAX_MESSAGE_BYTES "1048588"
+/* What librdkafka adds to key and value when it checks a message against
+ * message.max.bytes (RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD: the varints of a
+ * v2 record). */
+#define MESSAGE_OVERHEAD 36
 
 enum {
 	OPT_ENVELOPE = TOOL_OPT_TOOL_BASE,
@@ -74,6 +81,7 @@ struct produce {
 	int envelope;
 	int report;
 	int64_t timeout_us;
+	int64_t max_bytes; /* message.max.bytes in effect */
 
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt; /* -t, looked up once rather than per message */
@@ -474,6 +482,17 @@ static void drain_at_exit(void)
 		drain(exiting);
 }
 
+/* A record too big for message.max.bytes is bad input: nothing was sent,
+ * and no retry would send it. */
+static void too_large(struct produce *p, const struct kafka_rec *rec)
+{
+	tool_bad_record(&p->t,
+			"message of %zu bytes (key and value) is over the local limit of %" PRId64
+			" (message.max.bytes, with %d bytes of framing); raise it with -X message.max.bytes=N, within the broker's own limit",
+			rec->key_len + rec->value_len, p->max_bytes,
+			MESSAGE_OVERHEAD);
+}
+
 static void produce_all(struct produce *p)
 {
 	struct json_doc d;
@@ -512,6 +531,11 @@ static void produce_all(struct produce *p)
 			tool_bad_record(&p->t, "--key: %s", err);
 			continue;
 		}
+		if ((int64_t)(rec.key_len + rec.value_len) + MESSAGE_OVERHEAD >
+		    p->max_bytes) {
+			too_large(p, &rec);
+			continue;
+		}
 		p->attempted++;
 		tool_tick(&p->t);
 		if (batchable(p, &rec)) {
@@ -520,6 +544,12 @@ static void produce_all(struct produce *p)
 		}
 		batch_flush(p); /* keep the order */
 		e = send_message(p, &rec);
+		if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+			/* the headers made it too big */
+			p->attempted--;
+			too_large(p, &rec);
+			continue;
+		}
 		if (e) {
 			fail_at(p, ndjson_source(p->t.in),
 				ndjson_lineno(p->t.in), e);
@@ -579,6 +609,10 @@ static void make_producer(struct produce *p)
 		"log_level", p->t.verbose ? "7" : "0",
 		"message.timeout.ms", tmo,
 		"compression.codec", p->compression ? p->compression : "none",
+		"message.max.bytes", MAX_MESSAGE_BYTES,
+		/* Java's and kafkajs's partitioner: a key lands on the
+		 * partition their producers send it to */
+		"partitioner", "murmur2_random",
 		NULL,
 	};
 	const struct rd_kafka_metadata *md;
@@ -592,6 +626,15 @@ static void make_producer(struct produce *p)
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	rd_kafka_conf_set_error_cb(conf, error_cb);
 	rd_kafka_conf_set_log_cb(conf, log_cb);
+	{
+		char v[32];
+		size_t vn = sizeof(v);
+
+		if (rd_kafka_conf_get(conf, "message.max.bytes", v, &vn) !=
+			    RD_KAFKA_CONF_OK ||
+		    num_parse_i64(v, 1, INT32_MAX, &p->max_bytes) < 0)
+			p->max_bytes = INT32_MAX;
+	}
 	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
 	if (!p->rk) {
 		rd_kafka_conf_destroy(conf);

@@ -11,6 +11,7 @@
 #include "avro_encode.h"
 #include "base64.h"
 #include "json.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define MAX_DEPTH 256
@@ -105,23 +106,6 @@ struct dctx {
 
 /* --- formats -------------------------------------------------------- */
 
-static void civil(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era, yy;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yy + (*m <= 2);
-}
-
 static int64_t floordiv(int64_t a, int64_t b, int64_t *rem)
 {
 	int64_t q = a / b, r = a % b;
@@ -142,23 +126,55 @@ static void put_digits(char *p, uint64_t v, int n)
 	}
 }
 
-void avro_fmt_date(int64_t days, struct sbuf *out)
+static const char *lt_name(int logical)
 {
-	int64_t y;
-	unsigned m, d;
-	char buf[32];
-
-	civil(days, &y, &m, &d);
-	if (y >= 0 && y <= 9999) {
-		put_digits(buf, (uint64_t)y, 4);
-		buf[4] = '-';
-		put_digits(buf + 5, m, 2);
-		buf[7] = '-';
-		put_digits(buf + 8, d, 2);
-		sbuf_put(out, buf, 10);
-	} else {
-		sbuf_printf(out, "%" PRId64 "-%02u-%02u", y, m, d);
+	switch (logical) {
+	case AVRO_LT_DATE: return "date";
+	case AVRO_LT_TIME_MILLIS: return "time-millis";
+	case AVRO_LT_TIME_MICROS: return "time-micros";
+	case AVRO_LT_TIMESTAMP_MILLIS: return "timestamp-millis";
+	case AVRO_LT_TIMESTAMP_MICROS: return "timestamp-micros";
+	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS: return "local-timestamp-millis";
+	case AVRO_LT_LOCAL_TIMESTAMP_MICROS: return "local-timestamp-micros";
+	default: return "value";
 	}
+}
+
+const char *avro_logical_range(int logical, int64_t v)
+{
+	int64_t lo, hi; /* [lo, hi) */
+
+	switch (logical) {
+	case AVRO_LT_DATE:
+		lo = TIMEFMT_MIN_S / 86400, hi = TIMEFMT_MAX_S / 86400;
+		break;
+	case AVRO_LT_TIME_MILLIS:
+		return v >= 0 && v < 86400000 ? NULL : "0 to 86399999";
+	case AVRO_LT_TIME_MICROS:
+		return v >= 0 && v < INT64_C(86400000000) ? NULL
+							  : "0 to 86399999999";
+	case AVRO_LT_TIMESTAMP_MILLIS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
+		lo = TIMEFMT_MIN_S * 1000, hi = TIMEFMT_MAX_S * 1000;
+		break;
+	case AVRO_LT_TIMESTAMP_MICROS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
+		lo = TIMEFMT_MIN_S * 1000000, hi = TIMEFMT_MAX_S * 1000000;
+		break;
+	default:
+		return NULL;
+	}
+	return v >= lo && v < hi ? NULL : "years -99999 to +99999";
+}
+
+/* Dates and timestamps are written only within the range that timefmt
+ * reads back (years -99999 to +99999), so decode | encode never fails. */
+int avro_fmt_date(int64_t days, struct sbuf *out)
+{
+	if (avro_logical_range(AVRO_LT_DATE, days))
+		return -1;
+	timefmt_format_date(days, out);
+	return 0;
 }
 
 static void fmt_clock(int64_t frac_of_day, int micros, struct sbuf *out)
@@ -177,82 +193,48 @@ static void fmt_clock(int64_t frac_of_day, int micros, struct sbuf *out)
 	sbuf_put(out, buf, micros ? 15 : 12);
 }
 
-void avro_fmt_time(int64_t v, int micros, struct sbuf *out)
+int avro_fmt_time(int64_t v, int micros, struct sbuf *out)
 {
-	int64_t day = micros ? INT64_C(86400000000) : 86400000, rem;
+	int64_t day = micros ? INT64_C(86400000000) : 86400000;
 
-	floordiv(v, day, &rem);
-	fmt_clock(rem, micros, out);
+	if (v < 0 || v >= day)
+		return -1;
+	fmt_clock(v, micros, out);
+	return 0;
 }
 
-void avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out)
+int avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out)
 {
 	int64_t day = micros ? INT64_C(86400000000) : 86400000, rem;
 	int64_t days = floordiv(v, day, &rem);
 
-	avro_fmt_date(days, out);
+	if (avro_logical_range(micros ? AVRO_LT_TIMESTAMP_MICROS
+				       : AVRO_LT_TIMESTAMP_MILLIS, v) ||
+	    avro_fmt_date(days, out) < 0)
+		return -1;
 	sbuf_putc(out, 'T');
 	fmt_clock(rem, micros, out);
 	if (utc)
 		sbuf_putc(out, 'Z');
+	return 0;
 }
 
+/* -0.0 keeps its sign: JSON's "-0.0" reads back as negative zero, where
+ * "0" (what the number writer gives for a whole value) would not. */
 void avro_fmt_float(float f, struct sbuf *out)
 {
-	sbuf_put_float(out, f);
+	if (f == 0 && signbit(f))
+		sbuf_put(out, "-0.0", 4);
+	else
+		sbuf_put_float(out, f);
 }
 
 void avro_fmt_double(double d, struct sbuf *out)
 {
-	sbuf_put_double(out, d);
-}
-
-/* Two's complement big-endian p[0..n) as a decimal with scale digits after
- * the point, quoted. */
-static void fmt_decimal(const uint8_t *p, size_t n, int scale,
-			struct sbuf *out)
-{
-	uint8_t *mag = xmalloc(n ? n : 1);
-	/* digits of the unscaled value, or more zeros when the scale is larger */
-	char *digits = xmalloc(n * 3 + 2 + (scale > 0 ? (size_t)scale : 0));
-	size_t nd = 0, len = n;
-	int neg = n && (p[0] & 0x80);
-
-	memcpy(mag, p, n);
-	if (neg) { /* negate: invert and add one */
-		int carry = 1;
-		for (size_t i = n; i-- > 0;) {
-			int v = (uint8_t)~mag[i] + carry;
-			mag[i] = (uint8_t)v;
-			carry = v >> 8;
-		}
-	}
-	for (;;) { /* repeated division by 10 */
-		unsigned rem = 0;
-		int nonzero = 0;
-		for (size_t i = 0; i < len; i++) {
-			unsigned cur = (rem << 8) | mag[i];
-			mag[i] = (uint8_t)(cur / 10);
-			rem = cur % 10;
-			nonzero |= mag[i];
-		}
-		digits[nd++] = (char)('0' + rem);
-		if (!nonzero)
-			break;
-	}
-	while ((int)nd <= scale)
-		digits[nd++] = '0';
-	sbuf_putc(out, '"');
-	if (neg)
-		sbuf_putc(out, '-');
-	for (size_t i = nd; i-- > 0;) {
-		sbuf_putc(out, digits[i]);
-		if (scale && (int)i == scale)
-			sbuf_putc(out, '.');
-	}
-	sbuf_putc(out, '"');
-	free(mag);
-	free(digits);
+	if (d == 0 && signbit(d))
+		sbuf_put(out, "-0.0", 4);
+	else
+		sbuf_put_double(out, d);
 }
 
 static void fmt_uuid(const uint8_t *p, struct sbuf *out)
@@ -317,6 +299,67 @@ static int derr(struct dctx *c, const char *fmt, ...)
 	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+static int derr(struct dctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Two's complement big-endian p[0..n) as a decimal with r's scale digits
+ * after the point, quoted.  More digits than r's precision is bad input,
+ * as the encoder (and Java's) refuses them: what is printed always encodes
+ * again. */
+static int fmt_decimal(struct dctx *c, const uint8_t *p, size_t n,
+		       const struct avro_node *r, struct sbuf *out)
+{
+	int scale = r->scale;
+	uint8_t *mag = xmalloc(n ? n : 1);
+	/* digits of the unscaled value, or more zeros when the scale is larger */
+	char *digits = xmalloc(n * 3 + 2 + (scale > 0 ? (size_t)scale : 0));
+	size_t nd = 0, len = n;
+	int neg = n && (p[0] & 0x80);
+
+	memcpy(mag, p, n);
+	if (neg) { /* negate: invert and add one */
+		int carry = 1;
+		for (size_t i = n; i-- > 0;) {
+			int v = (uint8_t)~mag[i] + carry;
+			mag[i] = (uint8_t)v;
+			carry = v >> 8;
+		}
+	}
+	for (;;) { /* repeated division by 10 */
+		unsigned rem = 0;
+		int nonzero = 0;
+		for (size_t i = 0; i < len; i++) {
+			unsigned cur = (rem << 8) | mag[i];
+			mag[i] = (uint8_t)(cur / 10);
+			rem = cur % 10;
+			nonzero |= mag[i];
+		}
+		digits[nd++] = (char)('0' + rem);
+		if (!nonzero)
+			break;
+	}
+	if (nd > (size_t)r->precision && !(nd == 1 && digits[0] == '0')) {
+		free(mag);
+		free(digits);
+		return derr(c, "decimal(%d,%d) with %zu digits, more than its precision",
+			    r->precision, r->scale, nd);
+	}
+	while ((int)nd <= scale)
+		digits[nd++] = '0';
+	sbuf_putc(out, '"');
+	if (neg)
+		sbuf_putc(out, '-');
+	for (size_t i = nd; i-- > 0;) {
+		sbuf_putc(out, digits[i]);
+		if (scale && (int)i == scale)
+			sbuf_putc(out, '.');
+	}
+	sbuf_putc(out, '"');
+	free(mag);
+	free(digits);
+	return 0;
 }
 
 /* Error paths are built while unwinding: each level prepends its step. */
@@ -506,55 +549,70 @@ static int put_string(struct dctx *c, const uint8_t *p, size_t len,
 	return 0;
 }
 
-static void put_long(struct avro_reader *rd, const struct avro_node *r,
-		     int64_t v, struct sbuf *out)
+/* A logical type's natural JSON, or an error for a value that has none
+ * (bad input: --json avro shows the raw value). */
+static int put_long(struct dctx *c, const struct avro_node *r, int64_t v,
+		    struct sbuf *out)
 {
-	if (rd->mode == AVRO_JSON_PLAIN && r->logical != AVRO_LT_NONE) {
-		switch (r->logical) {
-		case AVRO_LT_DATE:
-			sbuf_putc(out, '"');
-			avro_fmt_date(v, out);
-			sbuf_putc(out, '"');
-			return;
-		case AVRO_LT_TIME_MILLIS:
-		case AVRO_LT_TIME_MICROS:
-			sbuf_putc(out, '"');
-			avro_fmt_time(v, r->logical == AVRO_LT_TIME_MICROS, out);
-			sbuf_putc(out, '"');
-			return;
-		case AVRO_LT_TIMESTAMP_MILLIS:
-		case AVRO_LT_TIMESTAMP_MICROS:
-		case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
-		case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
-			sbuf_putc(out, '"');
-			avro_fmt_timestamp(
-				v,
-				r->logical == AVRO_LT_TIMESTAMP_MICROS ||
-					r->logical ==
-						AVRO_LT_LOCAL_TIMESTAMP_MICROS,
-				r->logical == AVRO_LT_TIMESTAMP_MILLIS ||
-					r->logical == AVRO_LT_TIMESTAMP_MICROS,
-				out);
-			sbuf_putc(out, '"');
-			return;
-		default:
-			break;
-		}
+	int micros = 0, rc = 0;
+	size_t len = out->len;
+	const char *range;
+
+	if (c->rd->mode != AVRO_JSON_PLAIN || r->logical == AVRO_LT_NONE) {
+		sbuf_put_i64(out, v);
+		return 0;
 	}
-	sbuf_put_i64(out, v);
+	if ((range = avro_logical_range(r->logical, v)))
+		return derr(c, "%s out of range (%s): %" PRId64,
+			    lt_name(r->logical), range, v);
+	sbuf_putc(out, '"');
+	switch (r->logical) {
+	case AVRO_LT_DATE:
+		rc = avro_fmt_date(v, out);
+		break;
+	case AVRO_LT_TIME_MICROS:
+		micros = 1;
+		/* fall through */
+	case AVRO_LT_TIME_MILLIS:
+		rc = avro_fmt_time(v, micros, out);
+		break;
+	case AVRO_LT_TIMESTAMP_MICROS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
+		micros = 1;
+		/* fall through */
+	case AVRO_LT_TIMESTAMP_MILLIS:
+	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
+		rc = avro_fmt_timestamp(v, micros,
+					r->logical == AVRO_LT_TIMESTAMP_MILLIS ||
+						r->logical == AVRO_LT_TIMESTAMP_MICROS,
+					out);
+		break;
+	default:
+		out->len = len;
+		sbuf_put_i64(out, v);
+		return 0;
+	}
+	if (rc < 0) {
+		out->len = len;
+		out->p[len] = '\0';
+		return rc;
+	}
+	sbuf_putc(out, '"');
+	return 0;
 }
 
-static void put_bytes(struct avro_reader *rd, const struct avro_node *r,
-		      const uint8_t *p, size_t n, struct sbuf *out)
+static int put_bytes(struct dctx *c, const struct avro_node *r,
+		     const uint8_t *p, size_t n, struct sbuf *out)
 {
-	if (rd->mode == AVRO_JSON_AVRO)
+	if (c->rd->mode == AVRO_JSON_AVRO)
 		fmt_latin1(p, n, out);
 	else if (r->logical == AVRO_LT_DECIMAL)
-		fmt_decimal(p, n, r->scale, out);
+		return fmt_decimal(c, p, n, r, out);
 	else if (r->logical == AVRO_LT_UUID && n == 16)
 		fmt_uuid(p, out);
 	else
 		fmt_b64(p, n, out);
+	return 0;
 }
 
 static int dec(struct dctx *c, const struct plan *pl, struct sbuf *out);
@@ -703,7 +761,7 @@ static int dec(struct dctx *c, const struct plan *pl, struct sbuf *out)
 			rc = derr(c, "int out of range: %" PRId64, v);
 			break;
 		}
-		put_long(c->rd, pl->r, v, out);
+		rc = put_long(c, pl->r, v, out);
 		break;
 	case OP_L2F:
 	case OP_L2D:
@@ -743,7 +801,7 @@ static int dec(struct dctx *c, const struct plan *pl, struct sbuf *out)
 	case OP_BYTES:
 		if ((rc = rd_len(c, "bytes", &len)) < 0)
 			break;
-		put_bytes(c->rd, pl->r, c->p, len, out);
+		rc = put_bytes(c, pl->r, c->p, len, out);
 		c->p += len;
 		break;
 	case OP_STRING:
@@ -758,7 +816,7 @@ static int dec(struct dctx *c, const struct plan *pl, struct sbuf *out)
 			rc = derr(c, "truncated datum");
 			break;
 		}
-		put_bytes(c->rd, pl->r, c->p, len, out);
+		rc = put_bytes(c, pl->r, c->p, len, out);
 		c->p += len;
 		break;
 	case OP_ENUM:

@@ -61,10 +61,18 @@ int64_t avro_skip(struct avro_reader *rd, const void *p, size_t n);
 int avro_compat(const struct avro_node *w, const struct avro_node *r,
 		struct sbuf *reasons);
 
-/* Formats for logical types in plain JSON, shared with the encoder. */
-void avro_fmt_date(int64_t days, struct sbuf *out);
-void avro_fmt_time(int64_t v, int micros, struct sbuf *out);
-void avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out);
+/* NULL when v is a value of the logical type (an enum avro_logical) that
+ * plain JSON can write and read back, else the range it is not in
+ * ("0 to 86399999"): a time of day within one day, a date or timestamp in
+ * years -99999 to +99999.  Other types: NULL. */
+const char *avro_logical_range(int logical, int64_t v);
+/* Formats for logical types in plain JSON.  Each returns 0, or -1 (and
+ * appends nothing) for a value the encoder could not read back: a time of
+ * day outside 00:00:00 to 23:59:59.999999, a date or timestamp outside
+ * years -99999 to +99999. */
+int avro_fmt_date(int64_t days, struct sbuf *out);
+int avro_fmt_time(int64_t v, int micros, struct sbuf *out);
+int avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out);
 /* Appends the shortest decimal text that reads back as the same float. */
 void avro_fmt_float(float f, struct sbuf *out);
 /* Appends a double as the shortest text that reads back the same. */

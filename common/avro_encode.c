@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro_decode.h"
 #include "avro_plain.h"
 #include "base64.h"
 #include "xalloc.h"
@@ -396,6 +397,14 @@ static int enc_number(struct ectx *c, const struct avro_node *n, uint32_t i,
 		if (n->type == AVRO_INT && (v < INT32_MIN || v > INT32_MAX))
 			return eerr(c, "expected int, got %.*s (out of range)",
 				    (int)t->len, p);
+		if (c->mode == AVRO_IN_PLAIN && n->logical != AVRO_LT_NONE) {
+			/* what decode would refuse to write back */
+			const char *range = avro_logical_range(n->logical, v);
+
+			if (range)
+				return eerr(c, "%.*s is out of range (%s) for its logical type",
+					    (int)t->len, p, range);
+		}
 		avro_put_long(out, v);
 		return 0;
 	default:

@@ -20,23 +20,15 @@ static int digits(const char *s, int n, int *v)
 	return 0;
 }
 
-/* Through timefmt's RFC 3339 reader, which knows the calendar. */
+/* timefmt's, which knows the calendar and the expanded years that
+ * decode writes outside 0000-9999. */
 int avro_plain_date(const char *s, size_t n, int64_t *days)
 {
-	struct timefmt tf = TIMEFMT_INIT;
-	char buf[32], err[128];
-	int64_t us;
-
-	if (n != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	memcpy(buf, s, 10);
-	memcpy(buf + 10, "T00:00:00Z", 10);
-	if (timefmt_parse_string(&tf, buf, 20, &us, err, sizeof(err)) < 0)
-		return -1;
-	*days = us / INT64_C(86400000000);
-	return 0;
+	return timefmt_parse_date(s, n, days);
 }
 
+/* No leap second: ":60" is not within the day that time-millis/micros
+ * hold. */
 int avro_plain_time(const char *s, size_t n, int micros, int64_t *v)
 {
 	int h, m, sec;
@@ -45,7 +37,7 @@ int avro_plain_time(const char *s, size_t n, int micros, int64_t *v)
 
 	if (n < 8 || s[2] != ':' || s[5] != ':' || digits(s, 2, &h) ||
 	    digits(s + 3, 2, &m) || digits(s + 6, 2, &sec) || h > 23 ||
-	    m > 59 || sec > 60)
+	    m > 59 || sec > 59)
 		return -1;
 	if (n > 8) {
 		int64_t unit = scale;

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mqtt_client.h"
 #include "xalloc.h"
@@ -40,6 +42,7 @@ struct mqtt_client {
 	uint64_t reconnects;
 	char reason[256];   /* why the last attempt or connection failed */
 	char logerr[256];   /* the last error libmosquitto logged */
+	char id[96];        /* the generated client id */
 };
 
 static int64_t mono_us(void)
@@ -212,8 +215,18 @@ struct mqtt_client *mqtt_client_new(const struct mqtt_conf *conf, char *err,
 
 	c->conf = *conf;
 	c->backoff_us = BACKOFF_MIN_US;
+	if (!conf->client_id && conf->clean_session) {
+		uint32_t r;
+
+		if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+			r = (uint32_t)mono_us() ^ ((uint32_t)getpid() << 16);
+		snprintf(c->id, sizeof c->id, "%.80s-%08x",
+			 conf->client_id_prefix ? conf->client_id_prefix : "sw",
+			 (unsigned)r);
+		c->conf.client_id = c->id;
+	}
 	mosquitto_lib_init();
-	c->mosq = mosquitto_new(conf->client_id, conf->clean_session, c);
+	c->mosq = mosquitto_new(c->conf.client_id, conf->clean_session, c);
 	if (!c->mosq) {
 		snprintf(err, errlen, "cannot create the client: %s",
 			 errno == EINVAL ? "a persistent session needs a client id" :

@@ -43,7 +43,10 @@ enum mqtt_event {
 struct mqtt_conf {
 	const char *host;
 	int port;
-	const char *client_id; /* NULL: a random one (clean sessions only) */
+	/* NULL: "PREFIX-" and 8 random hex digits (clean sessions only);
+	 * an empty id is refused by brokers that do not assign one */
+	const char *client_id;
+	const char *client_id_prefix; /* "sw-mqtt-sub"; NULL: "sw" */
 	int clean_session;
 	const char *user;      /* NULL: no authentication */
 	const char *password;  /* NULL: none */

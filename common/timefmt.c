@@ -19,10 +19,9 @@
 #include <unistd.h>
 
 #define US_PER_S INT64_C(1000000)
-/* 0000-01-01T00:00:00Z up to 10000-01-01T00:00:00Z: what RFC 3339 can
- * write with a four-digit year. */
-#define MIN_S INT64_C(-62167219200)
-#define MAX_S INT64_C(253402300800)
+#define MAX_YEAR 99999
+#define MIN_S TIMEFMT_MIN_S
+#define MAX_S TIMEFMT_MAX_S
 #define MIN_US (MIN_S * US_PER_S)
 #define MAX_US (MAX_S * US_PER_S - 1)
 
@@ -84,6 +83,49 @@ static unsigned days_in_month(int64_t y, unsigned m)
 	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
+/* "YYYY-MM-DD" for years 0000 to 9999; other years in ISO 8601's
+ * expanded form, a sign and at least four digits ("+10000-01-01",
+ * "-0768-02-04"), which put_date and read_year both speak.  Returns the
+ * length written to buf (at least 32 bytes). */
+static size_t put_date(char *buf, int64_t y, unsigned m, unsigned d)
+{
+	if (y >= 0 && y <= 9999)
+		return (size_t)snprintf(buf, 32, "%04u-%02u-%02u", (unsigned)y,
+					m, d);
+	return (size_t)snprintf(buf, 32, "%c%04llu-%02u-%02u", y < 0 ? '-' : '+',
+				(unsigned long long)(y < 0 ? -y : y), m, d);
+}
+
+/* A year: four digits, or a sign and four to six digits (expanded). */
+static int read_year(const char *s, size_t n, size_t *i, int64_t *y)
+{
+	int neg = 0;
+	size_t k = 0;
+	int64_t v = 0;
+
+	if (*i < n && (s[*i] == '+' || s[*i] == '-')) {
+		neg = s[*i] == '-';
+		(*i)++;
+		while (*i + k < n && k < 7 && isdigit((unsigned char)s[*i + k])) {
+			v = v * 10 + (s[*i + k] - '0');
+			k++;
+		}
+		if (k < 4 || k > 6)
+			return 0;
+		*i += k;
+		*y = neg ? -v : v;
+		return 1;
+	}
+	for (; k < 4; k++) {
+		if (*i + k >= n || !isdigit((unsigned char)s[*i + k]))
+			return 0;
+		v = v * 10 + (s[*i + k] - '0');
+	}
+	*i += 4;
+	*y = v;
+	return 1;
+}
+
 /* A wall-clock reading, before a zone or offset is applied. */
 struct civil {
 	int64_t year;
@@ -93,9 +135,25 @@ struct civil {
 
 static int civil_valid(const struct civil *c)
 {
-	return c->year >= 0 && c->year <= 9999 && c->mon >= 1 && c->mon <= 12 &&
-	       c->day >= 1 && c->day <= days_in_month(c->year, c->mon) &&
-	       c->hour <= 23 && c->min <= 59 && c->sec <= 60;
+	return c->year >= -MAX_YEAR && c->year <= MAX_YEAR && c->mon >= 1 &&
+	       c->mon <= 12 && c->day >= 1 &&
+	       c->day <= days_in_month(c->year, c->mon) && c->hour <= 23 &&
+	       c->min <= 59 && c->sec <= 60;
+}
+
+/* A leap second is inserted only as 23:59:60 UTC on the last day of a
+ * month (RFC 3339 section 5.7 and its appendix D); t is the instant, in
+ * seconds, that ":60" of the reading became (the next minute's first
+ * second, as POSIX time has it). */
+static int leap_second_valid(int64_t t)
+{
+	int64_t days = floor_div(t, 86400), y;
+	unsigned m, d;
+
+	if (t != days * 86400)
+		return 0;
+	civil_from_days(days, &y, &m, &d);
+	return d == 1;
 }
 
 /* Seconds since the epoch of the reading taken as UTC.  A leap second
@@ -376,7 +434,8 @@ static int scaled_to_us(int neg, uint64_t ip, const char *fp, size_t fn,
 		fdigits = 0;
 	} else {
 		scale = unit_scale(u);
-		if (ip > (uint64_t)MAX_US / (uint64_t)scale + 1)
+		/* the range is wider below zero than above */
+		if (ip > (uint64_t)-MIN_US / (uint64_t)scale + 1)
 			return -2;
 		mag = ip * (uint64_t)scale;
 		/* the fraction's digits that still name whole microseconds */
@@ -599,17 +658,18 @@ static int parse_iso(const char *s, size_t n, struct civil *c, long *off,
 		     int *has_off)
 {
 	size_t i = 0;
-	unsigned y, v;
+	unsigned v;
 	int ext;
 
 	memset(c, 0, sizeof(*c));
 	*has_off = 0;
-	if (!digits(s, n, &i, 4, &y))
+	if (!read_year(s, n, &i, &c->year))
 		return -1;
-	c->year = y;
 	ext = i < n && s[i] == '-';
 	if (ext)
 		i++;
+	else if (s[0] == '+' || s[0] == '-')
+		return -1; /* an expanded year only in the extended form */
 	if (!digits(s, n, &i, 2, &c->mon))
 		return -1;
 	if (ext && (i >= n || s[i++] != '-'))
@@ -652,9 +712,10 @@ static int parse_iso(const char *s, size_t n, struct civil *c, long *off,
 }
 
 /* The instant of a reading: with its own offset, else in tf's zone (or
- * UTC). */
-static int64_t civil_to_us(const struct timefmt *tf, const struct civil *c,
-			   int has_off, long off)
+ * UTC).  Returns 0, or -1 when it is out of range or a leap second where
+ * none can be. */
+static int civil_to_us(const struct timefmt *tf, const struct civil *c,
+		       int has_off, long off, int64_t *us)
 {
 	int64_t l = civil_seconds(c), t;
 
@@ -664,7 +725,10 @@ static int64_t civil_to_us(const struct timefmt *tf, const struct civil *c,
 		t = local_to_utc(l);
 	else
 		t = l;
-	return t * US_PER_S + c->us;
+	if (t < MIN_S || t >= MAX_S || (c->sec == 60 && !leap_second_valid(t)))
+		return -1;
+	*us = t * US_PER_S + c->us;
+	return 0;
 }
 
 /*
@@ -680,7 +744,6 @@ static int parse_strptime(const struct timefmt *tf, const char *s,
 	struct tm tm;
 	struct civil c;
 	char head[MAX_TEXT];
-	int64_t t;
 
 	for (const char *p = fmt; *p; p++) {
 		if (p[0] == '%' && p[1] == '%') {
@@ -720,11 +783,7 @@ static int parse_strptime(const struct timefmt *tf, const char *s,
 	if (tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_hour < 0 || tm.tm_min < 0 ||
 	    tm.tm_sec < 0 || !civil_valid(&c))
 		return -1;
-	t = civil_to_us(tf, &c, tm.tm_gmtoff != LONG_MIN, tm.tm_gmtoff);
-	if (t < MIN_US || t > MAX_US)
-		return -1;
-	*us = t;
-	return 0;
+	return civil_to_us(tf, &c, tm.tm_gmtoff != LONG_MIN, tm.tm_gmtoff, us);
 }
 
 static int parse_text(const struct timefmt *tf, const char *s, size_t n,
@@ -734,7 +793,6 @@ static int parse_text(const struct timefmt *tf, const char *s, size_t n,
 	struct decimal d;
 	long off = 0;
 	int has_off;
-	int64_t t;
 
 	if (tf->format) {
 		char buf[MAX_TEXT];
@@ -751,12 +809,12 @@ static int parse_text(const struct timefmt *tf, const char *s, size_t n,
 	if (scan_decimal(s, n, &d))
 		return number_text(tf, s, n, us, err, errlen, 1);
 	if (n < MAX_TEXT && parse_iso(s, n, &c, &off, &has_off) == 0) {
-		t = civil_to_us(tf, &c, has_off, off);
-		if (t >= MIN_US && t <= MAX_US) {
-			*us = t;
+		if (civil_to_us(tf, &c, has_off, off, us) == 0)
 			return 0;
-		}
-		set_err_value(err, errlen, "timestamp out of range", s, n, 1);
+		set_err_value(err, errlen,
+			      c.sec == 60 ? "not a leap second (only 23:59:60 UTC on a month's last day)"
+					  : "timestamp out of range",
+			      s, n, 1);
 		return -1;
 	}
 	set_err_value(err, errlen, "not a timestamp", s, n, 1);
@@ -857,8 +915,8 @@ static char *put2(char *p, unsigned v)
 	return p + 2;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS" of local seconds l; years outside 0..9999 (which
- * no parsed input gives) are written in full with their sign. */
+/* "YYYY-MM-DDTHH:MM:SS" of local seconds l; years outside 0..9999 in the
+ * expanded form that parse_iso reads back. */
 static size_t format_seconds(int64_t l, char *buf, size_t cap)
 {
 	int64_t days = floor_div(l, 86400), y;
@@ -866,11 +924,13 @@ static size_t format_seconds(int64_t l, char *buf, size_t cap)
 	char *p = buf;
 
 	civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
-		return (size_t)snprintf(buf, cap,
-					"%04lld-%02u-%02uT%02u:%02u:%02u",
-					(long long)y, m, d, sod / 3600,
-					sod / 60 % 60, sod % 60);
+	if (y < 0 || y > 9999) {
+		size_t k = put_date(buf, y, m, d);
+
+		return k + (size_t)snprintf(buf + k, cap - k, "T%02u:%02u:%02u",
+					    sod / 3600, sod / 60 % 60,
+					    sod % 60);
+	}
 	p = put2(p, (unsigned)(y / 100));
 	p = put2(p, (unsigned)(y % 100));
 	*p++ = '-';
@@ -966,6 +1026,31 @@ void timefmt_format_rfc3339(const struct timefmt *tf, int64_t us,
 	p += c.olen;
 	out->len = (size_t)(p - out->p);
 	out->p[out->len] = '\0';
+}
+
+void timefmt_format_date(int64_t days, struct sbuf *out)
+{
+	int64_t y;
+	unsigned m, d;
+	char buf[32];
+
+	civil_from_days(days, &y, &m, &d);
+	sbuf_put(out, buf, put_date(buf, y, m, d));
+}
+
+int timefmt_parse_date(const char *s, size_t n, int64_t *days)
+{
+	struct civil c;
+	size_t i = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.mon = c.day = 1;
+	if (!read_year(s, n, &i, &c.year) || i >= n || s[i++] != '-' ||
+	    !digits(s, n, &i, 2, &c.mon) || i >= n || s[i++] != '-' ||
+	    !digits(s, n, &i, 2, &c.day) || i != n || !civil_valid(&c))
+		return -1;
+	*days = days_from_civil(c.year, c.mon, c.day);
+	return 0;
 }
 
 void timefmt_format(const struct timefmt *tf, int64_t us, struct sbuf *out)

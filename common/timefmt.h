@@ -13,6 +13,12 @@
  * Output: RFC 3339 with milliseconds, in UTC ("...Z") or in a zone with its
  * offset, or epoch milliseconds as an integer.
  *
+ * Years: RFC 3339 has four digits; outside 0000-9999 both directions use
+ * ISO 8601's expanded years, a sign and four to six digits
+ * ("+10000-01-01T00:00:00.000Z", "-0768-02-04"), from -99999 to +99999.
+ * A leap second (":60") is valid only as 23:59:60 UTC on the last day of a
+ * month (RFC 3339 section 5.7) and reads as the next second.
+ *
  * Zones are IANA names resolved through the system's tz database.  Only one
  * zone can be in use per process (it is the C library's local time).
  */
@@ -23,6 +29,14 @@
 #include <stdint.h>
 
 #include "sbuf.h"
+
+/* The times read and written: -99999-01-01T00:00:00Z up to, not including,
+ * +100000-01-01T00:00:00Z (seconds since the epoch).  RFC 3339's four
+ * digits and ISO 8601's expanded years around them, far enough from the
+ * limits of int64 microseconds (year 292277) that window arithmetic cannot
+ * overflow. */
+#define TIMEFMT_MIN_S INT64_C(-3217830796800)
+#define TIMEFMT_MAX_S INT64_C(3093527980800)
 
 enum time_unit { TIME_UNIT_AUTO, TIME_UNIT_S, TIME_UNIT_MS, TIME_UNIT_US,
 		 TIME_UNIT_NS };
@@ -65,6 +79,14 @@ void timefmt_format(const struct timefmt *tf, int64_t us, struct sbuf *out);
 /* Appends the bare RFC 3339 text (no quotes) in UTC or tf's zone. */
 void timefmt_format_rfc3339(const struct timefmt *tf, int64_t us,
 			    struct sbuf *out);
+
+/* Appends days since the epoch as "YYYY-MM-DD"; a year outside 0000-9999
+ * in ISO 8601's expanded form, a sign and four or more digits
+ * ("+10000-01-01", "-0768-02-04"), which every reader here accepts. */
+void timefmt_format_date(int64_t days, struct sbuf *out);
+/* Reads "YYYY-MM-DD" or an expanded year's "+YYYYY-MM-DD" (years -99999 to
+ * +99999).  Returns 0 with *days since the epoch, or -1. */
+int timefmt_parse_date(const char *s, size_t n, int64_t *days);
 
 /* The current time, microseconds since the epoch. */
 int64_t timefmt_now(void);

@@ -498,3 +498,21 @@ roundtrip() {
 {"n":2,"seen":1}
 {"n":3,"seen":1}' ]
 }
+
+@test "--time: years outside 0000-9999 in ISO 8601 expanded form, both ways; leap seconds only at 23:59:60 UTC" {
+	printf '%s\n' '{"t":"+10000-01-01T00:00:00Z"}' '{"t":"-0768-02-04T12:00:00+01:00"}' \
+		'{"t":"2015-06-30T23:59:60.5Z"}' '{"t":"2015-07-01T08:59:60+09:00"}' \
+		>"$BATS_TEST_TMPDIR/years.ndjson"
+	run sw-enrich --time .t --time-out ts "$BATS_TEST_TMPDIR/years.ndjson"
+	assert_status 0
+	[ "${lines[0]}" = '{"t":"+10000-01-01T00:00:00Z","ts":"+10000-01-01T00:00:00.000Z"}' ]
+	[ "${lines[1]}" = '{"t":"-0768-02-04T12:00:00+01:00","ts":"-0768-02-04T11:00:00.000Z"}' ]
+	[ "${lines[2]}" = '{"t":"2015-06-30T23:59:60.5Z","ts":"2015-07-01T00:00:00.500Z"}' ]
+	[ "${lines[3]}" = '{"t":"2015-07-01T08:59:60+09:00","ts":"2015-07-01T00:00:00.000Z"}' ]
+	# what it writes, it reads
+	sw-enrich --time .ts --time-output epoch_ms <<<"${lines[1]}" | jq -e '.ts == -86399960400000' >/dev/null
+	for bad in '"-768-02-04"' '"10000-01-01T00:00:00Z"' '"2015-06-30T23:58:60Z"' '"2015-06-29T23:59:60Z"'; do
+		run sw-enrich --time .t --time-out ts <<<"{\"t\":$bad}"
+		assert_status 65
+	done
+}

@@ -237,3 +237,57 @@ OUT
 	run sw-produce --version
 	[[ ${lines[1]} == "librdkafka "* ]]
 }
+
+@test "sw-produce: a record over message.max.bytes (1048588, Kafka's broker default) is bad input, 65" {
+	python3 -c 'import json; print(json.dumps("x" * 1048000)); print(json.dumps("y" * 1048550)); print(json.dumps("z" * 1048551)); print(1)' >"$TMP/in"
+	run sw-produce -b "$B" -t one "$TMP/in"
+	assert_status 65
+	assert_output "sw-produce: $TMP/in:3: message of 1048553 bytes (key and value) is over the local limit of 1048588 (message.max.bytes, with 36 bytes of framing); raise it with -X message.max.bytes=N, within the broker's own limit"
+	# what came before it is delivered
+	[ "$(kcat -C -b "$B" -t one -e -q -f '%S\n' | tr '\n' ' ')" = '1048002 1048552 ' ]
+	# the section 1 policy: skip and dead-letter it, go on
+	run sw-produce -b "$B" -t one --dead-letter "$TMP/dl" "$TMP/in"
+	assert_status 0
+	jq -e -s 'length == 1 and .[0].line == 3 and (.[0].error | test("message.max.bytes"))' "$TMP/dl" >/dev/null
+	# a header can make a message too big too (messages with headers go
+	# out one by one)
+	run sw-produce -b "$B" -t one -H h=1234567890 "$TMP/in"
+	assert_status 65
+	[[ $output == *"$TMP/in:2: message of 1048552 bytes"* ]]
+	# -X raises the limit
+	run sw-produce -b "$B" -t one -X message.max.bytes=1100000 "$TMP/in"
+	assert_status 0
+}
+
+@test "sw-produce: -k partitions as Java and kafkajs do (murmur2), agreeing with a kafkajs producer" {
+	load helpers/npm
+	npm_peers kafkajs
+	kafka_cmd topic keys:7
+	kafka_cmd topic keys2:7
+	for i in $(seq 1 40); do echo "{\"k\":\"user-$i\",\"i\":$i}"; done >"$TMP/in"
+	echo '{"k":"","i":0}' >>"$TMP/in"
+	echo '{"k":"ключ-ü","i":-1}' >>"$TMP/in"
+	run sw-produce -b "$B" -t keys -k .k "$TMP/in"
+	assert_status 0
+	# the same keys through kafkajs's default partitioner
+	node -e '
+		const { Kafka, logLevel } = require("kafkajs");
+		const lines = require("fs").readFileSync(process.argv[2], "utf8").trim().split("\n");
+		const kafka = new Kafka({ brokers: process.argv[1].split(","), logLevel: logLevel.NOTHING });
+		(async () => {
+			const p = kafka.producer();
+			await p.connect();
+			await p.send({ topic: "keys2", messages: lines.map((l) => ({ key: JSON.parse(l).k, value: l })) });
+			await p.disconnect();
+		})().catch((e) => { console.error(e); process.exit(1); });
+	' "$B" "$TMP/in"
+	kcat -C -b "$B" -t keys -e -q -f '%k %p\n' | sort >"$TMP/sw"
+	kcat -C -b "$B" -t keys2 -e -q -f '%k %p\n' | sort >"$TMP/kjs"
+	[ "$(wc -l <"$TMP/sw")" -eq 42 ]
+	diff "$TMP/sw" "$TMP/kjs"
+	# the keys spread: a partitioner that sent all to one would agree too
+	[ "$(cut -d' ' -f2 "$TMP/sw" | sort -u | wc -l)" -ge 5 ]
+	# librdkafka's old default (CRC32) stays available
+	run sw-produce -b "$B" -t keys -k .k -X partitioner=consistent_random -p 0 "$TMP/in"
+	assert_status 0
+}

@@ -373,8 +373,12 @@ state_split() {
 	run sw-window --time .timestamp --time-unit ms --tumble 1m --tz Asia/Tokyo <<<'{"timestamp":1639277668791}'
 	assert_status 0
 	assert_output '{"window":{"start":"2021-12-12T11:54:00.000+09:00","end":"2021-12-12T11:55:00.000+09:00"},"count":1}'
-	# The same number read as seconds is beyond any date.
+	# The same number read as seconds is in the year 53916, written with
+	# ISO 8601's expanded year; a thousand times more is beyond any date.
 	run sw-window --time .timestamp --time-unit s --tumble 1m <<<'{"timestamp":1639277668791}'
+	assert_status 0
+	assert_output '{"window":{"start":"+53916-08-23T03:59:00.000Z","end":"+53916-08-23T04:00:00.000Z"},"count":1}'
+	run sw-window --time .timestamp --time-unit s --tumble 1m <<<'{"timestamp":1639277668791000}'
 	assert_status 65
 	[[ ${lines[0]} == *"out of range"* ]]
 	# Spark's zone-less form is read in --tz.
@@ -524,3 +528,27 @@ EOF
 	assert_status 64
 }
 
+
+@test "window bounds outside 0000-9999 are ISO 8601 expanded years that read back" {
+	printf '%s\n' '{"t":"0000-01-01T00:00:00Z"}' '{"t":"9999-12-31T23:59:59Z"}' \
+		>"$BATS_TEST_TMPDIR/edge.ndjson"
+	run sw-window --time .t --tumble 7d --count "$BATS_TEST_TMPDIR/edge.ndjson"
+	assert_status 0
+	[ "${lines[0]}" = '{"window":{"start":"-0001-12-30T00:00:00.000Z","end":"0000-01-06T00:00:00.000Z"},"count":1}' ]
+	[ "${lines[1]}" = '{"window":{"start":"9999-12-30T00:00:00.000Z","end":"+10000-01-06T00:00:00.000Z"},"count":1}' ]
+	# the bounds are times sw-window itself reads again
+	run sw-window --time .window.end --tumble 7d --count <<<"$output"
+	assert_status 0
+	[ "${lines[1]}" = '{"window":{"start":"+10000-01-06T00:00:00.000Z","end":"+10000-01-13T00:00:00.000Z"},"count":1}' ]
+}
+
+@test "a leap second is a time only at 23:59:60 UTC on a month's last day" {
+	printf '%s\n' '{"t":"2016-12-31T23:59:60Z"}' '{"t":"2016-12-31T23:58:60Z"}' \
+		>"$BATS_TEST_TMPDIR/leap.ndjson"
+	run sw-window --time .t --tumble 1s --count <<<'{"t":"2016-12-31T23:59:60Z"}'
+	assert_status 0
+	[ "$output" = '{"window":{"start":"2017-01-01T00:00:00.000Z","end":"2017-01-01T00:00:01.000Z"},"count":1}' ]
+	run sw-window --time .t --tumble 1s --count "$BATS_TEST_TMPDIR/leap.ndjson"
+	assert_status 65
+	[[ $output == *':2: .t: not a leap second (only 23:59:60 UTC on a month'"'"'s last day): "2016-12-31T23:58:60Z"'* ]]
+}

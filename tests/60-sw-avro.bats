@@ -670,3 +670,119 @@ EOF
 	assert_status 0
 	[[ $output == *'"tool":"sw-avro","records_in":4,"records_out":4,"errors":0'* ]]
 }
+
+# --- round trips with avsc (issue 20: F4-F7) ---------------------------
+
+# avsc_write FILE SCHEMA RECORDS_JS: an object container file written by
+# avsc from raw values (no logical type hooks: dates are ints, decimals
+# Buffers), as a JavaScript array expression.
+avsc_write() {
+	node -e '
+		const avro = require("avsc");
+		const enc = avro.createFileEncoder(process.argv[1], JSON.parse(process.argv[2]));
+		for (const r of eval(process.argv[3])) enc.write(r);
+		enc.end();
+	' "$1" "$2" "$3"
+}
+
+# avsc_read FILE: the raw values of every datum, one JSON line each, with
+# -0 written as "-0" so that the sign shows.
+avsc_read() {
+	node -e '
+		const avro = require("avsc");
+		avro.createFileDecoder(process.argv[1]).on("data", (r) => {
+			console.log(JSON.stringify(r, (k, v) =>
+				Object.is(v, -0) ? "-0" :
+				(v && v.type === "Buffer") ? Buffer.from(v.data).toString("hex") : v));
+		});
+	' "$1"
+}
+
+@test "sw-avro: -0.0, dates and timestamps outside 0000-9999 survive avsc | decode | encode | avsc" {
+	load helpers/npm
+	npm_peers avsc
+	local schema='{"type":"record","name":"R","fields":[
+		{"name":"f","type":"float"},{"name":"d","type":"double"},
+		{"name":"day","type":{"type":"int","logicalType":"date"}},
+		{"name":"ms","type":{"type":"long","logicalType":"timestamp-millis"}},
+		{"name":"us","type":{"type":"long","logicalType":"timestamp-micros"}}]}'
+	echo "$schema" >"$T/s.avsc"
+	avsc_write "$T/in.avro" "$schema" '[
+		{f: -0, d: -0, day: -1000000, ms: 253402300800000, us: -1},
+		{f: 0, d: 0, day: 2932897, ms: -86400000 * 719529, us: 4102444800000001},
+		{f: -1.5, d: -0.25, day: -719528, ms: 0, us: 0}]'
+	run sw-avro decode "$T/in.avro"
+	assert_status 0
+	[ "${lines[0]}" = '{"f":-0.0,"d":-0.0,"day":"-0768-02-04","ms":"+10000-01-01T00:00:00.000Z","us":"1969-12-31T23:59:59.999999Z"}' ]
+	[ "${lines[1]}" = '{"f":0,"d":0,"day":"+10000-01-01","ms":"-0001-12-31T00:00:00.000Z","us":"2100-01-01T00:00:00.000001Z"}' ]
+	[ "${lines[2]}" = '{"f":-1.5,"d":-0.25,"day":"0000-01-01","ms":"1970-01-01T00:00:00.000Z","us":"1970-01-01T00:00:00.000000Z"}' ]
+	sw-avro decode "$T/in.avro" | sw-avro encode --schema "$T/s.avsc" -o "$T/back.avro"
+	diff <(avsc_read "$T/in.avro") <(avsc_read "$T/back.avro")
+	avsc_read "$T/back.avro" | head -1 | grep -q '"f":"-0","d":"-0"'
+	# the expanded years read as times elsewhere too
+	sw-avro decode "$T/in.avro" | sw-enrich --time .ms --time-out t --time-output epoch_ms \
+		| jq -e -s '.[0].t == 253402300800000 and .[1].t == -62167305600000' >/dev/null
+}
+
+@test "sw-avro: a time of day outside one day is bad input, never a wrapped clock" {
+	load helpers/npm
+	npm_peers avsc
+	local schema='{"type":"record","name":"R","fields":[
+		{"name":"tm","type":{"type":"int","logicalType":"time-millis"}},
+		{"name":"tu","type":{"type":"long","logicalType":"time-micros"}}]}'
+	avsc_write "$T/in.avro" "$schema" '[{tm: 86399999, tu: 0}, {tm: -1, tu: 0},
+		{tm: 0, tu: 86400000000}, {tm: 86400000, tu: 1}]'
+	run sw-avro decode "$T/in.avro"
+	assert_status 65
+	[ "${lines[0]}" = '{"tm":"23:59:59.999","tu":"00:00:00.000000"}' ]
+	[[ $output == *".tm: time-millis out of range (0 to 86399999): -1"* ]]
+	run sw-avro decode --on-error skip "$T/in.avro"
+	assert_status 0
+	[[ $output == *".tu: time-micros out of range (0 to 86399999999): 86400000000"* ]]
+	[[ $output == *".tm: time-millis out of range (0 to 86399999): 86400000"* ]]
+	[ "$(grep -c '^{' <<<"$output")" -eq 1 ]
+	# --json avro shows the raw values
+	run sw-avro decode --json avro "$T/in.avro"
+	assert_status 0
+	[ "${lines[1]}" = '{"tm":-1,"tu":0}' ]
+	# and encode refuses a leap second in a time of day
+	echo '{"tm":"23:59:60","tu":"00:00:00"}' >"$T/leap.json"
+	echo "$schema" >"$T/s.avsc"
+	run sw-avro encode --schema "$T/s.avsc" -o "$T/x.avro" "$T/leap.json"
+	assert_status 65
+	# or a number outside one day in plain JSON (--json avro takes it)
+	echo '{"tm":-1,"tu":0}' >"$T/neg.json"
+	run sw-avro encode --schema "$T/s.avsc" -o "$T/x.avro" "$T/neg.json"
+	assert_status 65
+	[[ $output == *".tm: -1 is out of range (0 to 86399999) for its logical type"* ]]
+	run sw-avro encode --json avro --schema "$T/s.avsc" -o "$T/x.avro" "$T/neg.json"
+	assert_status 0
+}
+
+@test "sw-avro: a decimal with more digits than its precision is bad input both ways" {
+	load helpers/npm
+	npm_peers avsc
+	local schema='{"type":"record","name":"R","fields":[
+		{"name":"p","type":{"type":"bytes","logicalType":"decimal","precision":4,"scale":2}}]}'
+	echo "$schema" >"$T/s.avsc"
+	# 9999 and 100000 unscaled: 99.99 fits decimal(4,2), 1000.00 does not
+	avsc_write "$T/in.avro" "$schema" '[{p: Buffer.from([0x27, 0x0f])},
+		{p: Buffer.from([0x01, 0x86, 0xa0])}, {p: Buffer.from([0xd8, 0xf1])}]'
+	run sw-avro decode "$T/in.avro"
+	assert_status 65
+	[ "${lines[0]}" = '{"p":"99.99"}' ]
+	[[ $output == *".p: decimal(4,2) with 6 digits, more than its precision"* ]]
+	run sw-avro decode --on-error skip "$T/in.avro"
+	assert_status 0
+	[ "$(grep '^{' <<<"$output" | tr '\n' ' ')" = '{"p":"99.99"} {"p":"-99.99"} ' ]
+	# what decode writes, encode takes back; what it refuses, encode refuses
+	sw-avro decode --on-error skip "$T/in.avro" 2>/dev/null \
+		| sw-avro encode --schema "$T/s.avsc" -o "$T/back.avro"
+	[ "$(avsc_read "$T/back.avro" | tr '\n' ' ')" = '{"p":"270f"} {"p":"d8f1"} ' ]
+	echo '{"p":"1000.00"}' >"$T/big.json"
+	run sw-avro encode --schema "$T/s.avsc" -o "$T/x.avro" "$T/big.json"
+	assert_status 65
+	# the raw bytes stay readable with --json avro
+	run sw-avro decode --json avro "$T/in.avro"
+	assert_status 0
+}

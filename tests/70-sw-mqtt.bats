@@ -423,3 +423,25 @@ make_pki() {
 	assert_status 0
 	assert_output <"$FIXTURES/mqtt/machine.expected"
 }
+
+@test "sw-mqtt: without --client-id, sw-mqtt-sub-/sw-mqtt-pub- and 8 random hex digits, taken by a broker that refuses empty ids" {
+	mqtt_start "allow_zero_length_clientid false"
+	sub_start "$T/out" "$T/err" -b "$(B)" -t ids -c 2
+	run timeout 20 sw-mqtt pub -b "$(B)" -t ids --qos 1 <<<'1'
+	assert_status 0
+	run timeout 20 sw-mqtt pub -b "$(B)" -t ids --qos 1 <<<'2'
+	assert_status 0
+	sub_wait
+	assert_status 0
+	[ "$(jq -c .value "$T/out" | tr '\n' ' ')" = '1 2 ' ]
+	grep -oE 'New client connected from [^ ]+ as [^ ]+' "$MQTT_DIR/mosquitto.log" \
+		| awk '{print $NF}' >"$T/ids"
+	grep -qxE 'sw-mqtt-sub-[0-9a-f]{8}' "$T/ids"
+	[ "$(grep -cxE 'sw-mqtt-pub-[0-9a-f]{8}' "$T/ids")" -eq 2 ]
+	# two runs, two ids
+	[ "$(grep -E 'sw-mqtt-pub-' "$T/ids" | sort -u | wc -l)" -eq 2 ]
+	# --client-id still names it
+	run timeout 20 sw-mqtt pub -b "$(B)" -t ids --client-id mine <<<'3'
+	assert_status 0
+	grep -q 'New client connected from .* as mine ' "$MQTT_DIR/mosquitto.log"
+}

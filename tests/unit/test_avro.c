@@ -152,14 +152,25 @@ static void test_doubles(void)
 		slow_double(v, want, sizeof(want));
 		if (strtod(b.p, NULL) != v)
 			bad++;
-		if (strlen(b.p) > strlen(want) &&
-		    !strchr(want, 'e'))
+		/* -0.0 is written "-0.0", not the shorter "-0" that JSON
+		 * readers take as the integer 0 */
+		if (strlen(b.p) > strlen(want) && !strchr(want, 'e') &&
+		    !(v == 0 && signbit(v)))
 			longer++;
 	}
 	unit_ok(bad == 0, "200000 random doubles read back the same (%d not)",
 		bad);
 	unit_ok(longer == 0, "and none is longer than the shortest (%d are)",
 		longer);
+	sbuf_reset(&b);
+	avro_fmt_double(-0.0, &b);
+	UNIT_STREQ(b.p, "-0.0", "double -0.0 keeps its sign");
+	sbuf_reset(&b);
+	avro_fmt_double(0.0, &b);
+	UNIT_STREQ(b.p, "0", "double 0.0");
+	sbuf_reset(&b);
+	avro_fmt_float(-0.0f, &b);
+	UNIT_STREQ(b.p, "-0.0", "float -0.0 keeps its sign");
 	sbuf_reset(&b);
 	avro_fmt_float(1.1f, &b);
 	UNIT_STREQ(b.p, "1.1", "float 1.1f");
@@ -185,19 +196,37 @@ static void test_times(void)
 		{ -1, 3, "1969-12-31T23:59:59.999Z" },
 		{ -1, 4, "1969-12-31T23:59:59.999999Z" },
 		{ INT64_C(1639279010123), 5, "2021-12-12T03:16:50.123" },
+		{ -995819, 0, "-0757-07-17" },
+		{ -1000000, 0, "-0768-02-04" },
+		{ 2932897, 0, "+10000-01-01" },
+		{ 2932896, 0, "9999-12-31" },
+		{ -719528, 0, "0000-01-01" },
+		{ -719529, 0, "-0001-12-31" },
+		{ INT64_C(253402300800000), 3, "+10000-01-01T00:00:00.000Z" },
+		{ -1, 1, "ERR" },
+		{ 86400000, 1, "ERR" },
+		{ 86399999, 1, "23:59:59.999" },
+		{ INT64_C(86400000000), 2, "ERR" },
+		{ -37243641, 0, "ERR" },
+		{ INT64_MAX, 3, "ERR" },
+		{ INT64_MIN, 4, "ERR" },
 	};
 	struct sbuf b = SBUF_INIT;
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		sbuf_reset(&b);
+		int rc;
+
 		switch (t[i].kind) {
-		case 0: avro_fmt_date(t[i].v, &b); break;
-		case 1: avro_fmt_time(t[i].v, 0, &b); break;
-		case 2: avro_fmt_time(t[i].v, 1, &b); break;
-		case 3: avro_fmt_timestamp(t[i].v, 0, 1, &b); break;
-		case 4: avro_fmt_timestamp(t[i].v, 1, 1, &b); break;
-		default: avro_fmt_timestamp(t[i].v, 0, 0, &b); break;
+		case 0: rc = avro_fmt_date(t[i].v, &b); break;
+		case 1: rc = avro_fmt_time(t[i].v, 0, &b); break;
+		case 2: rc = avro_fmt_time(t[i].v, 1, &b); break;
+		case 3: rc = avro_fmt_timestamp(t[i].v, 0, 1, &b); break;
+		case 4: rc = avro_fmt_timestamp(t[i].v, 1, 1, &b); break;
+		default: rc = avro_fmt_timestamp(t[i].v, 0, 0, &b); break;
 		}
+		if (rc < 0)
+			sbuf_puts(&b, b.len ? "+ERR" : "ERR");
 		UNIT_STREQ(b.p, t[i].want, "time %lld kind %d",
 			   (long long)t[i].v, t[i].kind);
 	}

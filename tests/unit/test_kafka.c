@@ -1,7 +1,8 @@
 /*
  * test_kafka: the kafka_ modules without a broker: offset specs, format
  * names, the envelope reader (sw-produce --envelope), bytes to JSON per
- * format, checkpoint files and -F property files.
+ * format, checkpoint files, -F property files and the mock's JoinGroup
+ * guard.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "json.h"
 #include "kafka_conf.h"
 #include "kafka_envelope.h"
+#include "kafka_mockguard.h"
 #include "kafka_offset.h"
 #include "sbuf.h"
 #include "unit.h"
@@ -336,6 +338,262 @@ static void test_conf_file(void)
 	unlink(path);
 }
 
+static void put16(struct sbuf *b, int v)
+{
+	sbuf_putc(b, (char)(v >> 8));
+	sbuf_putc(b, (char)v);
+}
+
+static void put32(struct sbuf *b, int32_t v)
+{
+	put16(b, (int)(v >> 16));
+	put16(b, v & 0xffff);
+}
+
+static void putstr(struct sbuf *b, const char *s)
+{
+	if (!s) {
+		put16(b, -1);
+		return;
+	}
+	put16(b, (int)strlen(s));
+	sbuf_puts(b, s);
+}
+
+/* A JoinGroup request of version ver, framed, with protocols (NULL-ended). */
+static void join(struct sbuf *b, int ver, const char *group,
+		 const char *const *protos)
+{
+	struct sbuf r = SBUF_INIT;
+	int n = 0;
+
+	put16(&r, 11);
+	put16(&r, ver);
+	put32(&r, 7);
+	putstr(&r, "client");
+	putstr(&r, group);
+	put32(&r, 6000);
+	if (ver >= 1)
+		put32(&r, 300000);
+	putstr(&r, "");
+	if (ver >= 5)
+		putstr(&r, NULL);
+	putstr(&r, "consumer");
+	while (protos[n])
+		n++;
+	put32(&r, n);
+	for (int i = 0; i < n; i++) {
+		putstr(&r, protos[i]);
+		put32(&r, 3);
+		sbuf_put(&r, "abc", 3);
+	}
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+static void leave(struct sbuf *b, const char *group)
+{
+	struct sbuf r = SBUF_INIT;
+
+	put16(&r, 13);
+	put16(&r, 1);
+	put32(&r, 8);
+	putstr(&r, "client");
+	putstr(&r, group);
+	putstr(&r, "member-1");
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+/* Feeds b to conn in pieces of step bytes (0: at once); returns the
+ * refusals. */
+static int feed(struct mockguard *g, int conn, const struct sbuf *b,
+		size_t step)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < b->len; i += step ? step : b->len) {
+		size_t k = step && b->len - i > step ? step : b->len - i;
+
+		n += mockguard_feed(g, conn, b->p + i, k);
+	}
+	return n;
+}
+
+static void test_mockguard(void)
+{
+	static const char *const range[] = { "range", "roundrobin", NULL };
+	static const char *const rr[] = { "roundrobin", "range", NULL };
+	static const char *const kjs[] = { "RoundRobinAssigner", NULL };
+	struct mockguard *g = mockguard_new();
+	struct sbuf b = SBUF_INIT, big = SBUF_INIT;
+
+	for (size_t step = 0; step <= 7; step += 7) {
+		mockguard_open(g, 5);
+		mockguard_open(g, 6);
+		sbuf_reset(&b);
+		join(&b, 5, "g", range);
+		unit_ok(feed(g, 5, &b, step) == 0, "the first member is let in (step %zu)",
+			step);
+		/* a produce request in between, in pieces too */
+		sbuf_reset(&big);
+		put32(&big, 5000);
+		put16(&big, 0);
+		for (int i = 0; i < 4998; i++)
+			sbuf_putc(&big, 'x');
+		unit_ok(feed(g, 5, &big, step ? 1000 : 0) == 0, "other requests pass");
+		sbuf_reset(&b);
+		join(&b, 2, "g", rr);
+		unit_ok(feed(g, 6, &b, step) == 1, "another first protocol is refused (step %zu)",
+			step);
+		unit_ok(strstr(mockguard_why(g),
+			       "group g: a member asks for assignment protocol roundrobin first, the group's members use range") != NULL,
+			"why: %s", mockguard_why(g));
+		sbuf_reset(&b);
+		join(&b, 0, "g", range);
+		unit_ok(feed(g, 6, &b, step) == 0, "the same first protocol joins (v0)");
+		sbuf_reset(&b);
+		join(&b, 5, "other", kjs);
+		unit_ok(feed(g, 7, &b, step) == 0, "another group is another matter");
+		/* the member that rejoins is compared with the others only */
+		sbuf_reset(&b);
+		join(&b, 5, "g", range);
+		unit_ok(feed(g, 5, &b, step) == 0, "a rejoin is let in");
+		sbuf_reset(&b);
+		leave(&b, "g");
+		feed(g, 5, &b, step);
+		mockguard_close(g, 6);
+		sbuf_reset(&b);
+		join(&b, 5, "g", kjs);
+		unit_ok(feed(g, 8, &b, step) == 0,
+			"after the members left or closed, any protocol starts the group");
+		mockguard_close(g, 7);
+		mockguard_close(g, 8);
+	}
+	/* two requests in one read */
+	sbuf_reset(&b);
+	join(&b, 5, "h", range);
+	join(&b, 5, "h", rr);
+	unit_ok(feed(g, 9, &b, 0) == 0, "one connection rejoining with another protocol");
+	sbuf_reset(&b);
+	join(&b, 5, "h", range);
+	unit_ok(feed(g, 10, &b, 0) == 1, "is compared by its last JoinGroup");
+	mockguard_free(g);
+	sbuf_free(&b);
+	sbuf_free(&big);
+}
+
+/* A Metadata request (version ver, correlation id corr), framed. */
+static void metadata_req(struct sbuf *b, int ver, int32_t corr)
+{
+	struct sbuf r = SBUF_INIT;
+
+	put16(&r, 3);
+	put16(&r, ver);
+	put32(&r, corr);
+	putstr(&r, "client");
+	put32(&r, -1); /* all topics */
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+/* The mock's Metadata response of version ver: brokers 1..n, controller
+ * 0, no topics; *at: where the controller id is in b. */
+static void metadata_resp(struct sbuf *b, int ver, int32_t corr, int n,
+			  size_t *at)
+{
+	struct sbuf r = SBUF_INIT;
+
+	put32(&r, corr);
+	if (ver >= 3)
+		put32(&r, 0);
+	put32(&r, n);
+	for (int i = 1; i <= n; i++) {
+		put32(&r, i);
+		putstr(&r, "127.0.0.1");
+		put32(&r, 9000 + i);
+		putstr(&r, i == 2 ? "rack-b" : NULL);
+	}
+	if (ver >= 2)
+		putstr(&r, "mockCluster");
+	*at = b->len + 4 + r.len;
+	put32(&r, 0);
+	put32(&r, 0); /* topics */
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+static int32_t be32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return (int32_t)((uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 |
+			 (uint32_t)u[2] << 8 | u[3]);
+}
+
+static void test_controller(void)
+{
+	struct mockguard *g = mockguard_new();
+	struct sbuf req = SBUF_INIT, out = SBUF_INIT;
+	size_t at, at2;
+
+	for (int ver = 1; ver <= 8; ver++) {
+		for (size_t step = 1; step <= 64; step *= 4) {
+			sbuf_reset(&req);
+			sbuf_reset(&out);
+			metadata_req(&req, ver, 100 + ver);
+			mockguard_feed(g, 3, req.p, req.len);
+			/* another response first, then the Metadata one */
+			put32(&out, 8);
+			put32(&out, 99);
+			put32(&out, 0);
+			metadata_resp(&out, ver, 100 + ver, 3, &at);
+			/* sent in pieces; each first looked at in full, as a
+			 * partial send leaves the rest for the next call */
+			for (size_t i = 0; i < out.len;) {
+				size_t k = out.len - i < step ? out.len - i : step;
+
+				mockguard_out(g, 3, (unsigned char *)out.p + i,
+					      out.len - i);
+				mockguard_sent(g, 3, (unsigned char *)out.p + i, k);
+				i += k;
+			}
+			unit_ok(be32(out.p + at) == 1 && be32(out.p + 8) == 0,
+				"v%d, pieces of %zu: controller %d", ver, step,
+				(int)be32(out.p + at));
+		}
+	}
+	/* a response to no Metadata request is left alone */
+	sbuf_reset(&out);
+	metadata_resp(&out, 4, 555, 2, &at);
+	mockguard_out(g, 3, (unsigned char *)out.p, out.len);
+	mockguard_sent(g, 3, (unsigned char *)out.p, out.len);
+	unit_ok(be32(out.p + at) == 0, "an unasked response is not rewritten");
+	/* version 0 has no controller; two answers in one send */
+	sbuf_reset(&req);
+	metadata_req(&req, 0, 1);
+	metadata_req(&req, 5, 2);
+	metadata_req(&req, 2, 3);
+	mockguard_feed(g, 4, req.p, req.len);
+	sbuf_reset(&out);
+	put32(&out, 8);
+	put32(&out, 1);
+	put32(&out, 0);
+	metadata_resp(&out, 5, 2, 1, &at);
+	metadata_resp(&out, 2, 3, 2, &at2);
+	mockguard_out(g, 4, (unsigned char *)out.p, out.len);
+	mockguard_sent(g, 4, (unsigned char *)out.p, out.len);
+	unit_ok(be32(out.p + at) == 1 && be32(out.p + at2) == 1,
+		"both responses of one send rewritten");
+	mockguard_free(g);
+	sbuf_free(&req);
+	sbuf_free(&out);
+}
+
 int main(void)
 {
 	test_offspec();
@@ -344,5 +602,7 @@ int main(void)
 	test_envelope_read();
 	test_resume();
 	test_conf_file();
+	test_mockguard();
+	test_controller();
 	return unit_done();
 }
