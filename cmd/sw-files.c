@@ -74,6 +74,7 @@ struct run {
 	const char *dir;
 	const char *pattern;
 	const char *state_path;
+	struct sbuf lock_path; /* the state's lock file, not input either */
 	int follow;
 	int latest_first;
 	uint64_t max_files;
@@ -516,7 +517,7 @@ static int64_t match(struct run *r, const char *name, struct stat *st,
 		return -1;
 	}
 	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_ino == own[0] ||
-	    (uint64_t)st->st_ino == own[1])
+	    (uint64_t)st->st_ino == own[1] || (uint64_t)st->st_ino == own[2])
 		return -1;
 	e = files_table_find(&r->tab, (uint64_t)st->st_ino);
 	if (e && e->seen)
@@ -551,8 +552,9 @@ static int64_t match(struct run *r, const char *name, struct stat *st,
 /* Lists DIR and matches it with the table into *cands. */
 static size_t list_dir(struct run *r, struct cand **cands, size_t *cap)
 {
-	uint64_t own[2] = { ino_of(r->state_path),
-			    ino_of(r->t->dead_letter_path) };
+	uint64_t own[3] = { ino_of(r->state_path),
+			    ino_of(r->t->dead_letter_path),
+			    ino_of(r->lock_path.p) };
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d = opendir(r->dir);
@@ -794,7 +796,11 @@ int main(int argc, char **argv)
 	if (r.after == AFTER_ARCHIVE)
 		check_archive(&r);
 	if (r.state_path) {
-		int rc = files_state_load(&r.tab, r.state_path, err, sizeof(err));
+		int rc;
+
+		tool_lock(&t, "--state", r.state_path);
+		sbuf_printf(&r.lock_path, "%s.lock", r.state_path);
+		rc = files_state_load(&r.tab, r.state_path, err, sizeof(err));
 		if (rc < 0)
 			tool_die(&t, rc == -1 ? SW_EXIT_IOERR : SW_EXIT_FAIL,
 				 "--state: %s", err);
@@ -816,6 +822,7 @@ int main(int argc, char **argv)
 	files_table_free(&r.tab);
 	json_doc_free(&r.doc);
 	sbuf_free(&r.path);
+	sbuf_free(&r.lock_path);
 	sbuf_free(&r.rec);
 	sbuf_free(&r.prefix);
 	files_watch_close(&r.watch);

@@ -688,8 +688,10 @@ int main(int argc, char **argv)
 	t.stats_extra = stats_extra;
 	if (r.late_path && !(r.late_file = fopen(r.late_path, "ae")))
 		tool_die(&t, SW_EXIT_IOERR, "--late-file: %s: %m", r.late_path);
-	if (r.state_path)
+	if (r.state_path) {
+		tool_lock(&t, "--state", r.state_path);
 		load_state(&r);
+	}
 	tool_open_input(&t, argv + optind, argc - optind);
 	json_doc_init(&doc);
 	r.deadline = timefmt_now() + r.every_us;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base64.h"
+#include "file.h"
 #include "num.h"
 #include "timefmt.h"
 
@@ -116,6 +117,17 @@ void tool_die(struct tool *t, int code, const char *fmt, ...)
 	vmsg(t, fmt, ap);
 	va_end(ap);
 	finish_quietly(t, code);
+}
+
+void tool_lock(struct tool *t, const char *opt, const char *path)
+{
+	char err[512];
+	int rc = file_lock(path, err, sizeof err);
+
+	/* The descriptor stays open, and the lock held, until exit. */
+	if (rc < 0)
+		tool_die(t, rc == -2 ? SW_EXIT_FAIL : SW_EXIT_IOERR, "%s: %s",
+			 opt, err);
 }
 
 int tool_getopt(struct tool *t, int argc, char *const *argv,

@@ -250,8 +250,32 @@ state_split() {
 	assert_status 64
 }
 
+@test "--state: a second run on the same state file is refused (1) while the first runs" {
+	local t=$BATS_TEST_TMPDIR
+	start_lock_holder "$t/st.lock" sw-window --time .time --tumble 10s --state "$t/st"
+	run sw-window --time .time --tumble 10s --state "$t/st" "$WIN/late.ndjson"
+	stop_lock_holder
+	assert_status 1
+	[ "$output" = "sw-window: --state: $t/st: in use by another run (pid $LOCK_PID) (lock $t/st.lock)" ]
+	# Once the first has ended, the next run goes ahead.
+	run sw-window --time .time --tumble 10s --state "$t/st" "$WIN/late.ndjson"
+	assert_status 0
+}
+
+@test "--state: written private (0600), an existing file keeps its mode, no temporary left" {
+	local t=$BATS_TEST_TMPDIR
+	umask 022
+	sw-window --time .time --tumble 10s --state "$t/st" "$WIN/late.ndjson" >/dev/null
+	[ "$(stat -c %a "$t/st")" = 600 ]
+	chmod 640 "$t/st"
+	sw-window --time .time --tumble 10s --state "$t/st" </dev/null >/dev/null
+	[ "$(stat -c %a "$t/st")" = 640 ]
+	[ "$(ls -A "$t")" = "$(printf 'st\nst.lock')" ]
+}
+
 @test "--state: cannot read or write the file is an I/O error" {
-	run sw-window --time .time --tumble 10s --state "$BATS_TEST_TMPDIR" </dev/null
+	mkdir "$BATS_TEST_TMPDIR/d"
+	run sw-window --time .time --tumble 10s --state "$BATS_TEST_TMPDIR/d" </dev/null
 	assert_status 74
 	run sw-window --time .time --tumble 10s --state /nonexistent/dir/st </dev/null
 	assert_status 74

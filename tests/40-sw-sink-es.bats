@@ -672,6 +672,19 @@ d	{"id":"d"}'
 	assert_status 64
 }
 
+@test "sink-es: a second run on the same --checkpoint is refused (1); the file is private" {
+	es_start
+	umask 022
+	start_lock_holder "$T/ck.lock" sw-sink-es --url "$ES_URL" --index ck --checkpoint "$T/ck"
+	run sink --index ck --checkpoint "$T/ck" "$FX/envelope.ndjson"
+	stop_lock_holder
+	assert_status 1
+	[ "$output" = "sw-sink-es: --checkpoint: $T/ck: in use by another run (pid $LOCK_PID) (lock $T/ck.lock)" ]
+	run sink --index ck --id .value.id --checkpoint "$T/ck" --dead-letter "$T/dl" "$FX/envelope.ndjson"
+	assert_status 0
+	[ "$(stat -c %a "$T/ck")" = 600 ]
+}
+
 @test "sink-es: killed at random points and resumed from --checkpoint, every record indexed once" {
 	es_start --delay 0.02
 	# 3 partitions, 300 records each, as sw-consume writes them.

@@ -57,6 +57,22 @@ ids() { jq -c .id; }
 	assert_output ""
 }
 
+@test "--state: a second run is refused (1) while the first follows; the lock file is not input" {
+	tree
+	start_lock_holder "$ST.lock" sw-files --follow --state "$ST" "$D"
+	run sw-files --state "$ST" "$D"
+	stop_lock_holder
+	assert_status 1
+	[ "$output" = "sw-files: --state: $ST: in use by another run (pid $LOCK_PID) (lock $ST.lock)" ]
+	# The state (and its lock) in the watched directory are not read.
+	run bash -c 'sw-files --state "$1/st" "$1" | jq -c .id' _ "$D"
+	assert_status 0
+	run bash -c 'sw-files --state "$1/st" "$1"' _ "$D"
+	assert_status 0
+	assert_output ""
+	[ "$(stat -c %a "$D/st")" = 600 ]
+}
+
 @test "--latest-first --max-files 1 takes the newest file" {
 	tree
 	run bash -c 'sw-files --latest-first --max-files 1 "$1" | jq -c .id' _ "$D"
