@@ -309,6 +309,21 @@ check_uuids() {
 
 # --- input ---------------------------------------------------------------
 
+@test "duplicate keys: the last is the value, for reading, --set and --flatten, as in jq" {
+	in='{"k":1,"t":{"x":1},"k":2,"t":{"x":2}}'
+	# Reading: --where (jq) and plain paths agree on the last .k.
+	run bash -c 'sw-enrich --where ".k == 2" --time .k --time-out e --time-output epoch_ms <<<"$1" | jq -c .e' _ "$in"
+	assert_status 0
+	assert_output 2000
+	# Writing: what jq reads afterwards is the value set.
+	run bash -c 'sw-enrich --set k=3 <<<"$1" | jq -c .k' _ "$in"
+	assert_output 3
+	run bash -c 'sw-enrich --time .k --time-output epoch_ms <<<"$1" | jq -c .k' _ "$in"
+	assert_output 2000
+	run bash -c 'sw-enrich --flatten .t <<<"$1"' _ "$in"
+	assert_output '{"k":1,"k":2,"x":2}'
+}
+
 @test "-R: lines as strings, made objects by --jq" {
 	run sw-enrich -R --jq '{line: .}' --set n=1 <<<'plain "text"
 second'

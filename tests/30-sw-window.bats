@@ -161,6 +161,13 @@ load helpers/window
 	EOF
 }
 
+@test "duplicate keys: the last is the value, in groups, times and aggregates, as in jq" {
+	in='{"time":0,"k":"a","n":1,"time":10,"k":"b","n":5}'
+	run bash -c 'sw-window --time .time --tumble 10s --group-by .k --sum .n --time-output epoch_ms <<<"$1"' _ "$in"
+	assert_status 0
+	assert_output '{"window":{"start":10000,"end":20000},"k":"b","sum_n":5}'
+}
+
 @test "session windows merge per group" {
 	# gap 5s, watermark 10s: a@5 joins [1,6) and [9,14) into [1,14);
 	# b@20 moves the watermark to 10 and closes b's [2,7).
