@@ -447,15 +447,16 @@ static void read_file(struct run *r, struct files_entry *e,
 			emit(r, line, len);
 		} else if (rc == FILES_TOOLONG) {
 			t->records_in++;
+			t->line_truncated = 1;
 			snprintf(err, sizeof(err),
 				 "line longer than %zu bytes (--max-line)",
 				 t->max_line);
-			bad_line(r, "", 0, err);
+			bad_line(r, line, len, err);
 		} else {
 			break;
 		}
 		e->offset = files_reader_offset(r->rd);
-		e->lines = files_reader_lineno(r->rd);
+		e->lines = files_reader_lines(r->rd);
 	}
 	if (rc == FILES_ERR) {
 		file_failed(r, e, &st, "%s", err);
@@ -806,7 +807,7 @@ int main(int argc, char **argv)
 				 "--state: %s", err);
 	}
 	tool_start(&t);
-	r.rd = files_reader_new(t.max_line);
+	r.rd = files_reader_new(t.max_line, &tool_stop);
 	json_doc_init(&r.doc);
 	if (r.follow) {
 		code = follow(&r);

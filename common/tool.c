@@ -14,6 +14,7 @@
 #include "timefmt.h"
 
 #define TOOL_MAX_WARNINGS 10
+#define TOOL_HEAD_MAX 65536 /* bytes of a too-long line a dead letter keeps */
 
 volatile sig_atomic_t tool_stop;
 
@@ -236,7 +237,7 @@ void tool_start(struct tool *t)
 
 void tool_open_input(struct tool *t, char *const *files, int n)
 {
-	struct ndjson_opts o = { t->max_line, before_block, t };
+	struct ndjson_opts o = { t->max_line, before_block, t, &tool_stop };
 
 	tool_start(t);
 	t->in = ndjson_open(files, n, &o);
@@ -269,8 +270,9 @@ enum tool_read tool_read_one(struct tool *t, struct json_doc *doc, char *err,
 		return TOOL_READ_RECORD;
 	case NDJSON_TOOLONG:
 		t->records_in++;
-		t->line = "";
-		t->line_len = 0;
+		t->line = line;
+		t->line_len = len;
+		t->line_truncated = 1;
 		snprintf(err, errlen, "line longer than %zu bytes (--max-line)",
 			 t->max_line);
 		return TOOL_READ_BAD;
@@ -306,11 +308,35 @@ int tool_next_record(struct tool *t, struct json_doc *doc)
 	return 0;
 }
 
+/* The head of a line cut at --max-line that a dead-letter line keeps: at
+ * most TOOL_HEAD_MAX bytes, less a character the cut split in two. */
+static size_t head_len(const char *raw, size_t rawlen)
+{
+	size_t n = rawlen < TOOL_HEAD_MAX ? rawlen : TOOL_HEAD_MAX, i = n, k = 0;
+	unsigned char c;
+
+	while (i > 0 && k < 3 && ((unsigned char)raw[i - 1] & 0xc0) == 0x80) {
+		i--;
+		k++;
+	}
+	if (i == 0)
+		return n;
+	c = (unsigned char)raw[i - 1];
+	if (c >= 0xc0 && k + 1 < (size_t)(c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2))
+		return i - 1;
+	return n;
+}
+
 static void dead_letter(struct tool *t, const char *reason, const char *source,
-			uint64_t line, const char *raw, size_t rawlen)
+			uint64_t line, const char *raw, size_t rawlen,
+			int truncated)
 {
 	struct sbuf b = SBUF_INIT;
-	size_t ok = utf8_valid_prefix(raw, rawlen);
+	size_t ok;
+
+	if (truncated)
+		rawlen = head_len(raw, rawlen);
+	ok = utf8_valid_prefix(raw, rawlen);
 
 	sbuf_puts(&b, "{\"error\":");
 	json_put_text(&b, reason, strlen(reason));
@@ -327,6 +353,8 @@ static void dead_letter(struct tool *t, const char *reason, const char *source,
 		base64_encode(raw, rawlen, &b);
 		sbuf_putc(&b, '"');
 	}
+	if (truncated)
+		sbuf_puts(&b, ",\"truncated\":true");
 	sbuf_puts(&b, "}\n");
 	if (fwrite(b.p, 1, b.len, t->dead_letter) != b.len ||
 	    fflush(t->dead_letter) != 0) {
@@ -343,7 +371,9 @@ vbad(struct tool *t, const char *source, uint64_t line,
 		 const char *raw, size_t rawlen, const char *fmt, va_list ap)
 {
 	char reason[1024];
+	int truncated = t->line_truncated;
 
+	t->line_truncated = 0;
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	t->errors++;
 	if (t->on_error == TOOL_ON_ERROR_FAIL) {
@@ -358,7 +388,7 @@ vbad(struct tool *t, const char *source, uint64_t line,
 			  reason);
 	}
 	if (t->dead_letter)
-		dead_letter(t, reason, source, line, raw, rawlen);
+		dead_letter(t, reason, source, line, raw, rawlen, truncated);
 }
 
 void tool_bad_record(struct tool *t, const char *fmt, ...)

@@ -116,6 +116,10 @@ struct tool {
 	struct ndjson_in *in;
 	const char *line; /* raw text of the current record */
 	size_t line_len;
+	/* line is the head of a line over --max-line: a dead letter keeps at
+	 * most 64 KiB of it and says "truncated":true.  Cleared once the bad
+	 * record is handled. */
+	int line_truncated;
 };
 
 void tool_init(struct tool *t, const char *name);

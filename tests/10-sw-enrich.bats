@@ -347,6 +347,38 @@ EOF
 	assert_output $'{"a":1}\n{"b":2}'
 	run sw-enrich --max-line 1k "$T/in"
 	assert_status 0
+	# The dead letter keeps the line's head, and says it is one.
+	run sw-enrich --max-line 50 --dead-letter "$T/dl" -q "$T/in"
+	assert_status 0
+	run cat "$T/dl"
+	assert_output "{\"error\":\"line longer than 50 bytes (--max-line)\",\"source\":\"$T/in\",\"line\":2,\"input\":\"{\\\"a\\\":\\\"$(printf 'x%.0s' $(seq 44))\",\"truncated\":true}"
+	# A head cut inside a character ends before it (the input stays text).
+	printf '{"a":"%s"}\n' "$(printf 'é%.0s' $(seq 40))" >"$T/utf8"
+	run sw-enrich --max-line 10 --dead-letter "$T/dl2" "$T/utf8"
+	run jq -c '[.input, .truncated]' "$T/dl2"
+	assert_output '["{\"a\":\"éé",true]'
+}
+
+@test "--max-line: an endless line is bad input (65) once it passes the limit" {
+	run timeout -s KILL 60 sw-enrich --max-line 1M /dev/zero
+	assert_status 65
+	assert_output 'sw-enrich: /dev/zero:1: line longer than 1048576 bytes (--max-line)'
+}
+
+@test "--max-line: passing over an endless line under skip, SIGTERM still stops the tool" {
+	sw-enrich --max-line 1k --dead-letter "$T/dl" -q /dev/zero &
+	PID=$!
+	for _ in $(seq 200); do
+		[ -s "$T/dl" ] && break
+		sleep 0.05
+	done
+	kill -TERM "$PID"
+	timeout 60 tail --pid="$PID" -f /dev/null || { kill -9 "$PID"; false; }
+	wait "$PID" && status=0 || status=$?
+	PID=
+	assert_status 0
+	run jq -c '[.line, .truncated, (.input | length)]' "$T/dl"
+	assert_output '[1,true,1024]'
 }
 
 @test "CRLF line ends and blank lines" {

@@ -241,6 +241,26 @@ EOF
 	grep -q "a.ndjson:2: invalid UTF-8" "$ERR"
 }
 
+@test "an over-long line: the dead letter keeps its head, truncated; --state passes it once" {
+	{ echo '{"id":1}'; head -c 3000000 /dev/zero | tr '\0' x; printf '\n{"id":2}\n'; } >"$D/a.ndjson"
+	run sw-files --max-line 1k --dead-letter "$BATS_TEST_TMPDIR/dl" -q "$D"
+	assert_status 0
+	assert_output "$(printf '%s\n' '{"id":1}' '{"id":2}')"
+	run jq -c '[.line, .truncated, (.input | length), (.input | test("^x+$"))]' "$BATS_TEST_TMPDIR/dl"
+	assert_output '[2,true,1024,true]'
+	# With --state the file may still grow: reported at its end, once.
+	run sw-files --max-line 1k --dead-letter "$BATS_TEST_TMPDIR/dl2" --state "$ST" -q "$D"
+	assert_output "$(printf '%s\n' '{"id":1}' '{"id":2}')"
+	echo '{"id":3}' >>"$D/a.ndjson"
+	run sw-files --max-line 1k --dead-letter "$BATS_TEST_TMPDIR/dl2" --state "$ST" -q "$D"
+	assert_output '{"id":3}'
+	run jq -c '[.line, .truncated, (.input | length)]' "$BATS_TEST_TMPDIR/dl2"
+	assert_output '[2,true,1024]'
+	run sw-files --max-line 1k "$D"
+	assert_status 65
+	[ "${lines[1]}" = "sw-files: $D/a.ndjson:2: line longer than 1024 bytes (--max-line)" ]
+}
+
 # --- state: cron-style runs ---------------------------------------------------
 
 @test "cron-style runs with --state: every record exactly once" {
