@@ -154,7 +154,8 @@ static void usage(void)
 	      "      --watermark DUR    lateness allowed: watermark = max event time - DUR\n"
 	      "                         (default 0s)\n"
 	      "\n"
-	      "Groups and aggregates (output names: the last path component, or NAME):\n"
+	      "Groups and aggregates (output names: the last path component, or NAME;\n"
+	      "an aggregate option takes a comma-separated list too: --avg .a,.b):\n"
 	      "      --group-by [NAME=]PATH  group by this field (repeatable)\n"
 	      "      --count[=NAME]     records (the default when no aggregate is given)\n"
 	      "      --sum [NAME=]PATH  sum (integer while every value is), name sum_X\n"
@@ -244,6 +245,21 @@ static void add_agg(struct run *r, enum wagg_kind k, const char *arg)
 	r->kinds[r->naggs] = k;
 	r->agg_names[r->naggs] = name;
 	r->naggs++;
+}
+
+/* --avg .ambient,.rh: one aggregate per item of the list. */
+static void add_agg_list(struct run *r, enum wagg_kind k, const char *arg)
+{
+	for (;;) {
+		size_t n = jpath_list_item(arg);
+		char *item = xstrndup(arg, n);
+
+		add_agg(r, k, item);
+		free(item);
+		if (!arg[n])
+			break;
+		arg += n + 1;
+	}
 }
 
 static void add_group(struct run *r, const char *arg)
@@ -343,7 +359,7 @@ static void parse_option(struct run *r, int c, const char *arg)
 	case OPT_FIRST:
 	case OPT_LAST:
 	case OPT_DISTINCT:
-		add_agg(r, agg_option_kind(c), arg);
+		add_agg_list(r, agg_option_kind(c), arg);
 		break;
 	case OPT_MODE:
 		if (strcmp(arg, "append") == 0)

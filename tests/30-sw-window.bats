@@ -133,6 +133,15 @@ load helpers/window
 	assert_output <"$WIN/aggs.out"
 }
 
+@test "an aggregate option takes a comma-separated list: one aggregate per item" {
+	in='{"time":0,"ambient":1,"rh":2,"a,b":3}'
+	run bash -c 'sw-window --time .time --tumble 10s --time-output epoch_ms --avg .ambient,.rh --sum "x=.\"a,b\",.rh" --max "{a:.rh,b:.ambient}|.a" <<<"$1"' _ "$in"
+	assert_status 0
+	assert_output '{"window":{"start":0,"end":10000},"avg_ambient":1,"avg_rh":2,"x":3,"sum_rh":2,"max_{a:.rh,b:.ambient}|.a":2}'
+	run sw-window --time .time --tumble 10s --min .a, </dev/null
+	assert_status 64
+}
+
 @test "min, max, first, last keep JSON values; strings in jq's order" {
 	run sw-window --time .t --time-unit s --tumble 10s --min .v --max .v \
 		--first .v --last .v --distinct .v <<-'EOF'
