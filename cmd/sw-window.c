@@ -431,6 +431,14 @@ static void window_shape(struct run *r, struct window_spec *s)
 		tool_usage_error(t, "--slide: must not be longer than --size");
 	if (r->offset <= -r->slide || r->offset >= r->slide)
 		tool_usage_error(t, "--offset: must be shorter than the slide");
+	/* Each record opens a row in every window it falls into: more than
+	 * --max-rows of them could never be held. */
+	if (r->max_rows &&
+	    (uint64_t)((r->size - 1) / r->slide + 1) > r->max_rows)
+		tool_usage_error(t, "--size/--slide: a record falls into %" PRId64
+				    " windows, more than --max-rows %llu",
+				 (r->size - 1) / r->slide + 1,
+				 (unsigned long long)r->max_rows);
 	s->kind = WINDOW_SLIDING;
 	s->size = r->size;
 	s->slide = r->slide;
@@ -526,6 +534,7 @@ static void setup(struct run *r)
 	s.tf = &r->tf;
 	build_ident(r, &s);
 	s.ident = r->ident.p;
+	s.max_rows = r->max_rows;
 	r->gv = xcalloc(r->ngroups + 1, sizeof *r->gv);
 	r->av = xcalloc(r->naggs, sizeof *r->av);
 	r->w = window_new(&s, emit_row, r->t);
@@ -583,6 +592,8 @@ static void late_record(struct run *r, const struct json_doc *doc)
 	}
 }
 
+static void too_many_rows(struct run *r) __attribute__((noreturn));
+
 /* Takes the fields of one record and adds it to its windows. */
 static void add_record(struct run *r, const struct json_doc *doc)
 {
@@ -625,14 +636,21 @@ static void add_record(struct run *r, const struct json_doc *doc)
 			out->p = NULL;
 	}
 	rc = window_add(r->w, ts, r->gv, r->av, &bad, err, sizeof err);
-	if (rc < 0)
+	if (rc == WINDOW_ADD_FULL)
+		too_many_rows(r);
+	else if (rc < 0)
 		tool_bad_record(t, "%s: %s", jpath_expr(r->aggs[bad]), err);
 	else if (rc == 0)
 		late_record(r, doc);
-	/* Memory is bounded by the watermark, but a wide watermark or many
-	 * groups can still hold more than the machine has: stop clearly. */
-	if (r->max_rows && window_rows(r->w) > r->max_rows)
-		tool_die(t, SW_EXIT_DATAERR,
+}
+
+/* Memory is bounded by the watermark, but a wide watermark or many groups
+ * can still hold more than the machine has: stop clearly. */
+static void too_many_rows(struct run *r)
+{
+	struct tool *t = r->t;
+
+	tool_die(t, SW_EXIT_DATAERR,
 			 "%s:%llu: more than %llu open window-and-group rows "
 			 "(--max-rows); a smaller --watermark or fewer groups "
 			 "hold fewer",

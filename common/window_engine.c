@@ -538,6 +538,8 @@ static int add_sliding(struct window *w, int64_t t, uint64_t keyhash,
 		if (s->mode != WINDOW_COMPLETE && start + s->size <= w->wm)
 			break;
 		add_values(w, sliding_cell(w, start, keyhash), vals);
+		if (s->max_rows && w->rows > s->max_rows)
+			return WINDOW_ADD_FULL;
 		n++;
 	}
 	return n;
@@ -631,6 +633,8 @@ static int add_session(struct window *w, int64_t t, uint64_t keyhash,
 		}
 	}
 	add_values(w, win->cells[0], vals);
+	if (w->spec.max_rows && w->rows > w->spec.max_rows)
+		return WINDOW_ADD_FULL;
 	return 1;
 }
 

@@ -523,3 +523,15 @@ EOF
 	assert_status 64
 }
 
+@test "--max-rows: a size/slide ratio that puts a record in more windows is a usage error" {
+	run sw-window --time .t --size 100s --slide 1s --max-rows 10 <<<'{"t":1}'
+	assert_status 64
+	[ "${lines[0]}" = "sw-window: --size/--slide: a record falls into 100 windows, more than --max-rows 10" ]
+	run sw-window --time .t --size 1d --slide 1ms </dev/null
+	assert_status 64
+	[ "${lines[0]}" = "sw-window: --size/--slide: a record falls into 86400000 windows, more than --max-rows 10000000" ]
+	run sw-window --time .t --size 10s --slide 3s --max-rows 4 <<<'{"t":0}'
+	assert_status 0
+	[ "${#lines[@]}" -eq 4 ]
+}
+
