@@ -177,6 +177,16 @@ load helpers/window
 	assert_output '{"window":{"start":10000,"end":20000},"k":"b","sum_n":5}'
 }
 
+@test "a number out of the double range is bad input naming the field, never a null sum" {
+	run sw-window --time .t --tumble 1s --sum .v <<<'{"t":0,"v":1e400}'
+	assert_status 65
+	assert_output 'sw-window: stdin:1: .v: number out of the range of a double: 1e400'
+	run sw-window --time .t --tumble 1s --time-output epoch_ms --avg .v -q --on-error skip <<<'{"t":0,"v":-2E+999}
+{"t":0,"v":1.5e308}'
+	assert_status 0
+	assert_output '{"window":{"start":0,"end":1000},"avg_v":1.5e+308}'
+}
+
 @test "session windows merge per group" {
 	# gap 5s, watermark 10s: a@5 joins [1,6) and [9,14) into [1,14);
 	# b@20 moves the watermark to 10 and closes b's [2,7).
