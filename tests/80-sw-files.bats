@@ -261,6 +261,27 @@ EOF
 	[ "${lines[1]}" = "sw-files: $D/a.ndjson:2: line longer than 1024 bytes (--max-line)" ]
 }
 
+@test "a symbolic link out of DIR is not read (74) without --follow-symlinks; /proc never" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	echo '{"id":1}' >"$D/a.ndjson"
+	echo '{"id":2}' >"$BATS_TEST_TMPDIR/out/b.ndjson"
+	ln -s ../out/b.ndjson "$D/b.ndjson"
+	ln -s /proc/self/environ "$D/env"
+	ln -s a.ndjson "$D/c.ndjson"
+	run --separate-stderr sw-files "$D"
+	assert_status 74
+	assert_output '{"id":1}'
+	[[ $stderr == *"sw-files: $D/b.ndjson: a symbolic link out of the directory, not read (--follow-symlinks reads it)"* ]]
+	[[ $stderr == *"sw-files: $D/env: a symbolic link out of the directory, not read (--follow-symlinks reads it)"* ]]
+	run bash -c 'sw-files --follow-symlinks --pattern "*.ndjson" "$1" | sort' _ "$D"
+	assert_status 0
+	assert_output "$(printf '%s\n' '{"id":1}' '{"id":2}')"
+	run --separate-stderr sw-files --follow-symlinks --pattern env "$D"
+	assert_status 74
+	assert_output ''
+	[ "$stderr" = "sw-files: $D/env: on /proc or /sys: never read" ]
+}
+
 # --- state: cron-style runs ---------------------------------------------------
 
 @test "cron-style runs with --state: every record exactly once" {
