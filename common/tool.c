@@ -47,18 +47,19 @@ static void __attribute__((format(printf, 2, 0)))
 vmsg(struct tool *t, const char *fmt, va_list ap)
 {
 	char buf[4096];
-	int n = snprintf(buf, sizeof buf, "%s: ", t->name);
+	struct sbuf line = SBUF_INIT;
 
-	vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
-	n = (int)strlen(buf);
-	/* One line each: a reason that carries a newline is folded. */
-	for (int i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			buf[i] = ' ';
-	buf[n++] = '\n';
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	/* One line each, and no terminal control from a file name or a
+	 * reason: the one place every diagnostic passes. */
+	sbuf_puts(&line, t->name);
+	sbuf_puts(&line, ": ");
+	sbuf_put_printable(&line, buf, strlen(buf));
+	sbuf_putc(&line, '\n');
 	if (t->progress)
 		(void)!write(2, "\r\033[K", 4);
-	(void)!write(2, buf, (size_t)n);
+	(void)!write(2, line.p, line.len);
+	sbuf_free(&line);
 }
 
 void tool_error(struct tool *t, const char *fmt, ...)

@@ -282,6 +282,13 @@ EOF
 	[ "$stderr" = "sw-files: $D/env: on /proc or /sys: never read" ]
 }
 
+@test "control characters of a file name are escaped in diagnostics" {
+	printf '{"a":\n' >"$D/$(printf 'x\033[31mred\tb.ndjson')"
+	run sw-files "$D"
+	assert_status 65
+	[ "$output" = "sw-files: $D/x\\x1b[31mred	b.ndjson:1: invalid JSON: unexpected end of input" ]
+}
+
 # --- state: cron-style runs ---------------------------------------------------
 
 @test "cron-style runs with --state: every record exactly once" {
