@@ -19,9 +19,25 @@ endif
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
 PKGS = rdkafka libcurl libmosquitto uuid zlib libzstd snappy liblzma
+
+# Goals that build nothing here themselves: `deps` installs the libraries,
+# and `check` and `demo` run it first, then build in a new make that reads
+# pkg-config only once the libraries are there.
+SETUP_GOALS = deps check demo clean
+ifneq ($(filter-out $(SETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon
+PKG_MISSING := $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $p && echo y),,$p))
+ifeq ($(shell printf '\043include <jq.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo y),)
+PKG_MISSING += jq
+endif
+ifneq ($(strip $(PKG_MISSING)),)
+$(error build libraries missing: $(strip $(PKG_MISSING)). 'make deps' installs them (Debian, apt-get); 'make check' and 'make demo' do it by themselves)
+endif
+SNAPPY_VERSION := $(shell $(PKG_CONFIG) --modversion snappy)
+endif
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon \
+	-DSW_SNAPPY_VERSION='"$(SNAPPY_VERSION)"'
 LDLIBS = -Wl,--as-needed $(PKG_LIBS) -ljq -lm -lpthread
 
 ifeq ($(SANITIZE),1)
@@ -61,13 +77,15 @@ $(BUILD)/libsw.a: $(COMMON_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# Linked under a temporary name: a link cut off half-way leaves no binary
+# that make would take for up to date.
 $(BIN)/%: $(BUILD)/cmd/%.o $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@.tmp $^ $(LDLIBS) && mv -f $@.tmp $@
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsw.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@.tmp $^ $(LDLIBS) && mv -f $@.tmp $@
 
 unit: $(UNIT_BINS)
 
@@ -80,7 +98,7 @@ build/fuzz/libsw.a: $(FUZZ_OBJ)
 	$(AR) rcs $@ $^
 
 build/fuzz/%: tests/fuzz/%.c build/fuzz/libsw.a
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) $(FUZZ_FLAGS) -fsanitize=fuzzer -Icommon -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) $(FUZZ_FLAGS) -fsanitize=fuzzer -Icommon -o $@.tmp $^ $(LDLIBS) && mv -f $@.tmp $@
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -95,8 +113,10 @@ fuzz-regress: fuzz-build
 		echo "ok $$i - fuzz corpus $$n ($$(ls tests/fuzz/corpus/$$n | wc -l) inputs)"; \
 		else echo "not ok $$i - fuzz corpus $$n"; sed 's/^/# /' build/fuzz/$$n.log | tail -20; fi; done
 
+INSTALL_DEPS ?= scripts/install-deps
+
 deps:
-	@scripts/install-deps
+	@$(INSTALL_DEPS)
 
 check: deps
 	@scripts/check
@@ -104,7 +124,9 @@ check: deps
 check-valgrind: all
 	@scripts/check-valgrind
 
-demo: deps all
+demo:
+	@$(INSTALL_DEPS) build
+	@$(MAKE) --no-print-directory all
 	@examples/01-web-funnel.sh
 
 bench: all

@@ -20,6 +20,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "avro_codec.h"
 #include "avro_decode.h"
 #include "avro_encode.h"
 #include "avro_msg.h"
@@ -45,6 +46,8 @@ enum {
 	OPT_READER,
 	OPT_READER_SCHEMA,
 	OPT_REGISTRY,
+	OPT_REGISTRY_PASSWORD_FILE,
+	OPT_REGISTRY_USER,
 	OPT_SCHEMA,
 	OPT_SCHEMA_ID,
 	OPT_SUBJECT,
@@ -67,6 +70,8 @@ static const struct option longopts[] = {
 	{ "reader", required_argument, NULL, OPT_READER },
 	{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
 	{ "registry", required_argument, NULL, OPT_REGISTRY },
+	{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
+	{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
 	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
@@ -107,6 +112,9 @@ static const struct option longopts[] = {
 	"      --schema FILE      writer schema (encode: the schema written)\n" \
 	"      --reader-schema FILE  resolve every datum to this schema\n"   \
 	"      --registry DIR|URL schema directory or Confluent Schema Registry\n" \
+	"      --registry-user NAME  basic auth for a registry URL; the password\n" \
+	"                         from $SW_REGISTRY_PASSWORD or:\n"            \
+	"      --registry-password-file F  the first line of F\n"           \
 	"      --schema-id N      schema id (confluent framing, registry lookup)\n" \
 	"      --field PATH       work on the message at PATH of NDJSON records\n" \
 	"      --framing F        auto, container, raw, confluent, single-object\n" \
@@ -206,6 +214,12 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			break;
 		case OPT_REGISTRY:
 			o->m.registry = optarg;
+			break;
+		case OPT_REGISTRY_PASSWORD_FILE:
+			o->m.registry_password_file = optarg;
+			break;
+		case OPT_REGISTRY_USER:
+			o->m.registry_user = optarg;
 			break;
 		case OPT_SCHEMA:
 			o->m.schema = optarg;
@@ -790,6 +804,10 @@ static int cmd_register(struct run *r, int nfiles, char **files)
 	s = load_schema(r, "", files[0]);
 	if (avro_registry_open(&reg, r->o.m.registry, err, sizeof(err)) < 0)
 		tool_usage_error(&r->t, "--registry: %s", err);
+	if (avro_registry_auth(reg, r->o.m.registry_user,
+			       r->o.m.registry_password_file, err,
+			       sizeof(err)) < 0)
+		tool_usage_error(&r->t, "%s", err);
 	tool_start(&r->t);
 	rc = avro_registry_register(reg, r->o.subject, s, &id, &reasons, err,
 				    sizeof(err));
@@ -829,8 +847,8 @@ static void set_versions(struct tool *t)
 {
 	static char buf[256];
 
-	snprintf(buf, sizeof(buf), "zlib %s\nzstd %s\nlibcurl %s\n",
-		 zlibVersion(), ZSTD_versionString(),
+	snprintf(buf, sizeof(buf), "zlib %s\nzstd %s\n%slibcurl %s\n",
+		 zlibVersion(), ZSTD_versionString(), avro_codec_versions(),
 		 curl_version_info(CURLVERSION_NOW)->version);
 	t->versions = buf;
 }

@@ -41,6 +41,8 @@ enum {
 	OPT_ON_DATA_LOSS,
 	OPT_READER_SCHEMA,
 	OPT_REGISTRY,
+	OPT_REGISTRY_PASSWORD_FILE,
+	OPT_REGISTRY_USER,
 	OPT_RESUME,
 	OPT_SCHEMA,
 	OPT_TIMEOUT,
@@ -123,7 +125,8 @@ static void usage(void)
 	       "      --resume FILE      start partitions named in checkpoint FILE\n"
 	       "                         ({\"offsets\":{TOPIC:{PARTITION:OFFSET}}}) there\n"
 	       "      --on-data-loss fail|warn  a start offset below the earliest retained\n"
-	       "                         one: exit 65 (default), or warn and go on\n"
+	       "                         one or past the end: exit 65 (default), or warn\n"
+	       "                         and go on from the earliest\n"
 	       "      --key-format FMT   json|string|base64 (default string)\n"
 	       "      --value-format FMT json|string|base64|avro (default json)\n"
 	       "      --value-only       write only the value\n"
@@ -132,6 +135,9 @@ static void usage(void)
 	       "      --reader-schema FILE  resolve every Avro value to this schema\n"
 	       "      --registry DIR|URL Avro schemas by id: a directory (sw-avro register)\n"
 	       "                         or a Confluent Schema Registry\n"
+	       "      --registry-user NAME  basic auth for a registry URL; the password\n"
+	       "                         from $SW_REGISTRY_PASSWORD or:\n"
+	       "      --registry-password-file F  the first line of F\n"
 	       "      --framing F        auto (default: by the first bytes), raw,\n"
 	       "                         confluent or single-object\n"
 	       "      --json plain|avro  JSON form of Avro values (default plain)\n"
@@ -319,14 +325,14 @@ static int prepare_assignment(struct consume *c,
 		c->code = SW_EXIT_UNAVAILABLE;
 	} else if (lost > 0 && !c->loss_warn) {
 		tool_error(&c->t,
-			   "data loss: %s no longer retained (use --on-data-loss warn to continue from the earliest)",
+			   "data loss: %s (use --on-data-loss warn to continue from the earliest)",
 			   report.p);
 		c->code = SW_EXIT_DATAERR;
 		c->lost += (uint64_t)lost;
 	} else {
 		if (lost > 0) {
 			tool_warn(&c->t,
-				  "data loss: %s no longer retained; continuing from the earliest",
+				  "data loss: %s; continuing from the earliest",
 				  report.p);
 			c->lost += (uint64_t)lost;
 		}
@@ -482,22 +488,27 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 		return;
 	}
 	to = m->offset >= hi ? hi : lo;
-	if (m->offset < lo && p && (p->from_stored || p->seen)) {
+	/* Past the end is loss whatever the offset came from: the partition
+	 * was recreated or truncated, and what it holds now was never read.
+	 * Below the earliest is loss for an offset that stood for records
+	 * read before (stored, resumed, or reached in this run). */
+	if (m->offset > hi || (m->offset < lo && p && (p->from_stored || p->seen))) {
+		struct sbuf what = SBUF_INIT;
+
+		kafka_loss_text(&what, topic, m->partition, m->offset, lo, hi);
+		c->lost++;
 		if (!c->loss_warn) {
-			tool_error(&c->t,
-				   "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
-				   " no longer retained (use --on-data-loss warn to continue from the earliest)",
-				   topic, (int)m->partition, m->offset, lo - 1);
+			tool_error(&c->t, "data loss: %s (use --on-data-loss warn "
+					  "to continue from the earliest)", what.p);
+			sbuf_free(&what);
 			c->code = SW_EXIT_DATAERR;
 			c->done = 1;
-			c->lost++;
 			return;
 		}
-		tool_warn(&c->t,
-			  "data loss: %s[%d] offsets %" PRId64 "-%" PRId64
-			  " no longer retained; continuing from the earliest",
-			  topic, (int)m->partition, m->offset, lo - 1);
-		c->lost++;
+		tool_warn(&c->t, "data loss: %s; continuing from the earliest",
+			  what.p);
+		sbuf_free(&what);
+		to = lo;
 	} else {
 		tool_info(&c->t, "%s[%d]: offset %" PRId64
 			  " out of range %" PRId64 "-%" PRId64 ", using %" PRId64,
@@ -707,7 +718,8 @@ static void run(struct consume *c)
 	ssize_t n, i;
 
 	while (!c->done && !tool_stop) {
-		n = rd_kafka_consume_batch_queue(q, POLL_MS, msgs, BATCH);
+		n = rd_kafka_consume_batch_queue(q, tool_wait_ms(&c->t, POLL_MS),
+						 msgs, BATCH);
 		if (n < 0) {
 			tool_error(&c->t, "consume: %s",
 				   rd_kafka_err2str(rd_kafka_last_error()));
@@ -718,6 +730,11 @@ static void run(struct consume *c)
 		for (i = 0; i < n; i++)
 			if (msgs[i])
 				rd_kafka_message_destroy(msgs[i]);
+		/* An idle topic writes nothing, so a reader that went away
+		 * would never be noticed by a write.  What is still buffered
+		 * is dropped unwritten, and so is never committed. */
+		if (n == 0 && out_reader_gone(&c->t.out))
+			c->done = 1;
 		if (c->resets && !c->done)
 			apply_resets(c);
 	}
@@ -999,11 +1016,54 @@ static int64_t parse_dur(struct consume *c, const char *opt, const char *s)
 	return us;
 }
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+/* Lag of every assigned partition: the high watermark the last fetch
+ * brought (no request to the cluster) less the position reached. */
+static void lag_fields(struct consume *c, struct stats *s)
+{
+	rd_kafka_topic_partition_list_t *l;
+	int64_t total = 0, lo, hi;
+	size_t i;
+
+	l = rd_kafka_topic_partition_list_new(c->nparts ? (int)c->nparts : 1);
+	for (i = 0; i < c->nparts; i++)
+		rd_kafka_topic_partition_list_add(l, c->parts[i].topic,
+						  c->parts[i].partition);
+	if (c->nparts && rd_kafka_position(c->rk, l) == 0) {
+		for (i = 0; i < (size_t)l->cnt; i++) {
+			rd_kafka_topic_partition_t *e = &l->elems[i];
+			int64_t pos = e->offset;
+
+			if (rd_kafka_get_watermark_offsets(c->rk, e->topic,
+							   e->partition, &lo,
+							   &hi) ||
+			    hi < 0)
+				continue;
+			if (pos < 0)
+				pos = c->parts[i].start >= 0 ? c->parts[i].start : lo;
+			stats_part_gauge(s, e->topic, e->partition, "offset", pos,
+					 "Next offset to read");
+			stats_part_gauge(s, e->topic, e->partition,
+					 "high_watermark", hi,
+					 "Offset after the last message in the partition");
+			stats_part_gauge(s, e->topic, e->partition, "lag",
+					 hi > pos ? hi - pos : 0,
+					 "Messages in the partition not read yet");
+			total += hi > pos ? hi - pos : 0;
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	stats_gauge(s, "total_lag", total,
+		    "Messages not read yet, over every assigned partition");
+}
+
+static void stats_fields(struct tool *t, struct stats *s)
 {
 	struct consume *c = t->ctx;
 
-	sbuf_printf(b, ",\"data_loss_partitions\":%" PRIu64, c->lost);
+	stats_counter(s, "data_loss_partitions", c->lost,
+		      "Partitions whose next offsets were no longer retained");
+	if (c->rk)
+		lag_fields(c, s);
 }
 
 static void parse_args(struct consume *c, int argc, char **argv)
@@ -1025,6 +1085,8 @@ static void parse_args(struct consume *c, int argc, char **argv)
 		{ "property", required_argument, NULL, 'X' },
 		{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
+		{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -1132,6 +1194,14 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			c->ao.registry = optarg;
 			avro_opt = 1;
 			break;
+		case OPT_REGISTRY_PASSWORD_FILE:
+			c->ao.registry_password_file = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_USER:
+			c->ao.registry_user = optarg;
+			avro_opt = 1;
+			break;
 		case OPT_FRAMING:
 			if (avro_framing_parse(optarg, &c->ao.framing) < 0 ||
 			    c->ao.framing == AVRO_FRAME_CONTAINER)
@@ -1189,7 +1259,7 @@ int main(int argc, char **argv)
 
 	tool_init(&c.t, "sw-consume");
 	c.t.versions = kafka_version_line();
-	c.t.stats_extra = stats_extra;
+	c.t.stats_fields = stats_fields;
 	c.t.ctx = &c;
 	c.partition = -1;
 	c.end_ms = -1;
@@ -1218,8 +1288,10 @@ int main(int argc, char **argv)
 	/* Everything written is stored: commit it, then leave the group. */
 	if (!c.list)
 		flush_and_commit(&c);
+	tool_report_final(&c.t); /* with the lag, while it is known */
 	rd_kafka_consumer_close(c.rk);
 	rd_kafka_destroy(c.rk);
+	c.rk = NULL;
 	clear_parts(&c);
 	if (c.resume)
 		rd_kafka_topic_partition_list_destroy(c.resume);

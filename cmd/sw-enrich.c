@@ -53,6 +53,7 @@ static const struct option longopts[] = {
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "stage", required_argument, NULL, OPT_STAGE },
 	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+	TOOL_LONGOPTS_STATS,
 	{ "time", required_argument, NULL, OPT_TIME },
 	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
 	{ "time-out", required_argument, NULL, OPT_TIME_OUT },
@@ -120,10 +121,10 @@ static void collect(void *ctx, struct enrich_rec *r)
 	c->n++;
 }
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_fields(struct tool *t, struct stats *s)
 {
-	sbuf_printf(b, ",\"filtered\":%llu",
-		    (unsigned long long)enrich_filtered(t->ctx));
+	stats_counter(s, "filtered", enrich_filtered(t->ctx),
+		      "Records dropped by --filter");
 }
 
 static void add_operation(struct tool *t, struct enrich *e, int c,
@@ -169,7 +170,7 @@ int main(int argc, char **argv)
 	tool_init(&t, "sw-enrich");
 	snprintf(versions, sizeof(versions), "%s\n", jqprog_version());
 	t.versions = versions;
-	t.stats_extra = stats_extra;
+	t.stats_fields = stats_fields;
 	t.ctx = e;
 	while ((c = tool_getopt(&t, argc, argv, "hquvR", longopts)) != -1) {
 		if (tool_option(&t, c, optarg))

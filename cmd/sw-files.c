@@ -104,6 +104,7 @@ struct run {
 	uint64_t files_read;
 	uint64_t files_failed;
 	uint64_t files_after; /* archived or deleted */
+	size_t files_pending; /* found by the last scan, not read yet */
 };
 
 /* A file with something to read in this scan. */
@@ -141,13 +142,14 @@ static void usage(void)
 	      stdout);
 }
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_fields(struct tool *t, struct stats *s)
 {
 	struct run *r = t->ctx;
 
-	sbuf_printf(b, ",\"files\":%" PRIu64 ",\"files_failed\":%" PRIu64
-		       ",\"files_after\":%" PRIu64,
-		    r->files_read, r->files_failed, r->files_after);
+	stats_counter(s, "files", r->files_read, "Files read to their end");
+	stats_counter(s, "files_failed", r->files_failed, "Files that could not be read");
+	stats_counter(s, "files_after", r->files_after, "Files that grew after they were read");
+	stats_gauge(s, "files_pending", (int64_t)r->files_pending, "Files found and not yet read to their end");
 }
 
 static void parse_after(struct run *r, const char *arg)
@@ -676,6 +678,7 @@ static int scan(struct run *r)
 	for (i = 0; i < r->tab.n; i++)
 		r->tab.v[i].seen = 0;
 	n = list_dir(r, &c, &cap);
+	r->files_pending = n;
 	if (read_gone(r))
 		more = SCAN_WAITING;
 	if (n)
@@ -687,6 +690,7 @@ static int scan(struct run *r)
 	for (i = 0; i < n && !tool_stop; i++) {
 		set_path(r, r->tab.v[c[i].idx].name);
 		read_file(r, &r->tab.v[c[i].idx], &c[i].st, 0);
+		r->files_pending--;
 	}
 	for (i = 0; i < r->tab.n && !tool_stop; i++) {
 		struct files_entry *e = &r->tab.v[i];
@@ -744,9 +748,17 @@ static int follow(struct run *r)
 			break;
 		/* Nothing is held back while waiting. */
 		tool_flush(r->t);
-		files_watch_wait(&r->watch, idle_save(r, more == SCAN_WAITING
-							     ? ROTATE_POLL_MS : -1),
-				 &tool_stop);
+		files_watch_wait(&r->watch,
+				 tool_wait_ms(r->t, idle_save(r, more == SCAN_WAITING
+								 ? ROTATE_POLL_MS : -1)),
+				 r->t->out.fd, &tool_stop);
+		/* A reader that went away ends the run quietly, now rather
+		 * than at the next line written.  Everything was flushed
+		 * before the wait, so the state holds only what was read. */
+		if (out_reader_gone(&r->t->out)) {
+			save_state(r);
+			break;
+		}
 	}
 	if (r->watch.dir_gone && !tool_stop) {
 		tool_error(r->t, "%s: directory removed or moved", r->dir);
@@ -843,7 +855,7 @@ int main(int argc, char **argv)
 	snprintf(versions, sizeof(versions), "zlib %s\nlibzstd %s\n",
 		 zlibVersion(), ZSTD_versionString());
 	t.versions = versions;
-	t.stats_extra = stats_extra;
+	t.stats_fields = stats_fields;
 	t.ctx = &r;
 	r.t = &t;
 	r.pattern = "*";

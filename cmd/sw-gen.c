@@ -26,11 +26,13 @@ enum {
 static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "start", required_argument, NULL, OPT_START },
 	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+	TOOL_LONGOPTS_STATS,
 	{ "unbuffered", no_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
@@ -65,6 +67,8 @@ static void usage(void)
 	      "  -v, --verbose          more diagnostics\n"
 	      "  -u, --unbuffered       flush output after every record\n"
 	      "      --stats            one JSON line of counters on stderr at exit\n"
+	      TOOL_USAGE_STATS
+	      "      --progress         live status line on stderr (terminal only)\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  0   success (also when the reader went away)\n"
@@ -105,8 +109,14 @@ static void pace(struct tool *t, double rate, int64_t t0, uint64_t i)
 		return;
 	tool_flush(t);
 	while (!tool_stop && (now = mono_ns()) < due) {
-		struct timespec ts = { (time_t)((due - now) / 1000000000),
-				       (long)((due - now) % 1000000000) };
+		int64_t ns = due - now;
+		/* A report due before the event is written on time. */
+		int ms = tool_wait_ms(t, ns / 1000000 < INT32_MAX ?
+						 (int)(ns / 1000000) + 1 : INT32_MAX);
+		if ((int64_t)ms * 1000000 < ns)
+			ns = (int64_t)ms * 1000000;
+		struct timespec ts = { (time_t)(ns / 1000000000),
+				       (long)(ns % 1000000000) };
 		nanosleep(&ts, NULL);
 	}
 }
@@ -175,6 +185,7 @@ int main(int argc, char **argv)
 		if (t.out.err)
 			tool_flush(&t); /* exits: quietly when the reader is gone */
 		t.records_out++;
+		tool_tick(&t);
 	}
 	sbuf_free(&rec);
 	gen_free(g);

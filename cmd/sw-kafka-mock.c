@@ -67,6 +67,9 @@ static void usage(void)
 	       "      --version          show versions and exit\n"
 	       "  -q, --quiet            no warnings\n"
 	       "  -v, --verbose          more diagnostics (librdkafka's log)\n"
+	       "      --stats            one JSON line of counters on stderr at exit\n"
+	       "                         (records: commands; errors: failed commands)\n"
+	       TOOL_USAGE_STATS
 	       "\n" SW_EXIT_TABLE);
 }
 
@@ -281,7 +284,7 @@ static int serve(struct tool *t, rd_kafka_mock_cluster_t *mc, int brokers)
 		ssize_t r;
 		char *nl;
 
-		if (poll(&pfd, 1, 200) <= 0)
+		if (poll(&pfd, 1, tool_wait_ms(t, 200)) <= 0)
 			continue;
 		r = read(0, buf, sizeof(buf));
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
@@ -297,6 +300,9 @@ static int serve(struct tool *t, rd_kafka_mock_cluster_t *mc, int brokers)
 
 			*nl = '\0';
 			c = command(mc, brokers, in.p, err, sizeof(err));
+			t->records_in++;
+			t->records_out += c == 0;
+			t->errors += c < 0;
 			if (c == 0)
 				reply(t, "ok", NULL);
 			else if (c < 0)
@@ -309,6 +315,12 @@ static int serve(struct tool *t, rd_kafka_mock_cluster_t *mc, int brokers)
 	}
 	sbuf_free(&in);
 	return rc;
+}
+
+static void stats_fields(struct tool *t, struct stats *s)
+{
+	stats_gauge(s, "brokers", *(const int64_t *)t->ctx,
+		    "Brokers in the cluster");
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
@@ -326,6 +338,8 @@ int main(int argc, char **argv)
 		{ "brokers", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+		TOOL_LONGOPTS_STATS,
 		{ "topic", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, TOOL_OPT_VERSION },
@@ -343,6 +357,8 @@ int main(int argc, char **argv)
 	int c, code = SW_EXIT_OK;
 
 	tool_init(&t, "sw-kafka-mock");
+	t.stats_fields = stats_fields;
+	t.ctx = &brokers;
 	t.versions = kafka_version_line();
 	while ((c = tool_getopt(&t, argc, argv, "b:hqt:v", longopts)) != -1) {
 		struct topic_arg ta;
@@ -366,6 +382,10 @@ int main(int argc, char **argv)
 		case 'q':
 		case 'v':
 		case TOOL_OPT_VERSION:
+		case TOOL_OPT_STATS:
+		case TOOL_OPT_STATS_EVERY:
+		case TOOL_OPT_STATS_FILE:
+		case TOOL_OPT_STATS_FORMAT:
 			tool_option(&t, c, optarg);
 			break;
 		default:
@@ -406,7 +426,7 @@ int main(int argc, char **argv)
 	tool_info(&t, "cluster of %d broker(s) at %s", (int)brokers, boot);
 	if (!serve(&t, mc, (int)brokers)) {
 		while (!tool_stop)
-			poll(NULL, 0, 200);
+			poll(NULL, 0, tool_wait_ms(&t, 200));
 	}
 out:
 	if (mc)

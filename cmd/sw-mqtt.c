@@ -20,6 +20,7 @@
 #include "mqtt_client.h"
 #include "mqtt_msg.h"
 #include "num.h"
+#include "secret.h"
 #include "timefmt.h"
 #include "tool.h"
 #include "xalloc.h"
@@ -65,6 +66,7 @@ static const struct option longopts[] = {
 	{ "retain", no_argument, NULL, OPT_RETAIN },
 	{ "session", required_argument, NULL, OPT_SESSION },
 	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+	TOOL_LONGOPTS_STATS,
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "topic", required_argument, NULL, 't' },
 	{ "topic-from", required_argument, NULL, OPT_TOPIC_FROM },
@@ -312,29 +314,15 @@ static void parse_opts(struct tool *t, struct opts *o, int argc, char **argv)
  * $SW_MQTT_PASSWORD.  Never from the command line. */
 static char *read_password(struct tool *t, const struct opts *o)
 {
-	const char *env = getenv("SW_MQTT_PASSWORD");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
+	char err[512], *pw;
 
 	if (!o->user)
 		return NULL;
 	if (!o->password_file)
-		return env ? xstrdup(env) : NULL;
-	f = fopen(o->password_file, "re");
-	if (!f)
-		tool_usage_error(t, "--password-file: %s: %s", o->password_file,
-				 strerror(errno));
-	n = getline(&line, &cap, f);
-	fclose(f);
-	if (n < 0) {
-		free(line);
-		return xstrdup("");
-	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	return line;
+		return secret_from_env("SW_MQTT_PASSWORD");
+	if (secret_read_file(o->password_file, &pw, err, sizeof err) < 0)
+		tool_usage_error(t, "--password-file: %s", err);
+	return pw;
 }
 
 static void on_event(void *ctx, enum mqtt_event ev, const char *detail)
@@ -432,11 +420,11 @@ static void event_sub(void *ctx, enum mqtt_event ev, const char *detail)
 
 static struct mqtt_client *stats_client;
 
-static void stats_reconnects(struct tool *t, struct sbuf *b)
+static void stats_reconnects(struct tool *t, struct stats *s)
 {
 	(void)t;
-	sbuf_printf(b, ",\"reconnects\":%llu",
-		    (unsigned long long)mqtt_client_reconnects(stats_client));
+	stats_counter(s, "reconnects", mqtt_client_reconnects(stats_client),
+		      "Connections to the broker made again after a loss");
 }
 
 static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
@@ -453,7 +441,7 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 	tool_start(t);
 	c = connect_broker(t, o, conf);
 	stats_client = c;
-	t->stats_extra = stats_reconnects;
+	t->stats_fields = stats_reconnects;
 	last = mono_us();
 	while (!tool_stop && !s.done) {
 		int wait_ms = 1000;
@@ -472,14 +460,15 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 				wait_ms = (int)(left > 0 ? (left + 999) / 1000 : 0);
 		}
 		s.got = 0;
-		if (mqtt_client_run(c, wait_ms, err, sizeof err) == MQTT_REFUSED) {
+		if (mqtt_client_run(c, tool_wait_ms(t, wait_ms), err,
+				    sizeof err) == MQTT_REFUSED) {
 			mqtt_client_close(c);
 			tool_die(t, SW_EXIT_FAIL, "%s:%d: %s", conf->host, conf->port, err);
 		}
 		if (s.got)
 			last = mono_us();
-		if (t->out.err)
-			tool_flush(t);
+		if (t->out.err || out_reader_gone(&t->out))
+			tool_flush(t); /* exits: quietly when the reader went away */
 	}
 	tool_flush(t);
 	/* Disconnect while stats_client is still wanted by --stats. */
@@ -516,6 +505,8 @@ static void pub_run(struct pub *p, int wait_ms)
 {
 	char err[300];
 
+	if (wait_ms)
+		wait_ms = tool_wait_ms(p->t, wait_ms);
 	if (mqtt_client_run(p->c, wait_ms, err, sizeof err) == MQTT_REFUSED)
 		pub_die_refused(p, err);
 }
@@ -567,13 +558,14 @@ static int pub_prepare(struct pub *p, const struct json_doc *doc,
 	return 0;
 }
 
-static void stats_pub(struct tool *t, struct sbuf *b)
+static void stats_pub(struct tool *t, struct stats *s)
 {
 	struct pub *p = t->ctx;
 
-	sbuf_printf(b, ",\"unacked\":%llu,\"reconnects\":%llu",
-		    (unsigned long long)mqtt_client_unacked(p->c),
-		    (unsigned long long)mqtt_client_reconnects(p->c));
+	stats_gauge(s, "unacked", (int64_t)mqtt_client_unacked(p->c),
+		    "QoS 1 and 2 messages in flight: sent, not yet acknowledged");
+	stats_counter(s, "reconnects", mqtt_client_reconnects(p->c),
+		      "Connections to the broker made again after a loss");
 }
 
 static int run_pub(struct tool *t, const struct opts *o, struct mqtt_conf *conf,
@@ -600,7 +592,7 @@ static int run_pub(struct tool *t, const struct opts *o, struct mqtt_conf *conf,
 	tool_open_input(t, files, nfiles);
 	p.c = connect_broker(t, o, conf);
 	t->ctx = &p;
-	t->stats_extra = stats_pub;
+	t->stats_fields = stats_pub;
 	for (uint64_t i = 0;; i++) {
 		/* Keep the connection up and the backlog bounded. */
 		while (!tool_stop && (!mqtt_client_connected(p.c) ||
@@ -696,7 +688,7 @@ int main(int argc, char **argv)
 	else
 		code = run_sub(&t, &o, &conf);
 	free(host);
-	free(password);
+	secret_free(password);
 	free(o.topics);
 	return code;
 }

@@ -41,6 +41,8 @@ enum {
 	OPT_JSON,
 	OPT_KEY_FORMAT,
 	OPT_REGISTRY,
+	OPT_REGISTRY_PASSWORD_FILE,
+	OPT_REGISTRY_USER,
 	OPT_REPORT,
 	OPT_SCHEMA,
 	OPT_SCHEMA_ID,
@@ -117,6 +119,9 @@ static void usage(void)
 	       "      --schema FILE      Avro schema the values are written with\n"
 	       "      --registry DIR|URL Avro schema registry: a directory (sw-avro\n"
 	       "                         register) or a Confluent Schema Registry\n"
+	       "      --registry-user NAME  basic auth for a registry URL; the password\n"
+	       "                         from $SW_REGISTRY_PASSWORD or:\n"
+	       "      --registry-password-file F  the first line of F\n"
 	       "      --schema-id N      schema id for confluent framing (default: the\n"
 	       "                         id of --schema in the registry directory)\n"
 	       "      --framing F        raw, confluent or single-object (default:\n"
@@ -539,6 +544,7 @@ static void drain(struct produce *p)
 	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
 		rd_kafka_poll(p->rk, 100);
 		waited += 100;
+		(void)tool_wait_ms(&p->t, 0); /* a report due while draining */
 		tool_flush(&p->t);
 	}
 	rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -551,12 +557,17 @@ static void drain(struct produce *p)
 
 /* ---- setup ---- */
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_fields(struct tool *t, struct stats *s)
 {
 	struct produce *p = t->ctx;
 
-	sbuf_printf(b, ",\"produced\":%" PRIu64 ",\"acked\":%" PRIu64
-		    ",\"failed\":%" PRIu64, p->produced, p->acked, p->failed);
+	stats_counter(s, "produced", p->produced, "Messages handed to librdkafka");
+	stats_counter(s, "acked", p->acked, "Messages acknowledged by the brokers");
+	stats_counter(s, "failed", p->failed, "Messages that could not be delivered");
+	stats_gauge(s, "in_flight",
+		    p->acked + p->failed < p->attempted ?
+			    (int64_t)(p->attempted - p->acked - p->failed) : 0,
+		    "Messages not yet acknowledged or failed");
 }
 
 static void make_producer(struct produce *p)
@@ -628,6 +639,8 @@ static void parse_args(struct produce *p, int argc, char **argv)
 		{ "partition", required_argument, NULL, 'p' },
 		{ "property", required_argument, NULL, 'X' },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
+		{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
 		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "schema", required_argument, NULL, OPT_SCHEMA },
 		{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
@@ -700,6 +713,14 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			p->ao.registry = optarg;
 			avro_opt = 1;
 			break;
+		case OPT_REGISTRY_PASSWORD_FILE:
+			p->ao.registry_password_file = optarg;
+			avro_opt = 1;
+			break;
+		case OPT_REGISTRY_USER:
+			p->ao.registry_user = optarg;
+			avro_opt = 1;
+			break;
 		case OPT_SCHEMA_ID:
 			if (num_parse_i64(optarg, 0, UINT32_MAX, &v) < 0)
 				tool_usage_error(&p->t, "--schema-id: %s: expected an id from 0 to 4294967295",
@@ -770,7 +791,7 @@ int main(int argc, char **argv)
 
 	tool_init(&p.t, "sw-produce");
 	p.t.versions = kafka_version_line();
-	p.t.stats_extra = stats_extra;
+	p.t.stats_fields = stats_fields;
 	p.t.ctx = &p;
 	p.t.on_block = batch_on_block;
 	p.partition = RD_KAFKA_PARTITION_UA;

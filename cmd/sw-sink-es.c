@@ -29,6 +29,7 @@
 #include "duration.h"
 #include "jpath.h"
 #include "num.h"
+#include "secret.h"
 #include "timefmt.h"
 #include "tool.h"
 #include "xalloc.h"
@@ -36,6 +37,12 @@
 #define MAX_SHOWN 10     /* rejected items reported one by one */
 #define MAX_BURST 4096   /* records read before libcurl gets a turn */
 #define POLL_CAP_MS 100  /* bounds the wait should a signal slip past poll */
+/* A _bulk reply is held whole; what a server sends beyond this is refused
+ * (as the schema registry client does) rather than read into memory.
+ * Elasticsearch's replies run to a few hundred bytes an item, errors
+ * included. */
+#define REPLY_BASE ((size_t)16 << 20)
+#define REPLY_PER_DOC 4096
 
 enum {
 	OPT_API_KEY_FILE = TOOL_OPT_TOOL_BASE,
@@ -176,6 +183,8 @@ struct xfer {
 	CURL *h;
 	struct batch *b;
 	struct sbuf resp;
+	size_t resp_cap;
+	int too_big; /* the reply passed resp_cap */
 	struct sbuf gz;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -229,17 +238,25 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_checkpoint(void *ctx, const char *topic, int32_t partition,
+			     int64_t offset)
+{
+	stats_part_gauge(ctx, topic, partition, "checkpoint_offset", offset,
+			 "Offset a consumer resumes from: every record before it is acknowledged");
+}
+
+static void stats_fields(struct tool *t, struct stats *st)
 {
 	struct sink *s = t->ctx;
 
-	sbuf_printf(b, ",\"indexed\":%llu,\"retried\":%llu,\"dead_lettered\":%llu"
-		       ",\"requests\":%llu,\"failed\":%llu",
-		    (unsigned long long)s->indexed,
-		    (unsigned long long)s->retried,
-		    (unsigned long long)s->dead_lettered,
-		    (unsigned long long)s->requests,
-		    (unsigned long long)(s->failed + s->rejected));
+	stats_counter(st, "indexed", s->indexed, "Documents acknowledged by Elasticsearch");
+	stats_counter(st, "retried", s->retried, "Documents sent again");
+	stats_counter(st, "dead_lettered", s->dead_lettered, "Documents written to --dead-letter");
+	stats_counter(st, "requests", s->requests, "Bulk requests sent");
+	stats_counter(st, "failed", s->failed + s->rejected, "Documents not indexed");
+	stats_gauge(st, "in_flight", (int64_t)s->inflight, "Bulk requests awaiting an answer");
+	if (s->ckpt)
+		bulk_ckpt_each(s->ckpt, stats_checkpoint, st);
 }
 
 /*
@@ -283,24 +300,15 @@ static struct jpath *parse_path(struct sink *s, const char *flag,
 	return jp;
 }
 
-/* The first line of a secret file, without its line end.  The file's name
- * may be shown; its content never is. */
+/* The first line of a secret file.  The file's name may be shown; its
+ * content never is. */
 static char *read_secret(struct sink *s, const char *flag, const char *path)
 {
-	char buf[4096];
-	FILE *f = fopen(path, "re");
-	size_t n;
+	char err[512], *v;
 
-	if (!f)
-		tool_usage_error(&s->t, "%s: %s: %s", flag, path, strerror(errno));
-	if (!fgets(buf, sizeof buf, f))
-		buf[0] = '\0';
-	fclose(f);
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	if (!n)
-		tool_usage_error(&s->t, "%s: %s: empty", flag, path);
-	return xstrdup(buf);
+	if (secret_read_file(path, &v, err, sizeof err) < 0)
+		tool_usage_error(&s->t, "%s: %s", flag, err);
+	return v;
 }
 
 static void check_url(struct sink *s)
@@ -464,8 +472,6 @@ static void parse_options(struct sink *s, int argc, char **argv)
 
 static void check_options(struct sink *s)
 {
-	const char *pw;
-
 	if (!s->url)
 		tool_usage_error(&s->t, "--url is required");
 	if (!s->index)
@@ -488,12 +494,11 @@ static void check_options(struct sink *s)
 	check_url(s);
 	check_index(s);
 	if (s->user) {
-		pw = getenv("SW_ES_PASSWORD");
 		if (s->password_file)
 			s->password = read_secret(s, "--password-file", s->password_file);
-		else if (pw && *pw)
-			s->password = xstrdup(pw);
 		else
+			s->password = secret_from_env("SW_ES_PASSWORD");
+		if (!s->password || !*s->password)
 			tool_usage_error(&s->t, "--user needs $SW_ES_PASSWORD or --password-file");
 	}
 	if (s->api_key_file) {
@@ -502,10 +507,9 @@ static void check_options(struct sink *s)
 
 		sbuf_printf(&h, "Authorization: ApiKey %s", key);
 		s->headers = curl_slist_append(s->headers, h.p);
-		memset(h.p, 0, h.len);
-		memset(key, 0, strlen(key));
+		explicit_bzero(h.p, h.len);
 		sbuf_free(&h);
-		free(key);
+		secret_free(key);
 	}
 }
 
@@ -921,8 +925,14 @@ static void on_items(struct sink *s, struct batch *b, struct xfer *x)
 			if (!rb) {
 				rb = batch_new();
 				rb->in_keep = b->in_keep;
-				sbuf_printf(&why, "item status %ld: ", it.status);
-				json_unescape(it.type, it.type_len, &why);
+				if (it.status) {
+					sbuf_printf(&why, "item status %ld: ",
+						    it.status);
+					json_unescape(it.type, it.type_len, &why);
+				} else {
+					sbuf_puts(&why, "an item without a "
+							"numeric status");
+				}
 			}
 			batch_copy_item(rb, b, &b->items[i]);
 		} else {
@@ -1022,6 +1032,12 @@ static void on_done(struct sink *s, struct xfer *x, CURLcode rc)
 
 	x->b = NULL;
 	s->inflight--;
+	if (rc != CURLE_OK && x->too_big) {
+		snprintf(why, sizeof why, "reply larger than %zu bytes",
+			 x->resp_cap);
+		retry_later(s, b, 0, why);
+		return;
+	}
 	if (rc != CURLE_OK) {
 		snprintf(why, sizeof why, "%s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
@@ -1059,7 +1075,13 @@ static void on_done(struct sink *s, struct xfer *x, CURLcode rc)
 
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
-	sbuf_put(ctx, p, size * n);
+	struct xfer *x = ctx;
+
+	if (size * n > x->resp_cap - x->resp.len) {
+		x->too_big = 1;
+		return 0; /* libcurl ends the transfer with a write error */
+	}
+	sbuf_put(&x->resp, p, size * n);
 	return size * n;
 }
 
@@ -1070,15 +1092,16 @@ static void gzip_body(struct sbuf *out, const char *p, size_t n)
 	memset(&z, 0, sizeof z);
 	/* Level 1: the network is rarely slower than deflate at 9. */
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		abort();
+		xalloc_die(); /* Z_MEM_ERROR: the parameters are valid */
 	sbuf_reset(out);
 	sbuf_grow(out, deflateBound(&z, n));
 	z.next_in = (Bytef *)(uintptr_t)p;
 	z.avail_in = (uInt)n;
 	z.next_out = (Bytef *)out->p;
 	z.avail_out = (uInt)(out->cap - 1);
+	/* deflateBound() bytes of room: one call always finishes. */
 	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
-		abort();
+		xalloc_die();
 	out->len = z.total_out;
 	deflateEnd(&z);
 }
@@ -1110,7 +1133,8 @@ static void setup_curl(struct sink *s)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &x->resp);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+		x->resp_cap = REPLY_BASE + s->batch_docs * REPLY_PER_DOC;
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
 		curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -1158,6 +1182,7 @@ static void start_transfers(struct sink *s, int64_t now)
 			x++;
 		x->b = b;
 		x->errbuf[0] = '\0';
+		x->too_big = 0;
 		sbuf_reset(&x->resp);
 		body = b->body.p;
 		len = b->body.len;
@@ -1327,7 +1352,7 @@ static void run(struct sink *s)
 		t = wait_us(s, reading && can_accept(s) && !tool_stop, more,
 			    deadline, now, &wfd, &nfd);
 		curl_multi_poll(s->multi, nfd ? &wfd : NULL, nfd,
-				(int)((t + 999) / 1000), NULL);
+				tool_wait_ms(&s->t, (int)((t + 999) / 1000)), NULL);
 		pump(s);
 	}
 	json_doc_free(&doc);
@@ -1346,10 +1371,7 @@ static void cleanup(struct sink *s)
 	curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->headers);
 	curl_global_cleanup();
-	if (s->password) {
-		memset(s->password, 0, strlen(s->password));
-		free(s->password);
-	}
+	secret_free(s->password);
 	free(s->bulk_url);
 	jpath_free(s->time_path);
 	jpath_free(s->id_path);
@@ -1357,6 +1379,7 @@ static void cleanup(struct sink *s)
 	bulk_resp_free(&s->resp);
 	json_doc_free(&s->errdoc);
 	bulk_ckpt_free(s->ckpt);
+	s->ckpt = NULL;
 	sbuf_free(&s->scratch);
 	sbuf_free(&s->dl);
 }
@@ -1398,7 +1421,7 @@ int main(int argc, char **argv)
 
 	tool_init(&s.t, "sw-sink-es");
 	s.t.versions = versions();
-	s.t.stats_extra = stats_extra;
+	s.t.stats_fields = stats_fields;
 	s.t.ctx = &s;
 	s.batch_docs = 1000;
 	s.batch_bytes = 5u << 20;
@@ -1428,6 +1451,7 @@ int main(int argc, char **argv)
 	setup_curl(&s);
 	run(&s);
 	code = exit_code(&s);
+	tool_report_final(&s.t); /* with the checkpoint, before it goes */
 	cleanup(&s);
 	return tool_finish(&s.t, code);
 }

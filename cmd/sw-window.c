@@ -185,12 +185,19 @@ static void usage(void)
 	      stdout);
 }
 
-static void stats_extra(struct tool *t, struct sbuf *b)
+static void stats_fields(struct tool *t, struct stats *s)
 {
 	struct run *r = t->ctx;
 
-	sbuf_printf(b, ",\"late\":%" PRIu64 ",\"open_rows\":%zu", r->late,
-		    r->w ? window_rows(r->w) : 0);
+	stats_counter(s, "late", r->late, "Records dropped as later than the watermark");
+	stats_gauge(s, "open_rows", r->w ? (int64_t)window_rows(r->w) : 0,
+		    "Rows of windows not yet emitted");
+	stats_gauge(s, "open_windows", r->w ? (int64_t)window_count(r->w) : 0,
+		    "Windows not yet emitted");
+	/* Before any record and after the end there is none to show. */
+	int64_t wm = r->w ? window_watermark(r->w) : INT64_MIN;
+	stats_time(s, "watermark", wm == INT64_MIN || wm == INT64_MAX ? -1 :
+			   wm / 1000, "Event time up to which windows are complete");
 }
 
 static int64_t parse_dur(struct run *r, const char *opt, const char *arg,
@@ -719,7 +726,7 @@ int main(int argc, char **argv)
 	}
 	setup(&r);
 	t.ctx = &r;
-	t.stats_extra = stats_extra;
+	t.stats_fields = stats_fields;
 	if (r.late_path && !(r.late_file = fopen(r.late_path, "ae")))
 		tool_die(&t, SW_EXIT_IOERR, "--late-file: %s: %m", r.late_path);
 	if (r.state_path) {

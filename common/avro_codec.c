@@ -1,7 +1,8 @@
 /* avro_codec: block codecs.  See avro_codec.h. */
 #include "avro_codec.h"
 
-#include <dlfcn.h>
+#include <lzma.h>
+#include <snappy-c.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,20 @@
 
 static const char *const names[] = { "null", "deflate", "snappy", "xz",
 				     "zstandard", "lzma" };
+
+#ifndef SW_SNAPPY_VERSION
+#define SW_SNAPPY_VERSION "unknown"
+#endif
+
+const char *avro_codec_versions(void)
+{
+	static char buf[96];
+
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "snappy %s\nliblzma %s\n",
+			 SW_SNAPPY_VERSION, lzma_version_string());
+	return buf;
+}
 
 const char *avro_codec_name(enum avro_codec c)
 {
@@ -33,99 +48,6 @@ int avro_codec_parse(const char *name, size_t n, enum avro_codec *c,
 		 "zstandard are)",
 		 n > 40 ? 40 : (int)n, name);
 	return -1;
-}
-
-/* --- run-time loaded libraries -------------------------------------- */
-
-struct snappy_api {
-	int (*uncompress)(const char *, size_t, char *, size_t *);
-	int (*uncompressed_length)(const char *, size_t, size_t *);
-	int (*compress)(const char *, size_t, char *, size_t *);
-	size_t (*max_compressed_length)(size_t);
-};
-
-/* The few liblzma entry points used, declared by their stable ABI. */
-struct lzma_api {
-	int (*stream_buffer_decode)(uint64_t *, uint32_t, const void *,
-				    const uint8_t *, size_t *, size_t,
-				    uint8_t *, size_t *, size_t);
-	int (*easy_buffer_encode)(uint32_t, int, const void *, const uint8_t *,
-				  size_t, uint8_t *, size_t *, size_t);
-	size_t (*stream_buffer_bound)(size_t);
-	int (*raw_buffer_decode)(const void *, const void *, const uint8_t *,
-				 size_t *, size_t, uint8_t *, size_t *, size_t);
-	int (*lzma_preset)(void *, uint32_t);
-};
-
-/* lzma_filter, as liblzma's ABI lays it out. */
-struct lzma_filter {
-	uint64_t id;
-	void *options;
-};
-
-#define LZMA_FILTER_LZMA2 UINT64_C(0x21)
-#define LZMA_VLI_UNKNOWN UINT64_MAX
-
-#define LZMA_OK 0
-#define LZMA_STREAM_END 1
-#define LZMA_BUF_ERROR 10
-#define LZMA_CHECK_CRC64 4
-
-static void *sym(void *h, const char *name)
-{
-	return h ? dlsym(h, name) : NULL;
-}
-
-static const struct snappy_api *snappy(char *err, size_t errlen)
-{
-	static struct snappy_api api;
-	static int tried;
-
-	if (!tried) {
-		void *h = dlopen("libsnappy.so.1", RTLD_NOW | RTLD_LOCAL);
-		tried = 1;
-		*(void **)&api.uncompress = sym(h, "snappy_uncompress");
-		*(void **)&api.uncompressed_length =
-			sym(h, "snappy_uncompressed_length");
-		*(void **)&api.compress = sym(h, "snappy_compress");
-		*(void **)&api.max_compressed_length =
-			sym(h, "snappy_max_compressed_length");
-	}
-	if (!api.uncompress || !api.uncompressed_length || !api.compress ||
-	    !api.max_compressed_length) {
-		snprintf(err, errlen, "codec snappy needs libsnappy.so.1, "
-				      "which cannot be loaded");
-		return NULL;
-	}
-	return &api;
-}
-
-static const struct lzma_api *lzma(char *err, size_t errlen)
-{
-	static struct lzma_api api;
-	static int tried;
-
-	if (!tried) {
-		void *h = dlopen("liblzma.so.5", RTLD_NOW | RTLD_LOCAL);
-		tried = 1;
-		*(void **)&api.stream_buffer_decode =
-			sym(h, "lzma_stream_buffer_decode");
-		*(void **)&api.easy_buffer_encode =
-			sym(h, "lzma_easy_buffer_encode");
-		*(void **)&api.stream_buffer_bound =
-			sym(h, "lzma_stream_buffer_bound");
-		*(void **)&api.raw_buffer_decode =
-			sym(h, "lzma_raw_buffer_decode");
-		*(void **)&api.lzma_preset = sym(h, "lzma_lzma_preset");
-	}
-	if (!api.stream_buffer_decode || !api.easy_buffer_encode ||
-	    !api.stream_buffer_bound || !api.raw_buffer_decode ||
-	    !api.lzma_preset) {
-		snprintf(err, errlen,
-			 "codec xz needs liblzma.so.5, which cannot be loaded");
-		return NULL;
-	}
-	return &api;
 }
 
 /* --- codecs --------------------------------------------------------- */
@@ -209,25 +131,22 @@ static int deflate_raw(const void *in, size_t n, struct sbuf *out, char *err,
 static int unsnappy(const void *in, size_t n, size_t max, struct sbuf *out,
 		    char *err, size_t errlen)
 {
-	const struct snappy_api *s = snappy(err, errlen);
 	const uint8_t *crc;
 	size_t len;
 	uint32_t want;
 
-	if (!s)
-		return -1;
 	if (n < 4) {
 		snprintf(err, errlen, "snappy: block shorter than its CRC");
 		return -1;
 	}
-	if (s->uncompressed_length(in, n - 4, &len) != 0) {
+	if (snappy_uncompressed_length(in, n - 4, &len) != SNAPPY_OK) {
 		snprintf(err, errlen, "snappy: corrupt block");
 		return -1;
 	}
 	if (len > max)
 		return too_big(max, err, errlen);
 	sbuf_grow(out, len + 1);
-	if (s->uncompress(in, n - 4, out->p + out->len, &len) != 0) {
+	if (snappy_uncompress(in, n - 4, out->p + out->len, &len) != SNAPPY_OK) {
 		snprintf(err, errlen, "snappy: corrupt block");
 		return -1;
 	}
@@ -246,16 +165,12 @@ static int unsnappy(const void *in, size_t n, size_t max, struct sbuf *out,
 static int snap(const void *in, size_t n, struct sbuf *out, char *err,
 		size_t errlen)
 {
-	const struct snappy_api *s = snappy(err, errlen);
-	size_t len;
+	size_t len = snappy_max_compressed_length(n);
 	uint32_t crc;
 	uint8_t c[4];
 
-	if (!s)
-		return -1;
-	len = s->max_compressed_length(n);
 	sbuf_grow(out, len + 5);
-	if (s->compress(in, n, out->p + out->len, &len) != 0) {
+	if (snappy_compress(in, n, out->p + out->len, &len) != SNAPPY_OK) {
 		snprintf(err, errlen, "snappy: compression failed");
 		return -1;
 	}
@@ -274,31 +189,30 @@ static int snap(const void *in, size_t n, struct sbuf *out, char *err,
 static int unxz(const void *in, size_t n, size_t max, int raw,
 		struct sbuf *out, char *err, size_t errlen)
 {
-	const struct lzma_api *x = lzma(err, errlen);
 	size_t room = n * 4 + 4096;
-	/* lzma_options_lzma is smaller than this; lzma_lzma_preset fills it */
-	uint64_t opts[64] = { 0 };
-	struct lzma_filter filters[2] = { { LZMA_FILTER_LZMA2, opts },
-					  { LZMA_VLI_UNKNOWN, NULL } };
+	lzma_options_lzma opts;
+	lzma_filter filters[2] = { { LZMA_FILTER_LZMA2, &opts },
+				   { LZMA_VLI_UNKNOWN, NULL } };
 
-	if (!x)
+	/* the bare stream carries no header: its filter is avro-c's preset */
+	if (raw && lzma_lzma_preset(&opts, 6)) {
+		snprintf(err, errlen, "xz: liblzma has no preset 6");
 		return -1;
-	if (raw)
-		x->lzma_preset(opts, 6);
+	}
 	for (;;) {
 		size_t in_pos = 0, out_pos = 0;
 		uint64_t memlimit = UINT64_C(256) << 20;
-		int rc;
+		lzma_ret rc;
 
 		if (room > max + 1)
 			room = max + 1;
 		sbuf_grow(out, room + 1);
 		if (raw)
-			rc = x->raw_buffer_decode(filters, NULL, in, &in_pos, n,
+			rc = lzma_raw_buffer_decode(filters, NULL, in, &in_pos, n,
 						  (uint8_t *)out->p + out->len,
 						  &out_pos, room);
 		else
-			rc = x->stream_buffer_decode(
+			rc = lzma_stream_buffer_decode(
 				&memlimit, 0, NULL, in, &in_pos, n,
 				(uint8_t *)out->p + out->len, &out_pos, room);
 		if (rc == LZMA_OK || rc == LZMA_STREAM_END) {
@@ -310,7 +224,7 @@ static int unxz(const void *in, size_t n, size_t max, int raw,
 		}
 		if (rc != LZMA_BUF_ERROR || in_pos == n) {
 			snprintf(err, errlen, "xz: corrupt block (liblzma %d)",
-				 rc);
+				 (int)rc);
 			return -1;
 		}
 		if (room > max)
@@ -322,14 +236,10 @@ static int unxz(const void *in, size_t n, size_t max, int raw,
 static int xz(const void *in, size_t n, struct sbuf *out, char *err,
 	      size_t errlen)
 {
-	const struct lzma_api *x = lzma(err, errlen);
-	size_t bound, pos = 0;
+	size_t bound = lzma_stream_buffer_bound(n), pos = 0;
 
-	if (!x)
-		return -1;
-	bound = x->stream_buffer_bound(n);
 	sbuf_grow(out, bound + 1);
-	if (x->easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, in, n,
+	if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, in, n,
 				  (uint8_t *)out->p + out->len, &pos,
 				  bound) != LZMA_OK) {
 		snprintf(err, errlen, "xz: compression failed");

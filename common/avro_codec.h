@@ -5,9 +5,8 @@
  * CRC-32 of the uncompressed data that Avro appends), xz and zstandard.
  * The names are the specification's.  avro-c 1.11.1 writes a bare LZMA2
  * stream under the name "lzma"; that is read too, and writing "lzma" gives
- * the standard xz (callers map it).  snappy and xz are loaded at run time from the system
- * libraries that avro-c itself depends on (libsnappy.so.1, liblzma.so.5),
- * so sw links neither; when one is missing its use is a clear error.
+ * the standard xz (callers map it).  zlib, libsnappy, liblzma and libzstd
+ * are linked like every other library, so a missing one is a build error.
  *
  * Decompression is bounded: a block that would grow beyond max bytes is an
  * error, so a small hostile block cannot take unbounded memory.
@@ -42,5 +41,9 @@ int avro_codec_decompress(enum avro_codec c, const void *in, size_t n,
 /* Appends the compressed in[0..n) to out.  Returns 0, or -1 with err. */
 int avro_codec_compress(enum avro_codec c, const void *in, size_t n,
 			struct sbuf *out, char *err, size_t errlen);
+
+/* "snappy 1.1.9\nliblzma 5.4.1\n": for --version (libsnappy's C API has
+ * no version call: its version is the one pkg-config named at build time). */
+const char *avro_codec_versions(void);
 
 #endif

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avro_plain.h"
 #include "base64.h"
-#include "timefmt.h"
 #include "xalloc.h"
 
 #define MAX_DEPTH 256
@@ -39,16 +39,7 @@ struct ectx {
 
 void avro_put_long(struct sbuf *out, int64_t v)
 {
-	uint64_t x = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	char buf[10];
-	size_t n = 0;
-
-	while (x >= 0x80) {
-		buf[n++] = (char)(x | 0x80);
-		x >>= 7;
-	}
-	buf[n++] = (char)x;
-	sbuf_put(out, buf, n);
+	sbuf_put_varint(out, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 static int eerr(struct ectx *c, const char *fmt, ...)
@@ -71,24 +62,7 @@ static void path_prepend(struct ectx *c, const char *s, size_t n)
 /* "expected long or null, got string \"abc\"" */
 static int mismatch(struct ectx *c, const struct avro_node *n, uint32_t i)
 {
-	struct sbuf b = SBUF_INIT;
-	const struct json_tok *t = &c->d->tok[i];
-
-	avro_node_describe(n, &b);
-	if (n->logical == AVRO_LT_TIMESTAMP_MILLIS ||
-	    n->logical == AVRO_LT_TIMESTAMP_MICROS)
-		sbuf_puts(&b, " (timestamp)");
-	else if (n->logical == AVRO_LT_DATE)
-		sbuf_puts(&b, " (date)");
-	else if (n->logical == AVRO_LT_DECIMAL)
-		sbuf_puts(&b, " (decimal)");
-	const char *got = json_type_name((enum json_type)t->type);
-	if (t->type == JSON_ARRAY || t->type == JSON_OBJECT)
-		eerr(c, "expected %s, got %s", b.p, got);
-	else
-		eerr(c, "expected %s, got %s %.*s", b.p, got,
-		     t->len > 40 ? 40 : (int)t->len, json_tok_ptr(c->d, i));
-	sbuf_free(&b);
+	avro_plain_mismatch(n, c->d, i, c->msg, sizeof(c->msg));
 	return -1;
 }
 
@@ -107,93 +81,15 @@ static const char *str_of(struct ectx *c, uint32_t i, size_t *n)
 	return c->w->str.p ? c->w->str.p : "";
 }
 
-static int digits(const char *s, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
-/* "YYYY-MM-DD" to days since the epoch, through timefmt's RFC 3339 reader. */
-static int parse_date(const char *s, size_t n, int64_t *days)
-{
-	struct timefmt tf = TIMEFMT_INIT;
-	char buf[32], err[128];
-	int64_t us;
-
-	if (n != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	memcpy(buf, s, 10);
-	memcpy(buf + 10, "T00:00:00Z", 10);
-	if (timefmt_parse_string(&tf, buf, 20, &us, err, sizeof(err)) < 0)
-		return -1;
-	*days = us / INT64_C(86400000000);
-	return 0;
-}
-
-/* "HH:MM:SS[.fraction]" to milli- or microseconds of the day. */
-static int parse_time(const char *s, size_t n, int micros, int64_t *v)
-{
-	int h, m, sec;
-	int64_t frac = 0, scale = micros ? 1000000 : 1000;
-	size_t i;
-
-	if (n < 8 || s[2] != ':' || s[5] != ':' || digits(s, 2, &h) ||
-	    digits(s + 3, 2, &m) || digits(s + 6, 2, &sec) || h > 23 ||
-	    m > 59 || sec > 60)
-		return -1;
-	if (n > 8) {
-		int64_t unit = scale;
-		if (s[8] != '.' || n == 9)
-			return -1;
-		for (i = 9; i < n; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return -1;
-			unit /= 10;
-			frac += (s[i] - '0') * unit;
-		}
-	}
-	*v = ((int64_t)h * 3600 + m * 60 + sec) * scale + frac;
-	return 0;
-}
-
 static int put_int_logical(struct ectx *c, const struct avro_node *n,
 			   uint32_t i, struct sbuf *out)
 {
 	size_t len;
 	const char *s = str_of(c, i, &len);
 	int64_t v;
-	char err[256];
-	struct timefmt tf = TIMEFMT_INIT;
 
-	switch (n->logical) {
-	case AVRO_LT_DATE:
-		if (parse_date(s, len, &v) < 0)
-			return mismatch(c, n, i);
-		break;
-	case AVRO_LT_TIME_MILLIS:
-	case AVRO_LT_TIME_MICROS:
-		if (parse_time(s, len, n->logical == AVRO_LT_TIME_MICROS, &v) <
-		    0)
-			return mismatch(c, n, i);
-		break;
-	case AVRO_LT_TIMESTAMP_MILLIS:
-	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
-	case AVRO_LT_TIMESTAMP_MICROS:
-	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
-		if (timefmt_parse_string(&tf, s, len, &v, err, sizeof(err)) < 0)
-			return mismatch(c, n, i);
-		if (n->logical == AVRO_LT_TIMESTAMP_MILLIS ||
-		    n->logical == AVRO_LT_LOCAL_TIMESTAMP_MILLIS)
-			v = v >= 0 ? v / 1000 : -((-v + 999) / 1000);
-		break;
-	default:
+	if (avro_plain_logical(n, s, len, &v) < 0)
 		return mismatch(c, n, i);
-	}
 	if (n->type == AVRO_INT && (v < INT32_MIN || v > INT32_MAX))
 		return eerr(c, "out of range for int");
 	avro_put_long(out, v);
@@ -206,135 +102,15 @@ static int latin1(struct ectx *c, uint32_t i, struct sbuf *bytes)
 	size_t n;
 	const char *s = str_of(c, i, &n);
 
-	for (size_t k = 0; k < n; k++) {
-		unsigned char ch = (unsigned char)s[k];
-		if (ch < 0x80) {
-			sbuf_putc(bytes, (char)ch);
-		} else if ((ch == 0xc2 || ch == 0xc3) && k + 1 < n) {
-			sbuf_putc(bytes, (char)(((ch & 3) << 6) |
-						(s[++k] & 0x3f)));
-		} else {
-			return eerr(c, "a code point above U+00FF in bytes");
-		}
-	}
+	if (avro_plain_latin1(s, n, bytes) < 0)
+		return eerr(c, "a code point above U+00FF in bytes");
 	return 0;
 }
 
-/* A decimal number text to the two's complement big-endian bytes of its
- * unscaled value, at least min bytes long. */
 static int decimal_bytes(struct ectx *c, const struct avro_node *n,
 			 const char *s, size_t len, struct sbuf *bytes)
 {
-	struct sbuf dig = SBUF_INIT;
-	int neg = 0, frac = -1, ndig;
-	size_t i = 0, nb;
-	uint8_t *mag;
-	int rc = 0;
-
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	if (i == len)
-		return eerr(c, "not a decimal number");
-	for (; i < len; i++) {
-		if (s[i] == '.' && frac < 0) {
-			frac = 0;
-		} else if (s[i] >= '0' && s[i] <= '9') {
-			if (frac >= 0) {
-				if (frac >= n->scale) {
-					if (s[i] != '0') {
-						sbuf_free(&dig);
-						return eerr(c,
-							    "more than %d decimal places",
-							    n->scale);
-					}
-					continue;
-				}
-				frac++;
-			}
-			if (dig.len || s[i] != '0')
-				sbuf_putc(&dig, s[i]);
-		} else {
-			sbuf_free(&dig);
-			return eerr(c, "not a decimal number: %.*s",
-				    len > 40 ? 40 : (int)len, s);
-		}
-	}
-	for (int k = frac < 0 ? 0 : frac; k < n->scale; k++)
-		if (dig.len)
-			sbuf_putc(&dig, '0');
-	ndig = (int)dig.len;
-	if (ndig > n->precision) {
-		sbuf_free(&dig);
-		return eerr(c, "more than %d digits for decimal(%d,%d)",
-			    n->precision, n->precision, n->scale);
-	}
-	nb = (size_t)ndig / 2 + 2;
-	mag = xcalloc(nb, 1);
-	for (int k = 0; k < ndig; k++) {
-		unsigned carry = (unsigned)(dig.p[k] - '0');
-		for (size_t b = nb; b-- > 0;) {
-			unsigned v = mag[b] * 10u + carry;
-			mag[b] = (uint8_t)v;
-			carry = v >> 8;
-		}
-	}
-	if (neg) {
-		int carry = 1;
-		for (size_t b = nb; b-- > 0;) {
-			int v = (uint8_t)~mag[b] + carry;
-			mag[b] = (uint8_t)v;
-			carry = v >> 8;
-		}
-	}
-	/* shortest form that keeps the sign */
-	i = 0;
-	while (i + 1 < nb &&
-	       ((mag[i] == 0 && !(mag[i + 1] & 0x80)) ||
-		(mag[i] == 0xff && (mag[i + 1] & 0x80))))
-		i++;
-	if (n->type == AVRO_FIXED) {
-		if (nb - i > n->size) {
-			rc = eerr(c, "decimal too large for fixed(%zu)", n->size);
-		} else {
-			for (size_t k = nb - i; k < n->size; k++)
-				sbuf_putc(bytes, neg ? (char)0xff : 0);
-		}
-	}
-	if (rc == 0)
-		sbuf_put(bytes, mag + i, nb - i);
-	free(mag);
-	sbuf_free(&dig);
-	return rc;
-}
-
-static int parse_uuid(const char *s, size_t n, struct sbuf *bytes)
-{
-	static const int dash[] = { 8, 13, 18, 23 };
-	uint8_t b[16];
-	size_t k = 0;
-
-	if (n != 36)
-		return -1;
-	for (size_t i = 0; i < 4; i++)
-		if (s[dash[i]] != '-')
-			return -1;
-	for (size_t i = 0; i < 36; i++) {
-		int hi, lo;
-		if (i == 8 || i == 13 || i == 18 || i == 23)
-			continue;
-		hi = s[i];
-		lo = s[i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' :
-		     (hi | 0x20) >= 'a' && (hi | 0x20) <= 'f' ? (hi | 0x20) - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' :
-		     (lo | 0x20) >= 'a' && (lo | 0x20) <= 'f' ? (lo | 0x20) - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		b[k++] = (uint8_t)(hi << 4 | lo);
-		i++;
-	}
-	sbuf_put(bytes, b, 16);
-	return 0;
+	return avro_plain_decimal(n, s, len, bytes, c->msg, sizeof(c->msg));
 }
 
 /* Bytes or fixed content of token i, per the input form. */
@@ -344,6 +120,7 @@ static int bytes_of(struct ectx *c, const struct avro_node *n, uint32_t i,
 	const struct json_tok *t = &c->d->tok[i];
 	size_t len;
 	const char *s;
+	uint8_t u[16];
 
 	if (c->mode == AVRO_IN_PLAIN && n->logical == AVRO_LT_DECIMAL) {
 		if (t->type == JSON_NUMBER)
@@ -363,8 +140,10 @@ static int bytes_of(struct ectx *c, const struct avro_node *n, uint32_t i,
 	if (c->mode != AVRO_IN_PLAIN)
 		return latin1(c, i, bytes);
 	s = str_of(c, i, &len);
-	if (n->logical == AVRO_LT_UUID && parse_uuid(s, len, bytes) == 0)
+	if (n->logical == AVRO_LT_UUID && avro_plain_uuid(s, len, u) == 0) {
+		sbuf_put(bytes, u, 16);
 		return 0;
+	}
 	if (base64_decode(s, len, bytes) < 0)
 		return eerr(c, "expected %s as base64, got %.*s",
 			    avro_type_name(n->type),
@@ -598,43 +377,6 @@ static int enc_union(struct ectx *c, const struct avro_node *n, uint32_t i,
 		    json_tok_ptr(c->d, i + 1));
 }
 
-static const double pow10tab[] = {
-	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-/* Clinger's fast path: a number with at most 15 digits and no exponent is
- * m / 10^s with both exact doubles, and one division rounds correctly, so
- * strtod's arbitrary precision (most of the encode time) is not needed. */
-static int fast_double(const char *p, size_t n, double *v)
-{
-	uint64_t m = 0;
-	int digits = 0, s = -1, neg = 0;
-	size_t i = 0;
-
-	if (i < n && p[i] == '-')
-		neg = 1, i++;
-	for (; i < n; i++) {
-		if (p[i] >= '0' && p[i] <= '9') {
-			m = m * 10 + (uint64_t)(p[i] - '0');
-			if (m && ++digits > 15)
-				return -1;
-			if (s >= 0)
-				s++;
-		} else if (p[i] == '.' && s < 0) {
-			s = 0;
-		} else {
-			return -1;
-		}
-	}
-	if (s > 22)
-		return -1;
-	*v = s > 0 ? (double)m / pow10tab[s] : (double)m;
-	if (neg)
-		*v = -*v;
-	return 0;
-}
-
 static int enc_number(struct ectx *c, const struct avro_node *n, uint32_t i,
 		      struct sbuf *out)
 {
@@ -658,8 +400,7 @@ static int enc_number(struct ectx *c, const struct avro_node *n, uint32_t i,
 		return 0;
 	default:
 		if (t->type == JSON_NUMBER) {
-			if (fast_double(p, t->len, &dv) < 0 &&
-			    json_num_double(p, t->len, &dv) < 0)
+			if (avro_plain_double(p, t->len, &dv) < 0)
 				return mismatch(c, n, i);
 			/* A number too big for the type would be written
 			 * as infinity, and read back as null. */

@@ -138,10 +138,25 @@ int avro_msg_new(struct avro_msg **out, const struct avro_msg_opts *o,
 	    (rc = load("--reader-schema", o->reader_schema, &m->reader, err,
 		       errlen)) < 0)
 		goto fail;
-	if (o->registry &&
-	    (rc = avro_registry_open(&m->reg, o->registry, err, errlen)) < 0) {
+	if ((o->registry_user || o->registry_password_file) && !o->registry) {
+		snprintf(err, errlen, "--registry-user and "
+				      "--registry-password-file need --registry");
 		rc = AVRO_MSG_EUSAGE;
 		goto fail;
+	}
+	if (o->registry) {
+		char why[512];
+
+		rc = AVRO_MSG_EUSAGE;
+		if (avro_registry_open(&m->reg, o->registry, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "--registry: %s", why);
+			goto fail;
+		}
+		if (avro_registry_auth(m->reg, o->registry_user,
+				       o->registry_password_file, err,
+				       errlen) < 0)
+			goto fail;
+		rc = 0;
 	}
 	if (encode) {
 		if ((rc = setup_encode(m, err, errlen)) < 0)

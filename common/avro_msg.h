@@ -60,13 +60,15 @@ struct avro_msg_opts {
 	const char *schema;        /* writer schema file (--schema) */
 	const char *reader_schema; /* --reader-schema file */
 	const char *registry;      /* --registry DIR|URL */
+	const char *registry_user; /* --registry-user, or NULL */
+	const char *registry_password_file; /* --registry-password-file */
 	enum avro_framing framing; /* decode: auto by default */
 	enum avro_json json;       /* --json plain|avro */
 	int64_t schema_id;         /* --schema-id, or -1 */
 };
 
 #define AVRO_MSG_OPTS_INIT                                                   \
-	{ NULL, NULL, NULL, AVRO_FRAME_AUTO, AVRO_JSON_PLAIN, -1 }
+	{ NULL, NULL, NULL, NULL, NULL, AVRO_FRAME_AUTO, AVRO_JSON_PLAIN, -1 }
 
 struct avro_msg;
 

@@ -15,6 +15,7 @@
 #include "file.h"
 #include "json.h"
 #include "num.h"
+#include "secret.h"
 #include "xalloc.h"
 
 #define MAX_RESPONSE ((size_t)16 << 20)
@@ -27,6 +28,7 @@ struct cached {
 struct avro_registry {
 	char *base; /* directory, or URL without a trailing '/' */
 	int url;
+	char *user, *password; /* basic auth (URL only), or NULL */
 	CURL *curl;
 	struct cached *cache;
 	size_t ncache, capcache;
@@ -51,6 +53,20 @@ int avro_registry_open(struct avro_registry **out, const char *spec,
 	r = xcalloc(1, sizeof(*r));
 	r->url = strncmp(spec, "http://", 7) == 0 ||
 		 strncmp(spec, "https://", 8) == 0;
+	if (r->url) {
+		const char *host = strstr(spec, "://") + 3;
+
+		/* The URL is shown in messages and lies in argv, which any
+		 * user of the machine can read: never a place for secrets. */
+		if (memchr(host, '@', strcspn(host, "/?#"))) {
+			snprintf(err, errlen, "credentials in the URL are not "
+					      "accepted: use --registry-user with "
+					      "$SW_REGISTRY_PASSWORD or "
+					      "--registry-password-file");
+			free(r);
+			return AVRO_REG_EUSAGE;
+		}
+	}
 	while (n > 1 && spec[n - 1] == '/')
 		n--;
 	r->base = xstrndup(spec, n);
@@ -58,10 +74,47 @@ int avro_registry_open(struct avro_registry **out, const char *spec,
 	return 0;
 }
 
+int avro_registry_auth(struct avro_registry *r, const char *user,
+		       const char *password_file, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (!user) {
+		if (!password_file)
+			return 0;
+		snprintf(err, errlen, "--registry-password-file needs "
+				      "--registry-user");
+		return AVRO_REG_EUSAGE;
+	}
+	if (!r->url) {
+		snprintf(err, errlen, "--registry-user is for a registry URL");
+		return AVRO_REG_EUSAGE;
+	}
+	if (password_file) {
+		if (secret_read_file(password_file, &r->password, why,
+				     sizeof why) < 0) {
+			snprintf(err, errlen, "--registry-password-file: %s", why);
+			return AVRO_REG_EUSAGE;
+		}
+	} else {
+		r->password = secret_from_env("SW_REGISTRY_PASSWORD");
+		if (!r->password || !*r->password) {
+			snprintf(err, errlen, "--registry-user needs "
+					      "$SW_REGISTRY_PASSWORD or "
+					      "--registry-password-file");
+			return AVRO_REG_EUSAGE;
+		}
+	}
+	r->user = xstrdup(user);
+	return 0;
+}
+
 void avro_registry_free(struct avro_registry *r)
 {
 	if (!r)
 		return;
+	free(r->user);
+	secret_free(r->password);
 	for (size_t i = 0; i < r->ncache; i++)
 		avro_schema_free(r->cache[i].s);
 	free(r->cache);
@@ -132,6 +185,12 @@ static int http(struct avro_registry *r, const char *path, const char *body,
 	curl_easy_setopt(r->curl, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (r->user) {
+		curl_easy_setopt(r->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(r->curl, CURLOPT_USERNAME, r->user);
+		curl_easy_setopt(r->curl, CURLOPT_PASSWORD, r->password);
+	}
 	if (body)
 		curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, body);
 	rc = curl_easy_perform(r->curl);

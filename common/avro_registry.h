@@ -32,6 +32,14 @@ struct avro_registry;
 
 int avro_registry_open(struct avro_registry **out, const char *spec,
 		       char *err, size_t errlen);
+/* Basic authentication for a URL registry: user, and the password from
+ * the first line of password_file, else $SW_REGISTRY_PASSWORD.  Both NULL:
+ * none.  EUSAGE for a directory, a password without a user, a user
+ * without a password, or an unreadable file (err names the flag and the
+ * file, never the password).  A URL with credentials in it is EUSAGE at
+ * avro_registry_open(). */
+int avro_registry_auth(struct avro_registry *r, const char *user,
+		       const char *password_file, char *err, size_t errlen);
 void avro_registry_free(struct avro_registry *r);
 int avro_registry_is_url(const struct avro_registry *r);
 

@@ -154,6 +154,18 @@ static int64_t part_checkpoint(const struct part *p)
 	return low;
 }
 
+void bulk_ckpt_each(struct bulk_ckpt *c,
+		    void (*fn)(void *ctx, const char *topic, int32_t partition,
+			       int64_t offset),
+		    void *ctx)
+{
+	for (size_t t = 0; t < c->ntopics; t++)
+		for (size_t i = 0; i < c->nparts; i++)
+			if (c->parts[i].topic == t)
+				fn(ctx, c->topics[t], c->parts[i].partition,
+				   part_checkpoint(&c->parts[i]));
+}
+
 void bulk_ckpt_format(struct bulk_ckpt *c, struct sbuf *out)
 {
 	sbuf_puts(out, "{\"offsets\":{");

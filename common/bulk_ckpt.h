@@ -43,6 +43,12 @@ void bulk_ckpt_add(struct bulk_ckpt *c, const char *topic, size_t topic_len,
 /* Marks a record acknowledged or dead-lettered.  No-op for part -1. */
 void bulk_ckpt_done(struct bulk_ckpt *c, const struct bulk_ckpt_ref *ref);
 
+/* Calls fn for every partition with its checkpoint offset, in the order
+ * bulk_ckpt_format() writes them. */
+void bulk_ckpt_each(struct bulk_ckpt *c,
+		    void (*fn)(void *ctx, const char *topic, int32_t partition,
+			       int64_t offset),
+		    void *ctx);
 /* Appends {"offsets":{…}} (topics and partitions in first-seen order). */
 void bulk_ckpt_format(struct bulk_ckpt *c, struct sbuf *out);
 /* Writes the checkpoint to path atomically (a temporary file in the same

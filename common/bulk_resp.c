@@ -5,7 +5,7 @@
 
 enum bulk_class bulk_status_class(long status, int is_item)
 {
-	if (status == 429 || status >= 500)
+	if (status == 429 || status >= 500 || status <= 0)
 		return BULK_RETRY;
 	if (is_item)
 		return BULK_REJECT;
@@ -29,61 +29,27 @@ void bulk_resp_free(struct bulk_resp *r)
 	json_doc_free(&r->doc);
 }
 
-/* Elasticsearch writes "took" and then "errors" first.  Accept exactly
- * {"took":DIGITS,"errors":false, or {"errors":false, so that a key of the
- * same name deeper down can never be mistaken for the top-level one. */
-static int quick_all_ok(const char *b, size_t n)
-{
-	static const char took[] = "{\"took\":";
-	static const char errs[] = "\"errors\":false,";
-	size_t i = 0;
-
-	while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' ||
-			 b[i] == '\t'))
-		i++;
-	if (n - i >= sizeof took - 1 && memcmp(b + i, took, sizeof took - 1) == 0) {
-		i += sizeof took - 1;
-		while (i < n && b[i] >= '0' && b[i] <= '9')
-			i++;
-		if (i >= n || b[i] != ',')
-			return 0;
-		i++;
-	} else if (i < n && b[i] == '{') {
-		i++;
-	} else {
-		return 0;
-	}
-	return n - i >= sizeof errs - 1 &&
-	       memcmp(b + i, errs, sizeof errs - 1) == 0;
-}
-
 int bulk_resp_parse(struct bulk_resp *r, const char *body, size_t n,
 		    uint32_t nitems, char *err, size_t errlen)
 {
 	const struct json_doc *d = &r->doc;
-	int64_t errs, items;
+	int64_t items;
 
 	r->nitems = nitems;
 	r->next = 0;
-	r->all_ok = quick_all_ok(body, n);
-	if (r->all_ok)
-		return 0;
 	if (json_parse(&r->doc, body, n, err, errlen) < 0)
 		return -1;
 	if (d->tok[0].type != JSON_OBJECT) {
 		snprintf(err, errlen, "bulk response is not an object");
 		return -1;
 	}
-	errs = json_obj_get(d, 0, "errors", 6);
+	/* "errors":false is not trusted: only an item's own status
+	 * confirms its document (a proxy or a cut-off reply can say
+	 * false and still leave documents unanswered). */
 	items = json_obj_get(d, 0, "items", 5);
-	if (errs < 0 || items < 0 || d->tok[items].type != JSON_ARRAY) {
-		snprintf(err, errlen,
-			 "bulk response without \"errors\" and \"items\"");
+	if (items < 0 || d->tok[items].type != JSON_ARRAY) {
+		snprintf(err, errlen, "bulk response without \"items\"");
 		return -1;
-	}
-	if (d->tok[errs].type == JSON_FALSE) {
-		r->all_ok = 1;
-		return 0;
 	}
 	if (d->tok[items].count != nitems) {
 		snprintf(err, errlen, "bulk response has %u items for %u sent",
@@ -129,17 +95,17 @@ static void read_error(const struct json_doc *d, int64_t e,
 }
 
 static const char unknown_type[] = "\"unknown_error\"";
+static const char unconfirmed_type[] = "\"unconfirmed\"";
+static const char unconfirmed_reason[] =
+	"\"the item has no numeric status\"";
 
 void bulk_resp_item(struct bulk_resp *r, uint32_t i, struct bulk_item *it)
 {
 	const struct json_doc *d = &r->doc;
 	uint32_t tok, res;
-	int64_t st, e;
+	int64_t st, e, v;
 
 	memset(it, 0, sizeof *it);
-	it->status = 200;
-	if (r->all_ok)
-		return;
 	if (i != r->next) {
 		r->cursor = r->items + 1;
 		for (r->next = 0; r->next < i; r->next++)
@@ -150,17 +116,23 @@ void bulk_resp_item(struct bulk_resp *r, uint32_t i, struct bulk_item *it)
 	r->next = i + 1;
 	res = tok + 2;
 	st = json_obj_get(d, res, "status", 6);
-	if (st >= 0 && d->tok[st].type == JSON_NUMBER) {
-		int64_t v;
-
-		if (json_num_i64(json_tok_ptr(d, (uint32_t)st), d->tok[st].len,
-				 &v) == 0)
-			it->status = (long)v;
-	}
-	e = json_obj_get(d, res, "error", 5);
-	if (e < 0)
+	if (st < 0 || d->tok[st].type != JSON_NUMBER ||
+	    json_num_i64(json_tok_ptr(d, (uint32_t)st), d->tok[st].len, &v) < 0 ||
+	    v < 100 || v > 599) {
+		/* Nothing says this document was written. */
+		it->status = 0;
+		it->type = unconfirmed_type;
+		it->type_len = sizeof unconfirmed_type - 1;
+		it->reason = unconfirmed_reason;
+		it->reason_len = sizeof unconfirmed_reason - 1;
 		return;
-	read_error(d, e, it);
+	}
+	it->status = (long)v;
+	e = json_obj_get(d, res, "error", 5);
+	if (e >= 0)
+		read_error(d, e, it);
+	else if (v < 300 || (v == 404 && json_str_eq(d, tok + 1, "delete", 6)))
+		return; /* written, or a delete of what was not there */
 	if (!it->type) {
 		it->type = unknown_type;
 		it->type_len = sizeof unknown_type - 1;

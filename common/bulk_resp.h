@@ -3,10 +3,11 @@
  *
  * A response is {"took":N,"errors":BOOL,"items":[{"ACTION":{"_index":…,
  * "_id":…,"status":N,"error":{"type":…,"reason":…}}},…]} with one item per
- * request item, in request order.  When "errors" is false at the start of
- * the body every item succeeded and nothing else is parsed (the common
- * case, kept cheap).  Otherwise the items are tokenised once and read by
- * position.  The bulk_resp owns its json_doc; spans it hands out stay valid
+ * request item, in request order.  The items are tokenised once and read
+ * by position; each document is confirmed by its own item only (a 2xx
+ * status without an error, or 404 for a delete of a missing document),
+ * never by "errors":false, which a proxy or a cut-off reply can get
+ * wrong.  The bulk_resp owns its json_doc; spans it hands out stay valid
  * until the next bulk_resp_parse() or bulk_resp_free().
  *
  * bulk_status_class() is the retry policy for an item's or a request's
@@ -29,22 +30,23 @@ enum bulk_class {
 };
 
 /* For a request: 2xx ACK, 413 SPLIT, 408/429/5xx RETRY, other REJECT.
- * For an item that carries an error: 429 and 5xx RETRY, else REJECT. */
+ * For an item that carries an error: 429 and 5xx RETRY, else REJECT.
+ * Status 0 (no status known) is RETRY. */
 enum bulk_class bulk_status_class(long status, int is_item);
 
 struct bulk_resp {
 	struct json_doc doc;
-	int all_ok;      /* "errors":false: every item succeeded */
 	uint32_t nitems;
-	uint32_t items;  /* token of the items array (when !all_ok) */
+	uint32_t items;  /* token of the items array */
 	uint32_t cursor; /* token of the next item for sequential reads */
 	uint32_t next;   /* index bulk_resp_item() expects next */
 };
 
 struct bulk_item {
-	long status;
-	/* error type and reason as quoted JSON strings (NULL when the item
-	 * succeeded), ready to be copied into JSON output as they are. */
+	long status; /* 0 when the item has no numeric HTTP status */
+	/* error type and reason as quoted JSON strings (type is NULL when
+	 * the item succeeded), ready to be copied into JSON output as they
+	 * are.  An item without a status is "unconfirmed", to be retried. */
 	const char *type;
 	size_t type_len;
 	const char *reason;
@@ -56,7 +58,8 @@ void bulk_resp_free(struct bulk_resp *r);
 
 /* Parses body[0..n), the answer to a request of nitems items.  Returns 0,
  * or -1 with a reason in err when it is not a _bulk response or has a
- * different number of items. */
+ * different number of items (or is cut off): then no document of the
+ * request is confirmed. */
 int bulk_resp_parse(struct bulk_resp *r, const char *body, size_t n,
 		    uint32_t nitems, char *err, size_t errlen);
 

@@ -93,10 +93,12 @@ size_t files_watch_read(struct files_watch *w)
 	return count;
 }
 
-void files_watch_wait(struct files_watch *w, int timeout_ms,
+void files_watch_wait(struct files_watch *w, int timeout_ms, int out_fd,
 		      volatile sig_atomic_t *stop)
 {
-	struct pollfd pfd = { w->fd, POLLIN, 0 };
+	/* For the output no events are asked: POLLERR and POLLHUP come
+	 * anyway. */
+	struct pollfd pfd[2] = { { w->fd, POLLIN, 0 }, { out_fd, 0, 0 } };
 	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
 	sigset_t block, old;
 
@@ -105,7 +107,8 @@ void files_watch_wait(struct files_watch *w, int timeout_ms,
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (!*stop)
-		ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &ts, &old);
+		ppoll(pfd, out_fd >= 0 ? 2 : 1, timeout_ms < 0 ? NULL : &ts,
+		      &old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	files_watch_read(w);
 }

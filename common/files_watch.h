@@ -32,10 +32,11 @@ void files_watch_close(struct files_watch *w);
 /* Reads the events there are, without waiting.  Returns how many. */
 size_t files_watch_read(struct files_watch *w);
 /* Waits until there are events, *stop is set by a signal handler (SIGINT
- * or SIGTERM), or timeout_ms passed (-1: no timeout); then reads them.
- * The signals are let in only while waiting, so a stop that arrives just
- * before cannot be missed. */
-void files_watch_wait(struct files_watch *w, int timeout_ms,
+ * or SIGTERM), timeout_ms passed (-1: no timeout), or out_fd (when >= 0:
+ * the output) reports an error or hang-up, its reader gone; then reads
+ * the events.  The signals are let in only while waiting, so a stop that
+ * arrives just before cannot be missed. */
+void files_watch_wait(struct files_watch *w, int timeout_ms, int out_fd,
 		      volatile sig_atomic_t *stop);
 
 /* Whether a writer has name open, as far as the events tell. */

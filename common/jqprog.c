@@ -27,6 +27,14 @@ static void on_msg(void *ctx, jv msg)
 	jv_free(msg);
 }
 
+/* libjq aborts when memory runs out unless told otherwise: end the way
+ * every other allocation does. */
+static void on_nomem(void *ctx)
+{
+	(void)ctx;
+	xalloc_die();
+}
+
 int jqprog_compile(struct jqprog **out, const char *program, char *err,
 		   size_t errlen)
 {
@@ -38,6 +46,8 @@ int jqprog_compile(struct jqprog **out, const char *program, char *err,
 		free(p);
 		return -1;
 	}
+	/* jq_start() installs the state's handler for each run. */
+	jq_set_nomem_handler(p->jq, on_nomem, NULL);
 	jq_set_error_cb(p->jq, on_msg, p);
 	if (!jq_compile(p->jq, program)) {
 		snprintf(err, errlen, "jq program '%s': %s", program,

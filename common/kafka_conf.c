@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "secret.h"
 #include "xalloc.h"
 
 #define DEFAULT_BROKERS "localhost:9092"
@@ -155,6 +156,15 @@ int kafka_conf_new(rd_kafka_conf_t **out, const struct kafka_opts *o,
 	size_t i;
 
 	*out = NULL;
+	/* -F is where Kafka passwords go (contract section 1); -X may
+	 * carry one too.  Either way librdkafka keeps a copy for good. */
+	if (o->nfiles)
+		secret_hold();
+	for (i = 0; i < o->nprops; i++)
+		if (strstr(o->props[i], "password") || strstr(o->props[i], "secret") ||
+		    strncmp(o->props[i], "sasl.", 5) == 0 ||
+		    strncmp(o->props[i], "ssl.key", 7) == 0)
+			secret_hold();
 	for (i = 0; defaults && defaults[i]; i += 2)
 		if (set(c, defaults[i], defaults[i + 1], defaults[i], err,
 			errlen) < 0)

@@ -168,6 +168,20 @@ out:
 	return rc;
 }
 
+void kafka_loss_text(struct sbuf *b, const char *topic, int32_t partition,
+		     int64_t offset, int64_t lo, int64_t hi)
+{
+	if (offset < lo)
+		sbuf_printf(b, "%s[%d] offsets %lld-%lld no longer retained",
+			    topic, (int)partition, (long long)offset,
+			    (long long)lo - 1);
+	else
+		sbuf_printf(b, "%s[%d] offset %lld is past the end (%lld): "
+			       "the partition was recreated or truncated",
+			    topic, (int)partition, (long long)offset,
+			    (long long)hi);
+}
+
 int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
 		     int timeout_ms, struct sbuf *report, char *err,
 		     size_t errlen)
@@ -188,11 +202,10 @@ int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
 				 (int)p->partition, rd_kafka_err2str(e));
 			return -1;
 		}
-		if (p->offset >= lo)
+		if (p->offset >= lo && p->offset <= hi)
 			continue;
-		sbuf_printf(report, "%s%s[%d] offsets %lld-%lld", lost ? ", " : "",
-			    p->topic, (int)p->partition, (long long)p->offset,
-			    (long long)lo - 1);
+		sbuf_puts(report, lost ? ", " : "");
+		kafka_loss_text(report, p->topic, p->partition, p->offset, lo, hi);
 		p->offset = lo;
 		lost++;
 	}

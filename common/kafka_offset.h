@@ -45,10 +45,17 @@ int kafka_resume_load(const char *path, rd_kafka_topic_partition_list_t **out,
 		      char *err, size_t errlen);
 
 /* For each element of list with a real offset (>= 0), asks for the
- * partition's watermarks; an offset below the low watermark is data loss:
- * "web[0] offsets 0-41" is appended to report (comma separated) and the
+ * partition's watermarks; an offset below the low watermark (retention
+ * deleted the data) or above the high one (the partition was recreated or
+ * truncated: what it holds now was never read) is data loss: its
+ * kafka_loss_text is appended to report (comma separated) and the
  * element's offset moved to the low watermark.  Returns the number of
  * partitions with loss, or -1 with err when the cluster did not answer. */
+/* "web[0] offsets 0-41 no longer retained" for an offset below lo, else
+ * "web[0] offset 500 is past the end (42): the partition was recreated or
+ * truncated". */
+void kafka_loss_text(struct sbuf *b, const char *topic, int32_t partition,
+		     int64_t offset, int64_t lo, int64_t hi);
 int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
 		     int timeout_ms, struct sbuf *report, char *err,
 		     size_t errlen);

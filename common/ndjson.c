@@ -134,6 +134,22 @@ static void make_room(struct ndjson_in *r)
 	}
 }
 
+/* Waits for input in steps as long as opts.idle asks.  Returns 0 when a
+ * read will not block (or idle set no limit), -1 on a signal. */
+static int wait_idle(struct ndjson_in *r, struct pollfd *pfd)
+{
+	for (;;) {
+		int ms = r->opts.idle(r->opts.ctx);
+		if (ms < 0)
+			return 0;
+		int rc = poll(pfd, 1, ms);
+		if (rc > 0)
+			return 0;
+		if (rc < 0)
+			return errno == EINTR ? -1 : 0;
+	}
+}
+
 static int fill(struct ndjson_in *r, char *err, size_t errlen)
 {
 	struct pollfd pfd = { r->fd, POLLIN, 0 };
@@ -142,8 +158,11 @@ static int fill(struct ndjson_in *r, char *err, size_t errlen)
 	if (r->opts.stop && *r->opts.stop)
 		return NDJSON_INTR;
 	make_room(r);
-	if (r->opts.before_block && poll(&pfd, 1, 0) == 0)
+	if (r->opts.before_block && poll(&pfd, 1, 0) == 0) {
 		r->opts.before_block(r->opts.ctx);
+		if (r->opts.idle && wait_idle(r, &pfd) < 0)
+			return NDJSON_INTR;
+	}
 	n = read(r->fd, r->buf + r->end, r->cap - r->end);
 	if (n < 0) {
 		if (errno == EINTR)
@@ -238,6 +257,11 @@ int ndjson_wait(struct ndjson_in *r, int timeout_ms)
 	if (r->opts.before_block)
 		r->opts.before_block(r->opts.ctx);
 	struct pollfd pfd = { r->fd, POLLIN, 0 };
+	if (timeout_ms != 0 && r->opts.idle) {
+		int ms = r->opts.idle(r->opts.ctx);
+		if (ms >= 0 && (timeout_ms < 0 || ms < timeout_ms))
+			timeout_ms = ms;
+	}
 	int rc = poll(&pfd, 1, timeout_ms);
 	if (rc < 0)
 		return errno == EINTR ? -1 : 1;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -72,4 +73,18 @@ void out_write_slow(struct out *o, const void *p, size_t n)
 	}
 	memcpy(o->buf, p, n);
 	o->len = n;
+}
+
+int out_reader_gone(struct out *o)
+{
+	/* No events asked for: only POLLERR, POLLHUP and POLLNVAL come. */
+	struct pollfd p = { o->fd, 0, 0 };
+
+	if (o->err)
+		return o->err == EPIPE;
+	if (poll(&p, 1, 0) != 1 || !(p.revents & (POLLERR | POLLHUP)))
+		return 0;
+	o->err = EPIPE;
+	o->len = 0;
+	return 1;
 }

@@ -28,6 +28,15 @@ void out_free(struct out *o);
 /* Writes out everything buffered.  Returns 0, or -1 with o->err set. */
 int out_flush(struct out *o);
 void out_write_slow(struct out *o, const void *p, size_t n);
+/* Whether the reader went away, found without writing: a pipe whose read
+ * end is closed reports POLLERR, a socket or terminal hung up POLLHUP.
+ * A tool that waits for its source would otherwise notice only at its
+ * next write, that is never while the source is idle ("sw-consume | head
+ * -1").  When it did, o->err becomes EPIPE, so that whatever is still
+ * buffered is dropped and out_flush() fails as for a write into the
+ * closed pipe.  Cheap (one poll(2) that does not wait): call it once per
+ * wait. */
+int out_reader_gone(struct out *o);
 
 static inline void out_put(struct out *o, const void *p, size_t n)
 {

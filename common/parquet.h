@@ -3,11 +3,39 @@
  * library).
  *
  * A pq_writer turns JSON records (json.h tokens) into the columns of an Avro
- * record schema by the parquet-avro mapping: records as groups, arrays and
- * maps as repeated groups (three-level LIST and MAP), ["null", T] unions as
- * optional, logical types as Parquet's (string, date, timestamp millis and
- * micros, decimal, uuid, time).  It buffers one row group in memory, so
- * memory is bounded by the row group size, not by the file.
+ * record schema by the parquet-avro mapping (parquet-java's
+ * AvroSchemaConverter, with its newer list and uuid options):
+ *   - records are groups; a field of type ["null", T] or [T, "null"] is
+ *     optional, any other field required;
+ *   - arrays are three-level LISTs (group NAME (LIST) { repeated group list
+ *     { element } }), maps are MAPs (group NAME (MAP) { repeated group
+ *     key_value { required binary key (STRING); value } });
+ *   - boolean, int, long, float, double as such; string as BINARY STRING,
+ *     enum as BINARY ENUM, bytes as BINARY, fixed as FIXED_LEN_BYTE_ARRAY;
+ *   - logical types: date (INT32 DATE), time-millis (INT32) and
+ *     time-micros (INT64) as TIME, timestamp-millis/micros as INT64
+ *     TIMESTAMP adjusted to UTC, local-timestamp-* as not adjusted,
+ *     decimal on bytes or fixed as DECIMAL(precision, scale), uuid on
+ *     string or fixed(16) as FIXED_LEN_BYTE_ARRAY(16) UUID; each with its
+ *     legacy ConvertedType too where the specification has one.
+ * A union of several types other than null has no Parquet form:
+ * parquet-avro writes it as a group of optional fields member0, member1,
+ * ..., which no reader maps back; pq_writer_new refuses it, naming the
+ * field, as it refuses recursive records, empty records and null fields.
+ *
+ * Records are taken in sw's plain JSON (the forms sw-avro encode accepts,
+ * avro_plain.h): timestamps as RFC 3339 text or numbers in the field's
+ * unit, dates "YYYY-MM-DD", decimals as numbers or number strings, bytes
+ * and fixed as base64; a missing field takes its default, or null when it
+ * is optional.
+ *
+ * Files have data pages v1 with RLE/bit-packed levels, PLAIN values, and
+ * dictionaries (RLE_DICTIONARY) for string, enum and bytes columns that
+ * fall back to PLAIN when a chunk's dictionary passes 1 MiB; pages end at
+ * the first row boundary after 1 MiB of values; each column chunk has min,
+ * max (in its type's order: unsigned bytes for strings, signed for
+ * decimals) and null count.  The writer buffers one row group in memory,
+ * so memory is bounded by the row group size, not by the file.
  *
  * It does no I/O of its own: the caller owns the file descriptor (and with
  * it fsync, rename and a full disk).  Bytes go out through pq_write_fn:
@@ -55,6 +83,17 @@ struct pq_writer *pq_writer_new(const struct avro_node *n,
 				const struct pq_opts *o, char *err,
 				size_t errlen);
 void pq_writer_free(struct pq_writer *w);
+
+/* Tuning, mostly for tests: the PLAIN bytes of values after which a data
+ * page ends (at the next row; 0: 1 MiB), and the largest dictionary of a
+ * string or bytes column chunk before it falls back to PLAIN (default
+ * 1 MiB; 0: no dictionaries). */
+void pq_set_page_bytes(struct pq_writer *w, size_t n);
+void pq_set_dict_bytes(struct pq_writer *w, size_t n);
+
+/* Adds a key and value to the footer's key_value_metadata of every file
+ * (parquet-avro keeps its writer's schema under "parquet.avro.schema"). */
+void pq_set_meta(struct pq_writer *w, const char *key, const char *value);
 
 /* Starts a file: writes the magic. */
 int pq_begin(struct pq_writer *w, pq_write_fn put, void *ctx, char *err,

@@ -1,6 +1,7 @@
 #include "sbuf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,6 +12,8 @@ void sbuf_grow(struct sbuf *b, size_t more)
 	size_t need = b->len + more + 1;
 	size_t cap = b->cap ? b->cap : 64;
 
+	if (more > SIZE_MAX / 2 - b->len)
+		xalloc_die(); /* no malloc could ever grant it */
 	while (cap < need)
 		cap *= 2;
 	b->p = xrealloc(b->p, cap);

@@ -4,8 +4,9 @@
  * Every module that produces text appends it to a caller's sbuf; the caller
  * owns the buffer and frees it with sbuf_free().  The bytes are always
  * followed by a NUL that is not counted in len, so a span taken from an sbuf
- * can be handed to strtod(3) and friends.  Allocation failure aborts the
- * process (see xalloc.h): there is no useful way to go on without memory.
+ * can be handed to strtod(3) and friends.  Allocation failure ends the
+ * process with exit 70 (see xalloc.h): there is no useful way to go on
+ * without memory.
  */
 #ifndef SW_SBUF_H
 #define SW_SBUF_H
@@ -104,6 +105,21 @@ static inline void sbuf_putc(struct sbuf *b, char c)
 		sbuf_grow(b, 1);
 	b->p[b->len++] = c;
 	b->p[b->len] = '\0';
+}
+
+/* Appends v as a base-128 varint, low groups first (Avro's longs after
+ * zigzag, Protocol Buffers, the Thrift compact protocol). */
+static inline void sbuf_put_varint(struct sbuf *b, uint64_t v)
+{
+	char buf[10];
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		buf[n++] = (char)(v | 0x80);
+		v >>= 7;
+	}
+	buf[n++] = (char)v;
+	sbuf_put(b, buf, n);
 }
 
 static inline void sbuf_puts(struct sbuf *b, const char *s)

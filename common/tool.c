@@ -2,19 +2,29 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "base64.h"
+#include "duration.h"
 #include "file.h"
 #include "num.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 #define TOOL_MAX_WARNINGS 10
 #define TOOL_HEAD_MAX 65536 /* bytes of a too-long line a dead letter keeps */
+#define PROGRESS_EVERY_US 1000000
+/* tool_tick() looks at the clock about this many times per interval, and
+ * at least every TICK_MAX records. */
+#define TICKS_PER_INTERVAL 8
+#define TICK_MAX 1024
 
 volatile sig_atomic_t tool_stop;
 
@@ -37,9 +47,12 @@ void tool_init(struct tool *t, const char *name)
 {
 	memset(t, 0, sizeof *t);
 	t->name = name;
+	xalloc_set_name(name);
 	t->max_line = NDJSON_MAX_LINE_DEFAULT;
 	t->start_us = mono_us();
-	t->progress_us = t->start_us;
+	t->stats_fd = -1;
+	t->tick_at = UINT64_MAX;
+	stats_init(&t->report);
 	out_init(&t->out, 1, 0);
 }
 
@@ -132,28 +145,52 @@ void tool_lock(struct tool *t, const char *opt, const char *path)
 			 opt, err);
 }
 
+/* The name of a long option as written, without "=VALUE": what a message
+ * may show of it (the value may be a secret). */
+static const char *opt_name(const char *arg, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)strcspn(arg, "="), arg);
+	return buf;
+}
+
 int tool_getopt(struct tool *t, int argc, char *const *argv,
 		const char *shortopts, const struct option *longopts)
 {
-	char spec[128];
-	int c;
+	char spec[128], name[128];
+	const char *arg;
+	int c, li = -1;
 
 	/* A leading ':' makes a missing value ':' rather than '?'. */
 	snprintf(spec, sizeof spec, ":%s", shortopts[0] == ':' ? shortopts + 1 :
 								shortopts);
 	opterr = 0;
-	c = getopt_long(argc, argv, spec, longopts, NULL);
+	c = getopt_long(argc, argv, spec, longopts, &li);
 	if (c == '?') {
 		if (optopt)
 			tool_usage_error(t, "unknown option '-%c'", optopt);
-		tool_usage_error(t, "unknown option '%s'", argv[optind - 1]);
+		tool_usage_error(t, "unknown option '%s'",
+				 opt_name(argv[optind - 1], name, sizeof name));
 	}
 	if (c == ':') {
 		if (optopt && optopt < 0x100)
 			tool_usage_error(t, "option '-%c' needs a value", optopt);
 		tool_usage_error(t, "option '%s' needs a value",
-				 argv[optind - 1]);
+				 opt_name(argv[optind - 1], name, sizeof name));
 	}
+	if (li < 0)
+		return c;
+	/* getopt_long takes any unambiguous prefix: "--password hunter2"
+	 * would be --password-file, and a typo's value could land where a
+	 * secret's name was meant.  Only whole names are accepted.  The
+	 * option is the last argument taken, or the one before when its
+	 * value was the next argument. */
+	arg = argv[optind - 1];
+	if (optarg == arg && optind >= 2)
+		arg = argv[optind - 2];
+	if (strncmp(arg, "--", 2) == 0 &&
+	    strcmp(opt_name(arg + 2, name, sizeof name), longopts[li].name) != 0)
+		tool_usage_error(t, "unknown option '--%s' (did you mean '--%s'?)",
+				 name, longopts[li].name);
 	return c;
 }
 
@@ -180,6 +217,29 @@ int tool_option(struct tool *t, int c, const char *arg)
 	case TOOL_OPT_PROGRESS:
 		t->progress = isatty(2);
 		return 1;
+	case TOOL_OPT_STATS_EVERY: {
+		char err[200];
+		int64_t us;
+		if (duration_parse(arg, &us, err, sizeof err) < 0)
+			tool_usage_error(t, "--stats-every: %s", err);
+		if (us < 1000)
+			tool_usage_error(t, "--stats-every: '%s': expected at least 1ms",
+					 arg);
+		t->stats_every_us = us;
+		return 1;
+	}
+	case TOOL_OPT_STATS_FILE:
+		t->stats_path = arg;
+		return 1;
+	case TOOL_OPT_STATS_FORMAT:
+		if (strcmp(arg, "json") == 0)
+			t->stats_format = TOOL_STATS_JSON;
+		else if (strcmp(arg, "prometheus") == 0)
+			t->stats_format = TOOL_STATS_PROMETHEUS;
+		else
+			tool_usage_error(t, "--stats-format: '%s': expected json or prometheus",
+					 arg);
+		return 1;
 	case TOOL_OPT_ON_ERROR:
 		if (strcmp(arg, "fail") == 0)
 			t->on_error = TOOL_ON_ERROR_FAIL;
@@ -205,6 +265,257 @@ int tool_option(struct tool *t, int c, const char *arg)
 							      SW_EXIT_IOERR);
 	}
 	return 0;
+}
+
+/* ---- reports: --stats, --stats-every, --progress ---- */
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static double per_second(uint64_t now, uint64_t then, int64_t us)
+{
+	if (us <= 0)
+		return 0;
+	return round((double)(now - then) * 1e7 / (double)us) / 10;
+}
+
+/* The figures of a report: the common counters, the rates since mark
+ * (none when mark is NULL: --stats), then the tool's own.  Returns the
+ * index of the tool's first figure. */
+static size_t add_fields(struct tool *t, struct stats *s, int64_t now,
+			 const struct tool_mark *mark)
+{
+	size_t from;
+
+	stats_counter(s, "records_in", t->records_in, "Records read");
+	stats_counter(s, "records_out", t->records_out, "Records written");
+	stats_counter(s, "errors", t->errors, "Bad records");
+	stats_gauge_f(s, "seconds", round((double)(now - t->start_us) / 1e3) / 1e3,
+		      "Seconds since the start");
+	if (mark) {
+		stats_gauge_f(s, "records_in_per_s",
+			      per_second(t->records_in, mark->in, now - mark->us),
+			      "Records read per second over the last interval");
+		stats_gauge_f(s, "records_out_per_s",
+			      per_second(t->records_out, mark->out, now - mark->us),
+			      "Records written per second over the last interval");
+	}
+	from = s->n;
+	if (t->stats_fields)
+		t->stats_fields(t, s);
+	return from;
+}
+
+static void set_mark(struct tool *t, struct tool_mark *m, int64_t now)
+{
+	m->us = now;
+	m->in = t->records_in;
+	m->out = t->records_out;
+}
+
+/* A --stats-every report.  Returns 0, or -1 with err. */
+static int write_report(struct tool *t, int64_t now, char *err, size_t errlen)
+{
+	struct stats *s = &t->report;
+	struct sbuf b = SBUF_INIT;
+	int rc = 0;
+
+	stats_reset(s);
+	stats_time(s, "time", timefmt_now() / 1000, "When this report was made");
+	add_fields(t, s, now, &t->report_mark);
+	set_mark(t, &t->report_mark, now);
+	if (t->stats_format == TOOL_STATS_PROMETHEUS) {
+		stats_prometheus(s, t->name, &b);
+		rc = file_replace(t->stats_path, b.p, b.len, 0644, err, errlen);
+	} else {
+		sbuf_puts(&b, "{\"tool\":");
+		json_put_text(&b, t->name, strlen(t->name));
+		stats_json(s, &b);
+		sbuf_puts(&b, "}\n");
+		if (t->stats_fd < 0 && t->progress)
+			(void)!write(2, "\r\033[K", 4);
+		if (write_all(t->stats_fd >= 0 ? t->stats_fd : 2, b.p, b.len) < 0) {
+			snprintf(err, errlen, "%s: %s",
+				 t->stats_path ? t->stats_path : "stderr",
+				 strerror(errno));
+			rc = -1;
+		}
+	}
+	sbuf_free(&b);
+	return rc;
+}
+
+/* A report that cannot be written is said once (and again after one
+ * could be): the records go on. */
+static void report(struct tool *t, int64_t now)
+{
+	char err[512];
+
+	if (write_report(t, now, err, sizeof err) == 0) {
+		t->stats_failing = 0;
+		return;
+	}
+	if (!t->stats_failing)
+		tool_error(t, "--stats-file: %s", err);
+	t->stats_failing = 1;
+}
+
+static void progress(struct tool *t, int64_t now)
+{
+	struct stats *s = &t->report;
+	struct sbuf b = SBUF_INIT;
+	struct winsize ws;
+	size_t from;
+
+	stats_reset(s);
+	from = add_fields(t, s, now, &t->progress_mark);
+	sbuf_printf(&b, "\r\033[K%s: %llu in (%.0f/s), %llu out (%.0f/s), %llu errors",
+		    t->name, (unsigned long long)t->records_in,
+		    per_second(t->records_in, t->progress_mark.in,
+			       now - t->progress_mark.us),
+		    (unsigned long long)t->records_out,
+		    per_second(t->records_out, t->progress_mark.out,
+			       now - t->progress_mark.us),
+		    (unsigned long long)t->errors);
+	set_mark(t, &t->progress_mark, now);
+	stats_line(s, from, &b);
+	/* One line: what does not fit the terminal is cut. */
+	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+	    b.len - 4 > (size_t)ws.ws_col - 1)
+		b.len = 4 + (size_t)ws.ws_col - 1;
+	(void)!write(2, b.p, b.len);
+	sbuf_free(&b);
+}
+
+static void run_due(struct tool *t, int64_t now)
+{
+	if (t->report_due_us && now >= t->report_due_us) {
+		report(t, now);
+		t->report_due_us += t->stats_every_us;
+		if (t->report_due_us <= now)
+			t->report_due_us = now + t->stats_every_us;
+	}
+	if (t->progress_due_us && now >= t->progress_due_us) {
+		progress(t, now);
+		t->progress_due_us = now + PROGRESS_EVERY_US;
+	}
+}
+
+static void reports_start(struct tool *t)
+{
+	char err[512];
+	int64_t now = mono_us();
+
+	if (t->stats_format == TOOL_STATS_PROMETHEUS && !t->stats_path)
+		tool_usage_error(t, "--stats-format prometheus needs --stats-file");
+	if ((t->stats_path || t->stats_format != TOOL_STATS_JSON) &&
+	    !t->stats_every_us)
+		tool_usage_error(t, "--stats-file and --stats-format need --stats-every");
+	set_mark(t, &t->report_mark, now);
+	set_mark(t, &t->progress_mark, now);
+	t->tick_mark.us = now;
+	t->tick_mark.in = t->ticks;
+	if (t->progress)
+		t->progress_due_us = now + PROGRESS_EVERY_US;
+	if (!t->stats_every_us)
+		goto out;
+	if (t->stats_path && t->stats_format == TOOL_STATS_JSON) {
+		t->stats_fd = open(t->stats_path,
+				   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (t->stats_fd < 0) {
+			int e = errno;
+			t->stats_every_us = 0;
+			tool_die(t, SW_EXIT_IOERR, "--stats-file: %s: %s",
+				 t->stats_path, strerror(e));
+		}
+	}
+	/* The textfile collector finds the file from the start. */
+	if (t->stats_format == TOOL_STATS_PROMETHEUS &&
+	    write_report(t, now, err, sizeof err) < 0) {
+		t->stats_every_us = 0;
+		tool_die(t, SW_EXIT_IOERR, "--stats-file: %s", err);
+	}
+	t->report_due_us = now + t->stats_every_us;
+out:
+	if (t->report_due_us || t->progress_due_us)
+		t->tick_at = t->ticks + 1;
+}
+
+void tool_tick_due(struct tool *t)
+{
+	int64_t now = mono_us(), period = PROGRESS_EVERY_US;
+	double step;
+
+	run_due(t, now);
+	if (t->report_due_us && (!t->progress_due_us || t->stats_every_us < period))
+		period = t->stats_every_us;
+	/* Look again after about period / TICKS_PER_INTERVAL at the rate
+	 * since the last look. */
+	step = now > t->tick_mark.us ?
+		       (double)(t->ticks - t->tick_mark.in) * (double)period /
+			       TICKS_PER_INTERVAL / (double)(now - t->tick_mark.us) :
+		       TICK_MAX;
+	if (step > TICK_MAX)
+		step = TICK_MAX;
+	if (step < 1)
+		step = 1;
+	t->tick_mark.us = now;
+	t->tick_mark.in = t->ticks;
+	t->tick_at = t->ticks + (uint64_t)step;
+}
+
+int tool_wait_ms(struct tool *t, int ms)
+{
+	int64_t now, next, left;
+
+	if (!t->report_due_us && !t->progress_due_us)
+		return ms;
+	now = mono_us();
+	run_due(t, now);
+	next = t->report_due_us;
+	if (!next || (t->progress_due_us && t->progress_due_us < next))
+		next = t->progress_due_us;
+	left = (next - now + 999) / 1000;
+	if (left < 0)
+		left = 0;
+	if (left > INT_MAX)
+		left = INT_MAX;
+	return ms < 0 || left < ms ? (int)left : ms;
+}
+
+void tool_report_final(struct tool *t)
+{
+	if (!t->report_due_us)
+		return;
+	report(t, mono_us());
+	t->report_due_us = 0;
+}
+
+static void print_stats(struct tool *t)
+{
+	struct stats *s = &t->report;
+	struct sbuf b = SBUF_INIT;
+
+	stats_reset(s);
+	add_fields(t, s, mono_us(), NULL);
+	sbuf_puts(&b, "{\"tool\":");
+	json_put_text(&b, t->name, strlen(t->name));
+	stats_json(s, &b);
+	sbuf_puts(&b, "}\n");
+	(void)!write(2, b.p, b.len);
+	sbuf_free(&b);
 }
 
 static void before_block(void *ctx)
@@ -234,11 +545,18 @@ void tool_start(struct tool *t)
 			tool_die(t, SW_EXIT_IOERR, "--dead-letter: %s: %s",
 				 t->dead_letter_path, strerror(errno));
 	}
+	reports_start(t);
+}
+
+static int idle(void *ctx)
+{
+	return tool_wait_ms(ctx, -1);
 }
 
 void tool_open_input(struct tool *t, char *const *files, int n)
 {
-	struct ndjson_opts o = { t->max_line, before_block, t, &tool_stop };
+	struct ndjson_opts o = { t->max_line, before_block, t, idle,
+				 &tool_stop };
 
 	tool_start(t);
 	t->in = ndjson_open(files, n, &o);
@@ -422,38 +740,6 @@ void tool_flush(struct tool *t)
 	exit(SW_EXIT_IOERR);
 }
 
-void tool_tick(struct tool *t)
-{
-	if (!t->progress || (t->records_in & 1023))
-		return;
-	int64_t now = mono_us();
-	if (now - t->progress_us < 1000000)
-		return;
-	t->progress_us = now;
-	double secs = (double)(now - t->start_us) / 1e6;
-	fprintf(stderr, "\r\033[K%s: %llu records, %.0f/s", t->name,
-		(unsigned long long)t->records_in,
-		secs > 0 ? (double)t->records_in / secs : 0.0);
-}
-
-static void print_stats(struct tool *t)
-{
-	struct sbuf b = SBUF_INIT;
-
-	sbuf_printf(&b,
-		    "{\"tool\":\"%s\",\"records_in\":%llu,\"records_out\":%llu,"
-		    "\"errors\":%llu,\"seconds\":%.3f",
-		    t->name, (unsigned long long)t->records_in,
-		    (unsigned long long)t->records_out,
-		    (unsigned long long)t->errors,
-		    (double)(mono_us() - t->start_us) / 1e6);
-	if (t->stats_extra)
-		t->stats_extra(t, &b);
-	sbuf_puts(&b, "}\n");
-	(void)!write(2, b.p, b.len);
-	sbuf_free(&b);
-}
-
 int tool_finish(struct tool *t, int code)
 {
 	if (out_flush(&t->out) < 0 && t->out.err != EPIPE) {
@@ -472,13 +758,22 @@ int tool_finish(struct tool *t, int code)
 	}
 	t->dead_letter = NULL;
 	if (t->progress)
-		fputs("\r\033[K", stderr);
+		(void)!write(2, "\r\033[K", 4);
+	t->progress = 0;
 	if (t->on_error == TOOL_ON_ERROR_SKIP && t->errors > t->warned &&
 	    !t->quiet)
 		tool_error(t, "%llu bad records skipped (%u shown)",
 			   (unsigned long long)t->errors, t->warned);
+	if (t->report_due_us)
+		report(t, mono_us());
 	if (t->stats)
 		print_stats(t);
+	stats_free(&t->report);
+	if (t->stats_fd >= 0)
+		close(t->stats_fd);
+	t->stats_fd = -1;
+	t->report_due_us = t->progress_due_us = 0;
+	t->tick_at = UINT64_MAX;
 	ndjson_close(t->in);
 	t->in = NULL;
 	out_free(&t->out);

@@ -4,7 +4,17 @@
  * This is the one module that prints and exits, and only cmd/ uses it.  It
  * owns the common flags (--help is the tool's own), diagnostics in the form
  * "sw-TOOL: context: reason", the bad-input policy (--on-error,
- * --dead-letter), signals, buffered stdout, --stats and --progress.
+ * --dead-letter), signals, buffered stdout, and the reports: --stats at
+ * exit, --stats-every (contract section 13) and --progress.
+ *
+ * Reports are timed here, never by a tool: tool_tick() on the record path
+ * looks at the clock only every so many records (adapted to the rate), and
+ * every place a tool waits bounds its wait by tool_wait_ms(), which also
+ * writes a report that is due.  A tool adds its own figures by setting
+ * t->stats_fields (and t->ctx): a callback that adds them to the report
+ * with stats.h's stats_counter(), stats_gauge(), stats_part_gauge()...;
+ * the same figures go to --stats, --stats-every, Prometheus and
+ * --progress.
  *
  * A tool's main() looks like:
  *
@@ -35,8 +45,8 @@
 #include "ndjson.h"
 #include "out.h"
 #include "sbuf.h"
-
-#define SW_VERSION "0.1.0"
+#include "stats.h"
+#include "version.h"
 
 /* Option codes for long options without a short form, shared by all tools
  * so that tool_option() can recognise them. */
@@ -47,6 +57,9 @@ enum tool_optcode {
 	TOOL_OPT_ON_ERROR,
 	TOOL_OPT_DEAD_LETTER,
 	TOOL_OPT_MAX_LINE,
+	TOOL_OPT_STATS_EVERY,
+	TOOL_OPT_STATS_FILE,
+	TOOL_OPT_STATS_FORMAT,
 	TOOL_OPT_TOOL_BASE = 0x1100, /* a tool numbers its own from here */
 };
 
@@ -58,9 +71,16 @@ enum tool_optcode {
 	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },                \
 	{ "quiet", no_argument, NULL, 'q' },                                 \
 	{ "stats", no_argument, NULL, TOOL_OPT_STATS },                      \
+	TOOL_LONGOPTS_STATS,                                                 \
 	{ "unbuffered", no_argument, NULL, 'u' },                            \
 	{ "verbose", no_argument, NULL, 'v' },                               \
 	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
+/* The --stats-* options (in TOOL_LONGOPTS_COMMON; a tool that lists the
+ * common options one by one puts these after "stats"). */
+#define TOOL_LONGOPTS_STATS                                                  \
+	{ "stats-every", required_argument, NULL, TOOL_OPT_STATS_EVERY },    \
+	{ "stats-file", required_argument, NULL, TOOL_OPT_STATS_FILE },      \
+	{ "stats-format", required_argument, NULL, TOOL_OPT_STATS_FORMAT }
 /* ...and these in tools that read NDJSON input. */
 #define TOOL_LONGOPTS_INPUT                                                  \
 	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },          \
@@ -75,14 +95,28 @@ enum tool_optcode {
 	"  -v, --verbose          more diagnostics\n"                        \
 	"  -u, --unbuffered       flush output after every record\n"         \
 	"      --stats            one JSON line of counters on stderr at exit\n" \
+	TOOL_USAGE_STATS                                                     \
 	"      --progress         live status line on stderr (terminal only)\n" \
 	"      --on-error fail|skip  bad input: stop with 65, or warn and go on\n" \
 	"      --dead-letter FILE append bad records to FILE (implies skip)\n"
+#define TOOL_USAGE_STATS                                                     \
+	"      --stats-every DUR  a JSON line of counters and rates every DUR\n" \
+	"                         and at exit\n"                             \
+	"      --stats-file FILE  write those reports to FILE, not stderr\n"  \
+	"      --stats-format json|prometheus  JSON lines appended (default),\n" \
+	"                         or Prometheus text replacing FILE\n"
 #define TOOL_USAGE_INPUT                                                     \
 	"      --max-line BYTES   longest accepted line (default 16MiB)\n"   \
 	"  -R, --raw-input        take each line as a JSON string\n"
 
 enum tool_on_error { TOOL_ON_ERROR_FAIL, TOOL_ON_ERROR_SKIP };
+enum tool_stats_format { TOOL_STATS_JSON, TOOL_STATS_PROMETHEUS };
+
+/* Counters at one moment, for the rates over an interval. */
+struct tool_mark {
+	int64_t us;
+	uint64_t in, out;
+};
 
 /* Set by SIGINT/SIGTERM: stop reading, finish, flush, exit 0.  A second
  * signal exits at once. */
@@ -91,8 +125,10 @@ extern volatile sig_atomic_t tool_stop;
 struct tool {
 	const char *name;
 	const char *versions; /* extra "--version" lines, e.g. "librdkafka 2.0.2\n" */
-	void (*stats_extra)(struct tool *t, struct sbuf *b); /* appends ,"k":v */
-	void *ctx;                                            /* for stats_extra */
+	/* The tool's own figures: adds them to s with stats_counter() and
+	 * the like.  Called for every report, outside the record path. */
+	void (*stats_fields)(struct tool *t, struct stats *s);
+	void *ctx; /* the tool's, for stats_fields and on_block */
 	int quiet;
 	int verbose;
 	int stats;
@@ -111,7 +147,16 @@ struct tool {
 	uint64_t errors;
 	unsigned warned;
 	int64_t start_us;
-	int64_t progress_us;
+	/* Reports: what is due when, and how often tool_tick() looks. */
+	int64_t stats_every_us; /* 0: no --stats-every */
+	const char *stats_path;
+	enum tool_stats_format stats_format;
+	int stats_fd;
+	int stats_failing; /* a write failed: warned once */
+	int64_t report_due_us, progress_due_us;
+	struct tool_mark report_mark, progress_mark, tick_mark;
+	uint64_t ticks, tick_at;
+	struct stats report;
 	struct out out;
 	struct ndjson_in *in;
 	const char *line; /* raw text of the current record */
@@ -189,8 +234,22 @@ void tool_lock(struct tool *t, const char *opt, const char *path);
 /* Writes t->out and exits quietly (0) if the reader went away, or with 74
  * on any other write error. */
 void tool_flush(struct tool *t);
-/* Call once per record on hot loops: updates --progress when due. */
-void tool_tick(struct tool *t);
+void tool_tick_due(struct tool *t);
+/* Call once per record: writes a report or redraws --progress when due,
+ * looking at the clock only every so many calls. */
+static inline void tool_tick(struct tool *t)
+{
+	if (++t->ticks >= t->tick_at)
+		tool_tick_due(t);
+}
+/* Call where the tool is about to wait up to ms (-1: no limit): writes
+ * what is due and returns how long to wait at most so that the next
+ * report comes out on time (ms itself when none is due sooner). */
+int tool_wait_ms(struct tool *t, int ms);
+/* Writes the --stats-every report of the exit now, while what the tool
+ * reports is still there (before it closes its connections); tool_finish
+ * then writes none. */
+void tool_report_final(struct tool *t);
 /* Flushes, closes output (checking for errors), prints --stats, and
  * returns the exit code to return from main: code, or 74 when output
  * failed. */

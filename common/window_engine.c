@@ -991,6 +991,11 @@ size_t window_rows(const struct window *w)
 	return w->rows;
 }
 
+size_t window_count(const struct window *w)
+{
+	return w->wins.n;
+}
+
 /* ---- life cycle ---- */
 
 struct window *window_new(const struct window_spec *spec,

@@ -89,9 +89,11 @@ void window_step(struct window *w);
  * is written (complete: the whole table) and freed. */
 void window_finish(struct window *w);
 
-/* Current watermark (INT64_MIN before any record) and open rows. */
+/* Current watermark (INT64_MIN before any record), open rows and open
+ * windows. */
 int64_t window_watermark(const struct window *w);
 size_t window_rows(const struct window *w);
+size_t window_count(const struct window *w);
 
 /* State files (NDJSON, replaced atomically: temp file, fsync, rename).
  * window_save writes the watermark and every open row.  window_load, on a

@@ -4,12 +4,23 @@
 #include <string.h>
 #include <unistd.h>
 
-static void __attribute__((noreturn)) oom(void)
-{
-	static const char msg[] = "sw: out of memory\n";
+#include "exitcode.h"
 
+static const char *prog = "sw";
+
+void xalloc_set_name(const char *name)
+{
+	prog = name;
+}
+
+/* No stdio and no allocation here: there is no memory to spare. */
+void xalloc_die(void)
+{
+	static const char msg[] = ": out of memory\n";
+
+	(void)!write(2, prog, strlen(prog));
 	(void)!write(2, msg, sizeof msg - 1);
-	abort();
+	_exit(SW_EXIT_SOFTWARE);
 }
 
 void *xmalloc(size_t n)
@@ -17,7 +28,7 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		oom();
+		xalloc_die();
 	return p;
 }
 
@@ -26,7 +37,7 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		oom();
+		xalloc_die();
 	return p;
 }
 
@@ -34,7 +45,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		xalloc_die();
 	return p;
 }
 

@@ -130,3 +130,46 @@ long_flags() {
 	done
 	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
 }
+
+# Runs "$@" where an allocation of more than about 64-100 MB fails: under
+# the sanitizers by their allocator's limit (ulimit -v would stop ASan
+# itself), else by ulimit -v.
+low_memory() {
+	case $SW_BIN in
+	*/build/san/bin)
+		# ASan says so on stderr when it returns NULL; that line is not
+		# the tool's.
+		ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1:max_allocation_size_mb=64" "$@" \
+			2> >(grep -v '^==[0-9]*==WARNING: AddressSanitizer failed to allocate' >&2) ;;
+	*)
+		(ulimit -v 150000 && exec "$@") ;;
+	esac
+}
+
+@test "out of memory is 'sw-TOOL: out of memory' and exit 70, not an abort" {
+	run -70 low_memory bash -c "{ printf '\"'; head -c 200000000 /dev/zero | tr '\\\\0' a; printf '\"\\n'; } | sw-enrich --max-line 1G"
+	assert_output "sw-enrich: out of memory"
+	# libjq's own allocations end the same way.
+	run -70 low_memory bash -c "echo 1 | sw-enrich --jq '[range(1e9)]'"
+	assert_output "sw-enrich: out of memory"
+}
+
+@test "an abbreviated long option is refused, naming the option, never showing its value" {
+	local t
+	for t in sw-sink-es "sw-mqtt sub"; do
+		run -64 $t --password hunter2
+		[ "${lines[0]}" = "${t% *}: unknown option '--password' (did you mean '--password-file'?)" ]
+		run -64 $t --password=hunter2
+		[ "${lines[0]}" = "${t% *}: unknown option '--password' (did you mean '--password-file'?)" ]
+		! grep -q hunter2 <<<"$output"
+	done
+	# Unknown and ambiguous ones do not show a value either.
+	run -64 sw-sink-es --passwd=hunter2
+	[ "${lines[0]}" = "sw-sink-es: unknown option '--passwd'" ]
+	run -64 sw-enrich --uu=hunter2
+	[ "${lines[0]}" = "sw-enrich: unknown option '--uu'" ]
+	# Not only secrets: no option is taken by a prefix.
+	run -64 sw-enrich --processed <<<'{}'
+	[ "${lines[0]}" = "sw-enrich: unknown option '--processed' (did you mean '--processed-at'?)" ]
+	run -0 sw-enrich --processed-at=t <<<'{}'
+}

@@ -271,8 +271,33 @@ OUT
 	assert_output $((81 - low))
 	run bash -c "sw-consume -b '$B' -t one -e -o -200 --value-only | wc -l"
 	assert_output $((81 - low))
-	run bash -c "sw-consume -b '$B' -t one -e -o 500 --value-only | wc -l"
-	assert_output 0
+}
+
+@test "sw-consume: a resumed or -o offset past the end (a recreated topic) is data loss too, also with -G" {
+	printf '"%s"\n' a b c | sw-produce -b "$B" -t one
+	want="data loss: one[0] offset 500 is past the end (3): the partition was recreated or truncated"
+	echo '{"offsets":{"one":{"0":500}}}' >"$TMP/ckpt"
+	run sw-consume -b "$B" -t one -e --resume "$TMP/ckpt" --value-only
+	assert_status 65
+	assert_output "sw-consume: $want (use --on-data-loss warn to continue from the earliest)"
+	run sw-consume -b "$B" -t one -e -o 500 --value-only
+	assert_status 65
+	assert_output "sw-consume: $want (use --on-data-loss warn to continue from the earliest)"
+	run -65 sw-consume -b "$B" $KAFKA_GROUP_OPTS -G recreated one -e -o 500 --value-only
+	assert_output "sw-consume: $want (use --on-data-loss warn to continue from the earliest)"
+	# warn: everything the partition holds now, from the earliest.
+	for how in "--resume $TMP/ckpt" "-o 500"; do
+		run bash -c "sw-consume -b '$B' -t one -e $how --on-data-loss warn --value-only 2>'$TMP/err'"
+		assert_status 0
+		assert_output '"a"
+"b"
+"c"'
+		[ "$(cat "$TMP/err")" = "sw-consume: $want; continuing from the earliest" ]
+	done
+	# At the end exactly is no loss.
+	echo '{"offsets":{"one":{"0":3}}}' >"$TMP/ckpt"
+	run -0 sw-consume -b "$B" -t one -e --resume "$TMP/ckpt" --value-only
+	assert_output ''
 }
 
 @test "sw-consume: | head -3 ends quietly" {
@@ -280,6 +305,20 @@ OUT
 	run bash -c "sw-consume -b '$B' $KAFKA_GROUP_OPTS -t one -G h --value-only 2>'$TMP/err' | head -3; echo \${PIPESTATUS[0]}"
 	assert_output "$(seq 1 3; echo 0)"
 	[ ! -s "$TMP/err" ]
+}
+
+@test "sw-consume: | head -1 ends quietly while the topic is idle, committing what it wrote" {
+	echo '"only"' | sw-produce -b "$B" -t one
+	run timeout 60 bash -c "sw-consume -b '$B' $KAFKA_GROUP_OPTS -G idle one --value-only 2>'$TMP/err' | head -1; echo \${PIPESTATUS[0]}"
+	assert_output '"only"
+0'
+	[ ! -s "$TMP/err" ]
+	run -0 bash -c "sw-consume -b '$B' -L -G idle -t one | jq -c '[.committed, .lag]'"
+	assert_output '[1,0]'
+	# Simple mode too.
+	run timeout 60 bash -c "sw-consume -b '$B' -t one --value-only | head -1; echo \${PIPESTATUS[0]}"
+	assert_output '"only"
+0'
 }
 
 @test "sw-consume: unreachable broker exits 69 within --timeout" {

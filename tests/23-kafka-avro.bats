@@ -116,6 +116,27 @@ values_b64() {
 	[ "$(grep -c 'GET /schemas/ids/1' "$T/registry.log")" -eq 1 ]
 }
 
+@test "kafka avro: registry credentials from --registry-user with a file or \$SW_REGISTRY_PASSWORD, never in the URL" {
+	sw-avro register --registry "$T/reg" --subject users-value "$V1" >/dev/null
+	start_registry --preload "$T/reg" --basic reg:s3cret-reg
+	echo s3cret-reg >"$T/pw"
+	sw-produce -b "$B" -t users --value-format avro --schema "$V1" --schema-id 1 "$KA/users.ndjson"
+	run -0 timeout 60 sw-consume -b "$B" -t users -e --value-format avro --registry "$REGISTRY_URL" \
+		--registry-user reg --registry-password-file "$T/pw" --reader-schema "$V2" --value-only
+	assert_output <"$KA/users-v2.expected"
+	SW_REGISTRY_PASSWORD=s3cret-reg run -0 timeout 60 sw-consume -b "$B" -t users -e --value-format avro \
+		--registry "$REGISTRY_URL" --registry-user reg --reader-schema "$V2" --value-only
+	assert_output <"$KA/users-v2.expected"
+	local url="http://reg:s3cret-reg@${REGISTRY_URL#http://}" tool
+	for tool in "sw-consume -e" "sw-produce --schema $V1"; do
+		run -64 $tool -b "$B" -t users --value-format avro --registry "$url" </dev/null
+		[ "${lines[0]}" = "${tool%% *}: --registry: credentials in the URL are not accepted: use --registry-user with \$SW_REGISTRY_PASSWORD or --registry-password-file" ]
+		! grep -q s3cret <<<"$output"
+		run -64 $tool -b "$B" -t users --registry-user reg </dev/null
+		[[ ${lines[0]} == "${tool%% *}: --schema, "*" need --value-format avro" ]]
+	done
+}
+
 @test "kafka avro: --envelope copies a topic, keys, headers and tombstones included" {
 	sw-avro register --registry "$T/reg" --subject users-value "$V1" >/dev/null
 	cat >"$T/env" <<'EOF'

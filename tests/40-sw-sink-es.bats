@@ -397,6 +397,54 @@ k3	{"id":"k3","n":3}'
 	[ ! -s "$T/dl" ]
 }
 
+@test "sink-es: a 200 reply that does not confirm every document is retried, whatever \"errors\" says" {
+	local kind
+	for kind in short no-status string-status cut; do
+		es_start --bad-replies 1:$kind
+		run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 3 | sw-sink-es --url $ES_URL --index u --id .id --max-backoff 20ms --stats"
+		assert_status 0
+		grep -q '"indexed":3,"retried":3,"dead_lettered":0,"requests":2' <<<"$output" ||
+			{ echo "$kind: $output"; return 1; }
+		run bash -c "es_requests | jq -c '[.n, .fault]'"
+		assert_output "[1,\"$kind\"]
+[2,null]"
+		es_stop
+	done
+}
+
+@test "sink-es: documents never confirmed are not delivered: exit 75" {
+	local kind want
+	for kind in short no-status string-status cut; do
+		case $kind in
+		short) want="bulk response has 2 items for 3 sent" ;;
+		cut) want="invalid JSON: unexpected end of input" ;;
+		*) want="an item without a numeric status" ;;
+		esac
+		es_start --bad-replies 1:$kind,2:$kind,3:$kind
+		run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 3 | sw-sink-es --url $ES_URL --index u --id .id --max-backoff 20ms --retries 2 --stats"
+		assert_status 75
+		[[ ${lines[0]} == "sw-sink-es: $ES_URL: 3 records not delivered after 3 attempts: "$want ]] ||
+			{ echo "$kind: $output"; return 1; }
+		grep -q '"indexed":0,"retried":6,"dead_lettered":0,"requests":3,"failed":3' <<<"$output"
+		es_stop
+	done
+}
+
+@test "sink-es: a reply larger than the cap is not read into memory: retried, then exit 75" {
+	# The cap is 16 MiB and 4 KiB a document; the double pads its reply
+	# to 17 MiB, valid JSON all the same.
+	es_start --bad-replies 1:huge
+	run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 2 | sw-sink-es --url $ES_URL --index h --id .id --batch-docs 2 --max-backoff 20ms --stats -v"
+	assert_status 0
+	[[ ${lines[0]} == "sw-sink-es: $ES_URL: reply larger than 16785408 bytes; 2 records again in "*"ms (retry 1 of 8)" ]]
+	grep -q '"indexed":2,"retried":2,"dead_lettered":0,"requests":2' <<<"$output"
+	es_stop
+	es_start --bad-replies 1:huge,2:huge
+	run bash -c "recs() { seq 1 \$1 | jq -c '{id: \"k\(.)\", n: .}'; }; recs 2 | sw-sink-es --url $ES_URL --index h --id .id --batch-docs 2 --max-backoff 20ms --retries 1"
+	assert_status 75
+	assert_output "sw-sink-es: $ES_URL: 2 records not delivered after 2 attempts: reply larger than 16785408 bytes"
+}
+
 @test "sink-es: mapping conflicts go to --dead-letter with type and reason" {
 	es_start
 	run sink --index m --id .id --dead-letter "$T/dl" <"$FX/mapping.ndjson"
@@ -486,6 +534,35 @@ k3	{"id":"k3","n":3}'
 	assert_output 'basic:elastic
 basic:elastic
 basic:elastic'
+}
+
+@test "sink-es: a sink that holds a password leaves no core dump to find it in" {
+	local fd how ix
+	es_start --basic elastic:hunter2-core
+	echo hunter2-core >"$T/pw"
+	for how in "--password-file $T/pw" env; do
+		ix=core-${how%% *}
+		ix=${ix//-/}
+		rm -rf "$T/dump" && mkdir "$T/dump" && mkfifo "$T/dump/in"
+		(cd "$T/dump" && ulimit -c unlimited &&
+			SW_ES_PASSWORD=hunter2-core exec sw-sink-es --url "$ES_URL" --index "$ix" \
+				--user elastic ${how#env} --flush-interval 10ms <in 2>/dev/null) &
+		SINK_PID=$!
+		exec {fd}>"$T/dump/in"
+		echo '{"a":1}' >&$fd
+		# Authenticated and delivered: the password is in hand.
+		for i in $(seq 100); do
+			[ "$(es_count "$ix")" -ge 1 ] && break
+			sleep 0.1
+		done
+		[ "$(es_count "$ix")" -ge 1 ]
+		kill -SEGV "$SINK_PID"
+		wait "$SINK_PID" || true
+		SINK_PID=
+		exec {fd}>&-
+		run ls "$T/dump"
+		assert_output in
+	done
 }
 
 @test "sink-es: --api-key-file sends Authorization: ApiKey" {

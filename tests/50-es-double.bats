@@ -295,6 +295,33 @@ EOF
 	assert_output 503
 }
 
+@test "es-double: faults: bad replies that confirm less than they claim" {
+	es_start --bad-replies 1:short,2:no-status,3:string-status,4:cut,5:huge
+	printf '%s\n' '{"index":{"_index":"b","_id":"a"}}' '{}' '{"index":{"_index":"b","_id":"b"}}' '{}' >"$T/body"
+	run bash -c "bulk() { es_curl -H 'Content-Type: application/x-ndjson' --data-binary @$T/body $ES_URL/_bulk; }
+		bulk | jq -c '[.errors, [.items[].index.status]]'
+		bulk | jq -c '[.errors, [.items[].index.status]]'
+		bulk | jq -c '[.errors, [.items[].index.status]]'
+		bulk; echo
+		bulk >$T/huge"
+	assert_status 0
+	assert_output "[false,[201]]
+[false,[null,null]]
+[false,[\"200\",\"200\"]]
+{\"took\":1,\"errors\":false,"
+	[ "$(wc -c <"$T/huge")" -gt $((17 << 20)) ]
+	run jq -c '[.errors, [.items[].index.status]]' "$T/huge"
+	assert_output '[false,[200,200]]'
+	run bash -c "es_requests | jq -c '[.n, .fault, .status]'"
+	assert_output '[1,"short",200]
+[2,"no-status",200]
+[3,"string-status",200]
+[4,"cut",200]
+[5,"huge",200]'
+	run es_count b
+	assert_output 2
+}
+
 @test "es-double: --accept-all answers every item and stores nothing" {
 	es_start --accept-all
 	run bulk <<'EOF'

@@ -470,6 +470,40 @@ EOF
 	[[ $output == *"schema id 42: HTTP 404: Schema not found"* ]]
 }
 
+@test "sw-avro: registry credentials from --registry-user and a file or \$SW_REGISTRY_PASSWORD, never in the URL" {
+	sw-avro register --registry "$T/reg" --subject users "$DATA/schema_ver1.avsc" >/dev/null
+	start_registry --preload "$T/reg" --basic reg:s3cret-reg
+	echo s3cret-reg >"$T/pw"
+	echo '{"value":{"name":"yuki","action":null,"sendtime":7}}' |
+		sw-avro encode --schema "$DATA/schema_ver1.avsc" --schema-id 1 --framing confluent --field .value >"$T/m"
+	want='{"value":{"name":"yuki","action":null,"sendtime":7}}'
+	run -0 sw-avro decode --registry "$REGISTRY_URL" --registry-user reg --registry-password-file "$T/pw" --field .value "$T/m"
+	assert_output "$want"
+	SW_REGISTRY_PASSWORD=s3cret-reg run -0 sw-avro decode --registry "$REGISTRY_URL" --registry-user reg --field .value "$T/m"
+	assert_output "$want"
+	run -0 sw-avro register --registry "$REGISTRY_URL" --registry-user reg --registry-password-file "$T/pw" --subject users "$DATA/schema_ver2.avsc"
+	assert_output 2
+	# Without them the registry refuses.
+	run sw-avro decode --registry "$REGISTRY_URL" --field .value "$T/m"
+	[[ $output == *"schema id 1: HTTP 401: Unauthorized"* ]]
+	# In the URL they are refused, and not shown.
+	local url="http://reg:s3cret-reg@${REGISTRY_URL#http://}"
+	run -64 sw-avro decode --registry "$url" --field .value "$T/m"
+	[ "${lines[0]}" = "sw-avro: --registry: credentials in the URL are not accepted: use --registry-user with \$SW_REGISTRY_PASSWORD or --registry-password-file" ]
+	run -64 sw-avro register --registry "$url" --subject users "$DATA/schema_ver2.avsc"
+	[ "${lines[0]}" = "sw-avro: --registry: credentials in the URL are not accepted: use --registry-user with \$SW_REGISTRY_PASSWORD or --registry-password-file" ]
+	! grep -q s3cret <<<"$output"
+	# Usage errors.
+	run -64 env -u SW_REGISTRY_PASSWORD sw-avro decode --registry "$REGISTRY_URL" --registry-user reg --field .value "$T/m"
+	[ "${lines[0]}" = "sw-avro: --registry-user needs \$SW_REGISTRY_PASSWORD or --registry-password-file" ]
+	run -64 sw-avro decode --registry "$REGISTRY_URL" --registry-password-file "$T/pw" --field .value "$T/m"
+	[ "${lines[0]}" = "sw-avro: --registry-password-file needs --registry-user" ]
+	run -64 sw-avro decode --registry "$REGISTRY_URL" --registry-user reg --registry-password-file "$T" --field .value "$T/m"
+	[ "${lines[0]}" = "sw-avro: --registry-password-file: $T: Is a directory" ]
+	run -64 sw-avro decode --registry "$T/reg" --registry-user reg --registry-password-file "$T/pw" --field .value "$T/m"
+	[ "${lines[0]}" = "sw-avro: --registry-user is for a registry URL" ]
+}
+
 @test "sw-avro: an unreachable or failing registry exits 69" {
 	port=$(free_port)
 	echo '{"value":"AAAAAAECYQIA"}' >"$T/m"

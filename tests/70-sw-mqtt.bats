@@ -72,6 +72,17 @@ B() { echo "127.0.0.1:$MQTT_PORT"; }
 	assert_status 64
 }
 
+@test "sw-mqtt: a --password-file that is a directory, missing or empty is a usage error, not an empty password" {
+	mkdir "$T/dir"
+	: >"$T/empty"
+	run -64 sw-mqtt sub -t x --user u --password-file "$T/dir"
+	[ "${lines[0]}" = "sw-mqtt: --password-file: $T/dir: Is a directory" ]
+	run -64 sw-mqtt sub -t x --user u --password-file "$T/none"
+	[ "${lines[0]}" = "sw-mqtt: --password-file: $T/none: No such file or directory" ]
+	run -64 sw-mqtt pub -t x --user u --password-file "$T/empty" </dev/null
+	[ "${lines[0]}" = "sw-mqtt: --password-file: $T/empty: empty" ]
+}
+
 @test "sw-mqtt: unreachable broker exits 69 within --timeout" {
 	port=$(free_port)
 	run timeout 20 sw-mqtt sub -b "127.0.0.1:$port" -t x --timeout 1s
@@ -196,6 +207,17 @@ B() { echo "127.0.0.1:$MQTT_PORT"; }
 	[ "$(jq .value "$T/out")" = 1 ]
 	run grep -v -e connected -e subscribed "$T/err"
 	assert_output ''
+}
+
+@test "sw-mqtt sub: a reader that goes away is noticed while the broker is idle" {
+	mqtt_start
+	mosquitto_pub -p "$MQTT_PORT" -t idle -m 1 -r
+	# The one retained message, then nothing: no later write shows
+	# sw-mqtt that head has gone.
+	timeout 30 bash -c "{ sw-mqtt sub -b $(B) -t idle 2>'$T/err'; echo \$? >'$T/status'; } | head -1 >'$T/out'"
+	[ "$(cat "$T/status")" = 0 ]
+	[ "$(jq -c '[.value, .retain]' "$T/out")" = '[1,true]' ]
+	[ ! -s "$T/err" ]
 }
 
 @test "sw-mqtt sub: a persistent --session gets what was published while it was away" {

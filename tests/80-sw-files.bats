@@ -554,6 +554,17 @@ EOF
 	assert_output 9
 }
 
+@test "--follow | head: a reader that goes away is noticed while nothing new comes; the state keeps what was read" {
+	put a.ndjson '2021-01-01' '{"id":1}' '{"id":2}'
+	run timeout 30 bash -c 'sw-files --follow --state "$2" "$1" | head -1; echo "status ${PIPESTATUS[0]}"' _ "$D" "$ST"
+	assert_output '{"id":1}
+status 0'
+	# Both lines were written into the pipe before head went away.
+	put b.ndjson '2021-01-02' '{"id":3}'
+	run -0 sw-files --state "$ST" "$D"
+	assert_output '{"id":3}'
+}
+
 @test "SIGTERM in the middle of a file: exit 0, state saved, the next run gives the rest" {
 	sw-gen web --count 100000 >"$D/big.ndjson"
 	mkfifo "$BATS_TEST_TMPDIR/pipe"

@@ -5,7 +5,20 @@
 # mqtt_start [CONFIG LINE...]: starts mosquitto on a new free port (or on
 # $MQTT_PORT when MQTT_KEEP_PORT=1) with persistence in $MQTT_DIR; sets
 # MQTT_PORT, MQTT_PID.  Extra lines go into the listener's configuration.
+# Test files run in parallel, so another test may take the free port first:
+# a broker that could not bind is started again on another port.
 mqtt_start() {
+	local try
+	for try in 1 2 3 4 5; do
+		mqtt_start_once "$@" && return 0
+		[ "${MQTT_KEEP_PORT:-0}" = 1 ] && return 1
+		grep -q 'Address already in use' "$MQTT_DIR/stderr" \
+			"$MQTT_DIR/mosquitto.log" 2>/dev/null || return 1
+	done
+	return 1
+}
+
+mqtt_start_once() {
 	MQTT_DIR=${MQTT_DIR:-$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/mqtt.XXXXXX")}
 	if [ "${MQTT_KEEP_PORT:-0}" != 1 ] || [ -z "${MQTT_PORT:-}" ]; then
 		MQTT_PORT=$(free_port)

@@ -144,6 +144,15 @@ static void test_resp(void)
 		"{\"create\":{\"_id\":\"b\",\"status\":409,\"error\":{\"type\":\"version_conflict_engine_exception\",\"reason\":\"[b]: exists\"}}},"
 		"{\"index\":{\"_id\":\"c\",\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"busy\"}}},"
 		"{\"delete\":{\"_id\":\"d\",\"status\":404,\"result\":\"not_found\"}}]}";
+	static const char short_ok[] =
+		"{\"took\":1,\"errors\":false,\"items\":[{\"index\":{\"status\":201}}]}";
+	static const char cut[] = "{\"took\":1,\"errors\":false,";
+	static const char unconfirmed[] =
+		"{\"took\":1,\"errors\":false,\"items\":["
+		"{\"index\":{\"_id\":\"a\"}},"
+		"{\"index\":{\"_id\":\"b\",\"status\":\"201\"}},"
+		"{\"index\":{\"_id\":\"c\",\"status\":201.5}},"
+		"{\"index\":{\"_id\":\"d\",\"status\":404}}]}";
 	/* "errors":false deeper down must not pass for the top level. */
 	static const char nested[] =
 		"{\"took\":1,\"errors\":true,\"items\":[{\"index\":{\"status\":400,\"error\":{\"type\":\"t\",\"reason\":\"\\\"errors\\\":false,\"}}}]}";
@@ -152,12 +161,30 @@ static void test_resp(void)
 	char err[256];
 
 	bulk_resp_init(&r);
-	unit_ok(bulk_resp_parse(&r, ok_quick, sizeof ok_quick - 1, 1, err, sizeof err) == 0 &&
-		r.all_ok, "errors:false at the start is read without parsing");
-	unit_ok(bulk_resp_parse(&r, ok_late, sizeof ok_late - 1, 1, err, sizeof err) == 0 &&
-		r.all_ok, "errors:false anywhere at the top level");
-	unit_ok(bulk_resp_parse(&r, mixed, sizeof mixed - 1, 4, err, sizeof err) == 0 &&
-		!r.all_ok, "mixed response parses");
+	unit_ok(bulk_resp_parse(&r, ok_quick, sizeof ok_quick - 1, 1, err, sizeof err) == 0,
+		"errors:false parses");
+	bulk_resp_item(&r, 0, &it);
+	unit_ok(it.status == 201 && !it.type, "errors:false: item 0 acknowledged");
+	unit_ok(bulk_resp_parse(&r, ok_late, sizeof ok_late - 1, 1, err, sizeof err) == 0,
+		"errors:false anywhere at the top level");
+	/* "errors":false confirms nothing by itself. */
+	unit_ok(bulk_resp_parse(&r, short_ok, sizeof short_ok - 1, 2, err, sizeof err) < 0,
+		"errors:false with fewer items than sent refused: %s", err);
+	unit_ok(bulk_resp_parse(&r, cut, sizeof cut - 1, 1, err, sizeof err) < 0,
+		"a reply cut off after errors:false refused: %s", err);
+	unit_ok(bulk_resp_parse(&r, unconfirmed, sizeof unconfirmed - 1, 4, err, sizeof err) == 0,
+		"items without a usable status parse");
+	for (uint32_t i = 0; i < 3; i++) {
+		bulk_resp_item(&r, i, &it);
+		unit_ok(it.status == 0 && it.type &&
+			bulk_status_class(it.status, 1) == BULK_RETRY,
+			"item %u without a numeric status is retried", i);
+	}
+	bulk_resp_item(&r, 3, &it);
+	unit_ok(it.status == 404 && it.type && bulk_status_class(it.status, 1) == BULK_REJECT,
+		"404 of an index without an error is not a success");
+	unit_ok(bulk_resp_parse(&r, mixed, sizeof mixed - 1, 4, err, sizeof err) == 0,
+		"mixed response parses");
 	bulk_resp_item(&r, 0, &it);
 	unit_ok(it.status == 201 && !it.type, "item 0 acknowledged");
 	bulk_resp_item(&r, 1, &it);
@@ -179,8 +206,10 @@ static void test_resp(void)
 		"not JSON refused");
 	unit_ok(bulk_resp_parse(&r, "{\"took\":1}", 10, 1, err, sizeof err) < 0,
 		"not a bulk response refused");
-	unit_ok(bulk_resp_parse(&r, nested, sizeof nested - 1, 1, err, sizeof err) == 0 &&
-		!r.all_ok, "a nested \"errors\":false is not the top-level one");
+	unit_ok(bulk_resp_parse(&r, nested, sizeof nested - 1, 1, err, sizeof err) == 0,
+		"a nested \"errors\":false parses");
+	bulk_resp_item(&r, 0, &it);
+	unit_ok(it.status == 400 && it.type, "a nested \"errors\":false is not the top-level one");
 	{
 		static const char body[] =
 			"{\"error\":{\"root_cause\":[],\"type\":\"security_exception\",\"reason\":\"no\"},\"status\":401}";

@@ -1,0 +1,339 @@
+#!/usr/bin/env bats
+# Progress reports (contract section 13): --stats-every, --stats-file,
+# --stats-format json|prometheus, and --progress, which shows the same
+# figures.  Timing is asserted on the order of lines and on counters,
+# never on wall time.
+
+load test_helper
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	local p
+	for p in ${BG_PIDS:-}; do
+		kill -TERM "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	if declare -F kafka_stop >/dev/null; then kafka_stop || true; fi
+	if declare -F es_stop >/dev/null; then es_stop; fi
+	if declare -F mqtt_cleanup >/dev/null; then mqtt_cleanup; fi
+}
+
+# A python3 with Debian's prometheus_client (python3-prometheus-client).
+prom_python() {
+	local py
+	for py in python3 /usr/bin/python3; do
+		if "$py" -c 'import prometheus_client' 2>/dev/null; then
+			echo "$py"
+			return 0
+		fi
+	done
+	echo "no python3 with prometheus_client" >&2
+	return 1
+}
+
+# prom_parse FILE: "name type labels value" per sample, by the real parser.
+prom_parse() {
+	local py
+	py=$(prom_python) || return 1
+	"$py" - "$1" <<'EOF'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+with open(sys.argv[1]) as f:
+    for fam in text_string_to_metric_families(f.read()):
+        for s in fam.samples:
+            labels = ",".join("%s=%s" % kv for kv in sorted(s.labels.items()))
+            print(s.name, fam.type, labels or "-", repr(s.value))
+EOF
+}
+
+# lines_at_least FILE N
+lines_at_least() {
+	[ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+wait_until() {
+	local limit=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < limit; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
+}
+
+# --- the line and its timing ------------------------------------------------
+
+@test "stats-every: reports come out while the input pauses, before the next record" {
+	# stdout and stderr share one pipe: the order of the lines is the
+	# order they were written in.
+	run bash -c '{ echo "{\"a\":1}"; sleep 3; echo "{\"b\":2}"; } |
+		sw-enrich --stats-every 500ms 2>&1'
+	assert_status 0
+	[ "${lines[0]}" = '{"a":1}' ]
+	# Reports with one record in, then b, then the report of the exit.
+	b=$(printf '%s\n' "${lines[@]}" | grep -n '^{"b":2}$' | cut -d: -f1)
+	[ "$b" -ge 3 ]
+	for ((i = 1; i < b - 1; i++)); do
+		jq -e '.tool == "sw-enrich" and .records_in == 1 and .records_out == 1' <<<"${lines[$i]}"
+	done
+	jq -e '.records_in == 2 and .records_out == 2' <<<"${lines[$b]}"
+	[ "${#lines[@]}" -eq $((b + 1)) ]
+}
+
+@test "stats-every: the fields, rates over the interval, one line at exit" {
+	seq 1 1000 | jq -c '{n: .}' >"$T/in"
+	run sw-enrich --stats-every 1h --where '.n > 400' "$T/in"
+	assert_status 0
+	[ "${#lines[@]}" -eq 601 ]
+	last=${lines[600]}
+	jq -e '.tool == "sw-enrich" and .records_in == 1000 and .records_out == 600
+		and .errors == 0 and .filtered == 400 and (.seconds | type) == "number"
+		and (.records_in_per_s > 0) and (.records_out_per_s > 0)
+		and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$"))' <<<"$last"
+	# --stats keeps its line, the same counters without the rates.
+	run sw-enrich --stats "$T/in"
+	jq -e '.records_in == 1000 and .filtered == 0 and (has("records_in_per_s") | not)' <<<"${lines[1000]}"
+}
+
+@test "stats-every: --stats-file appends, stderr stays quiet" {
+	echo '{"a":1}' >"$T/in"
+	sw-enrich --stats-every 1h --stats-file "$T/stats" "$T/in" >/dev/null 2>"$T/err"
+	sw-enrich --stats-every 1h --stats-file "$T/stats" "$T/in" "$T/in" >/dev/null 2>>"$T/err"
+	[ ! -s "$T/err" ]
+	run jq -c '[.tool, .records_in]' "$T/stats"
+	assert_output <<'EOF'
+["sw-enrich",1]
+["sw-enrich",2]
+EOF
+}
+
+@test "stats-every: bad values are usage errors (64)" {
+	run sw-enrich --stats-every 0 </dev/null
+	assert_status 64
+	[[ $output == *"--stats-every"* ]]
+	run sw-enrich --stats-every soon </dev/null
+	assert_status 64
+	run sw-enrich --stats-every 1s --stats-format xml </dev/null
+	assert_status 64
+	[[ $output == *"expected json or prometheus"* ]]
+	run sw-enrich --stats-every 1s --stats-format prometheus </dev/null
+	assert_status 64
+	[[ $output == *"needs --stats-file"* ]]
+	run sw-window --time .t --tumble 1s --stats-file "$T/s" </dev/null
+	assert_status 64
+	[[ $output == *"need --stats-every"* ]]
+	[ ! -e "$T/s" ]
+}
+
+@test "stats-every: an unwritable --stats-file is an I/O error (74) naming it" {
+	run sw-enrich --stats-every 1s --stats-file "$T/no/such/dir/stats" </dev/null
+	assert_status 74
+	[[ $output == "sw-enrich: --stats-file: $T/no/such/dir/stats: No such file or directory" ]]
+	run sw-enrich --stats-every 1s --stats-format prometheus \
+		--stats-file "$T/no/such/dir/sw.prom" </dev/null
+	assert_status 74
+	[[ $output == *"--stats-file: "*"no/such/dir"* ]]
+}
+
+# --- Prometheus ---------------------------------------------------------------
+
+@test "stats-format prometheus: text format the real parser reads, replaced atomically" {
+	seq 1 10 | jq -c '{n: .}' >"$T/in"
+	mkdir "$T/prom"
+	run sw-enrich --stats-every 1h --stats-format prometheus \
+		--stats-file "$T/prom/sw.prom" --where '.n > 3' "$T/in"
+	assert_status 0
+	[ "${#lines[@]}" -eq 7 ]
+	# Only the file: no temporary file left beside it.
+	[ "$(ls -A "$T/prom")" = sw.prom ]
+	grep -qx '# HELP sw_enrich_records_in_total Records read' "$T/prom/sw.prom"
+	grep -qx '# TYPE sw_enrich_records_in_total counter' "$T/prom/sw.prom"
+	run prom_parse "$T/prom/sw.prom"
+	assert_status 0
+	grep -qx 'sw_enrich_records_in_total counter - 10.0' <<<"$output"
+	grep -qx 'sw_enrich_records_out_total counter - 7.0' <<<"$output"
+	grep -qx 'sw_enrich_errors_total counter - 0.0' <<<"$output"
+	grep -qx 'sw_enrich_filtered_total counter - 3.0' <<<"$output"
+	grep -q '^sw_enrich_records_in_per_s gauge - ' <<<"$output"
+	grep -q '^sw_enrich_seconds gauge - ' <<<"$output"
+	grep -q '^sw_enrich_time_seconds gauge - ' <<<"$output"
+}
+
+@test "stats-format prometheus: the file is there from the start and follows the run" {
+	mkfifo "$T/fifo"
+	sw-enrich --stats-every 200ms --stats-format prometheus \
+		--stats-file "$T/sw.prom" <"$T/fifo" >"$T/out" &
+	BG_PIDS=$!
+	exec {w}>"$T/fifo"
+	wait_until 20 test -s "$T/sw.prom"
+	prom_parse "$T/sw.prom" | grep -qx 'sw_enrich_records_in_total counter - 0.0'
+	echo '{"a":1}' >&$w
+	wait_until 20 grep -qx 'sw_enrich_records_in_total 1' "$T/sw.prom"
+	exec {w}>&-
+	wait "$BG_PIDS"
+	BG_PIDS=
+}
+
+# --- --progress -------------------------------------------------------------
+
+@test "progress: a redrawn line on a terminal, the same figures" {
+	command -v script >/dev/null
+	run script -qec "bash -c '{ echo \"{\\\"a\\\":1}\"; sleep 2.5; } | sw-enrich --progress --where false >/dev/null'" /dev/null
+	assert_status 0
+	# Each redraw returns to the start of the line and clears it.
+	[[ $output == *$'\r\e[Ksw-enrich: 1 in ('*'/s), 0 out ('*'/s), 0 errors, filtered 1'* ]]
+}
+
+@test "progress: nothing when stderr is not a terminal" {
+	run bash -c '{ echo "{\"a\":1}"; sleep 1.5; } | sw-enrich --progress 2>"$0/err" >/dev/null' "$T"
+	assert_status 0
+	[ ! -s "$T/err" ]
+}
+
+# --- each tool's own figures ----------------------------------------------
+
+@test "sw-window: watermark, open windows and rows, late rows" {
+	printf '%s\n' '{"t":10,"k":"a"}' '{"t":25,"k":"b"}' '{"t":1,"k":"a"}' >"$T/in"
+	run sw-window --time .t --tumble 10s --group-by .k --count \
+		--stats-every 1h --stats-file "$T/stats" "$T/in"
+	assert_status 0
+	run jq -c '[.records_in, .late, .open_windows, .open_rows, .watermark]' "$T/stats"
+	# At the exit every window has been written.
+	assert_output '[3,1,0,0,null]'
+	mkfifo "$T/fifo"
+	sw-window --time .t --tumble 10s --group-by .k --count --stats-every 200ms \
+		--stats-file "$T/stats2" <"$T/fifo" >"$T/out" &
+	BG_PIDS=$!
+	exec {w}>"$T/fifo"
+	printf '%s\n' '{"t":10,"k":"a"}' '{"t":25,"k":"b"}' '{"t":1,"k":"a"}' >&$w
+	wait_until 20 grep -q '"records_in":3' "$T/stats2"
+	line=$(grep '"records_in":3' "$T/stats2" | head -1)
+	jq -e '.late == 1 and .open_windows == 1 and .open_rows == 1
+		and .watermark == "1970-01-01T00:00:25.000Z"' <<<"$line"
+	exec {w}>&-
+	wait "$BG_PIDS"
+	BG_PIDS=
+}
+
+@test "sw-files --follow: reports while the directory is idle, files_pending" {
+	mkdir "$T/d"
+	echo '{"a":1}' >"$T/d/1.ndjson"
+	sw-files --follow "$T/d" --stats-every 200ms --stats-file "$T/stats" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	wait_until 20 lines_at_least "$T/stats" 3
+	kill -TERM "$BG_PIDS"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	tail -1 "$T/stats" | jq -e '.records_out == 1 and .files == 1 and .files_pending == 0'
+}
+
+@test "sw-gen: reports at their time between paced events" {
+	run bash -c 'sw-gen web --count 3 --rate 2 --stats-every 200ms 2>&1 >/dev/null'
+	assert_status 0
+	[ "${#lines[@]}" -ge 4 ]
+	jq -e '.tool == "sw-gen" and .records_out == 3' <<<"${lines[-1]}"
+}
+
+@test "sw-consume: lag per partition and in total, reports on a quiet topic" {
+	load helpers/kafka
+	kafka_start --topic lag:2
+	printf '%s\n' '{"a":1}' '{"a":2}' | sw-produce -b "$KAFKA_BROKERS" -t lag -p 0
+	echo '{"a":3}' | sw-produce -b "$KAFKA_BROKERS" -t lag -p 1
+	run sw-consume -b "$KAFKA_BROKERS" -t lag -e --stats-every 1h --stats-file "$T/stats"
+	assert_status 0
+	[ "${#lines[@]}" -eq 3 ]
+	run jq -c '[.records_out, .total_lag, (.partitions | map([.topic, .partition, .offset, .high_watermark, .lag]))]' "$T/stats"
+	assert_output '[3,0,[["lag",0,2,2,0],["lag",1,1,1,0]]]'
+	# Quiet: the reports go on while nothing comes.
+	sw-consume -b "$KAFKA_BROKERS" -t lag --stats-every 200ms --stats-format prometheus \
+		--stats-file "$T/c.prom" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	wait_until 30 grep -q '^sw_consume_records_out_total 3' "$T/c.prom"
+	echo '{"a":4}' | sw-produce -b "$KAFKA_BROKERS" -t lag -p 1
+	wait_until 30 grep -q '^sw_consume_high_watermark{topic="lag",partition="1"} 2' "$T/c.prom"
+	run prom_parse "$T/c.prom"
+	grep -qx 'sw_consume_lag gauge partition=0,topic=lag 0.0' <<<"$output"
+	grep -qx 'sw_consume_offset gauge partition=1,topic=lag 2.0' <<<"$output"
+	grep -qx 'sw_consume_total_lag gauge - 0.0' <<<"$output"
+	grep -qx 'sw_consume_data_loss_partitions_total counter - 0.0' <<<"$output"
+}
+
+@test "sw-produce: acknowledged, failed, in flight" {
+	load helpers/kafka
+	kafka_start --topic p
+	seq 1 5 | jq -c '{n: .}' >"$T/in"
+	run sw-produce -b "$KAFKA_BROKERS" -t p --stats-every 1h --stats-file "$T/stats" "$T/in"
+	assert_status 0
+	jq -e '.records_in == 5 and .produced == 5 and .acked == 5 and .failed == 0
+		and .in_flight == 0' "$T/stats"
+}
+
+@test "sw-sink-es: indexed documents and the checkpoint's offsets, while waiting" {
+	load helpers/es
+	es_start
+	mkfifo "$T/fifo"
+	sw-sink-es --url "$ES_URL" --index ck --checkpoint "$T/ck" --stats-every 200ms \
+		--stats-format prometheus --stats-file "$T/es.prom" <"$T/fifo" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	exec {w}>"$T/fifo"
+	head -3 "$FIXTURES/es/envelope.ndjson" >&$w
+	# The input stays open: the reports come while the sink waits.
+	wait_until 30 grep -q '^sw_sink_es_indexed_total 3' "$T/es.prom"
+	run prom_parse "$T/es.prom"
+	grep -qx 'sw_sink_es_checkpoint_offset gauge partition=0,topic=web 2.0' <<<"$output"
+	grep -qx 'sw_sink_es_checkpoint_offset gauge partition=1,topic=web 11.0' <<<"$output"
+	grep -qx 'sw_sink_es_in_flight gauge - 0.0' <<<"$output"
+	exec {w}>&-
+	wait "$BG_PIDS"
+	BG_PIDS=
+}
+
+@test "sw-mqtt sub: reconnects, reports while the topic is quiet" {
+	load helpers/mqtt
+	mqtt_start
+	sw-mqtt sub -b "127.0.0.1:$MQTT_PORT" -t quiet --stats-every 200ms --stats-file "$T/stats" \
+		>"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	wait_until 30 lines_at_least "$T/stats" 3
+	kill -TERM "$BG_PIDS"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	tail -1 "$T/stats" | jq -e '.tool == "sw-mqtt" and .records_out == 0 and .reconnects == 0'
+}
+
+@test "sw-mqtt pub: messages in flight (unacked) and reconnects" {
+	load helpers/mqtt
+	mqtt_start
+	printf '%s\n' '{"a":1}' '{"a":2}' >"$T/in"
+	run sw-mqtt pub -b "127.0.0.1:$MQTT_PORT" -t x --qos 1 --stats-every 1h --stats-file "$T/stats" "$T/in"
+	assert_status 0
+	jq -e '.records_out == 2 and .unacked == 0 and .reconnects == 0' "$T/stats"
+}
+
+@test "sw-kafka-mock: commands as records, brokers" {
+	mkfifo "$T/ctl"
+	sw-kafka-mock --brokers 2 --stats-every 1h --stats-file "$T/stats" <"$T/ctl" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	exec {w}>"$T/ctl"
+	echo 'topic a:1' >&$w
+	echo 'no-such-command' >&$w
+	wait_until 30 lines_at_least "$T/out" 3
+	exec {w}>&-
+	wait "$BG_PIDS"
+	BG_PIDS=
+	jq -e '.records_in == 2 and .records_out == 1 and .errors == 1 and .brokers == 2' "$T/stats"
+}
+
+@test "every tool takes --stats-every, --stats-file and --stats-format" {
+	local t bad=""
+	for t in sw-avro sw-consume sw-enrich sw-files sw-gen sw-kafka-mock sw-mqtt sw-produce sw-sink-es sw-window; do
+		run "$t" --stats-every 0
+		[ "$status" -eq 64 ] || bad="$bad $t"
+		[[ $output == *"--stats-every"* ]] || bad="$bad $t(message)"
+	done
+	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
