@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -37,6 +39,7 @@
 enum {
 	OPT_AFTER = TOOL_OPT_TOOL_BASE,
 	OPT_FOLLOW,
+	OPT_FOLLOW_SYMLINKS,
 	OPT_LATEST_FIRST,
 	OPT_MAX_AGE,
 	OPT_MAX_FILES,
@@ -49,6 +52,7 @@ static const struct option longopts[] = {
 	{ "after", required_argument, NULL, OPT_AFTER },
 	TOOL_LONGOPTS_COMMON,
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
 	{ "latest-first", no_argument, NULL, OPT_LATEST_FIRST },
 	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
 	{ "max-files", required_argument, NULL, OPT_MAX_FILES },
@@ -74,7 +78,10 @@ struct run {
 	const char *dir;
 	const char *pattern;
 	const char *state_path;
+	struct sbuf lock_path; /* the state's lock file, not input either */
 	int follow;
+	int follow_symlinks; /* read links that leave DIR too */
+	char *dir_real;      /* DIR, resolved: where links may point */
 	int latest_first;
 	uint64_t max_files;
 	int64_t max_age_us; /* -1: no limit */
@@ -120,6 +127,8 @@ static void usage(void)
 	      "                         what is new (replaced atomically after output is flushed)\n"
 	      "      --follow           keep running: new files and appended lines (inotify),\n"
 	      "                         through rotation and truncation, like tail -F\n"
+	      "      --follow-symlinks  read symbolic links that point out of DIR too\n"
+	      "                         (never into /proc or /sys)\n"
 	      "      --latest-first     newest files first\n"
 	      "      --max-files N      read at most N files per run (per scan with --follow)\n"
 	      "      --max-age DUR      skip files last modified more than DUR ago (e.g. 7d)\n"
@@ -393,6 +402,16 @@ static void check_same(struct run *r, struct files_entry *e, int fd)
 	files_entry_restart(e);
 }
 
+/* Files of the kernel's pseudo file systems are not data, and may be
+ * secrets (/proc/self/environ): never read, even through a link. */
+static int on_proc_or_sys(int fd)
+{
+	struct statfs fs;
+
+	return fstatfs(fd, &fs) == 0 &&
+	       (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC);
+}
+
 /* Reads what is new in e, which the scan found as seen_st (NULL for a
  * file that left DIR).  final: an unterminated last line is a record too
  * (nothing will complete it). */
@@ -418,6 +437,10 @@ static void read_file(struct run *r, struct files_entry *e,
 	}
 	if ((uint64_t)st.st_ino != e->ino)
 		goto out; /* replaced since the scan: the next scan sees it */
+	if (on_proc_or_sys(fd)) {
+		file_failed(r, e, &st, "on /proc or /sys: never read");
+		goto out;
+	}
 	check_same(r, e, fd);
 	if (kind != FILES_PLAIN || !(r->state_path || r->follow))
 		final = 1;
@@ -448,15 +471,16 @@ static void read_file(struct run *r, struct files_entry *e,
 			emit(r, line, len);
 		} else if (rc == FILES_TOOLONG) {
 			t->records_in++;
+			t->line_truncated = 1;
 			snprintf(err, sizeof(err),
 				 "line longer than %zu bytes (--max-line)",
 				 t->max_line);
-			bad_line(r, "", 0, err);
+			bad_line(r, line, len, err);
 		} else {
 			break;
 		}
 		e->offset = files_reader_offset(r->rd);
-		e->lines = files_reader_lineno(r->rd);
+		e->lines = files_reader_lines(r->rd);
 	}
 	if (rc == FILES_ERR) {
 		file_failed(r, e, &st, "%s", err);
@@ -495,10 +519,42 @@ static uint64_t ino_of(const char *path)
 	return path && stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
+/* Whether r->path, which stat(2) found as st, is a symbolic link that
+ * leads out of DIR (reported once, as a file that failed) without
+ * --follow-symlinks: a link to /proc/self/environ or to another user's
+ * files must not stream them. */
+static int link_leaves(struct run *r, const char *name, const struct stat *st)
+{
+	struct stat lst;
+	struct files_entry *e;
+	char *real;
+	size_t n = strlen(r->dir_real);
+	int out;
+
+	if (r->follow_symlinks || lstat(r->path.p, &lst) < 0 ||
+	    !S_ISLNK(lst.st_mode))
+		return 0;
+	real = realpath(r->path.p, NULL);
+	out = !real || strncmp(real, r->dir_real, n) != 0 ||
+	      (real[n] != '/' && n > 1);
+	if (out) {
+		e = files_table_find(&r->tab, (uint64_t)st->st_ino);
+		if (!e)
+			e = files_table_add(&r->tab, name, (uint64_t)st->st_ino);
+		e->seen = 1;
+		if (!failed_before(e, st))
+			file_failed(r, e, st,
+				    "a symbolic link out of the directory, "
+				    "not read (--follow-symlinks reads it)");
+	}
+	free(real);
+	return out;
+}
+
 /* Matches one directory entry with the table.  Returns the index of an
  * entry with something to read, or -1. */
 static int64_t match(struct run *r, const char *name, struct stat *st,
-		     const uint64_t *own)
+		     const uint64_t *own, int maybe_link)
 {
 	struct files_entry *e;
 	struct stat lst;
@@ -518,7 +574,9 @@ static int64_t match(struct run *r, const char *name, struct stat *st,
 		return -1;
 	}
 	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_ino == own[0] ||
-	    (uint64_t)st->st_ino == own[1])
+	    (uint64_t)st->st_ino == own[1] || (uint64_t)st->st_ino == own[2])
+		return -1;
+	if (maybe_link && link_leaves(r, name, st))
 		return -1;
 	e = files_table_find(&r->tab, (uint64_t)st->st_ino);
 	if (e && e->seen)
@@ -553,8 +611,9 @@ static int64_t match(struct run *r, const char *name, struct stat *st,
 /* Lists DIR and matches it with the table into *cands. */
 static size_t list_dir(struct run *r, struct cand **cands, size_t *cap)
 {
-	uint64_t own[2] = { ino_of(r->state_path),
-			    ino_of(r->t->dead_letter_path) };
+	uint64_t own[3] = { ino_of(r->state_path),
+			    ino_of(r->t->dead_letter_path),
+			    ino_of(r->lock_path.p) };
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d = opendir(r->dir);
@@ -565,7 +624,8 @@ static size_t list_dir(struct run *r, struct cand **cands, size_t *cap)
 		struct stat st;
 		if (fnmatch(r->pattern, de->d_name, FNM_PERIOD) != 0)
 			continue;
-		int64_t i = match(r, de->d_name, &st, own);
+		int64_t i = match(r, de->d_name, &st, own,
+				  de->d_type == DT_LNK || de->d_type == DT_UNKNOWN);
 		if (i < 0)
 			continue;
 		if (n == *cap) {
@@ -743,6 +803,9 @@ static void parse_args(struct run *r, int argc, char **argv)
 		case OPT_FOLLOW:
 			r->follow = 1;
 			break;
+		case OPT_FOLLOW_SYMLINKS:
+			r->follow_symlinks = 1;
+			break;
 		case OPT_LATEST_FIRST:
 			r->latest_first = 1;
 			break;
@@ -803,16 +866,22 @@ int main(int argc, char **argv)
 		tool_die(&t, SW_EXIT_IOERR, "%s: %s", r.dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		tool_die(&t, SW_EXIT_IOERR, "%s: not a directory", r.dir);
+	if (!(r.dir_real = realpath(r.dir, NULL)))
+		tool_die(&t, SW_EXIT_IOERR, "%s: %s", r.dir, strerror(errno));
 	if (r.after == AFTER_ARCHIVE)
 		check_archive(&r);
 	if (r.state_path) {
-		int rc = files_state_load(&r.tab, r.state_path, err, sizeof(err));
+		int rc;
+
+		tool_lock(&t, "--state", r.state_path);
+		sbuf_printf(&r.lock_path, "%s.lock", r.state_path);
+		rc = files_state_load(&r.tab, r.state_path, err, sizeof(err));
 		if (rc < 0)
 			tool_die(&t, rc == -1 ? SW_EXIT_IOERR : SW_EXIT_FAIL,
 				 "--state: %s", err);
 	}
 	tool_start(&t);
-	r.rd = files_reader_new(t.max_line);
+	r.rd = files_reader_new(t.max_line, &tool_stop);
 	json_doc_init(&r.doc);
 	if (r.follow) {
 		code = follow(&r);
@@ -828,6 +897,8 @@ int main(int argc, char **argv)
 	files_table_free(&r.tab);
 	json_doc_free(&r.doc);
 	sbuf_free(&r.path);
+	sbuf_free(&r.lock_path);
+	free(r.dir_real);
 	sbuf_free(&r.rec);
 	sbuf_free(&r.prefix);
 	files_watch_close(&r.watch);

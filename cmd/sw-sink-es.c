@@ -1426,6 +1426,7 @@ int main(int argc, char **argv)
 	}
 	if (s.checkpoint) {
 		s.ckpt = bulk_ckpt_new();
+		tool_lock(&s.t, "--checkpoint", s.checkpoint);
 		if (bulk_ckpt_load(s.ckpt, s.checkpoint, err, sizeof err) < 0)
 			tool_usage_error(&s.t, "--checkpoint: %s", err);
 	}

@@ -900,7 +900,7 @@ static void finish_infer(struct sink *s)
 	}
 	sbuf_putc(&txt, '\n');
 	sbuf_printf(&path, "%s/_schema.avsc", s->dir);
-	if (file_replace(path.p, txt.p, txt.len, err, sizeof err) < 0) {
+	if (file_replace(path.p, txt.p, txt.len, 0644, err, sizeof err) < 0) {
 		sbuf_free(&txt);
 		sbuf_free(&path);
 		io_fail(s, "%s", err);

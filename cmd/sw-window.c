@@ -154,7 +154,8 @@ static void usage(void)
 	      "      --watermark DUR    lateness allowed: watermark = max event time - DUR\n"
 	      "                         (default 0s)\n"
 	      "\n"
-	      "Groups and aggregates (output names: the last path component, or NAME):\n"
+	      "Groups and aggregates (output names: the last path component, or NAME;\n"
+	      "an aggregate option takes a comma-separated list too: --avg .a,.b):\n"
 	      "      --group-by [NAME=]PATH  group by this field (repeatable)\n"
 	      "      --count[=NAME]     records (the default when no aggregate is given)\n"
 	      "      --sum [NAME=]PATH  sum (integer while every value is), name sum_X\n"
@@ -251,6 +252,21 @@ static void add_agg(struct run *r, enum wagg_kind k, const char *arg)
 	r->kinds[r->naggs] = k;
 	r->agg_names[r->naggs] = name;
 	r->naggs++;
+}
+
+/* --avg .ambient,.rh: one aggregate per item of the list. */
+static void add_agg_list(struct run *r, enum wagg_kind k, const char *arg)
+{
+	for (;;) {
+		size_t n = jpath_list_item(arg);
+		char *item = xstrndup(arg, n);
+
+		add_agg(r, k, item);
+		free(item);
+		if (!arg[n])
+			break;
+		arg += n + 1;
+	}
 }
 
 static void add_group(struct run *r, const char *arg)
@@ -350,7 +366,7 @@ static void parse_option(struct run *r, int c, const char *arg)
 	case OPT_FIRST:
 	case OPT_LAST:
 	case OPT_DISTINCT:
-		add_agg(r, agg_option_kind(c), arg);
+		add_agg_list(r, agg_option_kind(c), arg);
 		break;
 	case OPT_MODE:
 		if (strcmp(arg, "append") == 0)
@@ -422,6 +438,14 @@ static void window_shape(struct run *r, struct window_spec *s)
 		tool_usage_error(t, "--slide: must not be longer than --size");
 	if (r->offset <= -r->slide || r->offset >= r->slide)
 		tool_usage_error(t, "--offset: must be shorter than the slide");
+	/* Each record opens a row in every window it falls into: more than
+	 * --max-rows of them could never be held. */
+	if (r->max_rows &&
+	    (uint64_t)((r->size - 1) / r->slide + 1) > r->max_rows)
+		tool_usage_error(t, "--size/--slide: a record falls into %" PRId64
+				    " windows, more than --max-rows %llu",
+				 (r->size - 1) / r->slide + 1,
+				 (unsigned long long)r->max_rows);
 	s->kind = WINDOW_SLIDING;
 	s->size = r->size;
 	s->slide = r->slide;
@@ -517,6 +541,7 @@ static void setup(struct run *r)
 	s.tf = &r->tf;
 	build_ident(r, &s);
 	s.ident = r->ident.p;
+	s.max_rows = r->max_rows;
 	r->gv = xcalloc(r->ngroups + 1, sizeof *r->gv);
 	r->av = xcalloc(r->naggs, sizeof *r->av);
 	r->w = window_new(&s, emit_row, r->t);
@@ -574,6 +599,8 @@ static void late_record(struct run *r, const struct json_doc *doc)
 	}
 }
 
+static void too_many_rows(struct run *r) __attribute__((noreturn));
+
 /* Takes the fields of one record and adds it to its windows. */
 static void add_record(struct run *r, const struct json_doc *doc)
 {
@@ -616,14 +643,21 @@ static void add_record(struct run *r, const struct json_doc *doc)
 			out->p = NULL;
 	}
 	rc = window_add(r->w, ts, r->gv, r->av, &bad, err, sizeof err);
-	if (rc < 0)
+	if (rc == WINDOW_ADD_FULL)
+		too_many_rows(r);
+	else if (rc < 0)
 		tool_bad_record(t, "%s: %s", jpath_expr(r->aggs[bad]), err);
 	else if (rc == 0)
 		late_record(r, doc);
-	/* Memory is bounded by the watermark, but a wide watermark or many
-	 * groups can still hold more than the machine has: stop clearly. */
-	if (r->max_rows && window_rows(r->w) > r->max_rows)
-		tool_die(t, SW_EXIT_DATAERR,
+}
+
+/* Memory is bounded by the watermark, but a wide watermark or many groups
+ * can still hold more than the machine has: stop clearly. */
+static void too_many_rows(struct run *r)
+{
+	struct tool *t = r->t;
+
+	tool_die(t, SW_EXIT_DATAERR,
 			 "%s:%llu: more than %llu open window-and-group rows "
 			 "(--max-rows); a smaller --watermark or fewer groups "
 			 "hold fewer",
@@ -695,8 +729,10 @@ int main(int argc, char **argv)
 	t.stats_fields = stats_fields;
 	if (r.late_path && !(r.late_file = fopen(r.late_path, "ae")))
 		tool_die(&t, SW_EXIT_IOERR, "--late-file: %s: %m", r.late_path);
-	if (r.state_path)
+	if (r.state_path) {
+		tool_lock(&t, "--state", r.state_path);
 		load_state(&r);
+	}
 	tool_open_input(&t, argv + optind, argc - optind);
 	json_doc_init(&doc);
 	r.deadline = timefmt_now() + r.every_us;

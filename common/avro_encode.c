@@ -411,6 +411,14 @@ static int enc_number(struct ectx *c, const struct avro_node *n, uint32_t i,
 		if (t->type == JSON_NUMBER) {
 			if (avro_plain_double(p, t->len, &dv) < 0)
 				return mismatch(c, n, i);
+			/* A number too big for the type would be written
+			 * as infinity, and read back as null. */
+			if (isinf(dv) ||
+			    (n->type == AVRO_FLOAT && isinf((float)dv)))
+				return eerr(c, "%.*s is out of the range of %s",
+					    t->len > 40 ? 40 : (int)t->len, p,
+					    n->type == AVRO_FLOAT ? "float"
+								  : "double");
 		} else if (t->type == JSON_STRING &&
 			   json_str_eq(c->d, i, "NaN", 3)) {
 			dv = NAN;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "avro_decode.h"
+#include "file.h"
 #include "json.h"
 #include "num.h"
 #include "secret.h"
@@ -443,30 +444,19 @@ int avro_registry_find(struct avro_registry *r, uint64_t fingerprint,
 	return AVRO_REG_ENOTFOUND;
 }
 
+/* A schema file: shared by whoever uses the registry, so readable by all
+ * (less the umask), and replaced atomically like every sw file. */
 static int write_file(const char *path, const char *text, size_t n, char *err,
 		      size_t errlen)
 {
-	struct sbuf tmp = SBUF_INIT;
-	FILE *f;
-	int ok;
+	struct sbuf b = SBUF_INIT;
+	int rc;
 
-	sbuf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp.p, "wx");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", tmp.p, strerror(errno));
-		sbuf_free(&tmp);
-		return AVRO_REG_EIO;
-	}
-	ok = fwrite(text, 1, n, f) == n && fputc('\n', f) != EOF;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp.p, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp.p);
-		sbuf_free(&tmp);
-		return AVRO_REG_EIO;
-	}
-	sbuf_free(&tmp);
-	return 0;
+	sbuf_put(&b, text, n);
+	sbuf_putc(&b, '\n');
+	rc = file_replace(path, b.p, b.len, 0644, err, errlen);
+	sbuf_free(&b);
+	return rc < 0 ? AVRO_REG_EIO : 0;
 }
 
 static int mkdirs(const char *path, char *err, size_t errlen)

@@ -236,7 +236,7 @@ int bulk_ckpt_write(struct bulk_ckpt *c, const char *path, char *err,
 	int rc;
 
 	bulk_ckpt_format(c, &b);
-	rc = file_replace(path, b.p, b.len, err, errlen);
+	rc = file_replace(path, b.p, b.len, 0600, err, errlen);
 	sbuf_free(&b);
 	return rc;
 }

@@ -111,6 +111,9 @@ static int key_eq(struct enrich_rec *r, const char *a, size_t an, int aesc,
 	       memcmp(r->tmp.p, r->tmp.p + split, split) == 0;
 }
 
+/* The member of key (JSON text), or -1.  Of duplicate keys the last is
+ * the member, as jq and Elasticsearch read them (see json_obj_get), so the
+ * search runs from the end. */
 static int64_t find(struct enrich_rec *r, const char *key, size_t klen,
 		    int kesc)
 {
@@ -118,7 +121,7 @@ static int64_t find(struct enrich_rec *r, const char *key, size_t klen,
 
 	if (!kesc && !r->kesc && !(r->kmask & key_bit(key, klen)))
 		from = r->norig; /* not an original key: look at new ones */
-	for (size_t i = from; i < r->n; i++) {
+	for (size_t i = r->n; i-- > from;) {
 		const struct enrich_member *m = &r->m[i];
 
 		if (m->dead)
@@ -135,7 +138,7 @@ static int64_t find(struct enrich_rec *r, const char *key, size_t klen,
 /* The same for a key given unescaped, as a path step holds it. */
 static int64_t find_raw(struct enrich_rec *r, const char *raw, size_t n)
 {
-	for (size_t i = 0; i < r->n; i++) {
+	for (size_t i = r->n; i-- > 0;) {
 		const struct enrich_member *m = &r->m[i];
 
 		if (m->dead)
@@ -395,9 +398,13 @@ int enrich_rec_flatten(struct enrich_rec *r, struct jpath *jp, char *err,
 		return -1;
 	}
 	if (jpath_nsteps(jp) == 1) {
-		m->dead = 1;
-		if ((size_t)i < r->norig)
-			r->dirty = 1;
+		/* Earlier duplicates of the key go too, or they would be its
+		 * value afterwards. */
+		for (; i >= 0; i = find_raw(r, key, kl)) {
+			r->m[i].dead = 1;
+			if ((size_t)i < r->norig)
+				r->dirty = 1;
+		}
 	} else {
 		sbuf_reset(&r->ser);
 		write_without(d, m->vtok, jp, 1, &r->ser);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,8 +68,33 @@ int file_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-int file_replace(const char *path, const void *data, size_t n, char *err,
-		 size_t errlen)
+/* The directory part of path ("." for a bare name). */
+static void dir_of(const char *path, struct sbuf *out)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		sbuf_putc(out, '.');
+	else
+		sbuf_put(out, path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* The mode the new content gets: the old file's when it exists (a chmod
+ * 600 state file stays private), else mode less the umask. */
+static mode_t mode_for(const char *path, mode_t mode)
+{
+	struct stat st;
+	mode_t um;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return st.st_mode & 07777;
+	um = umask(077);
+	umask(um);
+	return mode & ~um;
+}
+
+int file_replace(const char *path, const void *data, size_t n, mode_t mode,
+		 char *err, size_t errlen)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
@@ -77,15 +103,16 @@ int file_replace(const char *path, const void *data, size_t n, char *err,
 
 	/* A dot name in the same directory: rename stays within one file
 	 * system, and a watcher of that directory does not take it for
-	 * input. */
-	sbuf_printf(&tmp, "%.*s.%s.tmp.%ld", (int)(base - path), path, base,
-		    (long)getpid());
-	fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	 * input.  mkstemp makes the name unpredictable and creates the file
+	 * (O_EXCL: no symlink is followed) readable by its owner only. */
+	sbuf_printf(&tmp, "%.*s.%s.XXXXXX", (int)(base - path), path, base);
+	fd = mkostemp(tmp.p, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (file_write_all(fd, data, n) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode_for(path, mode)) < 0 ||
+	    file_write_all(fd, data, n) < 0 || fsync(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp.p);
@@ -97,10 +124,9 @@ int file_replace(const char *path, const void *data, size_t n, char *err,
 		goto out;
 	}
 	sbuf_reset(&tmp);
-	sbuf_printf(&tmp, "%.*s", slash ? (int)(slash - path + 1) : 1,
-		    slash ? path : ".");
+	dir_of(path, &tmp);
 	dfd = open(tmp.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0) {
+	if (dfd < 0 || (fsync(dfd) < 0 && errno != EINVAL)) {
 		snprintf(err, errlen, "%s: sync directory: %s", path,
 			 strerror(errno));
 		if (dfd >= 0)
@@ -112,4 +138,45 @@ int file_replace(const char *path, const void *data, size_t n, char *err,
 out:
 	sbuf_free(&tmp);
 	return rc;
+}
+
+int file_lock(const char *path, char *err, size_t errlen)
+{
+	struct sbuf lp = SBUF_INIT;
+	char pid[32];
+	int fd, n;
+
+	sbuf_printf(&lp, "%s.lock", path);
+	fd = open(lp.p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: lock %s: %s", path, lp.p,
+			 strerror(errno));
+		sbuf_free(&lp);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		ssize_t got = pread(fd, pid, sizeof pid - 1, 0);
+
+		pid[got > 0 ? got : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (e == EWOULDBLOCK)
+			snprintf(err, errlen,
+				 "%s: in use by another run%s%s%s (lock %s)",
+				 path, *pid ? " (pid " : "", pid,
+				 *pid ? ")" : "", lp.p);
+		else
+			snprintf(err, errlen, "%s: lock %s: %s", path, lp.p,
+				 strerror(e));
+		close(fd);
+		sbuf_free(&lp);
+		return e == EWOULDBLOCK ? -2 : -1;
+	}
+	/* The holder's pid, for the message a second run gives. */
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) < 0) {
+		/* the lock holds all the same; the pid is a courtesy */
+	}
+	sbuf_free(&lp);
+	return fd;
 }

@@ -8,13 +8,16 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "sbuf.h"
 #include "xalloc.h"
 
 #define FILES_BUF_INIT (256u << 10)
 #define FILES_IN_SIZE (128u << 10)
+#define FILES_HEAD_KEEP (64u << 10) /* of an over-long line, for the report */
 
 struct files_reader {
 	size_t max_line;
+	const volatile sig_atomic_t *stop;
 	int fd;
 	enum files_kind kind;
 	int final_partial;
@@ -39,6 +42,8 @@ struct files_reader {
 	uint64_t off;    /* stream offset after the last line given */
 	uint64_t lineno;
 	int toolong;     /* discarding the rest of an over-long line */
+	int reported;    /* ...which was reported already */
+	struct sbuf head; /* its first bytes, for the report */
 	size_t pending;
 };
 
@@ -53,11 +58,13 @@ enum files_kind files_kind_of(const char *name)
 	return FILES_PLAIN;
 }
 
-struct files_reader *files_reader_new(size_t max_line)
+struct files_reader *files_reader_new(size_t max_line,
+				      const volatile sig_atomic_t *stop)
 {
 	struct files_reader *r = xcalloc(1, sizeof(*r));
 
 	r->max_line = max_line;
+	r->stop = stop;
 	r->cap = FILES_BUF_INIT;
 	r->buf = xmalloc(r->cap);
 	r->fd = -1;
@@ -73,6 +80,7 @@ void files_reader_free(struct files_reader *r)
 	ZSTD_freeDStream(r->zs);
 	free(r->in);
 	free(r->buf);
+	sbuf_free(&r->head);
 	free(r);
 }
 
@@ -88,6 +96,7 @@ int files_reader_open(struct files_reader *r, int fd, enum files_kind kind,
 	r->pos = r->off = offset;
 	r->lineno = lineno;
 	r->toolong = 0;
+	r->reported = 0;
 	r->pending = 0;
 	r->skip = 0;
 	r->rawpos = offset;
@@ -249,14 +258,12 @@ static ssize_t fill(struct files_reader *r, char *err, size_t errlen)
 }
 
 /* Makes room after buf[end]: moves the unsplit bytes to the front, grows
- * when a line fills the buffer, and switches to discarding once a line
- * is longer than max_line. */
+ * when a line fills the buffer, or discards them while a line is longer
+ * than max_line. */
 static void make_room(struct files_reader *r)
 {
 	size_t have = r->end - r->start;
 
-	if (!r->toolong && have > r->max_line + 1)
-		r->toolong = 1;
 	if (r->toolong) {
 		r->pos += have;
 		r->start = r->end = r->scanned = 0;
@@ -287,18 +294,28 @@ static enum files_rc take_line(struct files_reader *r, size_t n, size_t adv,
 			       const char **line, size_t *len)
 {
 	char *p = r->buf + r->start;
-	int toolong = r->toolong;
+	int toolong = r->toolong, reported = r->reported;
 
 	r->start += adv;
 	r->pos += adv;
 	r->off = r->pos;
 	r->scanned = 0;
 	r->lineno++;
-	r->toolong = 0;
+	r->toolong = r->reported = 0;
+	if (reported)
+		return FILES_EOF; /* the rest of a line reported: the caller loops */
+	if (toolong) {
+		*line = r->head.p;
+		*len = r->head.len;
+		return FILES_TOOLONG;
+	}
 	if (n && p[n - 1] == '\r')
 		n--;
-	if (toolong || n > r->max_line)
+	if (n > r->max_line) {
+		*line = p;
+		*len = r->max_line < FILES_HEAD_KEEP ? r->max_line : FILES_HEAD_KEEP;
 		return FILES_TOOLONG;
+	}
 	if (n == 0 || ((p[0] == ' ' || p[0] == '\t') && is_blank(p, n)))
 		return FILES_EOF; /* blank: the caller loops */
 	p[n] = '\0';
@@ -332,6 +349,26 @@ enum files_rc files_reader_next(struct files_reader *r, const char **line,
 			continue;
 		}
 		r->scanned = have;
+		if (!r->toolong && have > r->max_line + 1) {
+			/* Too long whatever follows: keep its head, pass over
+			 * the rest.  In a final file it is reported now (an
+			 * endless line is not read to its end first); in one
+			 * still written to, once its end is there, so that a
+			 * later read does not report it again. */
+			size_t keep = r->max_line < FILES_HEAD_KEEP ?
+					      r->max_line : FILES_HEAD_KEEP;
+			r->toolong = 1;
+			sbuf_reset(&r->head);
+			sbuf_put(&r->head, r->buf + r->start, keep);
+			if (r->final_partial) {
+				r->reported = 1;
+				*line = r->head.p;
+				*len = r->head.len;
+				return FILES_TOOLONG;
+			}
+		}
+		if (r->stop && *r->stop)
+			return FILES_INTR;
 		make_room(r);
 		ssize_t got = fill(r, err, errlen);
 		if (got < 0)
@@ -356,9 +393,14 @@ uint64_t files_reader_offset(const struct files_reader *r)
 	return r->off;
 }
 
-uint64_t files_reader_lineno(const struct files_reader *r)
+uint64_t files_reader_lines(const struct files_reader *r)
 {
 	return r->lineno;
+}
+
+uint64_t files_reader_lineno(const struct files_reader *r)
+{
+	return r->lineno + (uint64_t)r->reported;
 }
 
 size_t files_reader_pending(const struct files_reader *r)

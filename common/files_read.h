@@ -7,7 +7,8 @@
  * and the reader only uses pread(2) on it, so the descriptor's position does
  * not matter.  Lines are split on '\n', a '\r' before it is dropped, blank
  * lines are counted but not returned, and a line longer than max_line is
- * skipped and reported once its end is found.
+ * reported with its head and the rest of it skipped: in a final file as
+ * soon as it passes the limit, else once its end is found.
  *
  * Offsets and line numbers are those of the decompressed stream.  A plain
  * file is read from its offset directly; a compressed one is decompressed
@@ -20,6 +21,7 @@
 #ifndef SW_FILES_READ_H
 #define SW_FILES_READ_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,7 +31,9 @@ enum files_rc {
 	FILES_LINE = 1,     /* a line is in *line, *len */
 	FILES_EOF = 0,      /* end of the data there is now */
 	FILES_ERR = -1,     /* read or decompression error: err says which */
-	FILES_TOOLONG = -2, /* a line over max_line was skipped */
+	FILES_TOOLONG = -2, /* a line over max_line: bad; its head (at most
+			       max_line bytes, and 64 KiB) in *line, *len */
+	FILES_INTR = -3,    /* *stop was set: the caller stops */
 };
 
 struct files_reader;
@@ -37,7 +41,10 @@ struct files_reader;
 /* By the name's suffix: ".gz", ".zst", anything else is plain. */
 enum files_kind files_kind_of(const char *name);
 
-struct files_reader *files_reader_new(size_t max_line);
+/* stop, when not NULL, is checked before each read: once set, the reader
+ * returns FILES_INTR (a stop request is not held up by a big file). */
+struct files_reader *files_reader_new(size_t max_line,
+				      const volatile sig_atomic_t *stop);
 void files_reader_free(struct files_reader *r);
 
 /* Starts reading fd (kind) at stream offset `offset`, whose line number is
@@ -51,9 +58,13 @@ int files_reader_open(struct files_reader *r, int fd, enum files_kind kind,
 enum files_rc files_reader_next(struct files_reader *r, const char **line,
 				size_t *len, char *err, size_t errlen);
 
-/* Stream offset just after the last line returned (or skipped), and that
- * line's number (1-based). */
+/* Stream offset just after the last line returned (or skipped), and the
+ * number of lines before it: what a state file keeps. */
 uint64_t files_reader_offset(const struct files_reader *r);
+uint64_t files_reader_lines(const struct files_reader *r);
+/* The number (1-based) of the line last returned or reported: what a
+ * message names.  Ahead of files_reader_lines() while the rest of a line
+ * reported too long is still being passed over. */
 uint64_t files_reader_lineno(const struct files_reader *r);
 /* After FILES_EOF: bytes of an unterminated last line left pending. */
 size_t files_reader_pending(const struct files_reader *r);

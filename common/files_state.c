@@ -279,7 +279,7 @@ int files_state_save(const struct files_table *t, const char *path,
 		put_entry(&b, &t->v[i]);
 	}
 	sbuf_puts(&b, "\n]}\n");
-	if (file_replace(path, b.p, b.len, err, errlen) < 0)
+	if (file_replace(path, b.p, b.len, 0600, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -231,6 +231,32 @@ int64_t jpath_lookup(const struct jpath *jp, const struct json_doc *d)
 	return t;
 }
 
+size_t jpath_list_item(const char *s)
+{
+	size_t i, depth = 0;
+	int quoted = 0;
+
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (quoted) {
+			if (c == '\\' && s[i + 1])
+				i++;
+			else if (c == '"')
+				quoted = 0;
+		} else if (c == '"') {
+			quoted = 1;
+		} else if (c == '[' || c == '{' || c == '(') {
+			depth++;
+		} else if ((c == ']' || c == '}' || c == ')') && depth) {
+			depth--;
+		} else if (c == ',' && !depth) {
+			break;
+		}
+	}
+	return i;
+}
+
 static enum json_type type_of(const char *p)
 {
 	switch (*p) {

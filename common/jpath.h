@@ -46,6 +46,11 @@ size_t jpath_nsteps(const struct jpath *jp);
 const char *jpath_step_key(const struct jpath *jp, size_t i, size_t *keylen,
 			   int64_t *index);
 
+/* The length of the first item of a comma-separated list of paths
+ * (".a,.b,n=.c"): up to the first comma outside quotes, brackets, braces
+ * and parentheses, so ."a,b" and {a,b} stay whole. */
+size_t jpath_list_item(const char *s);
+
 /* Evaluates jp on the value rooted at token 0 of d.
  * Returns 1 with *v set, 0 when the path is missing (an absent key, an index
  * out of range, a step into a non-container, or a jq program with no

@@ -686,34 +686,32 @@ static inline int key_is(const struct json_doc *d, uint32_t k, const char *key,
 int64_t json_obj_find(const struct json_doc *d, uint32_t obj, const char *key,
 		      size_t keylen, uint32_t *hint)
 {
-	uint32_t end = d->tok[obj].end, k, m;
+	uint32_t end = d->tok[obj].end, k, m, h = hint ? *hint : UINT32_MAX;
+	uint32_t fm = 0;
+	int64_t found = -1;
 
 	if (d->tok[obj].type != JSON_OBJECT)
 		return -1;
-	if (hint && *hint < d->tok[obj].count) {
-		/* Stepping over members costs a load each; comparing keys
-		 * is what is saved.  The first of duplicate keys is the one
-		 * found, as without a hint, so a key before the hinted one
-		 * that might be the same sends us the long way. */
-		for (k = obj + 1, m = *hint; m; m--) {
-			const struct json_tok *t = &d->tok[k];
-			if ((t->flags & JSON_F_ESCAPED) ||
-			    (t->len == keylen + 2 &&
-			     d->text.p[t->start + 1] == key[0]))
-				break;
-			k = d->tok[k + 1].end;
-		}
-		if (!m && key_is(d, k, key, keylen))
-			return k + 1;
-	}
+	/* The last of duplicate keys is the value, as jq and Elasticsearch
+	 * take it, so every member is looked at.  Stepping over one costs a
+	 * load; comparing keys is what is saved: the member found last time
+	 * is compared in full, the others only when their length and first
+	 * byte (or escapes) let them be the key. */
 	for (k = obj + 1, m = 0; k < end; k = d->tok[k + 1].end, m++) {
+		const struct json_tok *t = &d->tok[k];
+
+		if (m != h && !(t->flags & JSON_F_ESCAPED) &&
+		    (t->len != keylen + 2 ||
+		     (keylen && d->text.p[t->start + 1] != key[0])))
+			continue;
 		if (key_is(d, k, key, keylen)) {
-			if (hint)
-				*hint = m;
-			return k + 1;
+			found = k + 1;
+			fm = m;
 		}
 	}
-	return -1;
+	if (hint && found >= 0)
+		*hint = fm;
+	return found;
 }
 
 int64_t json_obj_get(const struct json_doc *d, uint32_t obj, const char *key,

@@ -89,12 +89,16 @@ static inline const char *json_tok_ptr(const struct json_doc *d, uint32_t i)
 #define JSON_ARR_FOREACH(d, arr, e)                                          \
 	for (uint32_t e = (arr) + 1; e < (d)->tok[arr].end; e = (d)->tok[e].end)
 
-/* The value token of key[0..keylen) in object token obj, or -1. */
+/* The value token of key[0..keylen) in object token obj, or -1.  Of
+ * duplicate keys the last is the value, as in jq and Elasticsearch (RFC
+ * 8259 leaves it open), so that a filter and a grouping never see two
+ * different values of one field. */
 int64_t json_obj_get(const struct json_doc *d, uint32_t obj, const char *key,
 		     size_t keylen);
-/* The same, trying member number *hint first and leaving there the number
- * of the member found: records of one stream mostly share their key order,
- * so a lookup that remembers costs one key comparison. */
+/* The same, comparing member number *hint in full first and leaving there
+ * the number of the member found: records of one stream mostly share their
+ * key order, so a lookup that remembers costs one key comparison (other
+ * members are passed over on their length and first byte). */
 int64_t json_obj_find(const struct json_doc *d, uint32_t obj, const char *key,
 		      size_t keylen, uint32_t *hint);
 /* The value token of element idx of array token arr (negative counts from

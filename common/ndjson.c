@@ -26,7 +26,7 @@ struct ndjson_in {
 	size_t start; /* first unconsumed byte */
 	size_t end;   /* end of data */
 	size_t scan;  /* bytes from start known to hold no '\n' */
-	int skipping; /* discarding the rest of a too-long line */
+	int skipping; /* discarding the rest of a too-long line, reported */
 };
 
 struct ndjson_in *ndjson_open(char *const *files, int nfiles,
@@ -155,12 +155,9 @@ static int fill(struct ndjson_in *r, char *err, size_t errlen)
 	struct pollfd pfd = { r->fd, POLLIN, 0 };
 	ssize_t n;
 
+	if (r->opts.stop && *r->opts.stop)
+		return NDJSON_INTR;
 	make_room(r);
-	if (r->end == r->cap) {
-		/* A line longer than max_line: drop what we hold of it. */
-		r->skipping = 1;
-		r->start = r->end = r->scan = 0;
-	}
 	if (r->opts.before_block && poll(&pfd, 1, 0) == 0) {
 		r->opts.before_block(r->opts.ctx);
 		if (r->opts.idle && wait_idle(r, &pfd) < 0)
@@ -196,6 +193,20 @@ enum ndjson_rc ndjson_next(struct ndjson_in *r, const char **line,
 				   NULL;
 		size_t n;
 
+		if (!nl && r->skipping) {
+			/* The rest of a line reported too long. */
+			r->start = r->end;
+			avail = 0;
+		} else if (!nl && avail > r->opts.max_line + 1) {
+			/* Too long whatever follows (a '\r' may end it): say
+			 * so now, with its head, and pass over the rest. */
+			r->skipping = 1;
+			r->lineno++;
+			r->start = r->end = r->scan = 0;
+			*line = s;
+			*len = r->opts.max_line;
+			return NDJSON_TOOLONG;
+		}
 		if (!nl) {
 			r->scan = avail;
 			if (!r->eof) {
@@ -204,7 +215,7 @@ enum ndjson_rc ndjson_next(struct ndjson_in *r, const char **line,
 					return rc;
 				continue;
 			}
-			if (avail == 0 && !r->skipping) {
+			if (avail == 0) {
 				close_source(r);
 				continue;
 			}
@@ -216,15 +227,18 @@ enum ndjson_rc ndjson_next(struct ndjson_in *r, const char **line,
 			r->start += n + 1;
 		}
 		r->scan = 0;
-		r->lineno++;
 		if (r->skipping) {
 			r->skipping = 0;
-			return NDJSON_TOOLONG;
+			continue;
 		}
+		r->lineno++;
 		if (n && s[n - 1] == '\r')
 			n--;
-		if (n > r->opts.max_line)
+		if (n > r->opts.max_line) {
+			*line = s;
+			*len = r->opts.max_line;
 			return NDJSON_TOOLONG;
+		}
 		if (is_blank(s, n))
 			continue;
 		s[n] = '\0';

@@ -3,7 +3,9 @@
  *
  * The reader walks its sources in order ("-" or no source at all is stdin),
  * splits lines on '\n', drops a '\r' before it, skips blank lines, counts
- * lines per source and refuses lines longer than max_line.  Before it
+ * lines per source and refuses lines longer than max_line: as soon as a
+ * line has passed the limit (an endless line is not read to its end
+ * first), with its head; the rest of it is then passed over.  Before it
  * blocks waiting for input it calls before_block (the tool flushes its
  * output there), so a record is never held back by buffering; while it
  * waits, idle (when set) bounds each wait, so that the tool can do
@@ -13,6 +15,7 @@
 #ifndef SW_NDJSON_H
 #define SW_NDJSON_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,8 +25,10 @@ enum ndjson_rc {
 	NDJSON_LINE = 1,     /* a line is in *line, *len */
 	NDJSON_EOF = 0,      /* every source is exhausted */
 	NDJSON_ERR = -1,     /* cannot open or read a source: err says which */
-	NDJSON_TOOLONG = -2, /* a line over max_line was skipped: bad input */
-	NDJSON_INTR = -3,    /* a signal interrupted a blocking read */
+	NDJSON_TOOLONG = -2, /* a line over max_line: bad input; its first
+				max_line bytes are in *line, *len */
+	NDJSON_INTR = -3,    /* a signal interrupted a blocking read, or
+				*stop was set */
 };
 
 struct ndjson_opts {
@@ -34,6 +39,9 @@ struct ndjson_opts {
 	 * time the wait it asked for ran out: returns how long to wait next
 	 * (ms; -1: until input comes). */
 	int (*idle)(void *ctx);
+	/* When non-NULL and set, ndjson_next() returns NDJSON_INTR before its
+	 * next read: a source that never blocks (/dev/zero) can be stopped. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct ndjson_in;

@@ -59,6 +59,20 @@ static const char esc[256] = {
 	[0x1e] = 'u', [0x1f] = 'u', [0x7f] = 'u',
 };
 
+void sbuf_put_printable(struct sbuf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n' || c == '\r')
+			sbuf_putc(b, ' ');
+		else if ((c < 0x20 && c != '\t') || c == 0x7f)
+			sbuf_printf(b, "\\x%02x", c);
+		else
+			sbuf_putc(b, (char)c);
+	}
+}
+
 void sbuf_put_jstr(struct sbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

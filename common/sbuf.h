@@ -31,6 +31,10 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 /* Appends s[0..n) as a quoted JSON string.  s must be valid UTF-8;
  * control characters, '"' and '\\' are escaped, nothing else is. */
 void sbuf_put_jstr(struct sbuf *b, const char *s, size_t n);
+/* Appends s[0..n) for a one-line diagnostic on a terminal: a newline or
+ * carriage return becomes a space, any other control character (a file
+ * name may hold escape sequences) \xNN. */
+void sbuf_put_printable(struct sbuf *b, const char *s, size_t n);
 /* Shortest text that reads back as the same double; NaN and infinities,
  * which JSON cannot say, are written as null. */
 void sbuf_put_double(struct sbuf *b, double v);

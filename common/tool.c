@@ -19,6 +19,7 @@
 #include "xalloc.h"
 
 #define TOOL_MAX_WARNINGS 10
+#define TOOL_HEAD_MAX 65536 /* bytes of a too-long line a dead letter keeps */
 #define PROGRESS_EVERY_US 1000000
 /* tool_tick() looks at the clock about this many times per interval, and
  * at least every TICK_MAX records. */
@@ -59,18 +60,19 @@ static void __attribute__((format(printf, 2, 0)))
 vmsg(struct tool *t, const char *fmt, va_list ap)
 {
 	char buf[4096];
-	int n = snprintf(buf, sizeof buf, "%s: ", t->name);
+	struct sbuf line = SBUF_INIT;
 
-	vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
-	n = (int)strlen(buf);
-	/* One line each: a reason that carries a newline is folded. */
-	for (int i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			buf[i] = ' ';
-	buf[n++] = '\n';
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	/* One line each, and no terminal control from a file name or a
+	 * reason: the one place every diagnostic passes. */
+	sbuf_puts(&line, t->name);
+	sbuf_puts(&line, ": ");
+	sbuf_put_printable(&line, buf, strlen(buf));
+	sbuf_putc(&line, '\n');
 	if (t->progress)
 		(void)!write(2, "\r\033[K", 4);
-	(void)!write(2, buf, (size_t)n);
+	(void)!write(2, line.p, line.len);
+	sbuf_free(&line);
 }
 
 void tool_error(struct tool *t, const char *fmt, ...)
@@ -130,6 +132,17 @@ void tool_die(struct tool *t, int code, const char *fmt, ...)
 	vmsg(t, fmt, ap);
 	va_end(ap);
 	finish_quietly(t, code);
+}
+
+void tool_lock(struct tool *t, const char *opt, const char *path)
+{
+	char err[512];
+	int rc = file_lock(path, err, sizeof err);
+
+	/* The descriptor stays open, and the lock held, until exit. */
+	if (rc < 0)
+		tool_die(t, rc == -2 ? SW_EXIT_FAIL : SW_EXIT_IOERR, "%s: %s",
+			 opt, err);
 }
 
 /* The name of a long option as written, without "=VALUE": what a message
@@ -325,7 +338,7 @@ static int write_report(struct tool *t, int64_t now, char *err, size_t errlen)
 	set_mark(t, &t->report_mark, now);
 	if (t->stats_format == TOOL_STATS_PROMETHEUS) {
 		stats_prometheus(s, t->name, &b);
-		rc = file_replace(t->stats_path, b.p, b.len, err, errlen);
+		rc = file_replace(t->stats_path, b.p, b.len, 0644, err, errlen);
 	} else {
 		sbuf_puts(&b, "{\"tool\":");
 		json_put_text(&b, t->name, strlen(t->name));
@@ -542,7 +555,8 @@ static int idle(void *ctx)
 
 void tool_open_input(struct tool *t, char *const *files, int n)
 {
-	struct ndjson_opts o = { t->max_line, before_block, t, idle };
+	struct ndjson_opts o = { t->max_line, before_block, t, idle,
+				 &tool_stop };
 
 	tool_start(t);
 	t->in = ndjson_open(files, n, &o);
@@ -575,8 +589,9 @@ enum tool_read tool_read_one(struct tool *t, struct json_doc *doc, char *err,
 		return TOOL_READ_RECORD;
 	case NDJSON_TOOLONG:
 		t->records_in++;
-		t->line = "";
-		t->line_len = 0;
+		t->line = line;
+		t->line_len = len;
+		t->line_truncated = 1;
 		snprintf(err, errlen, "line longer than %zu bytes (--max-line)",
 			 t->max_line);
 		return TOOL_READ_BAD;
@@ -612,11 +627,35 @@ int tool_next_record(struct tool *t, struct json_doc *doc)
 	return 0;
 }
 
+/* The head of a line cut at --max-line that a dead-letter line keeps: at
+ * most TOOL_HEAD_MAX bytes, less a character the cut split in two. */
+static size_t head_len(const char *raw, size_t rawlen)
+{
+	size_t n = rawlen < TOOL_HEAD_MAX ? rawlen : TOOL_HEAD_MAX, i = n, k = 0;
+	unsigned char c;
+
+	while (i > 0 && k < 3 && ((unsigned char)raw[i - 1] & 0xc0) == 0x80) {
+		i--;
+		k++;
+	}
+	if (i == 0)
+		return n;
+	c = (unsigned char)raw[i - 1];
+	if (c >= 0xc0 && k + 1 < (size_t)(c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2))
+		return i - 1;
+	return n;
+}
+
 static void dead_letter(struct tool *t, const char *reason, const char *source,
-			uint64_t line, const char *raw, size_t rawlen)
+			uint64_t line, const char *raw, size_t rawlen,
+			int truncated)
 {
 	struct sbuf b = SBUF_INIT;
-	size_t ok = utf8_valid_prefix(raw, rawlen);
+	size_t ok;
+
+	if (truncated)
+		rawlen = head_len(raw, rawlen);
+	ok = utf8_valid_prefix(raw, rawlen);
 
 	sbuf_puts(&b, "{\"error\":");
 	json_put_text(&b, reason, strlen(reason));
@@ -633,6 +672,8 @@ static void dead_letter(struct tool *t, const char *reason, const char *source,
 		base64_encode(raw, rawlen, &b);
 		sbuf_putc(&b, '"');
 	}
+	if (truncated)
+		sbuf_puts(&b, ",\"truncated\":true");
 	sbuf_puts(&b, "}\n");
 	if (fwrite(b.p, 1, b.len, t->dead_letter) != b.len ||
 	    fflush(t->dead_letter) != 0) {
@@ -649,7 +690,9 @@ vbad(struct tool *t, const char *source, uint64_t line,
 		 const char *raw, size_t rawlen, const char *fmt, va_list ap)
 {
 	char reason[1024];
+	int truncated = t->line_truncated;
 
+	t->line_truncated = 0;
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	t->errors++;
 	if (t->on_error == TOOL_ON_ERROR_FAIL) {
@@ -664,7 +707,7 @@ vbad(struct tool *t, const char *source, uint64_t line,
 			  reason);
 	}
 	if (t->dead_letter)
-		dead_letter(t, reason, source, line, raw, rawlen);
+		dead_letter(t, reason, source, line, raw, rawlen, truncated);
 }
 
 void tool_bad_record(struct tool *t, const char *fmt, ...)

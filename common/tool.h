@@ -161,6 +161,10 @@ struct tool {
 	struct ndjson_in *in;
 	const char *line; /* raw text of the current record */
 	size_t line_len;
+	/* line is the head of a line over --max-line: a dead letter keeps at
+	 * most 64 KiB of it and says "truncated":true.  Cleared once the bad
+	 * record is handled. */
+	int line_truncated;
 };
 
 void tool_init(struct tool *t, const char *name);
@@ -222,6 +226,10 @@ void tool_usage_error(struct tool *t, const char *fmt, ...)
 /* Flushes output (quietly), prints the message and exits with code. */
 void tool_die(struct tool *t, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
+/* Locks the state file or checkpoint path that option opt names for this
+ * run (file_lock), or exits: 1 when another run holds it, 74 when the lock
+ * file cannot be made. */
+void tool_lock(struct tool *t, const char *opt, const char *path);
 
 /* Writes t->out and exits quietly (0) if the reader went away, or with 74
  * on any other write error. */

@@ -202,6 +202,17 @@ int wagg_check_fail(const struct jval *v, char *err, size_t errlen)
 	return -1;
 }
 
+int wagg_check_range(const struct jval *v, char *err, size_t errlen)
+{
+	double d;
+
+	if (json_num_double(v->p, v->n, &d) == 0 && !isinf(d))
+		return 0;
+	snprintf(err, errlen, "number out of the range of a double: %.*s%s",
+		 (int)(v->n > 60 ? 60 : v->n), v->p, v->n > 60 ? "..." : "");
+	return -1;
+}
+
 static void keep(struct wagg *a, const char *p, size_t n)
 {
 	if (n + 1 > a->cap) {

@@ -58,17 +58,27 @@ void wagg_free(struct wagg *a);
 
 /* The reason wagg_check gives for v; returns -1. */
 int wagg_check_fail(const struct jval *v, char *err, size_t errlen);
+/* The same for a number with an exponent or many digits: 0 when it fits
+ * a double, else -1 with a reason. */
+int wagg_check_range(const struct jval *v, char *err, size_t errlen);
 
 /* Checks that v can be given to an aggregate of kind k: sum and avg need a
- * number (or a missing value or null).  Returns 0, or -1 with a reason.
- * Inline: it runs for every value of every record. */
+ * number that fits a double (or a missing value or null).  Returns 0, or
+ * -1 with a reason.  Inline: it runs for every value of every record. */
 static inline int wagg_check(enum wagg_kind k, const struct jval *v,
 			     char *err, size_t errlen)
 {
-	if ((k != WAGG_SUM && k != WAGG_AVG) || !v->p ||
-	    v->type == JSON_NULL || v->type == JSON_NUMBER)
+	if ((k != WAGG_SUM && k != WAGG_AVG) || !v->p || v->type == JSON_NULL)
 		return 0;
-	return wagg_check_fail(v, err, errlen);
+	if (v->type != JSON_NUMBER)
+		return wagg_check_fail(v, err, errlen);
+	/* Without an exponent, fewer than 309 digits always fit. */
+	if (v->n > 300)
+		return wagg_check_range(v, err, errlen);
+	for (size_t i = 0; i < v->n; i++)
+		if ((v->p[i] | 0x20) == 'e')
+			return wagg_check_range(v, err, errlen);
+	return 0;
 }
 /* Adds one record's value (already checked); seq numbers records in
  * arrival order so that first and last survive merges. */

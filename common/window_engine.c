@@ -12,13 +12,11 @@
 #include "window_engine.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "file.h"
 #include "xalloc.h"
 
 struct wcell {
@@ -540,6 +538,8 @@ static int add_sliding(struct window *w, int64_t t, uint64_t keyhash,
 		if (s->mode != WINDOW_COMPLETE && start + s->size <= w->wm)
 			break;
 		add_values(w, sliding_cell(w, start, keyhash), vals);
+		if (s->max_rows && w->rows > s->max_rows)
+			return WINDOW_ADD_FULL;
 		n++;
 	}
 	return n;
@@ -633,6 +633,8 @@ static int add_session(struct window *w, int64_t t, uint64_t keyhash,
 		}
 	}
 	add_values(w, win->cells[0], vals);
+	if (w->spec.max_rows && w->rows > w->spec.max_rows)
+		return WINDOW_ADD_FULL;
 	return 1;
 }
 
@@ -1100,26 +1102,11 @@ static void save_row(struct window *w, const struct wcell *c, struct sbuf *b)
 	sbuf_puts(b, "]}\n");
 }
 
-static int sync_dir(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY), rc = 0;
-
-	free(copy);
-	if (fd < 0)
-		return -1;
-	if (fsync(fd) < 0 && errno != EINVAL)
-		rc = -1;
-	close(fd);
-	return rc;
-}
-
 int window_save(struct window *w, const char *path, char *err,
 		size_t errlen)
 {
-	struct sbuf b = SBUF_INIT, tmp = SBUF_INIT;
-	FILE *f = NULL;
-	int rc = -1;
+	struct sbuf b = SBUF_INIT;
+	int rc;
 
 	collect_all(w);
 	/* In output order, so that the same windows give the same file. */
@@ -1136,31 +1123,8 @@ int window_save(struct window *w, const char *path, char *err,
 		save_row(w, w->out.p[i], &b);
 	w->out.n = 0;
 
-	sbuf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	if (!(f = fopen(tmp.p, "w")))
-		goto fail;
-	if (fwrite(b.p, 1, b.len, f) != b.len || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0)
-		goto fail;
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto fail;
-	}
-	f = NULL;
-	if (rename(tmp.p, path) != 0)
-		goto fail;
-	if (sync_dir(path) != 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	if (f)
-		fclose(f);
-	unlink(tmp.p);
-out:
+	rc = file_replace(path, b.p, b.len, 0600, err, errlen);
 	sbuf_free(&b);
-	sbuf_free(&tmp);
 	return rc;
 }
 

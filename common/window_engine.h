@@ -52,6 +52,9 @@ struct window_spec {
 	/* What a state file must have been written with to be loaded: the
 	 * window spec, group paths and aggregates as the tool sees them. */
 	const char *ident;
+	/* Rows held at most (0: no limit): window_add() stops at the row
+	 * past it, before making more. */
+	uint64_t max_rows;
 };
 
 /* Called for each row, compact JSON without a line end. */
@@ -68,7 +71,10 @@ void window_free(struct window *w);
  * nothing), then adds the record at event time t (microseconds) with
  * groups[0..ngroups) and vals[0..naggs) (p == NULL: missing) to every
  * window that contains it and is still open.  Returns how many windows took
- * it: 0 means the record is late. */
+ * it: 0 means the record is late; WINDOW_ADD_FULL that the rows passed
+ * spec.max_rows on the way (the record is partly added: the caller
+ * stops). */
+#define WINDOW_ADD_FULL (-2)
 int window_add(struct window *w, int64_t t, const struct jval *groups,
 	       const struct jval *vals, size_t *bad, char *err,
 	       size_t errlen);

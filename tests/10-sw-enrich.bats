@@ -309,6 +309,21 @@ check_uuids() {
 
 # --- input ---------------------------------------------------------------
 
+@test "duplicate keys: the last is the value, for reading, --set and --flatten, as in jq" {
+	in='{"k":1,"t":{"x":1},"k":2,"t":{"x":2}}'
+	# Reading: --where (jq) and plain paths agree on the last .k.
+	run bash -c 'sw-enrich --where ".k == 2" --time .k --time-out e --time-output epoch_ms <<<"$1" | jq -c .e' _ "$in"
+	assert_status 0
+	assert_output 2000
+	# Writing: what jq reads afterwards is the value set.
+	run bash -c 'sw-enrich --set k=3 <<<"$1" | jq -c .k' _ "$in"
+	assert_output 3
+	run bash -c 'sw-enrich --time .k --time-output epoch_ms <<<"$1" | jq -c .k' _ "$in"
+	assert_output 2000
+	run bash -c 'sw-enrich --flatten .t <<<"$1"' _ "$in"
+	assert_output '{"k":1,"k":2,"x":2}'
+}
+
 @test "-R: lines as strings, made objects by --jq" {
 	run sw-enrich -R --jq '{line: .}' --set n=1 <<<'plain "text"
 second'
@@ -332,6 +347,38 @@ EOF
 	assert_output $'{"a":1}\n{"b":2}'
 	run sw-enrich --max-line 1k "$T/in"
 	assert_status 0
+	# The dead letter keeps the line's head, and says it is one.
+	run sw-enrich --max-line 50 --dead-letter "$T/dl" -q "$T/in"
+	assert_status 0
+	run cat "$T/dl"
+	assert_output "{\"error\":\"line longer than 50 bytes (--max-line)\",\"source\":\"$T/in\",\"line\":2,\"input\":\"{\\\"a\\\":\\\"$(printf 'x%.0s' $(seq 44))\",\"truncated\":true}"
+	# A head cut inside a character ends before it (the input stays text).
+	printf '{"a":"%s"}\n' "$(printf 'é%.0s' $(seq 40))" >"$T/utf8"
+	run sw-enrich --max-line 10 --dead-letter "$T/dl2" "$T/utf8"
+	run jq -c '[.input, .truncated]' "$T/dl2"
+	assert_output '["{\"a\":\"éé",true]'
+}
+
+@test "--max-line: an endless line is bad input (65) once it passes the limit" {
+	run timeout -s KILL 60 sw-enrich --max-line 1M /dev/zero
+	assert_status 65
+	assert_output 'sw-enrich: /dev/zero:1: line longer than 1048576 bytes (--max-line)'
+}
+
+@test "--max-line: passing over an endless line under skip, SIGTERM still stops the tool" {
+	sw-enrich --max-line 1k --dead-letter "$T/dl" -q /dev/zero &
+	PID=$!
+	for _ in $(seq 200); do
+		[ -s "$T/dl" ] && break
+		sleep 0.05
+	done
+	kill -TERM "$PID"
+	timeout 60 tail --pid="$PID" -f /dev/null || { kill -9 "$PID"; false; }
+	wait "$PID" && status=0 || status=$?
+	PID=
+	assert_status 0
+	run jq -c '[.line, .truncated, (.input | length)]' "$T/dl"
+	assert_output '[1,true,1024]'
 }
 
 @test "CRLF line ends and blank lines" {

@@ -174,6 +174,15 @@ load helpers/window
 	assert_output <"$WIN/aggs.out"
 }
 
+@test "an aggregate option takes a comma-separated list: one aggregate per item" {
+	in='{"time":0,"ambient":1,"rh":2,"a,b":3}'
+	run bash -c 'sw-window --time .time --tumble 10s --time-output epoch_ms --avg .ambient,.rh --sum "x=.\"a,b\",.rh" --max "{a:.rh,b:.ambient}|.a" <<<"$1"' _ "$in"
+	assert_status 0
+	assert_output '{"window":{"start":0,"end":10000},"avg_ambient":1,"avg_rh":2,"x":3,"sum_rh":2,"max_{a:.rh,b:.ambient}|.a":2}'
+	run sw-window --time .time --tumble 10s --min .a, </dev/null
+	assert_status 64
+}
+
 @test "min, max, first, last keep JSON values; strings in jq's order" {
 	run sw-window --time .t --time-unit s --tumble 10s --min .v --max .v \
 		--first .v --last .v --distinct .v <<-'EOF'
@@ -200,6 +209,23 @@ load helpers/window
 	{"window":{"start":"1970-01-01T00:00:00.000Z","end":"1970-01-01T00:00:10.000Z"},"k":null,"up":"none","count":1}
 	{"window":{"start":"1970-01-01T00:00:00.000Z","end":"1970-01-01T00:00:10.000Z"},"k":"x","up":"X","count":2}
 	EOF
+}
+
+@test "duplicate keys: the last is the value, in groups, times and aggregates, as in jq" {
+	in='{"time":0,"k":"a","n":1,"time":10,"k":"b","n":5}'
+	run bash -c 'sw-window --time .time --tumble 10s --group-by .k --sum .n --time-output epoch_ms <<<"$1"' _ "$in"
+	assert_status 0
+	assert_output '{"window":{"start":10000,"end":20000},"k":"b","sum_n":5}'
+}
+
+@test "a number out of the double range is bad input naming the field, never a null sum" {
+	run sw-window --time .t --tumble 1s --sum .v <<<'{"t":0,"v":1e400}'
+	assert_status 65
+	assert_output 'sw-window: stdin:1: .v: number out of the range of a double: 1e400'
+	run sw-window --time .t --tumble 1s --time-output epoch_ms --avg .v -q --on-error skip <<<'{"t":0,"v":-2E+999}
+{"t":0,"v":1.5e308}'
+	assert_status 0
+	assert_output '{"window":{"start":0,"end":1000},"avg_v":1.5e+308}'
 }
 
 @test "session windows merge per group" {
@@ -291,8 +317,32 @@ state_split() {
 	assert_status 64
 }
 
+@test "--state: a second run on the same state file is refused (1) while the first runs" {
+	local t=$BATS_TEST_TMPDIR
+	start_lock_holder "$t/st.lock" sw-window --time .time --tumble 10s --state "$t/st"
+	run sw-window --time .time --tumble 10s --state "$t/st" "$WIN/late.ndjson"
+	stop_lock_holder
+	assert_status 1
+	[ "$output" = "sw-window: --state: $t/st: in use by another run (pid $LOCK_PID) (lock $t/st.lock)" ]
+	# Once the first has ended, the next run goes ahead.
+	run sw-window --time .time --tumble 10s --state "$t/st" "$WIN/late.ndjson"
+	assert_status 0
+}
+
+@test "--state: written private (0600), an existing file keeps its mode, no temporary left" {
+	local t=$BATS_TEST_TMPDIR
+	umask 022
+	sw-window --time .time --tumble 10s --state "$t/st" "$WIN/late.ndjson" >/dev/null
+	[ "$(stat -c %a "$t/st")" = 600 ]
+	chmod 640 "$t/st"
+	sw-window --time .time --tumble 10s --state "$t/st" </dev/null >/dev/null
+	[ "$(stat -c %a "$t/st")" = 640 ]
+	[ "$(ls -A "$t")" = "$(printf 'st\nst.lock')" ]
+}
+
 @test "--state: cannot read or write the file is an I/O error" {
-	run sw-window --time .time --tumble 10s --state "$BATS_TEST_TMPDIR" </dev/null
+	mkdir "$BATS_TEST_TMPDIR/d"
+	run sw-window --time .time --tumble 10s --state "$BATS_TEST_TMPDIR/d" </dev/null
 	assert_status 74
 	run sw-window --time .time --tumble 10s --state /nonexistent/dir/st </dev/null
 	assert_status 74
@@ -552,3 +602,16 @@ EOF
 	assert_status 65
 	[[ $output == *':2: .t: not a leap second (only 23:59:60 UTC on a month'"'"'s last day): "2016-12-31T23:58:60Z"'* ]]
 }
+
+@test "--max-rows: a size/slide ratio that puts a record in more windows is a usage error" {
+	run sw-window --time .t --size 100s --slide 1s --max-rows 10 <<<'{"t":1}'
+	assert_status 64
+	[ "${lines[0]}" = "sw-window: --size/--slide: a record falls into 100 windows, more than --max-rows 10" ]
+	run sw-window --time .t --size 1d --slide 1ms </dev/null
+	assert_status 64
+	[ "${lines[0]}" = "sw-window: --size/--slide: a record falls into 86400000 windows, more than --max-rows 10000000" ]
+	run sw-window --time .t --size 10s --slide 3s --max-rows 4 <<<'{"t":0}'
+	assert_status 0
+	[ "${#lines[@]}" -eq 4 ]
+}
+

@@ -648,15 +648,22 @@ t3 12'
 	assert_status 0
 	assert_output "sw-sink-es: stdin:2: not an object: Elasticsearch documents are objects
 sw-sink-es: stdin:3: line longer than 40 bytes (--max-line)"
-	run jq -c '[.line, .error]' "$T/dl"
-	assert_output '[2,"not an object: Elasticsearch documents are objects"]
-[3,"line longer than 40 bytes (--max-line)"]'
+	run jq -c '[.line, .error, .truncated, .input]' "$T/dl"
+	assert_output '[2,"not an object: Elasticsearch documents are objects",null,"[1]"]
+[3,"line longer than 40 bytes (--max-line)",true,"{\"id\":\"c\",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxx"]'
 	run es_docs e
 	assert_output 'a	{"id":"a"}
 d	{"id":"d"}'
 	run bash -c "printf '%s\n' '{\"id\":\"x\"}' 'oops' | sw-sink-es --url $ES_URL --index e --id .id --on-error skip -q"
 	assert_status 0
 	assert_output ''
+}
+
+@test "sink-es: an endless line is bad input (65) once it passes --max-line" {
+	es_start
+	run timeout -s KILL 60 sw-sink-es --url "$ES_URL" --index e --max-line 1M /dev/zero
+	assert_status 65
+	assert_output 'sw-sink-es: /dev/zero:1: line longer than 1048576 bytes (--max-line)'
 }
 
 @test "sink-es: -R takes lines as strings, which are not documents" {
@@ -747,6 +754,19 @@ d	{"id":"d"}'
 	echo 'not json' >"$T/bad"
 	run bash -c "echo '{}' | sw-sink-es --url $ES_URL --index ck --checkpoint $T/bad"
 	assert_status 64
+}
+
+@test "sink-es: a second run on the same --checkpoint is refused (1); the file is private" {
+	es_start
+	umask 022
+	start_lock_holder "$T/ck.lock" sw-sink-es --url "$ES_URL" --index ck --checkpoint "$T/ck"
+	run sink --index ck --checkpoint "$T/ck" "$FX/envelope.ndjson"
+	stop_lock_holder
+	assert_status 1
+	[ "$output" = "sw-sink-es: --checkpoint: $T/ck: in use by another run (pid $LOCK_PID) (lock $T/ck.lock)" ]
+	run sink --index ck --id .value.id --checkpoint "$T/ck" --dead-letter "$T/dl" "$FX/envelope.ndjson"
+	assert_status 0
+	[ "$(stat -c %a "$T/ck")" = 600 ]
 }
 
 @test "sink-es: killed at random points and resumed from --checkpoint, every record indexed once" {

@@ -296,6 +296,22 @@ EOF
 	assert_output "block 1: .u2one: the writer's null cannot be read as long"
 }
 
+@test "sw-avro: a number out of the float or double range is bad input naming the field, never null" {
+	echo '{"type":"record","name":"R","fields":[{"name":"f","type":"float"},{"name":"d","type":"double"}]}' >"$T/n.avsc"
+	run sw-avro encode --schema "$T/n.avsc" -o "$T/n.avro" <<<'{"f":1e39,"d":1}'
+	assert_status 65
+	assert_output 'sw-avro: stdin:1: .f: 1e39 is out of the range of float'
+	run sw-avro encode --schema "$T/n.avsc" -o "$T/n.avro" <<<'{"f":1,"d":-1e400}'
+	assert_status 65
+	assert_output 'sw-avro: stdin:1: .d: -1e400 is out of the range of double'
+	printf '%s\n' '{"f":1,"d":-1e400}' '{"f":3.4e38,"d":1.7e308}' |
+		sw-avro encode --schema "$T/n.avsc" -o "$T/n.avro" --dead-letter "$T/dl"
+	run sw-avro decode "$T/n.avro"
+	assert_output '{"f":3.4e+38,"d":1.7e+308}'
+	run jq -r .error "$T/dl"
+	assert_output '.d: -1e400 is out of the range of double'
+}
+
 @test "sw-avro: enum symbols resolve by name; without an enum default an unknown symbol fails" {
 	echo '{"type":"enum","name":"E","symbols":["A","B","C"]}' >"$T/w.avsc"
 	echo '{"type":"enum","name":"E","symbols":["C","A"]}' >"$T/r.avsc"

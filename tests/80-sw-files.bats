@@ -57,6 +57,22 @@ ids() { jq -c .id; }
 	assert_output ""
 }
 
+@test "--state: a second run is refused (1) while the first follows; the lock file is not input" {
+	tree
+	start_lock_holder "$ST.lock" sw-files --follow --state "$ST" "$D"
+	run sw-files --state "$ST" "$D"
+	stop_lock_holder
+	assert_status 1
+	[ "$output" = "sw-files: --state: $ST: in use by another run (pid $LOCK_PID) (lock $ST.lock)" ]
+	# The state (and its lock) in the watched directory are not read.
+	run bash -c 'sw-files --state "$1/st" "$1" | jq -c .id' _ "$D"
+	assert_status 0
+	run bash -c 'sw-files --state "$1/st" "$1"' _ "$D"
+	assert_status 0
+	assert_output ""
+	[ "$(stat -c %a "$D/st")" = 600 ]
+}
+
 @test "--latest-first --max-files 1 takes the newest file" {
 	tree
 	run bash -c 'sw-files --latest-first --max-files 1 "$1" | jq -c .id' _ "$D"
@@ -223,6 +239,54 @@ EOF
 	assert_status 0
 	[ "${#lines[@]}" -eq 3 ]
 	grep -q "a.ndjson:2: invalid UTF-8" "$ERR"
+}
+
+@test "an over-long line: the dead letter keeps its head, truncated; --state passes it once" {
+	{ echo '{"id":1}'; head -c 3000000 /dev/zero | tr '\0' x; printf '\n{"id":2}\n'; } >"$D/a.ndjson"
+	run sw-files --max-line 1k --dead-letter "$BATS_TEST_TMPDIR/dl" -q "$D"
+	assert_status 0
+	assert_output "$(printf '%s\n' '{"id":1}' '{"id":2}')"
+	run jq -c '[.line, .truncated, (.input | length), (.input | test("^x+$"))]' "$BATS_TEST_TMPDIR/dl"
+	assert_output '[2,true,1024,true]'
+	# With --state the file may still grow: reported at its end, once.
+	run sw-files --max-line 1k --dead-letter "$BATS_TEST_TMPDIR/dl2" --state "$ST" -q "$D"
+	assert_output "$(printf '%s\n' '{"id":1}' '{"id":2}')"
+	echo '{"id":3}' >>"$D/a.ndjson"
+	run sw-files --max-line 1k --dead-letter "$BATS_TEST_TMPDIR/dl2" --state "$ST" -q "$D"
+	assert_output '{"id":3}'
+	run jq -c '[.line, .truncated, (.input | length)]' "$BATS_TEST_TMPDIR/dl2"
+	assert_output '[2,true,1024]'
+	run sw-files --max-line 1k "$D"
+	assert_status 65
+	[ "${lines[1]}" = "sw-files: $D/a.ndjson:2: line longer than 1024 bytes (--max-line)" ]
+}
+
+@test "a symbolic link out of DIR is not read (74) without --follow-symlinks; /proc never" {
+	mkdir "$BATS_TEST_TMPDIR/out"
+	echo '{"id":1}' >"$D/a.ndjson"
+	echo '{"id":2}' >"$BATS_TEST_TMPDIR/out/b.ndjson"
+	ln -s ../out/b.ndjson "$D/b.ndjson"
+	ln -s /proc/self/environ "$D/env"
+	ln -s a.ndjson "$D/c.ndjson"
+	run --separate-stderr sw-files "$D"
+	assert_status 74
+	assert_output '{"id":1}'
+	[[ $stderr == *"sw-files: $D/b.ndjson: a symbolic link out of the directory, not read (--follow-symlinks reads it)"* ]]
+	[[ $stderr == *"sw-files: $D/env: a symbolic link out of the directory, not read (--follow-symlinks reads it)"* ]]
+	run bash -c 'sw-files --follow-symlinks --pattern "*.ndjson" "$1" | sort' _ "$D"
+	assert_status 0
+	assert_output "$(printf '%s\n' '{"id":1}' '{"id":2}')"
+	run --separate-stderr sw-files --follow-symlinks --pattern env "$D"
+	assert_status 74
+	assert_output ''
+	[ "$stderr" = "sw-files: $D/env: on /proc or /sys: never read" ]
+}
+
+@test "control characters of a file name are escaped in diagnostics" {
+	printf '{"a":\n' >"$D/$(printf 'x\033[31mred\tb.ndjson')"
+	run sw-files "$D"
+	assert_status 65
+	[ "$output" = "sw-files: $D/x\\x1b[31mred	b.ndjson:1: invalid JSON: unexpected end of input" ]
 }
 
 # --- state: cron-style runs ---------------------------------------------------

@@ -41,3 +41,30 @@ assert_output() {
 		return 1
 	fi
 }
+
+# Starts "$@" (a tool run with --state or --checkpoint) in the background
+# on an open, idle standard input and waits until it holds lock file $1
+# (the file names its pid), so that a second run can be tried while it
+# runs.  stop_lock_holder ends it.
+start_lock_holder() {
+	local lock=$1 in
+	shift
+	in=$(mktemp -u "$BATS_TEST_TMPDIR/holder.XXXXXX")
+	mkfifo "$in"
+	"$@" <"$in" >/dev/null 2>&1 &
+	LOCK_PID=$!
+	exec {LOCK_FD}>"$in"
+	for _ in $(seq 400); do
+		[ "$(cat "$lock" 2>/dev/null)" = "$LOCK_PID" ] && return 0
+		sleep 0.05
+	done
+	echo "no lock in $lock" >&2
+	stop_lock_holder
+	return 1
+}
+
+stop_lock_holder() {
+	exec {LOCK_FD}>&-
+	kill -TERM "$LOCK_PID" 2>/dev/null || true
+	wait "$LOCK_PID" || true
+}

@@ -60,7 +60,7 @@ static void read_all(const char *name, enum files_kind kind, uint64_t offset,
 		     uint64_t lineno, int final, size_t max_line,
 		     struct sbuf *got)
 {
-	struct files_reader *r = files_reader_new(max_line);
+	struct files_reader *r = files_reader_new(max_line, NULL);
 	char err[256];
 	const char *line;
 	size_t len;
@@ -79,8 +79,9 @@ static void read_all(const char *name, enum files_kind kind, uint64_t offset,
 			goto out;
 		}
 		if (rc == FILES_TOOLONG)
-			sbuf_printf(got, "%llu:TOOLONG|",
-				    (unsigned long long)files_reader_lineno(r));
+			sbuf_printf(got, "%llu:TOOLONG(%.*s)|",
+				    (unsigned long long)files_reader_lineno(r),
+				    (int)len, line);
 		else
 			sbuf_printf(got, "%llu:%.*s|",
 				    (unsigned long long)files_reader_lineno(r),
@@ -128,9 +129,12 @@ static void test_plain(void)
 		{ "a\nb\nc\n", 2, 1, 0, 100, "2:b|3:c|;off=6;pend=0" },
 		{ "", 0, 0, 0, 100, ";off=0;pend=0" },
 		{ "abcdef\nab\nabcdefgh\nx\n", 0, 0, 0, 3,
-		  "1:TOOLONG|2:ab|3:TOOLONG|4:x|;off=21;pend=0" },
+		  "1:TOOLONG(abc)|2:ab|3:TOOLONG(abc)|4:x|;off=21;pend=0" },
 		{ "ab\nabcdefgh", 0, 0, 0, 3, "1:ab|;off=3;pend=8" },
-		{ "ab\nabcdefgh", 0, 0, 1, 3, "1:ab|2:TOOLONG|;off=11;pend=0" },
+		{ "ab\nabcdefgh", 0, 0, 1, 3, "1:ab|2:TOOLONG(abc)|;off=11;pend=0" },
+		/* Reported before its end in a final file, at it otherwise. */
+		{ "ab\nabcdefgh\ncd\n", 0, 0, 1, 3,
+		  "1:ab|2:TOOLONG(abc)|3:cd|;off=15;pend=0" },
 		{ "abc\r\n", 0, 0, 0, 3, "1:abc|;off=5;pend=0" },
 	};
 	struct sbuf got = SBUF_INIT;
@@ -161,8 +165,15 @@ static void test_long_lines(void)
 		"a 3 MiB line at max_line is a line");
 	read_all("long", FILES_PLAIN, 0, 0, 0, big - 1, &got);
 	sbuf_reset(&want);
-	sbuf_printf(&want, "1:TOOLONG|2:short|;off=%zu;pend=0", text.len);
+	sbuf_printf(&want, "1:TOOLONG(%.*s)|2:short|;off=%zu;pend=0",
+		    64 << 10, text.p, text.len);
 	UNIT_STREQ(got.p, want.p, "a 3 MiB line over max_line is skipped");
+	/* In a final file, reported once it passes max_line. */
+	read_all("long", FILES_PLAIN, 0, 0, 1, 1000, &got);
+	sbuf_reset(&want);
+	sbuf_printf(&want, "1:TOOLONG(%.*s)|2:short|;off=%zu;pend=0", 1000,
+		    text.p, text.len);
+	UNIT_STREQ(got.p, want.p, "reported at the limit in a final file");
 	sbuf_free(&text);
 	sbuf_free(&got);
 	sbuf_free(&want);

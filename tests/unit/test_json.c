@@ -263,6 +263,23 @@ static void test_depth(void)
 
 /* A jpath remembers where its key was found; records whose keys move,
  * repeat or are escaped must still give the first matching member. */
+static void test_duplicate_keys(void)
+{
+	const char *in = "{\"\":1,\"k\":{\"x\":1},\"\":2,\"k\":{\"x\":2}}";
+	struct json_doc d;
+	char err[128];
+	int64_t t;
+
+	json_doc_init(&d);
+	json_parse(&d, in, strlen(in), err, sizeof err);
+	t = json_obj_get(&d, 0, "", 0);
+	unit_ok(t > 0 && *json_tok_ptr(&d, (uint32_t)t) == '2', "empty key: last");
+	t = json_obj_get(&d, 0, "k", 1);
+	t = t > 0 ? json_obj_get(&d, (uint32_t)t, "x", 1) : -1;
+	unit_ok(t > 0 && *json_tok_ptr(&d, (uint32_t)t) == '2', ".k.x: last .k");
+	json_doc_free(&d);
+}
+
 static void test_remembered_lookup(void)
 {
 	static const struct {
@@ -271,10 +288,14 @@ static void test_remembered_lookup(void)
 		{ "{\"a\":1,\"b\":2,\"t\":3}", "3" },
 		{ "{\"a\":1,\"b\":2,\"t\":4}", "4" },     /* same shape */
 		{ "{\"t\":5,\"a\":1,\"b\":2}", "5" },     /* moved */
-		{ "{\"a\":1,\"t\":6,\"t\":7}", "6" },     /* first of two */
+		/* Of duplicate keys the last, as jq and Elasticsearch. */
+		{ "{\"a\":1,\"t\":6,\"t\":7}", "7" },     /* last of two */
 		{ "{\"a\":1,\"b\":2,\"t\":8}", "8" },
-		{ "{\"t\":9,\"b\":2,\"t\":10}", "9" },    /* hint lands on the 2nd */
-		{ "{\"a\":1,\"\\u0074\":11,\"t\":12}", "11" }, /* escaped first */
+		{ "{\"t\":9,\"b\":2,\"t\":10}", "10" },   /* hint on the 1st */
+		{ "{\"t\":9,\"b\":2,\"t\":10}", "10" },   /* hint on the 2nd */
+		{ "{\"a\":1,\"\\u0074\":11,\"t\":12}", "12" }, /* escaped first */
+		{ "{\"a\":1,\"t\":12,\"\\u0074\":11}", "11" }, /* escaped last */
+		{ "{\"t\":1,\"b\":2,\"tt\":3,\"t\":15}", "15" },
 		{ "{\"a\":{\"t\":0},\"b\":2,\"t\":13}", "13" },  /* nested */
 		{ "{\"a\":1}", NULL },
 		{ "[1,2,3]", NULL },
@@ -331,6 +352,7 @@ int main(void)
 	test_unescape_and_numbers();
 	test_depth();
 	test_remembered_lookup();
+	test_duplicate_keys();
 	test_spans_after_white_space();
 	return unit_done();
 }

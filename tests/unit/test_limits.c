@@ -84,7 +84,8 @@ static void ndjson_max_line(void)
 {
 	char path[] = "/tmp/test_limits.XXXXXX", err[256];
 	char *files[1] = { path };
-	struct ndjson_opts o = { 1000, NULL, NULL, NULL };
+	static volatile sig_atomic_t stop;
+	struct ndjson_opts o = { 1000, NULL, NULL, NULL, &stop };
 	struct ndjson_in *r;
 	const char *line;
 	size_t len;
@@ -103,8 +104,9 @@ static void ndjson_max_line(void)
 	r = ndjson_open(files, 1, &o);
 	unit_ok(ndjson_next(r, &line, &len, err, sizeof err) == NDJSON_LINE &&
 		len == 7, "ndjson: a short line passes");
-	unit_ok(ndjson_next(r, &line, &len, err, sizeof err) == NDJSON_TOOLONG,
-		"ndjson: a line over --max-line is refused");
+	unit_ok(ndjson_next(r, &line, &len, err, sizeof err) == NDJSON_TOOLONG &&
+		len == 1000 && line[0] == '"' && line[999] == 'x',
+		"ndjson: a line over --max-line is refused, with its head");
 	unit_ok(ndjson_lineno(r) == 2, "ndjson: the long line is line 2");
 	unit_ok(ndjson_next(r, &line, &len, err, sizeof err) == NDJSON_LINE &&
 		len == 7 && memcmp(line, "{\"b\":2}", 7) == 0,
@@ -112,6 +114,11 @@ static void ndjson_max_line(void)
 	unit_ok(ndjson_lineno(r) == 3, "ndjson: which is line 3");
 	unit_ok(ndjson_next(r, &line, &len, err, sizeof err) == NDJSON_EOF,
 		"ndjson: then the end");
+	ndjson_close(r);
+	stop = 1;
+	r = ndjson_open(files, 1, &o);
+	unit_ok(ndjson_next(r, &line, &len, err, sizeof err) == NDJSON_INTR,
+		"ndjson: a stop request is seen before a read");
 	ndjson_close(r);
 	unlink(path);
 }

@@ -627,6 +627,34 @@ static void test_many_groups(void)
 	}
 }
 
+/* --max-rows is checked at every row a record opens, not after all of
+ * them: a record in many sliding windows stops at the row past it. */
+static void test_max_rows(void)
+{
+	struct window_spec s = spec(WINDOW_SLIDING, 100, 1, WINDOW_APPEND);
+	struct jval g = jv("\"a\""), vals[2] = { jv(NULL), jv("1") };
+	struct window *w;
+	char err[128];
+	size_t bad;
+
+	s.max_rows = 10;
+	w = window_new(&s, collect, NULL);
+	unit_ok(window_add(w, 0, &g, vals, &bad, err, sizeof err) ==
+			WINDOW_ADD_FULL && window_rows(w) == 11,
+		"max_rows: stops at row 11 of 100");
+	window_free(w);
+	s = spec(WINDOW_SESSION, 10, 10, WINDOW_APPEND);
+	s.max_rows = 1;
+	w = window_new(&s, collect, NULL);
+	unit_ok(window_add(w, 0, &g, vals, &bad, err, sizeof err) == 1,
+		"max_rows: a session row within it");
+	g = jv("\"b\"");
+	unit_ok(window_add(w, 0, &g, vals, &bad, err, sizeof err) ==
+			WINDOW_ADD_FULL,
+		"max_rows: a second session row past it");
+	window_free(w);
+}
+
 int main(void)
 {
 	test_cmp();
@@ -640,6 +668,7 @@ int main(void)
 	test_engine();
 	test_state();
 	test_many_groups();
+	test_max_rows();
 	sbuf_free(&rows);
 	return unit_done();
 }
