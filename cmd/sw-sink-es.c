@@ -238,13 +238,6 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void stats_checkpoint(void *ctx, const char *topic, int32_t partition,
-			     int64_t offset)
-{
-	stats_part_gauge(ctx, topic, partition, "checkpoint_offset", offset,
-			 "Offset a consumer resumes from: every record before it is acknowledged");
-}
-
 static void stats_fields(struct tool *t, struct stats *st)
 {
 	struct sink *s = t->ctx;
@@ -256,7 +249,8 @@ static void stats_fields(struct tool *t, struct stats *st)
 	stats_counter(st, "failed", s->failed + s->rejected, "Documents not indexed");
 	stats_gauge(st, "in_flight", (int64_t)s->inflight, "Bulk requests awaiting an answer");
 	if (s->ckpt)
-		bulk_ckpt_each(s->ckpt, stats_checkpoint, st);
+		bulk_ckpt_stats(s->ckpt, st,
+				"Offset a consumer resumes from: every record before it is acknowledged");
 }
 
 /*

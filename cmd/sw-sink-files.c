@@ -217,13 +217,6 @@ struct sink {
 	struct json_doc doc2;
 };
 
-static void stats_checkpoint(void *ctx, const char *topic, int32_t partition,
-			     int64_t offset)
-{
-	stats_part_gauge(ctx, topic, partition, "checkpoint_offset", offset,
-			 "Offset a consumer resumes from: every record before it is committed in DIR");
-}
-
 static void stats_fields(struct tool *t, struct stats *st)
 {
 	struct sink *s = t->ctx;
@@ -236,7 +229,8 @@ static void stats_fields(struct tool *t, struct stats *st)
 	stats_gauge(st, "open_files", (int64_t)s->nfiles, "Part files open");
 	stats_gauge(st, "pending_records", (int64_t)s->pending, "Records in open part files, not yet committed");
 	if (s->ck)
-		bulk_ckpt_each(s->ck, stats_checkpoint, st);
+		bulk_ckpt_stats(s->ck, st,
+				"Offset a consumer resumes from: every record before it is committed in DIR");
 }
 
 static int64_t mono_us(void)

@@ -6,6 +6,7 @@
 
 #include "file.h"
 #include "json.h"
+#include "stats.h"
 #include "xalloc.h"
 
 /* A checkpoint file is a few bytes per partition: anything far larger is
@@ -193,16 +194,16 @@ static int64_t part_checkpoint(const struct part *p)
 	return low;
 }
 
-void bulk_ckpt_each(struct bulk_ckpt *c,
-		    void (*fn)(void *ctx, const char *topic, int32_t partition,
-			       int64_t offset),
-		    void *ctx)
+void bulk_ckpt_stats(struct bulk_ckpt *c, struct stats *s, const char *help)
 {
 	for (size_t t = 0; t < c->ntopics; t++)
 		for (size_t i = 0; i < c->nparts; i++)
 			if (c->parts[i].topic == t)
-				fn(ctx, c->topics[t], c->parts[i].partition,
-				   part_checkpoint(&c->parts[i]));
+				stats_part_gauge(s, c->topics[t],
+						 c->parts[i].partition,
+						 "checkpoint_offset",
+						 part_checkpoint(&c->parts[i]),
+						 help);
 }
 
 void bulk_ckpt_format(struct bulk_ckpt *c, struct sbuf *out)

@@ -24,6 +24,7 @@
 #include "sbuf.h"
 
 struct bulk_ckpt;
+struct stats;
 
 struct bulk_ckpt_ref {
 	int32_t part; /* -1: the record has no envelope */
@@ -58,12 +59,10 @@ void bulk_ckpt_done(struct bulk_ckpt *c, const struct bulk_ckpt_ref *ref);
 void bulk_ckpt_set(struct bulk_ckpt *c, const char *topic, size_t topic_len,
 		   int32_t partition, int64_t next);
 
-/* Calls fn for every partition with its checkpoint offset, in the order
- * bulk_ckpt_format() writes them. */
-void bulk_ckpt_each(struct bulk_ckpt *c,
-		    void (*fn)(void *ctx, const char *topic, int32_t partition,
-			       int64_t offset),
-		    void *ctx);
+/* Adds every partition's checkpoint offset to a progress report, as the
+ * gauge checkpoint_offset with topic and partition labels; help says what
+ * "committed" means for the tool. */
+void bulk_ckpt_stats(struct bulk_ckpt *c, struct stats *s, const char *help);
 /* Appends {"offsets":{…}} (topics and partitions in first-seen order). */
 void bulk_ckpt_format(struct bulk_ckpt *c, struct sbuf *out);
 /* Writes the checkpoint to path atomically (a temporary file in the same
