@@ -402,7 +402,7 @@ make_pki() {
 	[[ $output == *"connection refused: Connection Refused: not authorised" ]]
 	# without the CA the server is not trusted: never connected
 	run timeout 20 sw-mqtt sub -b "$(B)" --cafile /etc/ssl/certs/ca-certificates.crt \
-		--cert "$T/client.pem" --key "$T/client.key" --user alice --password-file "$T/alice.pw" -t s --timeout 1s
+		--cert "$T/client.pem" --key "$T/client.key" --user alice --password-file "$T/alice.pw" -t s --timeout 10s
 	assert_status 69
 	[[ $output == *"certificate verify failed"* ]]
 	# plain MQTT to the TLS port does not get through either
