@@ -90,33 +90,25 @@ static double parse_rate(struct tool *t, const char *s)
 	return v;
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Waits until event number i is due at rate events per second after t0;
  * output is flushed first, since a paced stream must not sit in a buffer. */
 static void pace(struct tool *t, double rate, int64_t t0, uint64_t i)
 {
-	int64_t due = t0 + (int64_t)((double)i * 1e9 / rate);
-	int64_t now = mono_ns();
+	int64_t due = t0 + (int64_t)((double)i * 1e6 / rate);
+	int64_t now = timefmt_mono_us();
 
 	if (now >= due)
 		return;
 	tool_flush(t);
-	while (!tool_stop && (now = mono_ns()) < due) {
-		int64_t ns = due - now;
+	while (!tool_stop && (now = timefmt_mono_us()) < due) {
+		int64_t us = due - now;
 		/* A report due before the event is written on time. */
-		int ms = tool_wait_ms(t, ns / 1000000 < INT32_MAX ?
-						 (int)(ns / 1000000) + 1 : INT32_MAX);
-		if ((int64_t)ms * 1000000 < ns)
-			ns = (int64_t)ms * 1000000;
-		struct timespec ts = { (time_t)(ns / 1000000000),
-				       (long)(ns % 1000000000) };
+		int ms = tool_wait_ms(t, us / 1000 < INT32_MAX ?
+						 (int)(us / 1000) + 1 : INT32_MAX);
+		if ((int64_t)ms * 1000 < us)
+			us = (int64_t)ms * 1000;
+		struct timespec ts = { (time_t)(us / 1000000),
+				       (long)(us % 1000000) * 1000 };
 		nanosleep(&ts, NULL);
 	}
 }
@@ -173,7 +165,7 @@ int main(int argc, char **argv)
 	tool_start(&t);
 	struct gen *g = gen_new(kind, seed, start);
 	struct sbuf rec = SBUF_INIT;
-	int64_t t0 = rate > 0 ? mono_ns() : 0;
+	int64_t t0 = rate > 0 ? timefmt_mono_us() : 0;
 
 	for (i = 0; i < count && !tool_stop; i++) {
 		if (rate > 0)

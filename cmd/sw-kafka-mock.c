@@ -51,6 +51,7 @@
 #include "kafka_mockguard.h"
 #include "num.h"
 #include "sbuf.h"
+#include "timefmt.h"
 #include "tool.h"
 #include "xalloc.h"
 
@@ -612,7 +613,7 @@ static int supervise(struct tool *t, const char **topics, size_t ntopics,
 		     int brokers)
 {
 	int restarts = 0;
-	struct timespec last = { 0, 0 }, now;
+	int64_t last = INT64_MIN / 2, now;
 
 	for (;;) {
 		pid_t pid, w;
@@ -663,8 +664,8 @@ static int supervise(struct tool *t, const char **topics, size_t ntopics,
 		/* at once, before another program takes the ports; but a
 		 * client that keeps asking for what killed it must not make
 		 * this a busy loop */
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - last.tv_sec < 5)
+		now = timefmt_mono_us();
+		if (now - last < 5000000)
 			poll(NULL, 0, 1000);
 		last = now;
 		if (tool_stop)

@@ -164,14 +164,6 @@ struct opts {
 	const char *key;
 };
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int64_t parse_dur(struct tool *t, const char *flag, const char *s)
 {
 	char err[200];
@@ -443,7 +435,7 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 	c = connect_broker(t, o, conf);
 	stats_client = c;
 	t->stats_fields = stats_reconnects;
-	last = mono_us();
+	last = timefmt_mono_us();
 	while (!tool_stop && !s.done) {
 		int wait_ms = 1000;
 
@@ -454,7 +446,7 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 		if (s.got)
 			wait_ms = 0;
 		if (o->idle_us) {
-			int64_t left = last + o->idle_us - mono_us();
+			int64_t left = last + o->idle_us - timefmt_mono_us();
 			if (left <= 0 && !s.got)
 				break;
 			if (left / 1000 < wait_ms)
@@ -467,7 +459,7 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 			tool_die(t, SW_EXIT_FAIL, "%s:%d: %s", conf->host, conf->port, err);
 		}
 		if (s.got)
-			last = mono_us();
+			last = timefmt_mono_us();
 		if (t->out.err || out_reader_gone(&t->out))
 			tool_flush(t); /* exits: quietly when the reader went away */
 	}
@@ -621,9 +613,9 @@ static int run_pub(struct tool *t, const struct opts *o, struct mqtt_conf *conf,
 			pub_run(&p, 0);
 	}
 	/* Deliver what is in flight, for --drain-timeout at most. */
-	int64_t deadline = mono_us() + o->drain_us;
+	int64_t deadline = timefmt_mono_us() + o->drain_us;
 	while ((mqtt_client_unacked(p.c) > 0 || mqtt_client_want_write(p.c)) &&
-	       mono_us() < deadline)
+	       timefmt_mono_us() < deadline)
 		pub_run(&p, 100);
 	if (mqtt_client_unacked(p.c) > 0) {
 		tool_error(t, "%llu of %llu messages not acknowledged by the broker",

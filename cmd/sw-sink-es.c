@@ -230,14 +230,6 @@ struct sink {
 	unsigned shown;
 };
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void stats_fields(struct tool *t, struct stats *st)
 {
 	struct sink *s = t->ctx;
@@ -725,7 +717,7 @@ static void add_record(struct sink *s, const struct json_doc *d)
 		start = 0;
 	}
 	if (!b->n)
-		s->cur_first = mono_us();
+		s->cur_first = timefmt_mono_us();
 	it = batch_push(b);
 	it->off = (uint32_t)start;
 	it->len = (uint32_t)(b->body.len - start);
@@ -882,7 +874,7 @@ static void retry_later(struct sink *s, struct batch *b, int unreachable,
 		  s->url, why, b->n, b->n == 1 ? "" : "s",
 		  (long long)(delay / 1000), b->attempts,
 		  (unsigned long long)s->retries);
-	enqueue(s, b, mono_us() + delay);
+	enqueue(s, b, timefmt_mono_us() + delay);
 }
 
 static void on_items(struct sink *s, struct batch *b, struct xfer *x)
@@ -1309,7 +1301,7 @@ static void run(struct sink *s)
 		}
 		if (reading && (tool_stop || s->bad_input))
 			reading = 0;
-		now = mono_us();
+		now = timefmt_mono_us();
 		if (!reading && !deadline) {
 			close_current(s);
 			deadline = now + s->drain_us;

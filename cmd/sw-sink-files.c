@@ -233,14 +233,6 @@ static void stats_fields(struct tool *t, struct stats *st)
 				"Offset a consumer resumes from: every record before it is committed in DIR");
 }
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * Options.
  */
@@ -697,7 +689,7 @@ static void open_file(struct sink *s, struct pfile *f)
 	}
 	if (sinkf_enc_begin(f->enc, f->fd, err, sizeof err) < 0)
 		io_fail(s, "%s/%s: %s", s->dir, f->tmp, err);
-	f->opened_us = mono_us();
+	f->opened_us = timefmt_mono_us();
 }
 
 static void drop_file(struct pfile *f)
@@ -944,7 +936,7 @@ static void process(struct sink *s, const struct json_doc *d)
 		return;
 	}
 	if (!s->nheld)
-		s->held_since = mono_us();
+		s->held_since = timefmt_mono_us();
 	s->held = xrealloc(s->held, (s->nheld + 1) * sizeof *s->held);
 	s->held[s->nheld] = (struct held){ s->held_text.len, d->text.len,
 					   ndjson_source(s->t.in),
@@ -976,7 +968,7 @@ static int wait_ms(struct sink *s, int64_t now)
 
 static void age_check(struct sink *s)
 {
-	int64_t now = mono_us();
+	int64_t now = timefmt_mono_us();
 
 	if (wait_ms(s, now) != 0)
 		return;
@@ -994,7 +986,7 @@ static void run(struct sink *s)
 
 	json_doc_init(&doc);
 	while (!tool_stop && !s->bad_input) {
-		int w = ndjson_wait(s->t.in, wait_ms(s, mono_us()));
+		int w = ndjson_wait(s->t.in, wait_ms(s, timefmt_mono_us()));
 
 		if (w == 1) {
 			enum tool_read r = tool_read_one(&s->t, &doc, err,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mqtt_client.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define BACKOFF_MIN_US 100000
@@ -44,14 +45,6 @@ struct mqtt_client {
 	char logerr[256];   /* the last error libmosquitto logged */
 	char id[96];        /* the generated client id */
 };
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int stopping(const struct mqtt_client *c)
 {
@@ -219,7 +212,7 @@ struct mqtt_client *mqtt_client_new(const struct mqtt_conf *conf, char *err,
 		uint32_t r;
 
 		if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
-			r = (uint32_t)mono_us() ^ ((uint32_t)getpid() << 16);
+			r = (uint32_t)timefmt_mono_us() ^ ((uint32_t)getpid() << 16);
 		snprintf(c->id, sizeof c->id, "%.80s-%08x",
 			 conf->client_id_prefix ? conf->client_id_prefix : "sw",
 			 (unsigned)r);
@@ -293,7 +286,7 @@ static void attempt_failed(struct mqtt_client *c, const char *why)
 		snprintf(c->reason, sizeof c->reason, "%s", why);
 	c->st = ST_DOWN;
 	c->subscribed = 0;
-	c->next_try_us = mono_us() + c->backoff_us;
+	c->next_try_us = timefmt_mono_us() + c->backoff_us;
 	c->backoff_us = c->backoff_us * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US :
 							     c->backoff_us * 2;
 	event(c, MQTT_EV_RETRY, c->reason);
@@ -327,7 +320,7 @@ static void start_attempt(struct mqtt_client *c)
 		return;
 	}
 	c->st = ST_CONNECTING;
-	c->attempt_us = mono_us();
+	c->attempt_us = timefmt_mono_us();
 }
 
 static void sleep_us(int64_t us)
@@ -340,7 +333,7 @@ static void sleep_us(int64_t us)
 int mqtt_client_run(struct mqtt_client *c, int timeout_ms, char *err,
 		    size_t errlen)
 {
-	int64_t now = mono_us(), wait = (int64_t)timeout_ms * 1000;
+	int64_t now = timefmt_mono_us(), wait = (int64_t)timeout_ms * 1000;
 	char buf[128];
 	int rc, e;
 
@@ -390,7 +383,7 @@ int mqtt_client_run(struct mqtt_client *c, int timeout_ms, char *err,
 int mqtt_client_connect(struct mqtt_client *c, int timeout_ms, char *err,
 			size_t errlen)
 {
-	int64_t deadline = mono_us() + (int64_t)timeout_ms * 1000;
+	int64_t deadline = timefmt_mono_us() + (int64_t)timeout_ms * 1000;
 	int rc;
 
 	err[0] = '\0';
@@ -405,7 +398,7 @@ int mqtt_client_connect(struct mqtt_client *c, int timeout_ms, char *err,
 		}
 		if (stopping(c))
 			return MQTT_ERR;
-		int64_t left = deadline - mono_us();
+		int64_t left = deadline - timefmt_mono_us();
 		if (left <= 0) {
 			trim_reason(c);
 			snprintf(err, errlen, "%s", c->reason[0] ? c->reason :

@@ -1071,3 +1071,11 @@ int64_t timefmt_now(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000;
 }
+
+int64_t timefmt_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000;
+}

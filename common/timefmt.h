@@ -90,5 +90,9 @@ int timefmt_parse_date(const char *s, size_t n, int64_t *days);
 
 /* The current time, microseconds since the epoch. */
 int64_t timefmt_now(void);
+/* Microseconds on the monotonic clock: for deadlines, waits and rates,
+ * which a change of the wall clock must not stretch or cut short.  Only
+ * differences mean anything. */
+int64_t timefmt_mono_us(void);
 
 #endif

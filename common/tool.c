@@ -35,21 +35,13 @@ static void on_signal(int sig)
 	tool_stop = sig;
 }
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void tool_init(struct tool *t, const char *name)
 {
 	memset(t, 0, sizeof *t);
 	t->name = name;
 	xalloc_set_name(name);
 	t->max_line = NDJSON_MAX_LINE_DEFAULT;
-	t->start_us = mono_us();
+	t->start_us = timefmt_mono_us();
 	t->stats_fd = -1;
 	t->tick_at = UINT64_MAX;
 	stats_init(&t->report);
@@ -416,7 +408,7 @@ static void run_due(struct tool *t, int64_t now)
 static void reports_start(struct tool *t)
 {
 	char err[512];
-	int64_t now = mono_us();
+	int64_t now = timefmt_mono_us();
 
 	if (t->stats_format == TOOL_STATS_PROMETHEUS && !t->stats_path)
 		tool_usage_error(t, "--stats-format prometheus needs --stats-file");
@@ -455,7 +447,7 @@ out:
 
 void tool_tick_due(struct tool *t)
 {
-	int64_t now = mono_us(), period = PROGRESS_EVERY_US;
+	int64_t now = timefmt_mono_us(), period = PROGRESS_EVERY_US;
 	double step;
 
 	run_due(t, now);
@@ -482,7 +474,7 @@ int tool_wait_ms(struct tool *t, int ms)
 
 	if (!t->report_due_us && !t->progress_due_us)
 		return ms;
-	now = mono_us();
+	now = timefmt_mono_us();
 	run_due(t, now);
 	next = t->report_due_us;
 	if (!next || (t->progress_due_us && t->progress_due_us < next))
@@ -499,7 +491,7 @@ void tool_report_final(struct tool *t)
 {
 	if (!t->report_due_us)
 		return;
-	report(t, mono_us());
+	report(t, timefmt_mono_us());
 	t->report_due_us = 0;
 }
 
@@ -509,7 +501,7 @@ static void print_stats(struct tool *t)
 	struct sbuf b = SBUF_INIT;
 
 	stats_reset(s);
-	add_fields(t, s, mono_us(), NULL);
+	add_fields(t, s, timefmt_mono_us(), NULL);
 	sbuf_puts(&b, "{\"tool\":");
 	json_put_text(&b, t->name, strlen(t->name));
 	stats_json(s, &b);
@@ -765,7 +757,7 @@ int tool_finish(struct tool *t, int code)
 		tool_error(t, "%llu bad records skipped (%u shown)",
 			   (unsigned long long)t->errors, t->warned);
 	if (t->report_due_us)
-		report(t, mono_us());
+		report(t, timefmt_mono_us());
 	if (t->stats)
 		print_stats(t);
 	stats_free(&t->report);
