@@ -8,6 +8,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "ndjson.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -280,14 +281,6 @@ static void make_room(struct files_reader *r)
 	}
 }
 
-static int is_blank(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t')
-			return 0;
-	return 1;
-}
-
 /* Takes buf[start..start+n) as a line (n bytes before its '\n', or up to
  * the end of a final unterminated line; adv bytes consumed in all). */
 static enum files_rc take_line(struct files_reader *r, size_t n, size_t adv,
@@ -309,14 +302,13 @@ static enum files_rc take_line(struct files_reader *r, size_t n, size_t adv,
 		*len = r->head.len;
 		return FILES_TOOLONG;
 	}
-	if (n && p[n - 1] == '\r')
-		n--;
+	n = ndjson_line_len(p, n);
 	if (n > r->max_line) {
 		*line = p;
 		*len = r->max_line < FILES_HEAD_KEEP ? r->max_line : FILES_HEAD_KEEP;
 		return FILES_TOOLONG;
 	}
-	if (n == 0 || ((p[0] == ' ' || p[0] == '\t') && is_blank(p, n)))
+	if (ndjson_blank(p, n))
 		return FILES_EOF; /* blank: the caller loops */
 	p[n] = '\0';
 	*line = p;

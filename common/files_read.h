@@ -5,7 +5,8 @@
  * A reader is made once and reused for file after file; it owns its
  * buffers, never the file descriptor: the caller opens and closes the file,
  * and the reader only uses pread(2) on it, so the descriptor's position does
- * not matter.  Lines are split on '\n', a '\r' before it is dropped, blank
+ * not matter.  Lines are split as ndjson.h splits them (ndjson_line_len,
+ * ndjson_blank): on '\n', a '\r' before it dropped, blank
  * lines are counted but not returned, and a line longer than max_line is
  * reported with its head and the rest of it skipped: in a final file as
  * soon as it passes the limit, else once its end is found.

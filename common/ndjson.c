@@ -104,7 +104,12 @@ static int open_next(struct ndjson_in *r, char *err, size_t errlen)
 	return 1;
 }
 
-static int is_blank(const char *s, size_t n)
+size_t ndjson_line_len(const char *s, size_t n)
+{
+	return n && s[n - 1] == '\r' ? n - 1 : n;
+}
+
+int ndjson_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
@@ -232,14 +237,13 @@ enum ndjson_rc ndjson_next(struct ndjson_in *r, const char **line,
 			continue;
 		}
 		r->lineno++;
-		if (n && s[n - 1] == '\r')
-			n--;
+		n = ndjson_line_len(s, n);
 		if (n > r->opts.max_line) {
 			*line = s;
 			*len = r->opts.max_line;
 			return NDJSON_TOOLONG;
 		}
-		if (is_blank(s, n))
+		if (ndjson_blank(s, n))
 			continue;
 		s[n] = '\0';
 		*line = s;

@@ -63,6 +63,15 @@ enum ndjson_rc ndjson_next(struct ndjson_in *r, const char **line,
  * (or end of input) is ready, 0 on timeout, -1 when interrupted. */
 int ndjson_wait(struct ndjson_in *r, int timeout_ms);
 
+/* The line rule of every NDJSON reader here (this one and files_read.h),
+ * for s[0..n), a line without its '\n': the length without the '\r'
+ * before the '\n', if any ... */
+size_t ndjson_line_len(const char *s, size_t n);
+/* ... and whether that line is blank, to be skipped: only spaces, tabs and
+ * '\r', which JSON counts as whitespace (as jq does), so "\r\r\n" is a
+ * blank line. */
+int ndjson_blank(const char *s, size_t n);
+
 /* Name of the current source ("stdin" for standard input) and the number
  * of the line last returned (1-based). */
 const char *ndjson_source(const struct ndjson_in *r);

@@ -388,6 +388,13 @@ EOF
 	assert_output $'{"a":1,"b":true}\n{"a":2,"b":true}'
 }
 
+@test "a line of carriage returns (\\r\\r\\n) is blank, as in sw-files; one ending \\r\\r\\n is read" {
+	printf '{"a":1}\r\r\n\r\r\n \r\t\r\n{"a":2}\n' >"$T/in"
+	run sw-enrich --set b=true "$T/in"
+	assert_status 0
+	assert_output $'{"a":1,"b":true}\n{"a":2,"b":true}'
+}
+
 @test "several files and -" {
 	run sw-enrich --set f=1 "$FX/set.ndjson" - "$FX/set.ndjson" <<<'{"stdin":true}'
 	assert_status 0

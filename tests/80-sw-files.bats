@@ -101,6 +101,13 @@ ids() { jq -c .id; }
 	assert_output ""
 }
 
+@test "a line of carriage returns (\\r\\r\\n) is blank, as in sw-enrich; one ending \\r\\r\\n is read" {
+	printf '{"a":1}\r\r\n\r\r\n \r\t\r\n{"a":2}\n' >"$D/x.ndjson"
+	run sw-files --source-field src "$D"
+	assert_status 0
+	assert_output "$(printf '{"a":1,"src":{"file":"%s","line":1}}\n{"a":2,"src":{"file":"%s","line":4}}' "$D/x.ndjson" "$D/x.ndjson")"
+}
+
 # --- --source-field -----------------------------------------------------------
 
 @test "--source-field adds file and line (physical lines, blank ones counted)" {
