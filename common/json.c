@@ -762,10 +762,19 @@ static void put_utf8(struct sbuf *out, uint32_t cp)
 	sbuf_put(out, b, n);
 }
 
+/* The code point of 4 hex digits; one over 0xffff when one is not a hex
+ * digit. */
 static uint32_t hex4(const char *p)
 {
-	return (uint32_t)(hexval(p[0]) << 12 | hexval(p[1]) << 8 |
-			  hexval(p[2]) << 4 | hexval(p[3]));
+	uint32_t v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int h = hexval((unsigned char)p[i]);
+		if (h < 0)
+			return 0x10000;
+		v = v << 4 | (uint32_t)h;
+	}
+	return v;
 }
 
 void json_unescape(const char *p, size_t n, struct sbuf *out)
@@ -794,6 +803,8 @@ void json_unescape(const char *p, size_t n, struct sbuf *out)
 				return;
 			uint32_t cp = hex4(p + i);
 			i += 4;
+			if (cp > 0xffff)
+				cp = 0xfffd; /* no hex digits (json_parse refuses it) */
 			if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= n &&
 			    p[i] == '\\' && p[i + 1] == 'u') {
 				uint32_t lo = hex4(p + i + 2);

@@ -116,7 +116,9 @@ int json_str_eq(const struct json_doc *d, uint32_t i, const char *s, size_t n);
  * span or from anywhere else (a jq program's output, a file).
  */
 
-/* Appends the unescaped bytes of the quoted JSON string p[0..n). */
+/* Appends the unescaped bytes of the quoted JSON string p[0..n).  Text
+ * json_parse has not checked is safe too: what it would refuse (a \u
+ * without four hex digits, a lone surrogate) comes out as U+FFFD. */
 void json_unescape(const char *p, size_t n, struct sbuf *out);
 /* Number text to double / int64; -1 when not a number or out of range
  * (int64: also when not integral). */

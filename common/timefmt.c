@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
+
 #define US_PER_S INT64_C(1000000)
 #define MAX_YEAR 99999
 #define MIN_S TIMEFMT_MIN_S
@@ -827,76 +829,38 @@ int timefmt_parse_string(const struct timefmt *tf, const char *s, size_t n,
 	return parse_text(tf, s, n, us, err, errlen);
 }
 
-static int hexval(int c)
+/* Whether the unescaped text of a JSON string can be a time: times are
+ * ASCII and hold no NUL, so a \u escape beyond that cannot be part of
+ * one. */
+static int ascii_text(const struct sbuf *u)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Unescapes the inside of a JSON string into buf.  Times are ASCII, so a
- * \u escape beyond ASCII cannot be part of one: -1. */
-static int unescape_ascii(const char *p, size_t n, char *buf, size_t cap,
-			  size_t *outn)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		char c = p[i];
-
-		if (k + 1 >= cap)
-			return -1;
-		if (c != '\\') {
-			buf[k++] = c;
-			continue;
-		}
-		if (++i >= n)
-			return -1;
-		switch (p[i]) {
-		case 'u': {
-			int v = 0;
-			for (int j = 1; j <= 4; j++) {
-				int h = i + j < n ? hexval(p[i + j]) : -1;
-				if (h < 0)
-					return -1;
-				v = v * 16 + h;
-			}
-			if (v == 0 || v > 0x7f)
-				return -1;
-			buf[k++] = (char)v;
-			i += 4;
-			break;
-		}
-		case 'n': buf[k++] = '\n'; break;
-		case 't': buf[k++] = '\t'; break;
-		case 'r': buf[k++] = '\r'; break;
-		case 'b': buf[k++] = '\b'; break;
-		case 'f': buf[k++] = '\f'; break;
-		default: buf[k++] = p[i]; break;
-		}
-	}
-	*outn = k;
-	return 0;
+	if (u->len >= MAX_TEXT)
+		return 0;
+	for (size_t i = 0; i < u->len; i++)
+		if (u->p[i] == '\0' || (unsigned char)u->p[i] > 0x7f)
+			return 0;
+	return 1;
 }
 
 int timefmt_parse_json(const struct timefmt *tf, const char *p, size_t n,
 		       int64_t *us, char *err, size_t errlen)
 {
 	if (n >= 2 && p[0] == '"' && p[n - 1] == '"') {
-		const char *s = p + 1;
-		size_t sn = n - 2;
-		char buf[MAX_TEXT];
+		struct sbuf u = SBUF_INIT;
+		int rc;
 
-		if (memchr(s, '\\', sn)) {
-			if (unescape_ascii(s, sn, buf, sizeof(buf), &sn) < 0) {
-				set_err_value(err, errlen, "not a timestamp",
-					      p, n, 0);
-				return -1;
-			}
-			s = buf;
+		if (!memchr(p + 1, '\\', n - 2))
+			return parse_text(tf, p + 1, n - 2, us, err, errlen);
+		json_unescape(p, n, &u);
+		if (ascii_text(&u)) {
+			rc = parse_text(tf, u.p ? u.p : "", u.len, us, err,
+					errlen);
+		} else {
+			set_err_value(err, errlen, "not a timestamp", p, n, 0);
+			rc = -1;
 		}
-		return parse_text(tf, s, sn, us, err, errlen);
+		sbuf_free(&u);
+		return rc;
 	}
 	if (n > 0 && (p[0] == '-' || (unsigned)(p[0] - '0') < 10))
 		return number_text(tf, p, n, us, err, errlen, 0);
