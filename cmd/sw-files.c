@@ -454,7 +454,7 @@ static void read_file(struct run *r, struct files_entry *e,
 		sbuf_put_jstr(&r->prefix, r->source_field,
 			      strlen(r->source_field));
 		sbuf_puts(&r->prefix, ":{\"file\":");
-		files_put_jstr_lossy(&r->prefix, r->path.p, r->path.len);
+		json_put_text(&r->prefix, r->path.p, r->path.len);
 		sbuf_puts(&r->prefix, ",\"line\":");
 	}
 	if (t->verbose)

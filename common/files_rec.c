@@ -1,27 +1,5 @@
 #include "files_rec.h"
 
-void files_put_jstr_lossy(struct sbuf *b, const char *s, size_t n)
-{
-	size_t ok = utf8_valid_prefix(s, n);
-
-	if (ok == n) {
-		sbuf_put_jstr(b, s, n);
-		return;
-	}
-	struct sbuf fixed = SBUF_INIT;
-	while (n) {
-		ok = utf8_valid_prefix(s, n);
-		sbuf_put(&fixed, s, ok);
-		if (ok == n)
-			break;
-		sbuf_put(&fixed, "\xef\xbf\xbd", 3);
-		s += ok + 1;
-		n -= ok + 1;
-	}
-	sbuf_put_jstr(b, fixed.p ? fixed.p : "", fixed.len);
-	sbuf_free(&fixed);
-}
-
 int files_rec_open_object(const struct json_doc *d, const char *key,
 			  size_t keylen, struct sbuf *out)
 {

@@ -12,10 +12,6 @@
 #include "json.h"
 #include "sbuf.h"
 
-/* Appends s[0..n) as a JSON string, with each byte that is not part of
- * valid UTF-8 replaced by U+FFFD (file names need not be UTF-8). */
-void files_put_jstr_lossy(struct sbuf *b, const char *s, size_t n);
-
 /* Appends the object d holds, open for one more member: without its
  * closing '}', and with a ',' when it has members.  A member d has under
  * key[0..keylen) is left out, so the caller can write its own, then '}'.

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "files_rec.h"
 #include "json.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -255,7 +254,7 @@ out:
 static void put_entry(struct sbuf *b, const struct files_entry *e)
 {
 	sbuf_puts(b, "{\"name\":");
-	files_put_jstr_lossy(b, e->name, strlen(e->name));
+	json_put_text(b, e->name, strlen(e->name));
 	sbuf_printf(b,
 		    ",\"ino\":%" PRIu64 ",\"size\":%" PRIu64
 		    ",\"mtime_ns\":%" PRId64 ",\"offset\":%" PRIu64

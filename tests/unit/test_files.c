@@ -253,28 +253,6 @@ static void test_open_object(void)
 	sbuf_free(&out);
 }
 
-static void test_lossy(void)
-{
-	static const struct {
-		const char *in;
-		const char *want;
-	} cases[] = {
-		{ "a/b.ndjson", "\"a/b.ndjson\"" },
-		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
-		{ "x\xffy", "\"x\xef\xbf\xbdy\"" },
-		{ "\xff\xfe", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
-		{ "q\"", "\"q\\\"\"" },
-	};
-	struct sbuf out = SBUF_INIT;
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		sbuf_reset(&out);
-		files_put_jstr_lossy(&out, cases[i].in, strlen(cases[i].in));
-		UNIT_STREQ(out.p, cases[i].want, "lossy string %zu", i);
-	}
-	sbuf_free(&out);
-}
-
 static void test_state(void)
 {
 	struct files_table t = { 0 }, u = { 0 };
@@ -361,7 +339,6 @@ int main(void)
 	test_long_lines();
 	test_compressed();
 	test_open_object();
-	test_lossy();
 	test_state();
 	test_table();
 	char cmd[300];

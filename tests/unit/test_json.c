@@ -244,6 +244,29 @@ static void test_unescape_and_numbers(void)
 	sbuf_free(&b);
 }
 
+/* File names, as sw-files' --source-field and state file write them. */
+static void test_put_text(void)
+{
+	static const struct {
+		const char *in;
+		const char *want;
+	} cases[] = {
+		{ "a/b.ndjson", "\"a/b.ndjson\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		{ "x\xffy", "\"x\xef\xbf\xbdy\"" },
+		{ "\xff\xfe", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+		{ "q\"", "\"q\\\"\"" },
+	};
+	struct sbuf out = SBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sbuf_reset(&out);
+		json_put_text(&out, cases[i].in, strlen(cases[i].in));
+		UNIT_STREQ(out.p, cases[i].want, "text %zu", i);
+	}
+	sbuf_free(&out);
+}
+
 static void test_depth(void)
 {
 	struct json_doc d;
@@ -350,6 +373,7 @@ int main(void)
 	test_against_libjq();
 	test_tokens();
 	test_unescape_and_numbers();
+	test_put_text();
 	test_depth();
 	test_remembered_lookup();
 	test_duplicate_keys();
