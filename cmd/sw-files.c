@@ -254,16 +254,7 @@ static void emit(struct run *r, const char *line, size_t len)
 	char err[256];
 
 	t->records_in++;
-	if (t->raw_input) {
-		size_t ok = utf8_valid_prefix(line, len);
-		if (ok < len) {
-			snprintf(err, sizeof(err), "invalid UTF-8 at byte %zu",
-				 ok + 1);
-			bad_line(r, line, len, err);
-			return;
-		}
-		json_doc_set_string(&r->doc, line, len);
-	} else if (json_parse(&r->doc, line, len, err, sizeof(err)) < 0) {
+	if (tool_parse_line(t, &r->doc, line, len, err, sizeof err) < 0) {
 		bad_line(r, line, len, err);
 		return;
 	}

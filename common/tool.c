@@ -554,29 +554,36 @@ void tool_open_input(struct tool *t, char *const *files, int n)
 	t->in = ndjson_open(files, n, &o);
 }
 
+int tool_parse_line(const struct tool *t, struct json_doc *doc,
+		    const char *line, size_t len, char *err, size_t errlen)
+{
+	size_t ok;
+
+	if (!t->raw_input)
+		return (t->text_only ? json_compact : json_parse)(doc, line,
+								  len, err,
+								  errlen);
+	ok = utf8_valid_prefix(line, len);
+	if (ok < len) {
+		snprintf(err, errlen, "invalid UTF-8 at byte %zu", ok + 1);
+		return -1;
+	}
+	json_doc_set_string(doc, line, len);
+	return 0;
+}
+
 enum tool_read tool_read_one(struct tool *t, struct json_doc *doc, char *err,
 			     size_t errlen)
 {
 	const char *line;
-	size_t len, bad;
+	size_t len;
 
 	switch (ndjson_next(t->in, &line, &len, err, errlen)) {
 	case NDJSON_LINE:
 		t->records_in++;
 		t->line = line;
 		t->line_len = len;
-		if (t->raw_input) {
-			bad = utf8_valid_prefix(line, len);
-			if (bad < len) {
-				snprintf(err, errlen, "invalid UTF-8 at byte %zu",
-					 bad + 1);
-				return TOOL_READ_BAD;
-			}
-			json_doc_set_string(doc, line, len);
-			return TOOL_READ_RECORD;
-		}
-		if ((t->text_only ? json_compact : json_parse)(doc, line, len,
-							       err, errlen) < 0)
+		if (tool_parse_line(t, doc, line, len, err, errlen) < 0)
 			return TOOL_READ_BAD;
 		return TOOL_READ_RECORD;
 	case NDJSON_TOOLONG:

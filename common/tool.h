@@ -200,6 +200,13 @@ enum tool_read {
 enum tool_read tool_read_one(struct tool *t, struct json_doc *doc, char *err,
 			     size_t errlen);
 
+/* Makes line[0..len) a record in doc as the options say: with -R a JSON
+ * string of the line (which must be valid UTF-8), else the parsed line
+ * (compact text only when t->text_only).  For a tool that reads its lines
+ * itself (sw-files).  Returns 0, or -1 with the reason in err. */
+int tool_parse_line(const struct tool *t, struct json_doc *doc,
+		    const char *line, size_t len, char *err, size_t errlen);
+
 /* A record the tool cannot use: applies --on-error to the current input
  * line (t->line).  Under fail this flushes output, prints
  * "sw-TOOL: SOURCE:LINE: reason" and exits 65; under skip it warns (at most
