@@ -532,8 +532,7 @@ static int cmd_decode(struct run *r, int nfiles, char **files)
 	if (r->o.m.reader_schema) {
 		rs = avro_schema_load(r->o.m.reader_schema, why, sizeof(why));
 		if (!rs)
-			tool_usage_error(&r->t, "--reader-schema: %s: %s",
-					 r->o.m.reader_schema, why);
+			tool_usage_error(&r->t, "--reader-schema: %s", why);
 	}
 	tool_start(&r->t);
 	if (nfiles == 0)
@@ -680,8 +679,7 @@ static struct avro_schema *load_schema(struct run *r, const char *opt,
 
 	s = avro_schema_load(path, why, sizeof(why));
 	if (!s)
-		tool_usage_error(&r->t, "%s%s%s: %s", opt, *opt ? ": " : "",
-				 path, why);
+		tool_usage_error(&r->t, "%s%s%s", opt, *opt ? ": " : "", why);
 	return s;
 }
 

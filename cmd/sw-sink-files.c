@@ -377,8 +377,7 @@ static void check_options(struct sink *s, int argc, char **argv)
 	if (s->schema_path) {
 		s->schema = avro_schema_load(s->schema_path, err, sizeof err);
 		if (!s->schema)
-			tool_usage_error(&s->t, "--schema: %s: %s",
-					 s->schema_path, err);
+			tool_usage_error(&s->t, "--schema: %s", err);
 	}
 }
 
@@ -642,8 +641,7 @@ static void load_inferred(struct sink *s)
 		s->schema = avro_schema_load(path.p, err, sizeof err);
 		if (!s->schema) {
 			sbuf_free(&path);
-			tool_die(&s->t, SW_EXIT_FAIL, "%s/_schema.avsc: %s",
-				 s->dir, err);
+			tool_die(&s->t, SW_EXIT_FAIL, "%s", err);
 		}
 	} else {
 		s->inf = avro_infer_new();

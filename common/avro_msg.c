@@ -73,7 +73,7 @@ static int load(const char *opt, const char *path, struct avro_schema **s,
 
 	*s = avro_schema_load(path, why, sizeof(why));
 	if (!*s) {
-		snprintf(err, errlen, "%s: %s: %s", opt, path, why);
+		snprintf(err, errlen, "%s: %s", opt, why);
 		return AVRO_MSG_EUSAGE;
 	}
 	return 0;

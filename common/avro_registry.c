@@ -302,7 +302,7 @@ static int dir_get(struct avro_registry *r, int64_t id,
 				 id, r->base);
 			rc = AVRO_REG_ENOTFOUND;
 		} else {
-			snprintf(err, errlen, "%s: %s", path.p, why);
+			snprintf(err, errlen, "%s", why);
 			rc = AVRO_REG_EINVALID;
 		}
 	}
@@ -501,7 +501,7 @@ static int dir_register(struct avro_registry *r, const char *subject,
 		struct avro_schema *ls = avro_schema_load(path.p, why,
 							  sizeof(why));
 		if (!ls) {
-			snprintf(err, errlen, "%s: %s", path.p, why);
+			snprintf(err, errlen, "%s", why);
 			rc = AVRO_REG_EINVALID;
 			goto out;
 		}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "json.h"
 #include "xalloc.h"
 
@@ -880,26 +881,19 @@ fail:
 struct avro_schema *avro_schema_load(const char *path, char *err,
 				     size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
 	struct sbuf b = SBUF_INIT;
-	struct avro_schema *s;
-	char buf[65536];
-	size_t r;
+	struct avro_schema *s = NULL;
+	char why[512];
+	int rc;
 
-	if (!f) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return NULL;
+	rc = file_read_all(path, SIZE_MAX, &b, err, errlen);
+	if (rc > 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOENT));
+	if (rc == 0) {
+		s = avro_schema_parse(b.p ? b.p : "", b.len, why, sizeof why);
+		if (!s)
+			snprintf(err, errlen, "%s: %s", path, why);
 	}
-	while ((r = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_put(&b, buf, r);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		fclose(f);
-		sbuf_free(&b);
-		return NULL;
-	}
-	fclose(f);
-	s = avro_schema_parse(b.p ? b.p : "", b.len, err, errlen);
 	sbuf_free(&b);
 	return s;
 }

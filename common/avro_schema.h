@@ -105,8 +105,7 @@ struct avro_schema *avro_schema_parse(const char *in, size_t n, char *err,
 struct avro_schema *avro_schema_parse_flags(const char *in, size_t n,
 					    int flags, char *err,
 					    size_t errlen);
-/* Reads and parses a file; err names the problem (the caller adds the
- * file name). */
+/* Reads and parses a file; err says "PATH: what is wrong". */
 struct avro_schema *avro_schema_load(const char *path, char *err,
 				     size_t errlen);
 void avro_schema_free(struct avro_schema *s);

@@ -630,7 +630,7 @@ static int driver(int argc, char **argv)
 	}
 	s = avro_schema_load(argv[2], err, sizeof(err));
 	if (!s) {
-		fprintf(stderr, "test_parquet: %s: %s\n", argv[2], err);
+		fprintf(stderr, "test_parquet: %s\n", err);
 		return 66;
 	}
 	w = pq_writer_new(s->root, &o, err, sizeof(err));
