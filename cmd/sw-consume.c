@@ -21,6 +21,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "avro_msg.h"
+#include "avro_valfmt.h"
 #include "duration.h"
 #include "kafka_conf.h"
 #include "kafka_envelope.h"
@@ -68,6 +69,8 @@ struct consume {
 	struct kafka_opts ko;
 	struct kafka_envelope_opts eo;
 	struct avro_msg_opts ao; /* --value-format avro */
+	struct avro_msg *avro;
+	struct valfmt_codec codec; /* lent to eo */
 	const char **topics;
 	size_t ntopics;
 	int32_t partition; /* -1: all */
@@ -449,7 +452,7 @@ static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 		       "%s: %s (topic %s, partition %d, offset %" PRId64 ")%s",
 		       what, why, topic, (int)m->partition, m->offset,
 		       part == KAFKA_ENV_HEADER ? "" :
-		       fmt == KAFKA_FMT_JSON ?
+		       fmt == VALFMT_JSON ?
 			       part == KAFKA_ENV_KEY ?
 			       "; try --key-format string" :
 			       "; try --value-format string" :
@@ -1156,14 +1159,14 @@ static void parse_args(struct consume *c, int argc, char **argv)
 							  optarg);
 			break;
 		case OPT_KEY_FORMAT:
-			if (kafka_fmt_parse(optarg, &c->eo.key_fmt, err,
+			if (valfmt_parse(optarg, "avro", &c->eo.key_fmt, err,
 					    sizeof(err)) < 0)
 				tool_usage_error(&c->t, "--key-format: %s", err);
-			if (c->eo.key_fmt == KAFKA_FMT_AVRO)
+			if (c->eo.key_fmt == VALFMT_CODEC)
 				tool_usage_error(&c->t, "--key-format: avro is for values only");
 			break;
 		case OPT_VALUE_FORMAT:
-			if (kafka_fmt_parse(optarg, &c->eo.value_fmt, err,
+			if (valfmt_parse(optarg, "avro", &c->eo.value_fmt, err,
 					    sizeof(err)) < 0)
 				tool_usage_error(&c->t, "--value-format: %s", err);
 			break;
@@ -1227,7 +1230,7 @@ static void parse_args(struct consume *c, int argc, char **argv)
 	}
 	for (; optind < argc; optind++)
 		add_topic(c, argv[optind]);
-	if (avro_opt && c->eo.value_fmt != KAFKA_FMT_AVRO)
+	if (avro_opt && c->eo.value_fmt != VALFMT_CODEC)
 		tool_usage_error(&c->t, "--schema, --reader-schema, --registry, --framing and --json need --value-format avro");
 	if (!c->list && c->ntopics == 0)
 		tool_usage_error(&c->t, "no topic: give -t TOPIC");
@@ -1242,17 +1245,6 @@ static void parse_args(struct consume *c, int argc, char **argv)
 
 /* The Avro decoding context, made before any message is read so that a
  * bad schema file is a usage error. */
-static void open_avro(struct consume *c)
-{
-	char err[1024];
-	int rc = avro_msg_new(&c->eo.avro, &c->ao, 0, err, sizeof(err));
-
-	if (rc == AVRO_MSG_EUSAGE)
-		tool_usage_error(&c->t, "%s", err);
-	if (rc < 0)
-		tool_die(&c->t, avro_msg_exit_code(rc), "%s", err);
-}
-
 int main(int argc, char **argv)
 {
 	static struct consume c;
@@ -1264,15 +1256,17 @@ int main(int argc, char **argv)
 	c.partition = -1;
 	c.end_ms = -1;
 	c.start.kind = KAFKA_OFF_BEGINNING;
-	c.eo.key_fmt = KAFKA_FMT_STRING;
-	c.eo.value_fmt = KAFKA_FMT_JSON;
+	c.eo.key_fmt = VALFMT_STRING;
+	c.eo.value_fmt = VALFMT_JSON;
 	c.commit_interval_us = 5000000;
 	c.timeout_us = 10000000;
 	c.ao = (struct avro_msg_opts)AVRO_MSG_OPTS_INIT;
 	json_doc_init(&c.scratch);
 	parse_args(&c, argc, argv);
-	if (c.eo.value_fmt == KAFKA_FMT_AVRO && !c.list)
-		open_avro(&c);
+	if (c.eo.value_fmt == VALFMT_CODEC && !c.list) {
+		avro_valfmt_open(&c.t, &c.ao, 0, &c.avro, &c.codec);
+		c.eo.codec = &c.codec;
+	}
 	tool_start(&c.t);
 	make_consumer(&c);
 
@@ -1296,7 +1290,7 @@ int main(int argc, char **argv)
 	if (c.resume)
 		rd_kafka_topic_partition_list_destroy(c.resume);
 	json_doc_free(&c.scratch);
-	avro_msg_free(c.eo.avro);
+	avro_msg_free(c.avro);
 	sbuf_free(&c.rec);
 	kafka_opts_free(&c.ko);
 	free(c.topics);

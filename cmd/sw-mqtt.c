@@ -148,7 +148,7 @@ struct opts {
 	int qos; /* -1: not given */
 	uint64_t count;
 	int64_t idle_us;
-	enum mqtt_value_format vf;
+	enum valfmt vf;
 	int value_only;
 	const char *topic_from;
 	const char *field;
@@ -222,7 +222,7 @@ static void parse_opts(struct tool *t, struct opts *o, int argc, char **argv)
 				tool_usage_error(t, "--idle-exit: must be above 0");
 			break;
 		case OPT_VALUE_FORMAT:
-			if (mqtt_value_format_parse(optarg, &o->vf))
+			if (valfmt_parse(optarg, NULL, &o->vf, NULL, 0))
 				tool_usage_error(t, "--value-format: '%s': expected json, string or base64",
 						 optarg);
 			break;
@@ -273,7 +273,7 @@ static void parse_opts(struct tool *t, struct opts *o, int argc, char **argv)
 	only_for(t, o, 0, o->count != 0, "--count");
 	only_for(t, o, 0, o->idle_us != 0, "--idle-exit");
 	only_for(t, o, 0, o->value_only, "--value-only");
-	only_for(t, o, 0, o->vf != MQTT_VALUE_JSON, "--value-format");
+	only_for(t, o, 0, o->vf != VALFMT_JSON, "--value-format");
 	only_for(t, o, 1, o->topic_from != NULL, "--topic-from");
 	only_for(t, o, 1, o->field != NULL, "--field");
 	only_for(t, o, 1, o->retain, "--retain");

@@ -18,6 +18,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "avro_msg.h"
+#include "avro_valfmt.h"
 #include "base64.h"
 #include "duration.h"
 #include "jpath.h"
@@ -72,6 +73,8 @@ struct produce {
 	struct kafka_opts ko;
 	struct kafka_envelope_opts eo;
 	struct avro_msg_opts ao; /* --value-format avro */
+	struct avro_msg *avro;
+	struct valfmt_codec codec; /* lent to eo */
 	const char *topic;
 	int32_t partition;
 	struct jpath *key;
@@ -182,8 +185,8 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		 * here: report what was sent as base64 instead. */
 		struct kafka_envelope_opts o = p->eo;
 
-		o.key_fmt = KAFKA_FMT_BASE64;
-		o.value_fmt = KAFKA_FMT_BASE64;
+		o.key_fmt = VALFMT_BASE64;
+		o.value_fmt = VALFMT_BASE64;
 		sbuf_reset(&p->rep);
 		kafka_envelope_write(&p->rep, m, &o, &p->scratch, err,
 				     sizeof(err));
@@ -232,7 +235,7 @@ static int key_from_path(struct produce *p, const struct json_doc *d,
 		return -1;
 	if (r == 0 || v.type == JSON_NULL)
 		return 0;
-	if (v.type == JSON_STRING && p->eo.key_fmt == KAFKA_FMT_STRING &&
+	if (v.type == JSON_STRING && p->eo.key_fmt == VALFMT_STRING &&
 	    !memchr(v.p + 1, '\\', v.n - 2)) {
 		/* The text between the quotes is the key: no copy, the
 		 * message is built before d changes. */
@@ -241,9 +244,9 @@ static int key_from_path(struct produce *p, const struct json_doc *d,
 		return 0;
 	}
 	sbuf_reset(&p->keybuf);
-	if (v.type == JSON_STRING && p->eo.key_fmt != KAFKA_FMT_JSON) {
+	if (v.type == JSON_STRING && p->eo.key_fmt != VALFMT_JSON) {
 		json_unescape(v.p, v.n, &p->keybuf);
-		if (p->eo.key_fmt == KAFKA_FMT_BASE64) {
+		if (p->eo.key_fmt == VALFMT_BASE64) {
 			struct sbuf raw = SBUF_INIT;
 
 			if (base64_decode(p->keybuf.p, p->keybuf.len, &raw) < 0) {
@@ -270,14 +273,14 @@ static int plain_record(struct produce *p, const struct json_doc *d,
 
 	memset(rec, 0, sizeof(*rec));
 	rec->partition = RD_KAFKA_PARTITION_UA;
-	if (p->eo.value_fmt == KAFKA_FMT_JSON) {
+	if (p->eo.value_fmt == VALFMT_JSON) {
 		rec->value = d->text.p;
 		rec->value_len = d->text.len;
 		return 0;
 	}
 	sbuf_reset(&p->valbuf);
-	if (kafka_json_to_bytes(d, 0, p->eo.value_fmt, p->eo.avro, &p->valbuf,
-				&is_null, err, errlen) < 0)
+	if (valfmt_from_json(d, 0, p->eo.value_fmt, p->eo.codec, &p->valbuf,
+			     &is_null, err, errlen) < 0)
 		return -1;
 	if (!is_null) {
 		rec->value = p->valbuf.p ? p->valbuf.p : "";
@@ -742,10 +745,10 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			p->envelope = 1;
 			break;
 		case OPT_KEY_FORMAT:
-			if (kafka_fmt_parse(optarg, &p->eo.key_fmt, err,
+			if (valfmt_parse(optarg, "avro", &p->eo.key_fmt, err,
 					    sizeof(err)) < 0)
 				tool_usage_error(&p->t, "--key-format: %s", err);
-			if (p->eo.key_fmt == KAFKA_FMT_AVRO)
+			if (p->eo.key_fmt == VALFMT_CODEC)
 				tool_usage_error(&p->t, "--key-format: avro is for values only");
 			break;
 		case OPT_SCHEMA:
@@ -786,7 +789,7 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			avro_opt = 1;
 			break;
 		case OPT_VALUE_FORMAT:
-			if (kafka_fmt_parse(optarg, &p->eo.value_fmt, err,
+			if (valfmt_parse(optarg, "avro", &p->eo.value_fmt, err,
 					    sizeof(err)) < 0)
 				tool_usage_error(&p->t, "--value-format: %s", err);
 			break;
@@ -810,23 +813,12 @@ static void parse_args(struct produce *p, int argc, char **argv)
 	}
 	if (!p->topic && !p->envelope)
 		tool_usage_error(&p->t, "no topic: give -t TOPIC (or --envelope)");
-	if (avro_opt && p->eo.value_fmt != KAFKA_FMT_AVRO)
+	if (avro_opt && p->eo.value_fmt != VALFMT_CODEC)
 		tool_usage_error(&p->t, "--schema, --registry, --schema-id, --framing and --json need --value-format avro");
 }
 
 /* The Avro encoding context, made before any input is read so that a bad
  * schema file is a usage error.  --report decodes with it too. */
-static void open_avro(struct produce *p)
-{
-	char err[1024];
-	int rc = avro_msg_new(&p->eo.avro, &p->ao, 1, err, sizeof(err));
-
-	if (rc == AVRO_MSG_EUSAGE)
-		tool_usage_error(&p->t, "%s", err);
-	if (rc < 0)
-		tool_die(&p->t, avro_msg_exit_code(rc), "%s", err);
-}
-
 int main(int argc, char **argv)
 {
 	static struct produce p;
@@ -838,17 +830,19 @@ int main(int argc, char **argv)
 	p.t.ctx = &p;
 	p.t.on_block = batch_on_block;
 	p.partition = RD_KAFKA_PARTITION_UA;
-	p.eo.key_fmt = KAFKA_FMT_STRING;
-	p.eo.value_fmt = KAFKA_FMT_JSON;
+	p.eo.key_fmt = VALFMT_STRING;
+	p.eo.value_fmt = VALFMT_JSON;
 	p.timeout_us = 30000000;
 	kafka_reader_init(&p.reader);
 	p.ao = (struct avro_msg_opts)AVRO_MSG_OPTS_INIT;
 	json_doc_init(&p.scratch);
 	parse_args(&p, argc, argv);
 	/* A plain JSON value is the record's compact text: no tokens. */
-	p.t.text_only = !p.envelope && !p.key && p.eo.value_fmt == KAFKA_FMT_JSON;
-	if (p.eo.value_fmt == KAFKA_FMT_AVRO)
-		open_avro(&p);
+	p.t.text_only = !p.envelope && !p.key && p.eo.value_fmt == VALFMT_JSON;
+	if (p.eo.value_fmt == VALFMT_CODEC) {
+		avro_valfmt_open(&p.t, &p.ao, 1, &p.avro, &p.codec);
+		p.eo.codec = &p.codec;
+	}
 	tool_open_input(&p.t, argv + optind, argc - optind);
 	make_producer(&p);
 	exiting = &p;
@@ -871,7 +865,7 @@ int main(int argc, char **argv)
 	kafka_reader_free(&p.reader);
 	json_doc_free(&p.scratch);
 	jpath_free(p.key);
-	avro_msg_free(p.eo.avro);
+	avro_msg_free(p.avro);
 	sbuf_free(&p.keybuf);
 	sbuf_free(&p.valbuf);
 	sbuf_free(&p.rep);

@@ -5,103 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro_msg.h"
 #include "base64.h"
 #include "timefmt.h"
+#include "valfmt.h"
 #include "xalloc.h"
-
-static const struct {
-	const char *name;
-	int supported;
-	enum kafka_fmt fmt;
-} fmts[] = {
-	{ "json", 1, KAFKA_FMT_JSON },
-	{ "string", 1, KAFKA_FMT_STRING },
-	{ "base64", 1, KAFKA_FMT_BASE64 },
-	{ "avro", 1, KAFKA_FMT_AVRO },
-};
-
-int kafka_fmt_parse(const char *s, enum kafka_fmt *f, char *err,
-		    size_t errlen)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-		if (strcmp(fmts[i].name, s))
-			continue;
-		if (!fmts[i].supported) {
-			snprintf(err, errlen, "%s: not supported yet", s);
-			return -1;
-		}
-		*f = fmts[i].fmt;
-		return 0;
-	}
-	snprintf(err, errlen, "%s: expected %s", s, kafka_fmt_names());
-	return -1;
-}
-
-const char *kafka_fmt_names(void)
-{
-	return "json|string|base64|avro";
-}
-
-int kafka_bytes_to_json(struct sbuf *b, enum kafka_fmt f, const void *p,
-			size_t n, struct json_doc *scratch, char *err,
-			size_t errlen)
-{
-	size_t ok;
-
-	if (!p) {
-		sbuf_put(b, "null", 4);
-		return 0;
-	}
-	switch (f) {
-	case KAFKA_FMT_JSON:
-		if (json_compact(scratch, p, n, err, errlen) < 0)
-			return -1;
-		sbuf_put(b, scratch->text.p, scratch->text.len);
-		return 0;
-	case KAFKA_FMT_STRING:
-		ok = utf8_valid_prefix(p, n);
-		if (ok < n) {
-			snprintf(err, errlen, "invalid UTF-8 at byte %zu",
-				 ok + 1);
-			return -1;
-		}
-		sbuf_put_jstr(b, p, n);
-		return 0;
-	case KAFKA_FMT_BASE64:
-		sbuf_putc(b, '"');
-		base64_encode(p, n, b);
-		sbuf_putc(b, '"');
-		return 0;
-	case KAFKA_FMT_AVRO:
-		break;
-	}
-	snprintf(err, errlen, "avro needs a schema");
-	return -1;
-}
-
-/* Appends the Avro value p[0..n) decoded with m; returns 0 or the part
- * to blame. */
-static int put_avro(struct sbuf *b, struct avro_msg *m, const void *p,
-		    size_t n, char *err, size_t errlen)
-{
-	if (!p) {
-		sbuf_put(b, "null", 4);
-		return 0;
-	}
-	switch (avro_msg_decode(m, p, n, b, err, errlen)) {
-	case 0:
-		return 0;
-	case AVRO_MSG_EUNAVAIL:
-		return KAFKA_ENV_UNAVAIL;
-	case AVRO_MSG_EIO:
-		return KAFKA_ENV_IOERR;
-	default:
-		return KAFKA_ENV_VALUE;
-	}
-}
 
 static int put_headers(struct sbuf *b, const rd_kafka_message_t *m,
 		       char *err, size_t errlen)
@@ -183,21 +90,26 @@ int kafka_envelope_write(struct sbuf *b, const rd_kafka_message_t *m,
 	sbuf_puts(b, ts_type_name(tstype));
 	sbuf_put(b, "\",\"key\":", 8);
 	part = KAFKA_ENV_KEY;
-	if (kafka_bytes_to_json(b, o->key_fmt, m->key, m->key_len, scratch,
-				err, errlen) < 0)
+	if (valfmt_to_json(b, o->key_fmt, NULL, m->key, m->key_len, scratch,
+			   err, errlen) < 0)
 		goto fail;
 	part = KAFKA_ENV_HEADER;
 	if (put_headers(b, m, err, errlen) < 0)
 		goto fail;
 	sbuf_put(b, ",\"value\":", 9);
 value:
-	part = KAFKA_ENV_VALUE;
-	if (o->value_fmt == KAFKA_FMT_AVRO && o->avro) {
-		part = put_avro(b, o->avro, m->payload, m->len, err, errlen);
-		if (part)
-			goto fail;
-	} else if (kafka_bytes_to_json(b, o->value_fmt, m->payload, m->len,
-				       scratch, err, errlen) < 0) {
+	switch (valfmt_to_json(b, o->value_fmt, o->codec, m->payload, m->len,
+			       scratch, err, errlen)) {
+	case 0:
+		break;
+	case VALFMT_EUNAVAIL:
+		part = KAFKA_ENV_UNAVAIL;
+		goto fail;
+	case VALFMT_EIO:
+		part = KAFKA_ENV_IOERR;
+		goto fail;
+	default:
+		part = KAFKA_ENV_VALUE;
 		goto fail;
 	}
 	if (!o->value_only)
@@ -224,48 +136,6 @@ void kafka_reader_free(struct kafka_reader *r)
 	free(r->hdrs);
 	free(r->hoff);
 	memset(r, 0, sizeof(*r));
-}
-
-int kafka_json_to_bytes(const struct json_doc *d, uint32_t i, enum kafka_fmt f,
-			struct avro_msg *avro, struct sbuf *out, int *is_null,
-			char *err, size_t errlen)
-{
-	const struct json_tok *t = &d->tok[i];
-	const char *p = json_tok_ptr(d, i);
-	struct sbuf tmp = SBUF_INIT;
-	int rc = 0;
-
-	*is_null = t->type == JSON_NULL;
-	if (*is_null)
-		return 0;
-	if (f == KAFKA_FMT_JSON) {
-		sbuf_put(out, p, t->len);
-		return 0;
-	}
-	if (f == KAFKA_FMT_AVRO) {
-		if (!avro) {
-			snprintf(err, errlen, "avro needs a schema");
-			return -1;
-		}
-		return avro_msg_encode(avro, d, i, out, err, errlen) < 0 ? -1 :
-									 0;
-	}
-	if (t->type != JSON_STRING) {
-		snprintf(err, errlen, "expected a JSON string for format %s",
-			 f == KAFKA_FMT_STRING ? "string" : "base64");
-		return -1;
-	}
-	if (f == KAFKA_FMT_STRING) {
-		json_unescape(p, t->len, out);
-		return 0;
-	}
-	json_unescape(p, t->len, &tmp);
-	if (base64_decode(tmp.p ? tmp.p : "", tmp.len, out) < 0) {
-		snprintf(err, errlen, "not base64");
-		rc = -1;
-	}
-	sbuf_free(&tmp);
-	return rc;
 }
 
 static int read_headers(struct kafka_reader *r, const struct json_doc *d,
@@ -320,11 +190,10 @@ static int read_headers(struct kafka_reader *r, const struct json_doc *d,
 			snprintf(err, errlen, "headers[%zu]: value: expected a string",
 				 n);
 			return -1;
-		} else if (kafka_json_to_bytes(d, (uint32_t)vt,
-					       b64 ? KAFKA_FMT_BASE64 :
-						     KAFKA_FMT_STRING,
-					       NULL, &r->hbuf, &is_null, err,
-					       errlen) < 0) {
+		} else if (valfmt_from_json(d, (uint32_t)vt,
+					    b64 ? VALFMT_BASE64 : VALFMT_STRING,
+					    NULL, &r->hbuf, &is_null, err,
+					    errlen) < 0) {
 			char why[128];
 
 			snprintf(why, sizeof(why), "%s", err);
@@ -425,9 +294,8 @@ int kafka_envelope_read(struct kafka_reader *r, const struct json_doc *d,
 	    read_timestamp(d, (uint32_t)t, &rec->timestamp, err, errlen) < 0)
 		return -1;
 	if ((t = json_obj_get(d, 0, "key", 3)) >= 0) {
-		if (kafka_json_to_bytes(d, (uint32_t)t, o->key_fmt, NULL,
-					&r->key, &is_null, why,
-					sizeof(why)) < 0) {
+		if (valfmt_from_json(d, (uint32_t)t, o->key_fmt, NULL, &r->key,
+				     &is_null, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "key: %s", why);
 			return -1;
 		}
@@ -440,9 +308,9 @@ int kafka_envelope_read(struct kafka_reader *r, const struct json_doc *d,
 	    read_headers(r, d, (uint32_t)t, rec, err, errlen) < 0)
 		return -1;
 	if ((t = json_obj_get(d, 0, "value", 5)) >= 0) {
-		if (kafka_json_to_bytes(d, (uint32_t)t, o->value_fmt, o->avro,
-					&r->value, &is_null, why,
-					sizeof(why)) < 0) {
+		if (valfmt_from_json(d, (uint32_t)t, o->value_fmt, o->codec,
+				     &r->value, &is_null, why,
+				     sizeof(why)) < 0) {
 			snprintf(err, errlen, "value: %s", why);
 			return -1;
 		}

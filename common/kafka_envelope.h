@@ -12,11 +12,9 @@
  * and fills a struct kafka_rec whose byte spans point into buffers owned
  * by the struct kafka_reader; they stay valid until the next read.
  *
- * Formats (--key-format, --value-format) are a table.  avro is for values
- * only and needs an avro_msg context (avro_msg.h), which the caller makes
- * from its --schema/--registry options, owns, and lends through
- * struct kafka_envelope_opts: values are decoded with it on writing and
- * encoded with it on reading.
+ * Keys and values are read and written per their format (--key-format,
+ * --value-format) by valfmt.h; a value format of its own (Avro) is the
+ * codec the caller lends through struct kafka_envelope_opts.
  */
 #ifndef SW_KAFKA_ENVELOPE_H
 #define SW_KAFKA_ENVELOPE_H
@@ -28,40 +26,19 @@
 
 #include "json.h"
 #include "sbuf.h"
-
-enum kafka_fmt {
-	KAFKA_FMT_JSON,
-	KAFKA_FMT_STRING,
-	KAFKA_FMT_BASE64,
-	KAFKA_FMT_AVRO, /* values only, through kafka_envelope_opts.avro */
-};
-
-struct avro_msg;
-
-/* "json", "string", "base64", "avro".  Returns 0, or -1 with the reason. */
-int kafka_fmt_parse(const char *s, enum kafka_fmt *f, char *err,
-		    size_t errlen);
-/* "json|string|base64|avro", for usage text and messages. */
-const char *kafka_fmt_names(void);
-
-/* Appends bytes p[0..n) as the JSON value format f gives (p NULL: null).
- * Returns 0, or -1 with the reason (not JSON, not UTF-8; avro is refused:
- * it needs a context, see kafka_envelope_write). */
-int kafka_bytes_to_json(struct sbuf *b, enum kafka_fmt f, const void *p,
-			size_t n, struct json_doc *scratch, char *err,
-			size_t errlen);
+#include "valfmt.h"
 
 struct kafka_envelope_opts {
-	enum kafka_fmt key_fmt;
-	enum kafka_fmt value_fmt;
+	enum valfmt key_fmt;   /* keys have no codec */
+	enum valfmt value_fmt;
 	int value_only;
-	struct avro_msg *avro; /* lent: for value_fmt KAFKA_FMT_AVRO */
+	const struct valfmt_codec *codec; /* lent: for VALFMT_CODEC values */
 };
 
 /* What went wrong in kafka_envelope_write(): which part was bad; or, for
- * an Avro value, that the schema registry it needs could not be reached
+ * a value through a codec, that what the codec needs could not be reached
  * (KAFKA_ENV_UNAVAIL, exit 69) or read (KAFKA_ENV_IOERR, exit 74), which
- * is not the message's fault. */
+ * is not the message's fault (VALFMT_EUNAVAIL, VALFMT_EIO). */
 enum kafka_env_part {
 	KAFKA_ENV_KEY = 1,
 	KAFKA_ENV_VALUE,
@@ -113,14 +90,5 @@ void kafka_reader_free(struct kafka_reader *r);
 int kafka_envelope_read(struct kafka_reader *r, const struct json_doc *d,
 			const struct kafka_envelope_opts *o,
 			struct kafka_rec *rec, char *err, size_t errlen);
-
-/* The message bytes of JSON value token i of d per format f, into out:
- * json: the compact text; string: the unescaped string; base64: the
- * decoded string; avro: the framed datum, encoded with avro (NULL for the
- * other formats).  Sets *is_null for JSON null.  Returns 0 or -1 with the
- * reason. */
-int kafka_json_to_bytes(const struct json_doc *d, uint32_t i, enum kafka_fmt f,
-			struct avro_msg *avro, struct sbuf *out, int *is_null,
-			char *err, size_t errlen);
 
 #endif

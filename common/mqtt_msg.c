@@ -4,65 +4,31 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base64.h"
 #include "mqtt_msg.h"
 
-int mqtt_value_format_parse(const char *s, enum mqtt_value_format *f)
-{
-	if (strcmp(s, "json") == 0)
-		*f = MQTT_VALUE_JSON;
-	else if (strcmp(s, "string") == 0)
-		*f = MQTT_VALUE_STRING;
-	else if (strcmp(s, "base64") == 0)
-		*f = MQTT_VALUE_BASE64;
-	else
-		return -1;
-	return 0;
-}
-
 static int put_value(struct sbuf *out, struct json_doc *scratch,
-		     const struct mqtt_message *m, enum mqtt_value_format vf,
-		     char *err, size_t errlen)
+		     const struct mqtt_message *m, enum valfmt vf, char *err,
+		     size_t errlen)
 {
 	char why[200];
-	size_t ok;
 
-	if (m->len == 0) {
-		sbuf_put(out, "null", 4);
+	/* An empty payload clears a retained message: null. */
+	if (valfmt_to_json(out, vf, NULL, m->len ? m->payload : NULL, m->len,
+			   scratch, why, sizeof why) == 0)
 		return 0;
-	}
-	switch (vf) {
-	case MQTT_VALUE_JSON:
-		if (json_parse(scratch, m->payload, m->len, why, sizeof why) < 0) {
-			snprintf(err, errlen,
-				 "value is not JSON (%s); try --value-format string",
-				 why);
-			return -1;
-		}
-		sbuf_put(out, scratch->text.p, scratch->text.len);
-		return 0;
-	case MQTT_VALUE_STRING:
-		ok = utf8_valid_prefix(m->payload, m->len);
-		if (ok < m->len) {
-			snprintf(err, errlen,
-				 "value is not UTF-8 (byte %zu); try --value-format base64",
-				 ok + 1);
-			return -1;
-		}
-		sbuf_put_jstr(out, m->payload, m->len);
-		return 0;
-	case MQTT_VALUE_BASE64:
-		sbuf_putc(out, '"');
-		base64_encode(m->payload, m->len, out);
-		sbuf_putc(out, '"');
-		return 0;
-	}
-	return 0;
+	if (vf == VALFMT_JSON)
+		snprintf(err, errlen,
+			 "value is not JSON (%s); try --value-format string",
+			 why);
+	else
+		snprintf(err, errlen, "value is %s; try --value-format base64",
+			 why);
+	return -1;
 }
 
 int mqtt_msg_format(struct sbuf *out, struct json_doc *scratch,
 		    const struct mqtt_message *m, int64_t recv_ms,
-		    enum mqtt_value_format vf, int value_only, char *err,
+		    enum valfmt vf, int value_only, char *err,
 		    size_t errlen)
 {
 	size_t mark = out->len, tlen = strlen(m->topic);

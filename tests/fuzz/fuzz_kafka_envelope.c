@@ -23,20 +23,20 @@ static void touch(struct sbuf *b, const void *p, size_t n)
 		sbuf_put(b, p, n);
 }
 
-static void roundtrip(enum kafka_fmt f, const unsigned char *data, size_t size,
+static void roundtrip(enum valfmt f, const unsigned char *data, size_t size,
 		      struct json_doc *d, struct json_doc *scratch)
 {
 	struct sbuf j = SBUF_INIT, back = SBUF_INIT;
 	char err[256];
 	int is_null = 0;
 
-	if (kafka_bytes_to_json(&j, f, data, size, scratch, err, sizeof err) == 0) {
+	if (valfmt_to_json(&j, f, NULL, data, size, scratch, err, sizeof err) == 0) {
 		if (json_parse(d, j.p ? j.p : "", j.len, err, sizeof err) < 0)
 			abort();
-		if (kafka_json_to_bytes(d, 0, f, NULL, &back, &is_null, err,
+		if (valfmt_from_json(d, 0, f, NULL, &back, &is_null, err,
 					sizeof err) < 0)
 			abort();
-		if (f != KAFKA_FMT_JSON &&
+		if (f != VALFMT_JSON &&
 		    (is_null || back.len != size ||
 		     (size && memcmp(back.p, data, size))))
 			abort();
@@ -50,9 +50,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static struct kafka_reader r;
 	static struct json_doc d, scratch;
 	static int ready;
-	static const enum kafka_fmt fmts[] = { KAFKA_FMT_JSON, KAFKA_FMT_STRING,
-					       KAFKA_FMT_BASE64 };
-	struct kafka_envelope_opts o = { KAFKA_FMT_JSON, KAFKA_FMT_JSON, 0, NULL };
+	static const enum valfmt fmts[] = { VALFMT_JSON, VALFMT_STRING,
+					       VALFMT_BASE64 };
+	struct kafka_envelope_opts o = { VALFMT_JSON, VALFMT_JSON, 0, NULL };
 	struct kafka_rec rec;
 	struct sbuf b = SBUF_INIT;
 	char err[256];

@@ -78,38 +78,38 @@ static void test_formats(void)
 		int ok;
 	} cases[] = { { "json", 1 }, { "string", 1 }, { "base64", 1 },
 		      { "avro", 1 }, { "xml", 0 }, { "", 0 } };
-	enum kafka_fmt f;
+	enum valfmt f;
 	char err[128];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		unit_ok((kafka_fmt_parse(cases[i].name, &f, err, sizeof(err)) ==
+		unit_ok((valfmt_parse(cases[i].name, "avro", &f, err, sizeof(err)) ==
 			 0) == cases[i].ok,
 			"format '%s' %s", cases[i].name,
 			cases[i].ok ? "accepted" : "refused");
-	kafka_fmt_parse("xml", &f, err, sizeof(err));
+	valfmt_parse("xml", "avro", &f, err, sizeof(err));
 	UNIT_STREQ(err, "xml: expected json|string|base64|avro",
 		   "an unknown format names the known ones");
 }
 
 struct b2j {
-	enum kafka_fmt f;
+	enum valfmt f;
 	const char *in;
 	size_t n;
 	const char *want; /* or "ERR" */
 };
 
 static const struct b2j b2jcases[] = {
-	{ KAFKA_FMT_JSON, "{ \"a\" : [1, 2] }", 16, "{\"a\":[1,2]}" },
-	{ KAFKA_FMT_JSON, "nope", 4, "ERR" },
-	{ KAFKA_FMT_JSON, "", 0, "ERR" },
-	{ KAFKA_FMT_STRING, "caf\xc3\xa9 \"q\"", 9, "\"caf\xc3\xa9 \\\"q\\\"\"" },
-	{ KAFKA_FMT_STRING, "\xff\xfe", 2, "ERR" },
-	{ KAFKA_FMT_STRING, "", 0, "\"\"" },
-	{ KAFKA_FMT_BASE64, "\xff\x00\x01", 3, "\"/wAB\"" },
-	{ KAFKA_FMT_BASE64, NULL, 0, "null" },
-	{ KAFKA_FMT_JSON, NULL, 0, "null" },
-	{ KAFKA_FMT_AVRO, "\x02", 1, "ERR" }, /* needs a context */
+	{ VALFMT_JSON, "{ \"a\" : [1, 2] }", 16, "{\"a\":[1,2]}" },
+	{ VALFMT_JSON, "nope", 4, "ERR" },
+	{ VALFMT_JSON, "", 0, "ERR" },
+	{ VALFMT_STRING, "caf\xc3\xa9 \"q\"", 9, "\"caf\xc3\xa9 \\\"q\\\"\"" },
+	{ VALFMT_STRING, "\xff\xfe", 2, "ERR" },
+	{ VALFMT_STRING, "", 0, "\"\"" },
+	{ VALFMT_BASE64, "\xff\x00\x01", 3, "\"/wAB\"" },
+	{ VALFMT_BASE64, NULL, 0, "null" },
+	{ VALFMT_JSON, NULL, 0, "null" },
+	{ VALFMT_CODEC, "\x02", 1, "ERR" }, /* needs a context */
 };
 
 static void test_bytes_to_json(void)
@@ -124,7 +124,7 @@ static void test_bytes_to_json(void)
 		const struct b2j *c = &b2jcases[i];
 
 		sbuf_reset(&b);
-		if (kafka_bytes_to_json(&b, c->f, c->in, c->n, &d, err,
+		if (valfmt_to_json(&b, c->f, NULL, c->in, c->n, &d, err,
 					sizeof(err)) < 0)
 			UNIT_STREQ("ERR", c->want, "bytes to JSON case %zu", i);
 		else
@@ -138,43 +138,43 @@ static void test_bytes_to_json(void)
  * "topic|partition|key|value|timestamp|h=v;h=v" (- for absent). */
 struct envcase {
 	const char *line;
-	enum kafka_fmt kf, vf;
+	enum valfmt kf, vf;
 	const char *want;
 };
 
 static const struct envcase envcases[] = {
 	{ "{\"topic\":\"web\",\"partition\":3,\"key\":\"u1\",\"value\":{\"a\": 1},"
 	  "\"timestamp\":1639277668791,\"headers\":[{\"key\":\"h\",\"value\":\"v\"}]}",
-	  KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  VALFMT_STRING, VALFMT_JSON,
 	  "web|3|u1|{\"a\":1}|1639277668791|h=v" },
-	{ "{\"value\":null,\"key\":null}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	{ "{\"value\":null,\"key\":null}", VALFMT_STRING, VALFMT_JSON,
 	  "-|-|-|-|0|" },
-	{ "{\"value\":\"x\\ny\"}", KAFKA_FMT_STRING, KAFKA_FMT_STRING,
+	{ "{\"value\":\"x\\ny\"}", VALFMT_STRING, VALFMT_STRING,
 	  "-|-|-|x\ny|0|" },
-	{ "{\"value\":\"/wAB\",\"key\":\"AQ==\"}", KAFKA_FMT_BASE64,
-	  KAFKA_FMT_BASE64, "-|-|\x01|\xff" "\\0\x01|0|" },
-	{ "{\"key\":{\"id\":1},\"value\":2}", KAFKA_FMT_JSON, KAFKA_FMT_JSON,
+	{ "{\"value\":\"/wAB\",\"key\":\"AQ==\"}", VALFMT_BASE64,
+	  VALFMT_BASE64, "-|-|\x01|\xff" "\\0\x01|0|" },
+	{ "{\"key\":{\"id\":1},\"value\":2}", VALFMT_JSON, VALFMT_JSON,
 	  "-|-|{\"id\":1}|2|0|" },
 	{ "{\"timestamp\":\"2021-12-12T02:54:28.791Z\",\"value\":1}",
-	  KAFKA_FMT_STRING, KAFKA_FMT_JSON, "-|-|-|1|1639277668791|" },
+	  VALFMT_STRING, VALFMT_JSON, "-|-|-|1|1639277668791|" },
 	{ "{\"headers\":[{\"key\":\"b\",\"value\":\"/w==\",\"encoding\":\"base64\"},"
 	  "{\"key\":\"n\",\"value\":null}],\"value\":1}",
-	  KAFKA_FMT_STRING, KAFKA_FMT_JSON, "-|-|-|1|0|b=\xff;n=(null)" },
-	{ "{\"partition\":-1,\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	  VALFMT_STRING, VALFMT_JSON, "-|-|-|1|0|b=\xff;n=(null)" },
+	{ "{\"partition\":-1,\"value\":1}", VALFMT_STRING, VALFMT_JSON,
 	  "ERR partition: expected a non-negative integer" },
-	{ "{\"partition\":1.5,\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	{ "{\"partition\":1.5,\"value\":1}", VALFMT_STRING, VALFMT_JSON,
 	  "ERR partition: expected a non-negative integer" },
-	{ "{\"topic\":7,\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	{ "{\"topic\":7,\"value\":1}", VALFMT_STRING, VALFMT_JSON,
 	  "ERR topic: expected a string" },
-	{ "{\"value\":1}", KAFKA_FMT_STRING, KAFKA_FMT_STRING,
+	{ "{\"value\":1}", VALFMT_STRING, VALFMT_STRING,
 	  "ERR value: expected a JSON string for format string" },
-	{ "{\"value\":\"!!\"}", KAFKA_FMT_STRING, KAFKA_FMT_BASE64,
+	{ "{\"value\":\"!!\"}", VALFMT_STRING, VALFMT_BASE64,
 	  "ERR value: not base64" },
-	{ "{\"headers\":{\"a\":\"b\"}}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	{ "{\"headers\":{\"a\":\"b\"}}", VALFMT_STRING, VALFMT_JSON,
 	  "ERR headers: expected an array" },
-	{ "{\"timestamp\":\"soon\"}", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	{ "{\"timestamp\":\"soon\"}", VALFMT_STRING, VALFMT_JSON,
 	  "ERR timestamp: expected epoch milliseconds or an RFC 3339 time" },
-	{ "[1]", KAFKA_FMT_STRING, KAFKA_FMT_JSON,
+	{ "[1]", VALFMT_STRING, VALFMT_JSON,
 	  "ERR expected an envelope object" },
 };
 

@@ -55,27 +55,27 @@ static void test_format(void)
 		const char *payload;
 		size_t len;
 		int qos, retain;
-		enum mqtt_value_format vf;
+		enum valfmt vf;
 		int value_only;
 		const char *want; /* NULL: an error containing err */
 		const char *err;
 	} cases[] = {
-		{ "a/b", "{ \"x\" : [1, 2] }", 16, 1, 0, MQTT_VALUE_JSON, 0,
+		{ "a/b", "{ \"x\" : [1, 2] }", 16, 1, 0, VALFMT_JSON, 0,
 		  "{\"topic\":\"a/b\",\"qos\":1,\"retain\":false,\"timestamp\":1639277668791,\"value\":{\"x\":[1,2]}}", NULL },
-		{ "a/b", "42", 2, 2, 1, MQTT_VALUE_JSON, 1, "42", NULL },
-		{ "t", "", 0, 0, 1, MQTT_VALUE_JSON, 0,
+		{ "a/b", "42", 2, 2, 1, VALFMT_JSON, 1, "42", NULL },
+		{ "t", "", 0, 0, 1, VALFMT_JSON, 0,
 		  "{\"topic\":\"t\",\"qos\":0,\"retain\":true,\"timestamp\":1639277668791,\"value\":null}", NULL },
-		{ "t", "", 0, 0, 0, MQTT_VALUE_STRING, 1, "null", NULL },
-		{ "t", "{'a': 1}", 8, 0, 0, MQTT_VALUE_JSON, 0, NULL,
+		{ "t", "", 0, 0, 0, VALFMT_STRING, 1, "null", NULL },
+		{ "t", "{'a': 1}", 8, 0, 0, VALFMT_JSON, 0, NULL,
 		  "value is not JSON (" },
-		{ "t", "{'a': 1}", 8, 0, 0, MQTT_VALUE_JSON, 0, NULL,
+		{ "t", "{'a': 1}", 8, 0, 0, VALFMT_JSON, 0, NULL,
 		  "try --value-format string" },
-		{ "t", "{'a': \"1\"}\n", 11, 0, 0, MQTT_VALUE_STRING, 1,
+		{ "t", "{'a': \"1\"}\n", 11, 0, 0, VALFMT_STRING, 1,
 		  "\"{'a': \\\"1\\\"}\\n\"", NULL },
-		{ "t", "\xff\x01", 2, 0, 0, MQTT_VALUE_STRING, 1, NULL,
+		{ "t", "\xff\x01", 2, 0, 0, VALFMT_STRING, 1, NULL,
 		  "not UTF-8 (byte 1); try --value-format base64" },
-		{ "t", "\xff\x01", 2, 0, 0, MQTT_VALUE_BASE64, 1, "\"/wE=\"", NULL },
-		{ "caf\xc3\xa9/\"q\"", "1", 1, 0, 0, MQTT_VALUE_JSON, 0,
+		{ "t", "\xff\x01", 2, 0, 0, VALFMT_BASE64, 1, "\"/wE=\"", NULL },
+		{ "caf\xc3\xa9/\"q\"", "1", 1, 0, 0, VALFMT_JSON, 0,
 		  "{\"topic\":\"caf\xc3\xa9/\\\"q\\\"\",\"qos\":0,\"retain\":false,\"timestamp\":1639277668791,\"value\":1}", NULL },
 	};
 	struct sbuf b = SBUF_INIT;
@@ -101,10 +101,10 @@ static void test_format(void)
 	json_doc_free(&doc);
 	sbuf_free(&b);
 
-	enum mqtt_value_format f;
-	unit_ok(mqtt_value_format_parse("base64", &f) == 0 && f == MQTT_VALUE_BASE64,
+	enum valfmt f;
+	unit_ok(valfmt_parse("base64", NULL, &f, NULL, 0) == 0 && f == VALFMT_BASE64,
 		"value format base64");
-	unit_ok(mqtt_value_format_parse("avro", &f) < 0, "value format avro refused");
+	unit_ok(valfmt_parse("avro", NULL, &f, NULL, 0) < 0, "value format avro refused");
 	unit_ok(mqtt_topic_check("a/+/b", 1) == 0 && mqtt_topic_check("a/+/b", 0) < 0 &&
 			mqtt_topic_check("a/#/b", 1) < 0 && mqtt_topic_check("a/b", 0) == 0,
 		"topic checks");
