@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "htab.h"
 #include "json.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -16,47 +17,46 @@
 /* About 200 bytes per known file: a million files fit well below this. */
 #define FILES_STATE_MAX_BYTES (256u << 20)
 
-#define HASH_EMPTY UINT32_MAX
-
 void files_table_free(struct files_table *t)
 {
 	while (t->n)
 		files_table_remove(t, t->n - 1);
 	free(t->v);
-	free(t->hash);
+	htab_free(&t->hash);
 	memset(t, 0, sizeof(*t));
 }
 
-static size_t hash_slot(const struct files_table *t, uint64_t ino)
+static uint64_t ino_hash(uint64_t ino)
 {
 	ino ^= ino >> 33;
 	ino *= 0xff51afd7ed558ccdULL;
 	ino ^= ino >> 33;
-	return (size_t)ino & (t->hcap - 1);
+	return ino;
+}
+
+/* The hash holds index + 1 of each entry (never NULL). */
+struct ino_key {
+	const struct files_table *t;
+	uint64_t ino;
+};
+
+static int ino_eq(const void *item, const void *key)
+{
+	const struct ino_key *k = key;
+
+	return k->t->v[(uintptr_t)item - 1].ino == k->ino;
 }
 
 static void hash_insert(struct files_table *t, size_t i)
 {
-	size_t h = hash_slot(t, t->v[i].ino);
-
-	while (t->hash[h] != HASH_EMPTY)
-		h = (h + 1) & (t->hcap - 1);
-	t->hash[h] = (uint32_t)i;
+	htab_put(&t->hash, ino_hash(t->v[i].ino), (void *)(uintptr_t)(i + 1));
 }
 
-/* Rebuilds the hash, at least twice as large as the table. */
+/* Removal moves an entry to another index: the hash is then rebuilt on
+ * the next lookup, not once per removal. */
 static void hash_rebuild(struct files_table *t)
 {
-	size_t want = 64;
-
-	while (want < 2 * t->n + 2)
-		want *= 2;
-	if (want != t->hcap) {
-		free(t->hash);
-		t->hash = xmalloc(want * sizeof(*t->hash));
-		t->hcap = want;
-	}
-	memset(t->hash, 0xff, t->hcap * sizeof(*t->hash));
+	htab_clear(&t->hash);
 	for (size_t i = 0; i < t->n; i++)
 		hash_insert(t, i);
 	t->hstale = 0;
@@ -64,13 +64,13 @@ static void hash_rebuild(struct files_table *t)
 
 struct files_entry *files_table_find(struct files_table *t, uint64_t ino)
 {
-	if (t->hstale || t->hcap < 2 * t->n + 2)
+	struct ino_key k = { t, ino };
+	void *i;
+
+	if (t->hstale)
 		hash_rebuild(t);
-	for (size_t h = hash_slot(t, ino); t->hash[h] != HASH_EMPTY;
-	     h = (h + 1) & (t->hcap - 1))
-		if (t->v[t->hash[h]].ino == ino)
-			return &t->v[t->hash[h]];
-	return NULL;
+	i = htab_find(&t->hash, ino_hash(ino), ino_eq, &k);
+	return i ? &t->v[(uintptr_t)i - 1] : NULL;
 }
 
 struct files_entry *files_table_add(struct files_table *t, const char *name,
@@ -86,10 +86,8 @@ struct files_entry *files_table_add(struct files_table *t, const char *name,
 	e->ino = ino;
 	e->fd = -1;
 	e->mtime_ns = -1;
-	if (!t->hstale && t->hcap >= 2 * t->n + 2)
+	if (!t->hstale)
 		hash_insert(t, t->n - 1);
-	else
-		t->hstale = 1;
 	return e;
 }
 

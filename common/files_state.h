@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "htab.h"
+
 #define FILES_HEAD_MAX 1024 /* bytes the fingerprint covers at most */
 
 struct files_entry {
@@ -43,9 +45,8 @@ struct files_entry {
 struct files_table {
 	struct files_entry *v;
 	size_t n, cap;
-	uint32_t *hash; /* indices into v by inode, open addressing */
-	size_t hcap;
-	int hstale;     /* hash must be rebuilt before use */
+	struct htab hash; /* index + 1 into v, by inode */
+	int hstale;       /* hash must be rebuilt before use */
 };
 
 void files_table_free(struct files_table *t);

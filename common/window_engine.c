@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "file.h"
+#include "htab.h"
 #include "xalloc.h"
 
 struct wcell {
@@ -61,16 +62,6 @@ struct heap_ent {
 
 /* Open addressing with linear probing; items are never NULL.  A hash and
  * its item share an entry, so a probe touches one cache line. */
-struct tab_ent {
-	uint64_t h;
-	void *v;
-};
-
-struct tab {
-	uint32_t cap, n;
-	struct tab_ent *e;
-};
-
 struct vec { /* of pointers */
 	void **p;
 	size_t n, cap;
@@ -83,7 +74,7 @@ struct window {
 	int64_t wm, max_event;
 	uint64_t seq;
 	size_t rows;
-	struct tab cells, wins, groups;
+	struct htab cells, wins, groups;
 	struct heap_ent *heap;
 	size_t nheap, capheap;
 	struct vec changed; /* struct wcell * */
@@ -135,81 +126,6 @@ static void vec_push(struct vec *v, void *p)
 		v->p = xrealloc(v->p, v->cap * sizeof *v->p);
 	}
 	v->p[v->n++] = p;
-}
-
-typedef int (*tab_eq_fn)(const void *item, const void *key);
-
-static void *tab_find(const struct tab *t, uint64_t h, tab_eq_fn eq,
-		      const void *key)
-{
-	if (!t->cap)
-		return NULL;
-	for (uint32_t i = (uint32_t)h & (t->cap - 1); t->e[i].v;
-	     i = (i + 1) & (t->cap - 1))
-		if (t->e[i].h == h && eq(t->e[i].v, key))
-			return t->e[i].v;
-	return NULL;
-}
-
-static void tab_insert(struct tab *t, uint64_t h, void *item)
-{
-	uint32_t i = (uint32_t)h & (t->cap - 1);
-
-	while (t->e[i].v)
-		i = (i + 1) & (t->cap - 1);
-	t->e[i].h = h;
-	t->e[i].v = item;
-	t->n++;
-}
-
-static void tab_put(struct tab *t, uint64_t h, void *item)
-{
-	if ((t->n + 1) * 4 > t->cap * 3) {
-		struct tab nt = { t->cap ? t->cap * 2 : 64, 0, NULL };
-		nt.e = xcalloc(nt.cap, sizeof *nt.e);
-		for (uint32_t i = 0; i < t->cap; i++)
-			if (t->e[i].v)
-				tab_insert(&nt, t->e[i].h, t->e[i].v);
-		free(t->e);
-		*t = nt;
-	}
-	tab_insert(t, h, item);
-}
-
-/* Removes item, shifting back later members of its probe run. */
-static void tab_del(struct tab *t, uint64_t h, const void *item)
-{
-	uint32_t mask = t->cap - 1, i = (uint32_t)h & mask, j, k;
-
-	while (t->e[i].v != item)
-		i = (i + 1) & mask;
-	for (j = i;;) {
-		j = (j + 1) & mask;
-		if (!t->e[j].v)
-			break;
-		k = (uint32_t)t->e[j].h & mask;
-		/* Leave j alone when its home k lies cyclically in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		t->e[i] = t->e[j];
-		i = j;
-	}
-	t->e[i].v = NULL;
-	t->n--;
-}
-
-/* Empties t at once (every item is going). */
-static void tab_clear(struct tab *t)
-{
-	if (t->n)
-		memset(t->e, 0, t->cap * sizeof *t->e);
-	t->n = 0;
-}
-
-static void tab_free(struct tab *t)
-{
-	free(t->e);
-	memset(t, 0, sizeof *t);
 }
 
 static void heap_push(struct window *w, int64_t end, struct wwin *win)
@@ -414,14 +330,14 @@ static struct wcell *find_cell(struct window *w, int64_t start, uint64_t h,
 			       struct wwin **winp)
 {
 	struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
-	struct wwin *win = tab_find(&w->wins, mix64((uint64_t)start), win_eq,
+	struct wwin *win = htab_find(&w->wins, mix64((uint64_t)start), win_eq,
 				    &start);
 
 	*winp = win;
 	if (!win)
 		return NULL;
 	if (win->indexed)
-		return tab_find(&w->cells, h, cell_eq, &k);
+		return htab_find(&w->cells, h, cell_eq, &k);
 	for (uint32_t i = 0; i < win->ncells; i++) {
 		struct wcell *c = win->cells[i];
 		if (win->hashes[i] == h && c->keylen == k.keylen &&
@@ -443,15 +359,15 @@ static struct wcell *sliding_cell(struct window *w, int64_t start,
 		return c;
 	if (!win) {
 		win = win_new(w, start, start + w->spec.size);
-		tab_put(&w->wins, mix64((uint64_t)start), win);
+		htab_put(&w->wins, mix64((uint64_t)start), win);
 		heap_push(w, win->end, win);
 	}
 	c = cell_new(w, win, w->key.p, (uint32_t)w->key.len, h);
 	if (win->indexed) {
-		tab_put(&w->cells, h, c);
+		htab_put(&w->cells, h, c);
 	} else if (win->ncells > WIN_SCAN) {
 		for (uint32_t i = 0; i < win->ncells; i++)
-			tab_put(&w->cells, win->cells[i]->hash, win->cells[i]);
+			htab_put(&w->cells, win->cells[i]->hash, win->cells[i]);
 		win->indexed = 1;
 	}
 	return c;
@@ -465,7 +381,7 @@ static void win_kill(struct window *w, struct wwin *win)
 	for (uint32_t i = 0; i < win->ncells; i++) {
 		struct wcell *c = win->cells[i];
 		if (win->indexed && !w->closing_all)
-			tab_del(&w->cells, c->hash, c);
+			htab_del(&w->cells, c->hash, c);
 		/* Only min, max, first, last and distinct hold memory; the
 		 * block is initialised again when it is reused. */
 		for (size_t a = 0; a < w->spec.naggs; a++)
@@ -475,7 +391,7 @@ static void win_kill(struct window *w, struct wwin *win)
 	w->rows -= win->ncells;
 	if (w->spec.kind == WINDOW_SLIDING) {
 		if (!w->closing_all)
-			tab_del(&w->wins, mix64((uint64_t)win->start), win);
+			htab_del(&w->wins, mix64((uint64_t)win->start), win);
 	} else {
 		struct wgroup *g = win->grp;
 		uint32_t i = 0;
@@ -484,7 +400,7 @@ static void win_kill(struct window *w, struct wwin *win)
 		memmove(&g->sess[i], &g->sess[i + 1],
 			(g->n - i - 1) * sizeof *g->sess);
 		if (--g->n == 0) {
-			tab_del(&w->groups, g->hash, g);
+			htab_del(&w->groups, g->hash, g);
 			free(g->sess);
 			free(g);
 		}
@@ -563,7 +479,7 @@ static uint32_t sess_lower(const struct wgroup *g, int64_t t)
 static struct wgroup *group_get(struct window *w, uint64_t keyhash)
 {
 	struct bytes k = { w->key.p, (uint32_t)w->key.len };
-	struct wgroup *g = tab_find(&w->groups, keyhash, group_eq, &k);
+	struct wgroup *g = htab_find(&w->groups, keyhash, group_eq, &k);
 
 	if (g)
 		return g;
@@ -571,7 +487,7 @@ static struct wgroup *group_get(struct window *w, uint64_t keyhash)
 	g->hash = keyhash;
 	g->keylen = k.n;
 	memcpy(g->key, k.p, k.n);
-	tab_put(&w->groups, keyhash, g);
+	htab_put(&w->groups, keyhash, g);
 	return g;
 }
 
@@ -944,8 +860,8 @@ static void close_upto(struct window *w, int64_t limit, int write)
 	}
 	w->closing.n = 0;
 	if (w->closing_all) {
-		tab_clear(&w->cells);
-		tab_clear(&w->wins);
+		htab_clear(&w->cells);
+		htab_clear(&w->wins);
 		w->closing_all = 0;
 	}
 }
@@ -1050,9 +966,9 @@ void window_free(struct window *w)
 		w->chunks = c->next;
 		free(c);
 	}
-	tab_free(&w->cells);
-	tab_free(&w->wins);
-	tab_free(&w->groups);
+	htab_free(&w->cells);
+	htab_free(&w->wins);
+	htab_free(&w->groups);
 	free(w->heap);
 	free(w->changed.p);
 	free(w->out.p);
