@@ -8,91 +8,19 @@
  * entry or changed-row entry can always look at its window.  They go to
  * free lists in the engine (rows with short keys, windows with their row
  * arrays), reused for the next windows and freed with the engine.
+ *
+ * This file holds the windows, their rows and their life cycle; rows are
+ * sorted and written by window_rows.c and state files are window_state.c
+ * (what they share: window_int.h).
  */
 #include "window_engine.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "file.h"
 #include "htab.h"
+#include "window_int.h"
 #include "xalloc.h"
-
-struct wcell {
-	struct wwin *win; /* in the free list: the next free cell */
-	uint64_t hash;    /* of (start, key): the row table */
-	char *key;        /* group values: (u32 length, compact JSON)... */
-	uint32_t keylen;
-	uint8_t changed;  /* in the changed list (update mode) */
-	uint8_t pooled;   /* a CELL_KEY-sized block, back to the free list */
-	struct wagg agg[];
-};
-
-/* Most rows are made and freed at the pace of records: blocks with room
- * for keys this long are recycled instead. */
-#define CELL_KEY 64
-
-struct wgroup { /* the sessions of one group, disjoint, by start */
-	uint64_t hash;
-	uint32_t n, cap;
-	struct wwin **sess;
-	uint32_t keylen;
-	char key[];
-};
-
-struct wwin {
-	int64_t start, end;
-	uint32_t refs;
-	uint8_t dead;
-	uint8_t mark; /* collected for emission */
-	uint8_t indexed; /* its rows are in the row table (sliding) */
-	struct wgroup *grp;
-	struct wcell **cells; /* kept, with its cap, by a freed window */
-	uint64_t *hashes;     /* cells[i]->hash, scanned without touching rows */
-	uint32_t ncells, cap;
-	struct wwin *next_free;
-};
-
-struct heap_ent {
-	int64_t end;
-	struct wwin *win;
-};
-
-/* Open addressing with linear probing; items are never NULL.  A hash and
- * its item share an entry, so a probe touches one cache line. */
-struct vec { /* of pointers */
-	void **p;
-	size_t n, cap;
-};
-
-struct window {
-	struct window_spec spec;
-	window_emit_fn emit;
-	void *ctx;
-	int64_t wm, max_event;
-	uint64_t seq;
-	size_t rows;
-	struct htab cells, wins, groups;
-	struct heap_ent *heap;
-	size_t nheap, capheap;
-	struct vec changed; /* struct wcell * */
-	struct vec out;     /* struct wcell *, rows of one emission */
-	struct vec closing; /* struct wwin * */
-	struct sbuf key, row, names, scratch;
-	size_t *name_off; /* ngroups + naggs + 1 offsets into names */
-	/* row begins with {"window":{...},"first name": of these bounds,
-	 * prefix_len bytes (0: not yet). */
-	int64_t fmt_start, fmt_end;
-	size_t prefix_len;
-	struct json_doc doc;
-	struct wcell *free_cells; /* pooled blocks, through ->win */
-	struct wwin *free_wins;
-	struct chunk *chunks;     /* where pooled rows and windows are cut */
-	size_t chunk_used;
-	int closing_all; /* close_upto() is closing every window */
-};
 
 /* ---- small containers ---- */
 
@@ -224,7 +152,7 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static uint64_t cell_hash(uint64_t keyhash, int64_t start)
+uint64_t window_cell_hash(uint64_t keyhash, int64_t start)
 {
 	return keyhash ^ mix64((uint64_t)start);
 }
@@ -326,7 +254,7 @@ static int group_eq(const void *item, const void *key)
 
 /* The sliding window of start (NULL if none is open) and in it the row of
  * the group key in w->key, hash h (NULL if none). */
-static struct wcell *find_cell(struct window *w, int64_t start, uint64_t h,
+struct wcell *window_find_cell(struct window *w, int64_t start, uint64_t h,
 			       struct wwin **winp)
 {
 	struct cell_key k = { start, w->key.p, (uint32_t)w->key.len };
@@ -348,12 +276,12 @@ static struct wcell *find_cell(struct window *w, int64_t start, uint64_t h,
 }
 
 /* The row of sliding window start for the group key, created if new. */
-static struct wcell *sliding_cell(struct window *w, int64_t start,
+struct wcell *window_sliding_cell(struct window *w, int64_t start,
 				  uint64_t keyhash)
 {
-	uint64_t h = cell_hash(keyhash, start);
+	uint64_t h = window_cell_hash(keyhash, start);
 	struct wwin *win;
-	struct wcell *c = find_cell(w, start, h, &win);
+	struct wcell *c = window_find_cell(w, start, h, &win);
 
 	if (c)
 		return c;
@@ -432,7 +360,7 @@ static void add_values(struct window *w, struct wcell *c,
 	mark_changed(w, c);
 }
 
-static int64_t floor_div(int64_t a, int64_t b)
+int64_t window_floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 
@@ -445,7 +373,7 @@ static int add_sliding(struct window *w, int64_t t, uint64_t keyhash,
 		       const struct jval *vals)
 {
 	const struct window_spec *s = &w->spec;
-	int64_t start = s->offset + floor_div(t - s->offset, s->slide) * s->slide;
+	int64_t start = s->offset + window_floor_div(t - s->offset, s->slide) * s->slide;
 	int n = 0;
 
 	/* Later starts first: their ends are later, so the first window the
@@ -453,7 +381,7 @@ static int add_sliding(struct window *w, int64_t t, uint64_t keyhash,
 	for (; start > t - s->size; start -= s->slide) {
 		if (s->mode != WINDOW_COMPLETE && start + s->size <= w->wm)
 			break;
-		add_values(w, sliding_cell(w, start, keyhash), vals);
+		add_values(w, window_sliding_cell(w, start, keyhash), vals);
 		if (s->max_rows && w->rows > s->max_rows)
 			return WINDOW_ADD_FULL;
 		n++;
@@ -462,7 +390,7 @@ static int add_sliding(struct window *w, int64_t t, uint64_t keyhash,
 }
 
 /* Index of the first session of g that ends at or after t. */
-static uint32_t sess_lower(const struct wgroup *g, int64_t t)
+uint32_t window_sess_lower(const struct wgroup *g, int64_t t)
 {
 	uint32_t lo = 0, hi = g->n;
 
@@ -476,7 +404,7 @@ static uint32_t sess_lower(const struct wgroup *g, int64_t t)
 	return lo;
 }
 
-static struct wgroup *group_get(struct window *w, uint64_t keyhash)
+struct wgroup *window_group_get(struct window *w, uint64_t keyhash)
 {
 	struct bytes k = { w->key.p, (uint32_t)w->key.len };
 	struct wgroup *g = htab_find(&w->groups, keyhash, group_eq, &k);
@@ -492,7 +420,7 @@ static struct wgroup *group_get(struct window *w, uint64_t keyhash)
 }
 
 /* A new session [start, end) at index i of g, with an empty row. */
-static struct wwin *sess_insert(struct window *w, struct wgroup *g,
+struct wwin *window_sess_insert(struct window *w, struct wgroup *g,
 				uint32_t i, int64_t start, int64_t end)
 {
 	struct wwin *win = win_new(w, start, end);
@@ -520,10 +448,10 @@ static int add_session(struct window *w, int64_t t, uint64_t keyhash,
 
 	if (w->spec.mode != WINDOW_COMPLETE && b <= w->wm)
 		return 0;
-	g = group_get(w, keyhash);
-	i = sess_lower(g, a);
+	g = window_group_get(w, keyhash);
+	i = window_sess_lower(g, a);
 	if (i == g->n || g->sess[i]->start > b) {
-		win = sess_insert(w, g, i, a, b);
+		win = window_sess_insert(w, g, i, a, b);
 	} else {
 		/* Sessions i..j-1 overlap or touch [a, b): they become one. */
 		win = g->sess[i];
@@ -588,198 +516,6 @@ int window_add(struct window *w, int64_t t, const struct jval *groups,
 	return add_sliding(w, t, keyhash, vals);
 }
 
-/* ---- emission ---- */
-
-static int cmp_keys(const struct wcell *a, const struct wcell *b)
-{
-	const char *p = a->key, *q = b->key;
-	const char *pe = p + a->keylen;
-	uint32_t m, n;
-	int c;
-
-	while (p < pe) {
-		memcpy(&m, p, sizeof m);
-		memcpy(&n, q, sizeof n);
-		p += sizeof m;
-		q += sizeof n;
-		if ((c = wagg_cmp_json(p, m, q, n)) != 0)
-			return c;
-		p += m;
-		q += n;
-	}
-	return 0;
-}
-
-static int cmp_rows(const void *x, const void *y)
-{
-	const struct wcell *a = *(struct wcell *const *)x;
-	const struct wcell *b = *(struct wcell *const *)y;
-
-	if (a->win->start != b->win->start)
-		return a->win->start < b->win->start ? -1 : 1;
-	if (a->win->end != b->win->end)
-		return a->win->end < b->win->end ? -1 : 1;
-	return cmp_keys(a, b);
-}
-
-static int cmp_cells(const void *x, const void *y)
-{
-	return cmp_keys(*(struct wcell *const *)x, *(struct wcell *const *)y);
-}
-
-/* Insertion sort: rows of one step are often a handful (one window's
- * groups), where it costs less than qsort's set-up. */
-static void sort_small(struct wcell **rows, size_t n,
-		       int (*cmp)(const void *, const void *))
-{
-	for (size_t i = 1; i < n; i++) {
-		struct wcell *c = rows[i];
-		size_t j = i;
-		for (; j > 0 && cmp(&rows[j - 1], &c) > 0; j--)
-			rows[j] = rows[j - 1];
-		rows[j] = c;
-	}
-}
-
-static void sort_by(struct wcell **rows, size_t n,
-		    int (*cmp)(const void *, const void *))
-{
-	if (n > 16)
-		qsort(rows, n, sizeof *rows, cmp);
-	else
-		sort_small(rows, n, cmp);
-}
-
-/* Rows come window by window, and windows mostly in order already (closed
- * by end): then only each window's rows need sorting, by group. */
-static void sort_rows(struct wcell **rows, size_t n)
-{
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		const struct wwin *a = rows[i - 1]->win, *b = rows[i]->win;
-		if (a != b && (a->start > b->start ||
-			       (a->start == b->start && a->end >= b->end)))
-			break;
-	}
-	if (i < n) {
-		sort_by(rows, n, cmp_rows);
-		return;
-	}
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && rows[j]->win == rows[i]->win; j++)
-			;
-		sort_by(rows + i, j - i, cmp_cells);
-	}
-}
-
-/* The part of every row of window win before the first value: the rows
- * of one window are written together, so it stays in w->row for them. */
-static void put_prefix(struct window *w, const struct wwin *win)
-{
-	struct sbuf *r = &w->row;
-
-	sbuf_reset(r);
-	sbuf_puts(r, "{\"window\":{\"start\":");
-	timefmt_format(w->spec.tf, win->start, r);
-	sbuf_puts(r, ",\"end\":");
-	timefmt_format(w->spec.tf, win->end, r);
-	sbuf_putc(r, '}');
-	sbuf_put(r, w->names.p, w->name_off[1] - w->name_off[0]);
-	w->fmt_start = win->start;
-	w->fmt_end = win->end;
-	w->prefix_len = r->len;
-}
-
-static void put_row(struct window *w, const struct wcell *c)
-{
-	const struct window_spec *s = &w->spec;
-	struct sbuf *r = &w->row;
-	const char *k = c->key;
-	uint32_t n;
-
-	if (w->prefix_len == 0 || c->win->start != w->fmt_start ||
-	    c->win->end != w->fmt_end)
-		put_prefix(w, c->win);
-	r->len = w->prefix_len;
-	for (size_t i = 0; i < s->ngroups; i++) {
-		if (i)
-			sbuf_put_short(r, w->names.p + w->name_off[i],
-				  w->name_off[i + 1] - w->name_off[i]);
-		memcpy(&n, k, sizeof n);
-		sbuf_put_short(r, k + sizeof n, n);
-		k += sizeof n + n;
-	}
-	for (size_t i = 0; i < s->naggs; i++) {
-		size_t j = s->ngroups + i;
-		if (j)
-			sbuf_put_short(r, w->names.p + w->name_off[j],
-				  w->name_off[j + 1] - w->name_off[j]);
-		wagg_put(s->agg_kinds[i], &c->agg[i], r);
-	}
-	sbuf_putc(r, '}');
-	w->emit(w->ctx, r->p, r->len);
-}
-
-struct ranked {
-	const struct wcell *c;
-	size_t off, len, idx;
-};
-
-static int cmp_ranked(const void *x, const void *y, void *arg)
-{
-	const struct ranked *a = x, *b = y;
-	const char *text = arg;
-	int c = wagg_cmp_json(text + b->off, b->len, text + a->off, a->len);
-
-	if (c)
-		return c;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-/* Writes rows[0..n) of one window: the top N by the --by aggregate,
- * greatest first, ties in group order. */
-static void put_top(struct window *w, struct wcell **rows, size_t n)
-{
-	int by = w->spec.top_by;
-	struct ranked *r = xmalloc(n * sizeof *r);
-
-	sbuf_reset(&w->scratch);
-	for (size_t i = 0; i < n; i++) {
-		r[i].c = rows[i];
-		r[i].idx = i;
-		r[i].off = w->scratch.len;
-		wagg_put(w->spec.agg_kinds[by], &rows[i]->agg[by], &w->scratch);
-		r[i].len = w->scratch.len - r[i].off;
-	}
-	qsort_r(r, n, sizeof *r, cmp_ranked, w->scratch.p);
-	for (size_t i = 0; i < n && i < w->spec.top; i++)
-		put_row(w, r[i].c);
-	free(r);
-}
-
-/* Sorts and writes the rows collected in w->out. */
-static void flush_out(struct window *w)
-{
-	struct wcell **rows = (struct wcell **)w->out.p;
-	size_t n = w->out.n, i, j;
-
-	sort_rows(rows, n);
-	for (i = 0; i < n; i = j) {
-		if (w->spec.top_by < 0) {
-			put_row(w, rows[i]);
-			j = i + 1;
-			continue;
-		}
-		for (j = i + 1; j < n && rows[j]->win->start == rows[i]->win->start &&
-				rows[j]->win->end == rows[i]->win->end;
-		     j++)
-			;
-		put_top(w, rows + i, j - i);
-	}
-	w->out.n = 0;
-}
-
 static void collect_win(struct window *w, struct wwin *win)
 {
 	for (uint32_t i = 0; i < win->ncells; i++)
@@ -787,7 +523,7 @@ static void collect_win(struct window *w, struct wwin *win)
 }
 
 /* Every open window's rows (each has exactly one live heap entry). */
-static void collect_all(struct window *w)
+void window_collect_all(struct window *w)
 {
 	for (size_t i = 0; i < w->nheap; i++)
 		if (ent_live(&w->heap[i]))
@@ -813,7 +549,7 @@ static void emit_changed(struct window *w)
 			collect_win(w, win);
 		}
 	}
-	flush_out(w);
+	window_flush_out(w);
 	for (size_t i = 0; i < n; i++) {
 		ch[i]->win->mark = 0;
 		unref(w, ch[i]->win);
@@ -849,7 +585,7 @@ static void close_upto(struct window *w, int64_t limit, int write)
 		if (write)
 			collect_win(w, e.win);
 	}
-	flush_out(w);
+	window_flush_out(w);
 	/* A sliding window has one heap entry: none left, none stays open,
 	 * and the tables are emptied at once rather than item by item. */
 	w->closing_all = w->spec.kind == WINDOW_SLIDING && w->nheap == 0;
@@ -871,8 +607,8 @@ void window_step(struct window *w)
 	if (w->spec.mode == WINDOW_UPDATE)
 		emit_changed(w);
 	if (w->spec.mode == WINDOW_COMPLETE) {
-		collect_all(w);
-		flush_out(w);
+		window_collect_all(w);
+		window_flush_out(w);
 	}
 	if (w->max_event != INT64_MIN) {
 		int64_t wm;
@@ -888,8 +624,8 @@ void window_step(struct window *w)
 void window_finish(struct window *w)
 {
 	if (w->spec.mode == WINDOW_COMPLETE) {
-		collect_all(w);
-		flush_out(w);
+		window_collect_all(w);
+		window_flush_out(w);
 		return;
 	}
 	/* The end of the stream is a watermark at infinity.  Append mode
@@ -982,231 +718,3 @@ void window_free(struct window *w)
 	free(w);
 }
 
-/* ---- state files ---- */
-
-static void put_time(struct sbuf *b, int64_t t)
-{
-	if (t == INT64_MIN)
-		sbuf_puts(b, "null");
-	else
-		sbuf_put_i64(b, t);
-}
-
-static void save_row(struct window *w, const struct wcell *c, struct sbuf *b)
-{
-	const char *k = c->key;
-	uint32_t n;
-
-	sbuf_puts(b, "{\"start\":");
-	sbuf_put_i64(b, c->win->start);
-	sbuf_puts(b, ",\"end\":");
-	sbuf_put_i64(b, c->win->end);
-	sbuf_puts(b, ",\"group\":[");
-	for (size_t i = 0; i < w->spec.ngroups; i++) {
-		memcpy(&n, k, sizeof n);
-		if (i)
-			sbuf_putc(b, ',');
-		sbuf_put(b, k + sizeof n, n);
-		k += sizeof n + n;
-	}
-	sbuf_puts(b, "],\"aggs\":[");
-	for (size_t i = 0; i < w->spec.naggs; i++) {
-		if (i)
-			sbuf_putc(b, ',');
-		wagg_save(w->spec.agg_kinds[i], &c->agg[i], b);
-	}
-	sbuf_puts(b, "]}\n");
-}
-
-int window_save(struct window *w, const char *path, char *err,
-		size_t errlen)
-{
-	struct sbuf b = SBUF_INIT;
-	int rc;
-
-	collect_all(w);
-	/* In output order, so that the same windows give the same file. */
-	sort_rows((struct wcell **)w->out.p, w->out.n);
-	sbuf_puts(&b, "{\"sw_window_state\":1,\"ident\":");
-	sbuf_put_jstr(&b, w->spec.ident, strlen(w->spec.ident));
-	sbuf_puts(&b, ",\"watermark\":");
-	put_time(&b, w->wm);
-	sbuf_puts(&b, ",\"max_event\":");
-	put_time(&b, w->max_event);
-	sbuf_printf(&b, ",\"seq\":%llu,\"rows\":%zu}\n",
-		    (unsigned long long)w->seq, w->out.n);
-	for (size_t i = 0; i < w->out.n; i++)
-		save_row(w, w->out.p[i], &b);
-	w->out.n = 0;
-
-	rc = file_replace(path, b.p, b.len, 0600, err, errlen);
-	sbuf_free(&b);
-	return rc;
-}
-
-/* Reads an integer or null (minus infinity) member of object token 0. */
-static int get_time(const struct json_doc *d, const char *key, int64_t *t)
-{
-	int64_t i = json_obj_get(d, 0, key, strlen(key));
-
-	if (i < 0)
-		return -1;
-	if (d->tok[i].type == JSON_NULL) {
-		*t = INT64_MIN;
-		return 0;
-	}
-	if (d->tok[i].type != JSON_NUMBER)
-		return -1;
-	return json_num_i64(json_tok_ptr(d, (uint32_t)i), d->tok[i].len, t);
-}
-
-static int load_header(struct window *w, const struct json_doc *d,
-		       int64_t *rows, enum window_state_err *why, char *err,
-		       size_t errlen)
-{
-	int64_t v = -1, ident, seq;
-
-	if (d->tok[0].type != JSON_OBJECT ||
-	    get_time(d, "sw_window_state", &v) < 0 || v != 1) {
-		snprintf(err, errlen, "not an sw-window state file");
-		return -1;
-	}
-	ident = json_obj_get(d, 0, "ident", 5);
-	if (ident < 0 || d->tok[ident].type != JSON_STRING ||
-	    get_time(d, "watermark", &w->wm) < 0 ||
-	    get_time(d, "max_event", &w->max_event) < 0 ||
-	    get_time(d, "seq", &seq) < 0 || seq < 0 ||
-	    get_time(d, "rows", rows) < 0 || *rows < 0) {
-		snprintf(err, errlen, "bad header");
-		return -1;
-	}
-	w->seq = (uint64_t)seq;
-	if (!json_str_eq(d, (uint32_t)ident, w->spec.ident,
-			 strlen(w->spec.ident))) {
-		struct sbuf was = SBUF_INIT;
-		json_unescape(json_tok_ptr(d, (uint32_t)ident),
-			      d->tok[ident].len, &was);
-		snprintf(err, errlen,
-			 "written for other windows or aggregates (%s), not "
-			 "these (%s)",
-			 was.p ? was.p : "", w->spec.ident);
-		sbuf_free(&was);
-		*why = WINDOW_STATE_MISMATCH;
-		return -1;
-	}
-	return 0;
-}
-
-/* Restores one row; returns 0 or -1 with a reason. */
-static int load_row(struct window *w, const struct json_doc *d, char *err,
-		    size_t errlen)
-{
-	const struct window_spec *s = &w->spec;
-	int64_t start, end, grp, aggs;
-	struct wcell *c;
-	uint32_t n;
-
-	if (d->tok[0].type != JSON_OBJECT || get_time(d, "start", &start) ||
-	    get_time(d, "end", &end) || start == INT64_MIN ||
-	    end == INT64_MIN || end <= start ||
-	    (grp = json_obj_get(d, 0, "group", 5)) < 0 ||
-	    d->tok[grp].type != JSON_ARRAY ||
-	    d->tok[grp].count != s->ngroups ||
-	    (aggs = json_obj_get(d, 0, "aggs", 4)) < 0 ||
-	    d->tok[aggs].type != JSON_ARRAY ||
-	    d->tok[aggs].count != s->naggs) {
-		snprintf(err, errlen, "bad row");
-		return -1;
-	}
-	sbuf_reset(&w->key);
-	JSON_ARR_FOREACH(d, (uint32_t)grp, e)
-	{
-		n = d->tok[e].len;
-		sbuf_put(&w->key, &n, sizeof n);
-		sbuf_put(&w->key, json_tok_ptr(d, e), n);
-	}
-	uint64_t keyhash = wagg_hash(w->key.p, w->key.len, 0);
-	if (s->kind == WINDOW_SLIDING) {
-		struct wwin *win;
-		if (end - start != s->size ||
-		    floor_div(start - s->offset, s->slide) * s->slide !=
-			    start - s->offset ||
-		    find_cell(w, start, cell_hash(keyhash, start), &win)) {
-			snprintf(err, errlen, "bad or repeated window");
-			return -1;
-		}
-		c = sliding_cell(w, start, keyhash);
-	} else {
-		struct wgroup *g = group_get(w, keyhash);
-		uint32_t i = sess_lower(g, start);
-		if (i < g->n && g->sess[i]->start <= end) {
-			snprintf(err, errlen, "overlapping sessions");
-			return -1;
-		}
-		c = sess_insert(w, g, i, start, end)->cells[0];
-	}
-	uint32_t t = (uint32_t)aggs + 1;
-	for (size_t i = 0; i < s->naggs; i++, t = d->tok[t].end)
-		if (wagg_load(s->agg_kinds[i], &c->agg[i], d, t, err, errlen))
-			return -1;
-	return 0;
-}
-
-int window_load(struct window *w, const char *path,
-		enum window_state_err *why, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL, reason[256];
-	size_t cap = 0;
-	ssize_t len;
-	int64_t rows = -1, lineno = 0;
-	int rc = -1;
-
-	*why = WINDOW_STATE_CORRUPT;
-	if (!f) {
-		if (errno == ENOENT)
-			return 1;
-		*why = WINDOW_STATE_IO;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		if (json_parse(&w->doc, line, (size_t)len, reason,
-			       sizeof reason) < 0)
-			goto bad;
-		if (lineno == 1) {
-			if (load_header(w, &w->doc, &rows, why, reason,
-					sizeof reason) < 0)
-				goto bad;
-			continue;
-		}
-		if (lineno - 1 > rows) {
-			snprintf(reason, sizeof reason, "more rows than %lld",
-				 (long long)rows);
-			goto bad;
-		}
-		if (load_row(w, &w->doc, reason, sizeof reason) < 0)
-			goto bad;
-	}
-	if (ferror(f)) {
-		*why = WINDOW_STATE_IO;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (lineno == 0 || lineno - 1 != rows) {
-		snprintf(err, errlen, "%s: truncated (%lld of %lld rows)",
-			 path, (long long)(lineno ? lineno - 1 : 0),
-			 (long long)rows);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-bad:
-	snprintf(err, errlen, "%s: line %lld: %s", path, (long long)lineno,
-		 reason);
-out:
-	free(line);
-	fclose(f);
-	return rc;
-}
