@@ -1,98 +1,20 @@
-/* avro_decode: resolution plans and the binary-to-JSON decoder. */
+/* avro_decode: the binary-to-JSON decoder, running the plans of
+ * avro_resolve.c; values are written by avro_fmt.c. */
 #include "avro_decode.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "avro_encode.h"
-#include "base64.h"
+#include "avro_decode_int.h"
 #include "json.h"
-#include "timefmt.h"
 #include "xalloc.h"
 
-#define MAX_DEPTH 256
 /* Items that take no bytes (null, empty records) cannot be bounded by the
  * input's size; cap how many one datum may hold. */
 #define MAX_EMPTY_ITEMS (1 << 20)
-
-enum op {
-	OP_NULL,
-	OP_BOOL,
-	OP_INT,
-	OP_LONG,
-	OP_L2F,
-	OP_L2D,
-	OP_FLOAT,
-	OP_F2D,
-	OP_DOUBLE,
-	OP_BYTES,
-	OP_STRING,
-	OP_FIXED,
-	OP_ENUM,
-	OP_ARRAY,
-	OP_MAP,
-	OP_RECORD,
-	OP_WUNION,
-	OP_RUNION,
-	OP_ERROR,
-};
-
-struct plan;
-
-struct wfield {
-	struct plan *p;              /* NULL: skip */
-	const struct avro_node *w;   /* writer's type, for skipping */
-	const char *name;            /* writer's field name, for errors */
-	int ridx;                    /* reader field, or -1 */
-	char *pre;                   /* in-order: defaults written before */
-};
-
-struct plan {
-	enum op op;
-	int wint;                    /* the writer wrote an int (range check) */
-	const struct avro_node *w, *r;
-	struct plan *sub;            /* items, values, union branch */
-	char *wrap;                  /* RUNION in avro JSON: {"name": */
-	struct wfield *wf;
-	size_t nwf;
-	char **key;                  /* reader fields: "name": */
-	char **def;                  /* reader fields: rendered defaults */
-	size_t nrf;
-	int inorder;
-	struct plan *fail;           /* every datum fails with this */
-	const char *fail_name;
-	char *tail;                  /* in-order: defaults written last */
-	int *emap;                   /* enum: writer symbol -> reader's */
-	struct plan **br;            /* writer union branches */
-	size_t nbr;
-	int may_be_empty;            /* array/map items may take 0 bytes */
-	char *err;                   /* OP_ERROR */
-	struct plan *next;
-};
-
-struct avro_reader {
-	struct plan *root;
-	struct plan *plans;
-	enum avro_json mode;
-};
-
-struct comp {
-	struct avro_reader *rd;
-	struct sbuf *reasons;
-	int nreasons;
-	struct memo {
-		const struct avro_node *w, *r;
-		struct plan *p;
-	} *memo;
-	size_t nmemo, capmemo;
-	char *err;
-	size_t errlen;
-	int failed;
-};
 
 struct dctx {
 	const uint8_t *p, *end;
@@ -103,189 +25,6 @@ struct dctx {
 	int depth;
 	uint64_t empty_items; /* zero-byte items seen in this datum */
 };
-
-/* --- formats -------------------------------------------------------- */
-
-static int64_t floordiv(int64_t a, int64_t b, int64_t *rem)
-{
-	int64_t q = a / b, r = a % b;
-
-	if (r < 0) {
-		r += b;
-		q--;
-	}
-	*rem = r;
-	return q;
-}
-
-static void put_digits(char *p, uint64_t v, int n)
-{
-	while (n-- > 0) {
-		p[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
-static const char *lt_name(int logical)
-{
-	switch (logical) {
-	case AVRO_LT_DATE: return "date";
-	case AVRO_LT_TIME_MILLIS: return "time-millis";
-	case AVRO_LT_TIME_MICROS: return "time-micros";
-	case AVRO_LT_TIMESTAMP_MILLIS: return "timestamp-millis";
-	case AVRO_LT_TIMESTAMP_MICROS: return "timestamp-micros";
-	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS: return "local-timestamp-millis";
-	case AVRO_LT_LOCAL_TIMESTAMP_MICROS: return "local-timestamp-micros";
-	default: return "value";
-	}
-}
-
-const char *avro_logical_range(int logical, int64_t v)
-{
-	int64_t lo, hi; /* [lo, hi) */
-
-	switch (logical) {
-	case AVRO_LT_DATE:
-		lo = TIMEFMT_MIN_S / 86400, hi = TIMEFMT_MAX_S / 86400;
-		break;
-	case AVRO_LT_TIME_MILLIS:
-		return v >= 0 && v < 86400000 ? NULL : "0 to 86399999";
-	case AVRO_LT_TIME_MICROS:
-		return v >= 0 && v < INT64_C(86400000000) ? NULL
-							  : "0 to 86399999999";
-	case AVRO_LT_TIMESTAMP_MILLIS:
-	case AVRO_LT_LOCAL_TIMESTAMP_MILLIS:
-		lo = TIMEFMT_MIN_S * 1000, hi = TIMEFMT_MAX_S * 1000;
-		break;
-	case AVRO_LT_TIMESTAMP_MICROS:
-	case AVRO_LT_LOCAL_TIMESTAMP_MICROS:
-		lo = TIMEFMT_MIN_S * 1000000, hi = TIMEFMT_MAX_S * 1000000;
-		break;
-	default:
-		return NULL;
-	}
-	return v >= lo && v < hi ? NULL : "years -99999 to +99999";
-}
-
-/* Dates and timestamps are written only within the range that timefmt
- * reads back (years -99999 to +99999), so decode | encode never fails. */
-int avro_fmt_date(int64_t days, struct sbuf *out)
-{
-	if (avro_logical_range(AVRO_LT_DATE, days))
-		return -1;
-	timefmt_format_date(days, out);
-	return 0;
-}
-
-static void fmt_clock(int64_t frac_of_day, int micros, struct sbuf *out)
-{
-	char buf[16];
-	int64_t unit = micros ? 1000000 : 1000;
-	int64_t secs = frac_of_day / unit, sub = frac_of_day % unit;
-
-	put_digits(buf, (uint64_t)(secs / 3600), 2);
-	buf[2] = ':';
-	put_digits(buf + 3, (uint64_t)(secs / 60 % 60), 2);
-	buf[5] = ':';
-	put_digits(buf + 6, (uint64_t)(secs % 60), 2);
-	buf[8] = '.';
-	put_digits(buf + 9, (uint64_t)sub, micros ? 6 : 3);
-	sbuf_put(out, buf, micros ? 15 : 12);
-}
-
-int avro_fmt_time(int64_t v, int micros, struct sbuf *out)
-{
-	int64_t day = micros ? INT64_C(86400000000) : 86400000;
-
-	if (v < 0 || v >= day)
-		return -1;
-	fmt_clock(v, micros, out);
-	return 0;
-}
-
-int avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out)
-{
-	int64_t day = micros ? INT64_C(86400000000) : 86400000, rem;
-	int64_t days = floordiv(v, day, &rem);
-
-	if (avro_logical_range(micros ? AVRO_LT_TIMESTAMP_MICROS
-				       : AVRO_LT_TIMESTAMP_MILLIS, v) ||
-	    avro_fmt_date(days, out) < 0)
-		return -1;
-	sbuf_putc(out, 'T');
-	fmt_clock(rem, micros, out);
-	if (utc)
-		sbuf_putc(out, 'Z');
-	return 0;
-}
-
-/* -0.0 keeps its sign: JSON's "-0.0" reads back as negative zero, where
- * "0" (what the number writer gives for a whole value) would not. */
-void avro_fmt_float(float f, struct sbuf *out)
-{
-	if (f == 0 && signbit(f))
-		sbuf_put(out, "-0.0", 4);
-	else
-		sbuf_put_float(out, f);
-}
-
-void avro_fmt_double(double d, struct sbuf *out)
-{
-	if (d == 0 && signbit(d))
-		sbuf_put(out, "-0.0", 4);
-	else
-		sbuf_put_double(out, d);
-}
-
-static void fmt_uuid(const uint8_t *p, struct sbuf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	char buf[38];
-	size_t k = 0;
-
-	buf[k++] = '"';
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			buf[k++] = '-';
-		buf[k++] = hex[p[i] >> 4];
-		buf[k++] = hex[p[i] & 15];
-	}
-	buf[k++] = '"';
-	sbuf_put(out, buf, k);
-}
-
-/* Avro's JSON encoding of bytes: one code point per byte. */
-static void fmt_latin1(const uint8_t *p, size_t n, struct sbuf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	sbuf_grow(out, n * 6 + 2);
-	sbuf_putc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		if (c == '"' || c == '\\') {
-			sbuf_putc(out, '\\');
-			sbuf_putc(out, (char)c);
-		} else if (c < 0x20 || c == 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-				      hex[c & 15] };
-			sbuf_put(out, e, 6);
-		} else if (c < 0x80) {
-			sbuf_putc(out, (char)c);
-		} else {
-			sbuf_putc(out, (char)(0xc0 | (c >> 6)));
-			sbuf_putc(out, (char)(0x80 | (c & 0x3f)));
-		}
-	}
-	sbuf_putc(out, '"');
-}
-
-static void fmt_b64(const uint8_t *p, size_t n, struct sbuf *out)
-{
-	sbuf_putc(out, '"');
-	base64_encode(p, n, out);
-	sbuf_putc(out, '"');
-}
 
 /* --- the decoder ---------------------------------------------------- */
 
@@ -300,9 +39,6 @@ static int derr(struct dctx *c, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
-
-static int derr(struct dctx *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* Two's complement big-endian p[0..n) as a decimal with r's scale digits
  * after the point, quoted.  More digits than r's precision is bad input,
@@ -442,7 +178,7 @@ static int rd_count(struct dctx *c, int may_be_empty, uint64_t *count)
 	return 0;
 }
 
-static int may_be_empty(const struct avro_node *n, int depth)
+int avro_may_be_empty(const struct avro_node *n, int depth)
 {
 	if (depth > 32)
 		return 1;
@@ -453,7 +189,7 @@ static int may_be_empty(const struct avro_node *n, int depth)
 		return n->size == 0;
 	case AVRO_RECORD:
 		for (size_t i = 0; i < n->nfields; i++)
-			if (!may_be_empty(n->fields[i].type, depth + 1))
+			if (!avro_may_be_empty(n->fields[i].type, depth + 1))
 				return 0;
 		return 1;
 	default:
@@ -511,7 +247,7 @@ static int skip(struct dctx *c, const struct avro_node *n)
 	case AVRO_ARRAY:
 	case AVRO_MAP:
 		for (;;) {
-			if ((rc = rd_count(c, may_be_empty(n->items, 0),
+			if ((rc = rd_count(c, avro_may_be_empty(n->items, 0),
 					   &count)) < 0 || count == 0)
 				break;
 			for (uint64_t i = 0; i < count && rc == 0; i++) {
@@ -564,7 +300,7 @@ static int put_long(struct dctx *c, const struct avro_node *r, int64_t v,
 	}
 	if ((range = avro_logical_range(r->logical, v)))
 		return derr(c, "%s out of range (%s): %" PRId64,
-			    lt_name(r->logical), range, v);
+			    avro_lt_name(r->logical), range, v);
 	sbuf_putc(out, '"');
 	switch (r->logical) {
 	case AVRO_LT_DATE:
@@ -605,13 +341,13 @@ static int put_bytes(struct dctx *c, const struct avro_node *r,
 		     const uint8_t *p, size_t n, struct sbuf *out)
 {
 	if (c->rd->mode == AVRO_JSON_AVRO)
-		fmt_latin1(p, n, out);
+		avro_fmt_latin1(p, n, out);
 	else if (r->logical == AVRO_LT_DECIMAL)
 		return fmt_decimal(c, p, n, r, out);
 	else if (r->logical == AVRO_LT_UUID && n == 16)
-		fmt_uuid(p, out);
+		avro_fmt_uuid(p, out);
 	else
-		fmt_b64(p, n, out);
+		avro_fmt_b64(p, n, out);
 	return 0;
 }
 
@@ -898,406 +634,4 @@ int64_t avro_skip(struct avro_reader *rd, const void *p, size_t n)
 	if (skip(&c, rd->root->w) < 0)
 		return -1;
 	return c.p - (const uint8_t *)p;
-}
-
-/* --- compiling the resolution -------------------------------------- */
-
-static struct plan *plan_new(struct comp *cc, enum op op,
-			     const struct avro_node *w,
-			     const struct avro_node *r)
-{
-	struct plan *p = xcalloc(1, sizeof(*p));
-
-	p->op = op;
-	p->w = w;
-	p->r = r;
-	p->next = cc->rd->plans;
-	cc->rd->plans = p;
-	return p;
-}
-
-static struct plan *plan_error(struct comp *cc, const struct avro_node *w,
-			       const struct avro_node *r, const char *path,
-			       const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static struct plan *plan_error(struct comp *cc, const struct avro_node *w,
-			       const struct avro_node *r, const char *path,
-			       const char *fmt, ...)
-{
-	struct plan *p = plan_new(cc, OP_ERROR, w, r);
-	va_list ap;
-	char msg[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p->err = xstrdup(msg);
-	if (cc->reasons) {
-		sbuf_printf(cc->reasons, "%s: %s\n", *path ? path : ".", msg);
-		cc->nreasons++;
-	}
-	return p;
-}
-
-static int alias_match(const struct avro_node *w, const struct avro_node *r)
-{
-	if (strcmp(w->name, r->name) == 0 ||
-	    strcmp(w->fullname, r->fullname) == 0)
-		return 1;
-	for (size_t i = 0; i < r->naliases; i++) {
-		const char *a = r->aliases[i], *dot = strrchr(a, '.');
-		if (strcmp(a, w->fullname) == 0 ||
-		    strcmp(dot ? dot + 1 : a, w->name) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Whether a writer's w can be read as r without looking inside. */
-static int matches(const struct avro_node *w, const struct avro_node *r,
-		   int exact)
-{
-	if (w->type == r->type) {
-		if (w->type == AVRO_RECORD || w->type == AVRO_ENUM)
-			return alias_match(w, r);
-		if (w->type == AVRO_FIXED)
-			return alias_match(w, r) && w->size == r->size;
-		return 1;
-	}
-	if (exact)
-		return 0;
-	switch (w->type) {
-	case AVRO_INT:
-		return r->type == AVRO_LONG || r->type == AVRO_FLOAT ||
-		       r->type == AVRO_DOUBLE;
-	case AVRO_LONG:
-		return r->type == AVRO_FLOAT || r->type == AVRO_DOUBLE;
-	case AVRO_FLOAT:
-		return r->type == AVRO_DOUBLE;
-	case AVRO_STRING:
-		return r->type == AVRO_BYTES;
-	case AVRO_BYTES:
-		return r->type == AVRO_STRING;
-	default:
-		return 0;
-	}
-}
-
-static struct plan *compile(struct comp *cc, const struct avro_node *w,
-			    const struct avro_node *r, const char *path);
-
-static char *render_default(struct comp *cc, const struct avro_node *r,
-			    const char *def, const char *path)
-{
-	struct avro_writer *aw = avro_writer_new(r, AVRO_IN_DEFAULT);
-	struct avro_reader *ar = NULL;
-	struct sbuf bin = SBUF_INIT, js = SBUF_INIT;
-	char err[512];
-	char *res = NULL;
-
-	if (avro_write_text(aw, def, strlen(def), &bin, err, sizeof(err)) <
-		    0 ||
-	    !(ar = avro_reader_new(r, NULL, cc->rd->mode, err, sizeof(err))) ||
-	    avro_read(ar, bin.p, bin.len, &js, err, sizeof(err)) < 0) {
-		if (!cc->failed)
-			snprintf(cc->err, cc->errlen, "%s: default: %s", path,
-				 err);
-		cc->failed = 1;
-	} else {
-		res = xstrndup(js.p, js.len);
-	}
-	avro_writer_free(aw);
-	avro_reader_free(ar);
-	sbuf_free(&bin);
-	sbuf_free(&js);
-	return res;
-}
-
-static void compile_record(struct comp *cc, struct plan *p, const char *path)
-{
-	const struct avro_node *w = p->w, *r = p->r;
-	int last = -1;
-	struct sbuf chunk = SBUF_INIT;
-
-	p->nwf = w->nfields;
-	p->wf = xcalloc(w->nfields + 1, sizeof(*p->wf));
-	p->nrf = r->nfields;
-	p->key = xcalloc(r->nfields + 1, sizeof(char *));
-	p->def = xcalloc(r->nfields + 1, sizeof(char *));
-	p->inorder = 1;
-	for (size_t k = 0; k < w->nfields; k++) {
-		p->wf[k].w = w->fields[k].type;
-		p->wf[k].name = w->fields[k].name;
-		p->wf[k].ridx = -1;
-	}
-	for (size_t i = 0; i < r->nfields; i++) {
-		const struct avro_field *rf = &r->fields[i];
-		struct sbuf key = SBUF_INIT, sub = SBUF_INIT;
-		int found = -1;
-
-		sbuf_put_jstr(&key, rf->name, strlen(rf->name));
-		sbuf_putc(&key, ':');
-		p->key[i] = key.p;
-		for (size_t k = 0; k < w->nfields && found < 0; k++) {
-			if (strcmp(w->fields[k].name, rf->name) == 0)
-				found = (int)k;
-			for (size_t a = 0; a < rf->naliases && found < 0; a++)
-				if (strcmp(w->fields[k].name,
-					   rf->aliases[a]) == 0)
-					found = (int)k;
-		}
-		sbuf_printf(&sub, "%s.%s", path, rf->name);
-		if (found >= 0) {
-			p->wf[found].ridx = (int)i;
-			p->wf[found].p = compile(cc, w->fields[found].type,
-						 rf->type, sub.p);
-		} else if (rf->def) {
-			p->def[i] = render_default(cc, rf->type, rf->def,
-						   sub.p);
-		} else {
-			struct plan *e = plan_error(
-				cc, w, r, sub.p,
-				"the reader's field %s is not in the writer's "
-				"record %s and has no default",
-				rf->name, w->fullname);
-			p->def[i] = xstrdup("null");
-			if (!p->fail) {
-				p->fail = e;
-				p->fail_name = rf->name;
-			}
-		}
-		sbuf_free(&sub);
-	}
-	/* In order when matched writer fields follow the reader's order. */
-	for (size_t k = 0; k < p->nwf; k++) {
-		if (p->wf[k].ridx < 0)
-			continue;
-		if (p->wf[k].ridx < last)
-			p->inorder = 0;
-		last = p->wf[k].ridx;
-	}
-	if (!p->inorder)
-		return;
-	last = -1;
-	for (size_t k = 0; k <= p->nwf; k++) {
-		int upto = k < p->nwf ? p->wf[k].ridx : (int)p->nrf;
-
-		if (k < p->nwf && p->wf[k].ridx < 0)
-			continue;
-		sbuf_reset(&chunk);
-		for (int i = last + 1; i < upto; i++) {
-			if (!p->def[i])
-				continue;
-			if (chunk.len)
-				sbuf_putc(&chunk, ',');
-			sbuf_puts(&chunk, p->key[i]);
-			sbuf_puts(&chunk, p->def[i]);
-		}
-		if (chunk.len) {
-			char *s = xstrndup(chunk.p, chunk.len);
-			if (k < p->nwf)
-				p->wf[k].pre = s;
-			else
-				p->tail = s;
-		}
-		last = upto;
-	}
-	sbuf_free(&chunk);
-}
-
-static struct plan *compile(struct comp *cc, const struct avro_node *w,
-			    const struct avro_node *r, const char *path)
-{
-	struct plan *p;
-	struct sbuf sub = SBUF_INIT;
-	int j = -1;
-
-	if (w->type == AVRO_UNION) {
-		p = plan_new(cc, OP_WUNION, w, r);
-		p->nbr = w->nbranches;
-		p->br = xcalloc(p->nbr, sizeof(*p->br));
-		for (size_t i = 0; i < p->nbr; i++)
-			p->br[i] = compile(cc, w->branches[i], r, path);
-		return p;
-	}
-	if (r->type == AVRO_UNION) {
-		for (size_t i = 0; i < r->nbranches && j < 0; i++)
-			if (matches(w, r->branches[i], 1))
-				j = (int)i;
-		for (size_t i = 0; i < r->nbranches && j < 0; i++)
-			if (matches(w, r->branches[i], 0))
-				j = (int)i;
-		if (j < 0) {
-			sbuf_puts(&sub, "the writer's ");
-			avro_node_describe(w, &sub);
-			sbuf_puts(&sub, " is not in the reader's union of ");
-			avro_node_describe(r, &sub);
-			p = plan_error(cc, w, r, path, "%s", sub.p);
-			sbuf_free(&sub);
-			return p;
-		}
-		p = plan_new(cc, OP_RUNION, w, r);
-		if (cc->rd->mode == AVRO_JSON_AVRO &&
-		    r->branches[j]->type != AVRO_NULL) {
-			const char *bn = avro_branch_name(r->branches[j]);
-			sbuf_putc(&sub, '{');
-			sbuf_put_jstr(&sub, bn, strlen(bn));
-			sbuf_putc(&sub, ':');
-			p->wrap = sub.p;
-		}
-		p->sub = compile(cc, w, r->branches[j], path);
-		return p;
-	}
-	if (!matches(w, r, 0)) {
-		sbuf_puts(&sub, "the writer's ");
-		avro_node_describe(w, &sub);
-		sbuf_puts(&sub, " cannot be read as ");
-		avro_node_describe(r, &sub);
-		if (w->type == AVRO_FIXED && r->type == AVRO_FIXED &&
-		    w->size != r->size)
-			sbuf_printf(&sub, " (size %zu, not %zu)", w->size,
-				    r->size);
-		p = plan_error(cc, w, r, path, "%s", sub.p);
-		sbuf_free(&sub);
-		return p;
-	}
-	if (w->type == AVRO_RECORD) {
-		for (size_t i = 0; i < cc->nmemo; i++)
-			if (cc->memo[i].w == w && cc->memo[i].r == r)
-				return cc->memo[i].p;
-		p = plan_new(cc, OP_RECORD, w, r);
-		if (cc->nmemo == cc->capmemo) {
-			cc->capmemo = cc->capmemo ? 2 * cc->capmemo : 16;
-			cc->memo = xrealloc(cc->memo,
-					    cc->capmemo * sizeof(*cc->memo));
-		}
-		cc->memo[cc->nmemo].w = w;
-		cc->memo[cc->nmemo].r = r;
-		cc->memo[cc->nmemo++].p = p;
-		compile_record(cc, p, path);
-		return p;
-	}
-	switch (w->type) {
-	case AVRO_NULL:
-		return plan_new(cc, OP_NULL, w, r);
-	case AVRO_BOOLEAN:
-		return plan_new(cc, OP_BOOL, w, r);
-	case AVRO_INT:
-	case AVRO_LONG:
-		p = plan_new(cc,
-			     r->type == AVRO_FLOAT  ? OP_L2F :
-			     r->type == AVRO_DOUBLE ? OP_L2D :
-			     r->type == AVRO_INT    ? OP_INT :
-						      OP_LONG,
-			     w, r);
-		p->wint = w->type == AVRO_INT;
-		return p;
-	case AVRO_FLOAT:
-		return plan_new(cc, r->type == AVRO_FLOAT ? OP_FLOAT : OP_F2D,
-				w, r);
-	case AVRO_DOUBLE:
-		return plan_new(cc, OP_DOUBLE, w, r);
-	case AVRO_BYTES:
-	case AVRO_STRING:
-		return plan_new(cc, r->type == AVRO_BYTES ? OP_BYTES : OP_STRING,
-				w, r);
-	case AVRO_FIXED:
-		return plan_new(cc, OP_FIXED, w, r);
-	case AVRO_ENUM:
-		p = plan_new(cc, OP_ENUM, w, r);
-		p->emap = xcalloc(w->nsymbols + 1, sizeof(int));
-		for (size_t i = 0; i < w->nsymbols; i++) {
-			p->emap[i] = r->enum_default;
-			for (size_t k = 0; k < r->nsymbols; k++)
-				if (strcmp(w->symbols[i], r->symbols[k]) == 0)
-					p->emap[i] = (int)k;
-			if (p->emap[i] < 0 && cc->reasons) {
-				sbuf_printf(cc->reasons,
-					    "%s: the writer's symbol %s is not "
-					    "in the reader's enum %s, which "
-					    "has no default\n",
-					    *path ? path : ".", w->symbols[i],
-					    r->fullname);
-				cc->nreasons++;
-			}
-		}
-		return p;
-	case AVRO_ARRAY:
-	case AVRO_MAP:
-		p = plan_new(cc, w->type == AVRO_ARRAY ? OP_ARRAY : OP_MAP, w,
-			     r);
-		p->may_be_empty = may_be_empty(w->items, 0);
-		sbuf_printf(&sub, "%s[]", path);
-		p->sub = compile(cc, w->items, r->items, sub.p);
-		sbuf_free(&sub);
-		return p;
-	default:
-		break;
-	}
-	return plan_error(cc, w, r, path, "internal: unexpected type");
-}
-
-struct avro_reader *avro_reader_new(const struct avro_node *w,
-				    const struct avro_node *r,
-				    enum avro_json mode, char *err,
-				    size_t errlen)
-{
-	struct avro_reader *rd = xcalloc(1, sizeof(*rd));
-	struct comp cc = { 0 };
-
-	rd->mode = mode;
-	cc.rd = rd;
-	cc.err = err;
-	cc.errlen = errlen;
-	rd->root = compile(&cc, w, r ? r : w, "");
-	free(cc.memo);
-	if (cc.failed) {
-		avro_reader_free(rd);
-		return NULL;
-	}
-	return rd;
-}
-
-void avro_reader_free(struct avro_reader *rd)
-{
-	struct plan *p, *next;
-
-	if (!rd)
-		return;
-	for (p = rd->plans; p; p = next) {
-		next = p->next;
-		for (size_t i = 0; i < p->nwf; i++)
-			free(p->wf[i].pre);
-		free(p->wf);
-		for (size_t i = 0; i < p->nrf; i++) {
-			free(p->key[i]);
-			free(p->def[i]);
-		}
-		free(p->key);
-		free(p->def);
-		free(p->tail);
-		free(p->emap);
-		free(p->br);
-		free(p->wrap);
-		free(p->err);
-		free(p);
-	}
-	free(rd);
-}
-
-int avro_compat(const struct avro_node *w, const struct avro_node *r,
-		struct sbuf *reasons)
-{
-	struct avro_reader *rd = xcalloc(1, sizeof(*rd));
-	struct comp cc = { 0 };
-	char err[512];
-
-	cc.rd = rd;
-	cc.reasons = reasons;
-	cc.err = err;
-	cc.errlen = sizeof(err);
-	compile(&cc, w, r, "");
-	free(cc.memo);
-	avro_reader_free(rd);
-	return cc.nreasons;
 }
