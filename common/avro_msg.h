@@ -22,10 +22,13 @@
  * the codes below and fills err, and the caller maps them to exit codes
  * (EUSAGE 64, EDATA 65, EUNAVAIL 69, EIO 74).
  *
- * Typical use (sw-consume):
+ * Typical use (sw-avro decode --field; sw-consume and sw-produce go
+ * through avro_valfmt.h, which does the same):
  *	struct avro_msg_opts o = AVRO_MSG_OPTS_INIT;
  *	o.schema = ...; o.registry = ...;
- *	if (avro_msg_new(&m, &o, err, sizeof err) < 0) -> usage error
+ *	rc = avro_msg_new(&m, &o, 0, err, sizeof err);   (1 to encode)
+ *	rc == AVRO_MSG_EUSAGE -> usage error; other rc < 0 -> exit
+ *	                         avro_msg_exit_code(rc)
  *	per message: rc = avro_msg_decode(m, payload, len, &out, err, sizeof err);
  *	             rc == AVRO_MSG_EDATA -> bad input naming topic/offset
  */

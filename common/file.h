@@ -6,9 +6,11 @@
  * half-written (checkpoints, window state, files state, registry entries):
  * the data goes to a temporary dot-file in the same directory, is synced,
  * renamed over the target, and the directory is synced, so after a crash
- * the file holds either the old or the new content.  file_lock() keeps two
- * runs from sharing such a file.  Errors are returned,
- * with the path and reason in err; nothing here prints.
+ * the file holds either the old or the new content.  file_read_all() is
+ * how they, and schema files, are read back, whole and bounded.
+ * file_lock() keeps two runs from sharing such a file.  Errors are
+ * returned, with the path and reason in err ("PATH: reason"); nothing here
+ * prints.
  */
 #ifndef SW_FILE_H
 #define SW_FILE_H

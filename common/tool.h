@@ -19,7 +19,7 @@
  * A tool's main() looks like:
  *
  *	struct tool t;
- *	tool_init(&t, "sw-enrich", argc, argv);
+ *	tool_init(&t, "sw-enrich");
  *	while ((c = tool_getopt(&t, argc, argv, "hquvR" ..., longopts)) != -1) {
  *		if (tool_option(&t, c, optarg))
  *			continue;
