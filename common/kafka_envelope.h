@@ -6,7 +6,7 @@
  * one message as {"topic","partition","offset","timestamp",
  * "timestamp_type","key","headers","value"} in that order, straight from
  * the rd_kafka_message_t with sbuf writers; a JSON value is validated with
- * json_parse() into the caller's scratch doc and its compact text copied.
+ * json_compact() into the caller's scratch doc and its compact text copied.
  *
  * Reading (sw-produce): kafka_envelope_read() takes a parsed envelope line
  * and fills a struct kafka_rec whose byte spans point into buffers owned
