@@ -1,5 +1,5 @@
 /*
- * sw-avro: Avro in and out (contract section 6).
+ * sw-avro: Avro in and out (sw-avro(1)).
  *
  * decode: container files (or streams of framed datums) to NDJSON, or the
  * base64 message at --field of each NDJSON record to its JSON; encode: the

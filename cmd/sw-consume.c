@@ -1,5 +1,5 @@
 /*
- * sw-consume: Kafka to NDJSON (contract sections 2 and 3).
+ * sw-consume: Kafka to NDJSON (sw-consume(1); the envelope: sw(7)).
  *
  * One KafkaConsumer handle serves every mode: simple mode assigns the
  * partitions itself, group mode (-G) subscribes and assigns in the

@@ -1,5 +1,5 @@
 /*
- * sw-enrich: add what downstream needs (contract section 5).
+ * sw-enrich: add what downstream needs (sw-enrich(1)).
  *
  * Options build a pipeline of operations (common/enrich_ops.h) in the order
  * given; each input record goes through it and whatever comes out is

@@ -1,5 +1,5 @@
 /*
- * sw-files: a directory of files as a stream source (contract section 11).
+ * sw-files: a directory of files as a stream source (sw-files(1)).
  *
  * Each scan lists DIR, matches the entries against what is known of them
  * (common/files_state: inode, fingerprint, offset), and reads whatever is

@@ -1,6 +1,6 @@
 /*
- * sw-gen: realistic synthetic events to try pipelines with (contract
- * section 10).  The events themselves come from common/gen_events.c; this
+ * sw-gen: realistic synthetic events to try pipelines with (sw-gen(1)).
+ * The events themselves come from common/gen_events.c; this
  * file parses options, paces output for --rate and stops at --count.
  */
 #include <errno.h>

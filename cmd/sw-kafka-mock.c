@@ -1,6 +1,6 @@
 /*
  * sw-kafka-mock: librdkafka's in-memory mock cluster as a program, for
- * trying the tools and for tests (contract section 10).
+ * trying the tools and for tests (sw-kafka-mock(1)).
  *
  * It prints the bootstrap address as the first line on stdout and then
  * reads commands, one per line, from stdin (fault injection for tests);

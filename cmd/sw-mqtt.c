@@ -1,5 +1,5 @@
 /*
- * sw-mqtt: MQTT in and out (contract section 9).
+ * sw-mqtt: MQTT in and out (sw-mqtt(1)).
  *
  *   sw-mqtt sub -b HOST[:PORT] -t FILTER… [--qos N] [-c N] [--idle-exit DUR]
  *   … | sw-mqtt pub -b HOST[:PORT] (-t TOPIC | --topic-from PATH) [--qos N]

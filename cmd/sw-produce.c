@@ -1,5 +1,5 @@
 /*
- * sw-produce: NDJSON to Kafka (contract section 4).
+ * sw-produce: NDJSON to Kafka (sw-produce(1)).
  *
  * Each input record becomes one message: its compact JSON (or, per
  * --value-format, the bytes of a string, or the framed Avro datum) as the

@@ -1,6 +1,6 @@
 /*
- * sw-sink-es: NDJSON to Elasticsearch through the _bulk API (contract
- * section 7).
+ * sw-sink-es: NDJSON to Elasticsearch through the _bulk API
+ * (sw-sink-es(1)).
  *
  * Records are read without blocking while requests are in flight, turned
  * into _bulk items (bulk_req), gathered into batches by count, bytes and

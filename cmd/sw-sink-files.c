@@ -1,6 +1,6 @@
 /*
  * sw-sink-files: a directory of NDJSON, Avro or Parquet part files as a
- * sink (contract section 12).
+ * sink (sw-sink-files(1)).
  *
  * Records go to one open part file per Hive partition (common/sinkf_part),
  * encoded by common/sinkf_enc under a hidden in-progress name.  A commit

@@ -1,5 +1,5 @@
 /*
- * sw-window: event-time windows with watermarks (contract section 8).
+ * sw-window: event-time windows with watermarks (sw-window(1)).
  *
  * Per record: the event time, the group values and one value per aggregate
  * are taken with jpath (plain paths straight from json.h tokens) and given

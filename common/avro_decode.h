@@ -27,7 +27,7 @@
 #include "avro_schema.h"
 #include "sbuf.h"
 
-/* The JSON forms of contract section 6. */
+/* The JSON forms of --json plain|avro (sw-avro(1)). */
 enum avro_json {
 	AVRO_JSON_PLAIN, /* bare unions, base64 bytes, natural logical types */
 	AVRO_JSON_AVRO,  /* the specification's JSON encoding */

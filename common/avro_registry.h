@@ -2,7 +2,7 @@
  * avro_registry: where schemas are found by id, fingerprint or subject.
  *
  * Two kinds, chosen by the spec given to avro_registry_open():
- *   - a directory (contract section 6): DIR/ids/<id>.avsc and
+ *   - a directory (sw-avro(1), --registry): DIR/ids/<id>.avsc and
  *     DIR/subjects/<subject>/<version>.avsc;
  *   - a Confluent-compatible Schema Registry, "http://…" or "https://…":
  *     GET /schemas/ids/<id> and POST /subjects/<subject>/versions, over

@@ -31,8 +31,8 @@ struct bulk_ckpt_ref {
 	uint64_t seq;
 };
 
-/* The Kafka envelope of a record (contract section 2): topic, partition
- * and offset at the top of the object at token 0 of d.  Returns 1 with
+/* The Kafka envelope of a record (sw(7)): topic, partition and offset
+ * at the top of the object at token 0 of d.  Returns 1 with
  * them set (*topic points into d, or into scratch when the name has
  * escapes), 0 when the record has no usable envelope. */
 int bulk_ckpt_envelope(const struct json_doc *d, struct sbuf *scratch,

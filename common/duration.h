@@ -1,5 +1,5 @@
 /*
- * duration: lengths of time as users write them (contract section 1):
+ * duration: lengths of time as users write them (sw(7), DURATIONS):
  * "500ms", "10s", "5m", "2h", "1d", combinations such as "1h30m", and
  * Spark's words: "10 seconds", "2 minutes", "1 hour", "1 day", "100
  * milliseconds", "5 microseconds".  The result is in microseconds.

@@ -1,6 +1,6 @@
 /*
- * enrich_ops: sw-enrich's operations (contract section 5), applied to each
- * record in command-line order.
+ * enrich_ops: sw-enrich's operations (sw-enrich(1), OPERATIONS), applied
+ * to each record in command-line order.
  *
  * The tool builds a pipeline with the enrich_add_*() and enrich_set_*()
  * calls while it parses its options, in the order given, checks it with

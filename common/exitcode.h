@@ -1,5 +1,5 @@
 /*
- * exitcode: the exit status table shared by every tool (contract section 1),
+ * exitcode: the exit status table shared by every tool (sw(7), EXIT STATUS),
  * and the same table as text for --help and the man pages.
  */
 #ifndef SW_EXITCODE_H

@@ -1,5 +1,5 @@
 /*
- * gen_events: synthetic event streams for sw-gen (contract section 10).
+ * gen_events: synthetic event streams for sw-gen (sw-gen(1)).
  *
  * Three kinds of events, each shaped like the samples in tests/fixtures/data:
  *   web     users moving through login -> cart -> done, some dropping off at

@@ -156,7 +156,7 @@ int kafka_conf_new(rd_kafka_conf_t **out, const struct kafka_opts *o,
 	size_t i;
 
 	*out = NULL;
-	/* -F is where Kafka passwords go (contract section 1); -X may
+	/* -F is where Kafka passwords go (sw-consume(1), -F); -X may
 	 * carry one too.  Either way librdkafka keeps a copy for good. */
 	if (o->nfiles)
 		secret_hold();

@@ -1,6 +1,6 @@
 /*
  * kafka_conf: librdkafka configuration from the command line, and what a
- * Kafka error means for the exit status (contract section 1, "Kafka
+ * Kafka error means for the exit status (sw(7), EXIT STATUS, "Kafka
  * settings").
  *
  * A tool collects -b, -X and -F into a struct kafka_opts (which only keeps

@@ -1,5 +1,5 @@
 /*
- * kafka_envelope: the Kafka record envelope of contract section 2, both
+ * kafka_envelope: the Kafka record envelope of sw(7), both
  * ways.
  *
  * Writing (sw-consume, sw-produce --report): kafka_envelope_write() appends

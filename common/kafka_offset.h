@@ -1,9 +1,9 @@
 /*
- * kafka_offset: where sw-consume starts and stops (contract section 3).
+ * kafka_offset: where sw-consume starts and stops (sw-consume(1)).
  *
  * - Offset specs: "beginning", "end", "stored", "N", "-N", "s@MS", "@TIME"
  *   (TIME as timefmt reads it) and the stop form "e@MS".
- * - The checkpoint file of sw-sink-es (section 7),
+ * - The checkpoint file of sw-sink-es (sw-sink-es(1)),
  *   {"offsets":{"topic":{"partition":next_offset}}}, loaded into a
  *   partition list the caller owns.
  * - Data loss: start offsets below a partition's earliest retained offset,

@@ -2,7 +2,7 @@
  * mqtt_msg: MQTT messages as NDJSON records, for sw-mqtt sub.
  *
  * A message becomes {"topic":…,"qos":…,"retain":…,"timestamp":<receive
- * ms>,"value":…} (contract section 9), or just the value with value_only.
+ * ms>,"value":…} (sw-mqtt(1)), or just the value with value_only.
  * The value is read per --value-format by valfmt.h, as in the Kafka
  * envelope: json (the payload parsed and written compact), string (a JSON
  * string of UTF-8 text) or base64; there is no codec.  An empty payload,

@@ -1,5 +1,5 @@
 /*
- * ndjson: lines from files or stdin, as section 1 of the contract reads them.
+ * ndjson: lines from files or stdin, as sw(7), INPUT, reads them.
  *
  * The reader walks its sources in order ("-" or no source at all is stdin),
  * splits lines on '\n', drops a '\r' before it, skips blank lines, counts

@@ -1,5 +1,5 @@
 /*
- * stats: one progress report of a tool's figures (contract section 13),
+ * stats: one progress report of a tool's figures (sw(7), PROGRESS REPORTS),
  * rendered as a JSON line, in the Prometheus text exposition format, or as
  * a short line for a terminal.
  *

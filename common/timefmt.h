@@ -1,5 +1,5 @@
 /*
- * timefmt: event times in, timestamps out (contract section 1).
+ * timefmt: event times in, timestamps out (sw(7), TIMESTAMPS).
  *
  * Times are carried as int64 microseconds since the Unix epoch (UTC), which
  * covers any date a record can name and the precision of every input form.

@@ -1,11 +1,11 @@
 /*
- * tool: the run-time every sw program shares (contract section 1).
+ * tool: the run-time every sw program shares (sw(7)).
  *
  * This is the one module that prints and exits, and only cmd/ uses it.  It
  * owns the common flags (--help is the tool's own), diagnostics in the form
  * "sw-TOOL: context: reason", the bad-input policy (--on-error,
  * --dead-letter), signals, buffered stdout, and the reports: --stats at
- * exit, --stats-every (contract section 13) and --progress.
+ * exit, --stats-every (sw(7), PROGRESS REPORTS) and --progress.
  *
  * Reports are timed here, never by a tool: tool_tick() on the record path
  * looks at the clock only every so many records (adapted to the rate), and

@@ -1,7 +1,7 @@
 /*
  * window_engine: event-time windows with a watermark, after Spark
  * Structured Streaming's window(), session_window(), withWatermark() and
- * output modes (contract section 8).  This is sw-window's whole logic;
+ * output modes (sw-window(1)).  This is sw-window's whole logic;
  * cmd/sw-window.c only reads records, extracts fields and writes rows.
  *
  * The engine assigns each record (an event time, its group values and one

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Progress reports (contract section 13): --stats-every, --stats-file,
+# Progress reports (sw(7), PROGRESS REPORTS): --stats-every, --stats-file,
 # --stats-format json|prometheus, and --progress, which shows the same
 # figures.  Timing is asserted on the order of lines and on counters,
 # never on wall time.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# sw-files: a directory of files as a stream source (contract section 11).
+# sw-files: a directory of files as a stream source (sw-files(1)).
 
 load test_helper
 load helpers/files

@@ -1,5 +1,5 @@
 /*
- * test_duration: both spellings of contract section 1, combinations, and
+ * test_duration: both spellings of sw(7), DURATIONS, combinations, and
  * strict errors.
  */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * test_timefmt: every input form of contract section 1, output in UTC and
+ * test_timefmt: every input form of sw(7), TIMESTAMPS, output in UTC and
  * in zones with DST, and round trips against the C library.
  */
 #include <stdint.h>
