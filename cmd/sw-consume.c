@@ -407,13 +407,9 @@ static void store_offsets(struct consume *c, rd_kafka_message_t **msgs,
  * is then set: a reader that went away ends the run quietly). */
 static int flush_out(struct consume *c)
 {
-	if (out_flush(&c->t.out) == 0)
+	if (tool_flush(&c->t) == 0)
 		return 0;
 	c->done = 1;
-	if (c->t.out.err != EPIPE && !c->code) {
-		tool_error(&c->t, "write error: %s", strerror(c->t.out.err));
-		c->code = SW_EXIT_IOERR;
-	}
 	return -1;
 }
 
@@ -429,7 +425,9 @@ static void flush_and_commit(struct consume *c)
 		tool_warn(&c->t, "commit: %s", rd_kafka_err2str(e));
 }
 
-/* A message whose key, value or header cannot be written. */
+/* A message whose key, value or header cannot be written.  Under
+ * --on-error fail it ends the run (c->done) before the message: what was
+ * written before it is committed on the way out. */
 static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 			int part, const char *why)
 {
@@ -441,8 +439,6 @@ static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 	const char *raw = part == KAFKA_ENV_KEY ? m->key : m->payload;
 	size_t rawlen = part == KAFKA_ENV_KEY ? m->key_len : m->len;
 
-	if (c->t.on_error == TOOL_ON_ERROR_FAIL)
-		flush_and_commit(c); /* what was written before stays done */
 	snprintf(source, sizeof(source), "%s/%d", topic, (int)m->partition);
 	tool_bad_input(&c->t, source, (uint64_t)m->offset, raw ? raw : "",
 		       raw ? rawlen : 0,
@@ -454,6 +450,8 @@ static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 			       "; try --key-format string" :
 			       "; try --value-format string" :
 			       "");
+	if (tool_ended(&c->t))
+		c->done = 1;
 }
 
 /* The schema registry an Avro value needs failed: not the message's
@@ -666,19 +664,14 @@ static void handle_batch(struct consume *c, rd_kafka_message_t **msgs,
 		part = kafka_envelope_write(&c->rec, m, &c->eo, &c->scratch,
 					    err, sizeof(err));
 		if (part) {
-			/* Under --on-error fail this is the last record: what
-			 * was written before it is committed first. */
-			if ((c->t.on_error == TOOL_ON_ERROR_FAIL ||
-			     part >= KAFKA_ENV_UNAVAIL) &&
-			    flush_out(c) == 0) {
-				store_offsets(c, msgs + written, i - written);
-				written = i;
-			}
-			if (part >= KAFKA_ENV_UNAVAIL) {
+			/* A message that ends the run is not stored: the
+			 * offsets stored below stop before it. */
+			if (part >= KAFKA_ENV_UNAVAIL)
 				registry_failed(c, m, part, err);
+			else
+				bad_message(c, m, part, err);
+			if (c->done)
 				break;
-			}
-			bad_message(c, m, part, err);
 			continue;
 		}
 		/* Flush before the buffer would spill, so that what is out

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,7 +202,7 @@ struct sink {
 	int64_t flush_us, max_backoff_us, timeout_us, drain_us;
 	const char *checkpoint;
 	const char *user, *password_file, *api_key_file, *cacert;
-	int insecure, gzip, tee, fail_on_bad;
+	int insecure, gzip, tee;
 	/* state */
 	char *bulk_url;
 	char *password;
@@ -226,7 +225,7 @@ struct sink {
 	int64_t index_sec;
 	/* outcome */
 	uint64_t indexed, retried, dead_lettered, requests, rejected, failed;
-	int unreachable, bad_input, io_error, refused;
+	int unreachable, refused;
 	unsigned shown;
 };
 
@@ -587,28 +586,6 @@ static int can_accept(const struct sink *s)
  * Records in.
  */
 
-/* tool_bad_record(), but under --on-error fail the sink first delivers
- * what it holds: the record is reported here (even with -q), reading stops,
- * and the exit status becomes 65 once held records are out. */
-static void bad_record(struct sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void bad_record(struct sink *s, const char *fmt, ...)
-{
-	char reason[1024];
-	int quiet = s->t.quiet;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
-	if (s->fail_on_bad)
-		s->t.quiet = 0;
-	tool_bad_record(&s->t, "%s", reason);
-	s->t.quiet = quiet;
-	if (s->fail_on_bad)
-		s->bad_input = 1;
-}
-
 static int eval_key(struct sink *s, struct jpath *jp, const char *flag,
 		    const struct json_doc *d, struct jval *v)
 {
@@ -616,15 +593,15 @@ static int eval_key(struct sink *s, struct jpath *jp, const char *flag,
 	int r = jpath_eval(jp, d, v, err, sizeof err);
 
 	if (r < 0) {
-		bad_record(s, "%s: %s", flag, err);
+		tool_bad_record(&s->t, "%s: %s", flag, err);
 		return -1;
 	}
 	if (r == 0 || v->type == JSON_NULL) {
-		bad_record(s, "%s %s: missing", flag, jpath_expr(jp));
+		tool_bad_record(&s->t, "%s %s: missing", flag, jpath_expr(jp));
 		return -1;
 	}
 	if (bulk_key_check(v, err, sizeof err) < 0) {
-		bad_record(s, "%s %s: %s", flag, jpath_expr(jp), err);
+		tool_bad_record(&s->t, "%s %s: %s", flag, jpath_expr(jp), err);
 		return -1;
 	}
 	return 0;
@@ -642,12 +619,12 @@ static int index_for(struct sink *s, const struct json_doc *d)
 		int r = jpath_eval(s->time_path, d, &v, err, sizeof err);
 
 		if (r <= 0 || v.type == JSON_NULL) {
-			bad_record(s, "--time %s: %s", jpath_expr(s->time_path),
+			tool_bad_record(&s->t, "--time %s: %s", jpath_expr(s->time_path),
 				   r < 0 ? err : "missing");
 			return -1;
 		}
 		if (timefmt_parse_json(&s->tf, v.p, v.n, &us, err, sizeof err) < 0) {
-			bad_record(s, "--time %s: %s", jpath_expr(s->time_path), err);
+			tool_bad_record(&s->t, "--time %s: %s", jpath_expr(s->time_path), err);
 			return -1;
 		}
 	} else {
@@ -661,7 +638,7 @@ static int index_for(struct sink *s, const struct json_doc *d)
 	if (!s->index_len ||
 	    bulk_index_check(s->index_buf, s->index_len, err, sizeof err) < 0) {
 		s->index_sec = INT64_MIN;
-		bad_record(s, "--index: %s", s->index_len ? err : "name too long");
+		tool_bad_record(&s->t, "--index: %s", s->index_len ? err : "name too long");
 		return -1;
 	}
 	s->index_sec = sec;
@@ -690,7 +667,7 @@ static void add_record(struct sink *s, const struct json_doc *d)
 	size_t rec_off, start;
 
 	if (s->op != BULK_OP_DELETE && d->tok[0].type != JSON_OBJECT) {
-		bad_record(s, "not an object: Elasticsearch documents are objects");
+		tool_bad_record(&s->t, "not an object: Elasticsearch documents are objects");
 		return;
 	}
 	if (s->id_path && eval_key(s, s->id_path, "--id", d, &id) < 0)
@@ -754,13 +731,13 @@ static int read_record(struct sink *s, struct json_doc *d)
 	case TOOL_READ_RECORD:
 		return 1;
 	case TOOL_READ_BAD:
-		bad_record(s, "%s", err);
+		tool_bad_record(&s->t, "%s", err);
 		return 0;
 	case TOOL_READ_AGAIN:
 		return 0;
 	case TOOL_READ_ERROR:
 		tool_error(&s->t, "%s", err);
-		s->io_error = 1;
+		tool_end(&s->t, SW_EXIT_IOERR);
 		return -1;
 	case TOOL_READ_EOF:
 		break;
@@ -1288,7 +1265,7 @@ static void run(struct sink *s)
 		unsigned nfd;
 		int n = 0, more = 0;
 
-		while (reading && can_accept(s) && !tool_stop && !s->bad_input) {
+		while (reading && can_accept(s) && !tool_stopping(&s->t)) {
 			int r;
 
 			if (n == MAX_BURST) {
@@ -1302,12 +1279,14 @@ static void run(struct sink *s)
 				reading = 0;
 				break;
 			}
-			if (r > 0 && !s->bad_input)
+			if (r > 0)
 				add_record(s, &doc);
 			n++;
 			tool_tick(&s->t);
 		}
-		if (reading && (tool_stop || s->bad_input))
+		/* Bad input under --on-error fail and output that failed
+		 * end the reading too: what is held is still delivered. */
+		if (reading && tool_stopping(&s->t))
 			reading = 0;
 		now = mono_us();
 		if (!reading && !deadline) {
@@ -1375,11 +1354,7 @@ static int exit_code(struct sink *s)
 		return SW_EXIT_UNAVAILABLE;
 	if (s->failed || s->rejected)
 		return SW_EXIT_TEMPFAIL;
-	if (s->io_error)
-		return SW_EXIT_IOERR;
-	if (s->bad_input)
-		return SW_EXIT_DATAERR;
-	return SW_EXIT_OK;
+	return SW_EXIT_OK; /* or what tool_end() recorded */
 }
 
 static const char *versions(void)
@@ -1414,10 +1389,6 @@ int main(int argc, char **argv)
 	s.tf = (struct timefmt)TIMEFMT_INIT;
 	parse_options(&s, argc, argv);
 	check_options(&s);
-	if (s.t.on_error == TOOL_ON_ERROR_FAIL && !s.t.dead_letter_path) {
-		s.fail_on_bad = 1;
-		s.t.on_error = TOOL_ON_ERROR_SKIP;
-	}
 	if (s.checkpoint) {
 		s.ckpt = bulk_ckpt_new();
 		tool_lock(&s.t, "--checkpoint", s.checkpoint);

@@ -670,15 +670,19 @@ static void finish(struct run *r)
 {
 	char err[512];
 
+	/* A run that ends on an error (bad input under --on-error fail,
+	 * output that failed) writes no more rows and leaves the state as it
+	 * found it. */
+	if (tool_ended(r->t))
+		return;
 	/* A last step for records not stepped yet, so that the rows of the
 	 * end of the stream do not depend on when the input paused. */
 	if (r->pending && r->mode != WINDOW_COMPLETE)
 		step(r);
 	if (!r->state_path || r->mode == WINDOW_COMPLETE)
 		window_finish(r->w);
-	if (!r->state_path)
+	if (!r->state_path || tool_flush(r->t) < 0)
 		return;
-	tool_flush(r->t);
 	if (window_save(r->w, r->state_path, err, sizeof err) < 0)
 		tool_die(r->t, SW_EXIT_IOERR, "--state: %s", err);
 }
@@ -742,6 +746,8 @@ int main(int argc, char **argv)
 		if (!tool_next_record(&t, &doc))
 			break;
 		add_record(&r, &doc);
+		if (tool_ended(&t))
+			break;
 		tool_tick(&t);
 		if (++r.pending == r.every_n)
 			step(&r);
