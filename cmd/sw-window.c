@@ -295,7 +295,7 @@ static void parse_emit_every(struct run *r, const char *arg)
 		tool_usage_error(r->t, "--emit-every: '%s': must be longer than 0", arg);
 }
 
-static enum wagg_kind agg_option_kind(int c)
+static enum wagg_kind agg_option_kind(struct tool *t, int c)
 {
 	switch (c) {
 	case OPT_SUM: return WAGG_SUM;
@@ -304,8 +304,11 @@ static enum wagg_kind agg_option_kind(int c)
 	case OPT_MAX: return WAGG_MAX;
 	case OPT_FIRST: return WAGG_FIRST;
 	case OPT_LAST: return WAGG_LAST;
-	default: return WAGG_DISTINCT;
+	case OPT_DISTINCT: return WAGG_DISTINCT;
 	}
+	/* An option sent here that is no aggregate: a bug, not bad input. */
+	tool_die(t, SW_EXIT_SOFTWARE, "internal error: option %d is not an aggregate",
+		 c);
 }
 
 static void parse_option(struct run *r, int c, const char *arg)
@@ -366,7 +369,7 @@ static void parse_option(struct run *r, int c, const char *arg)
 	case OPT_FIRST:
 	case OPT_LAST:
 	case OPT_DISTINCT:
-		add_agg_list(r, agg_option_kind(c), arg);
+		add_agg_list(r, agg_option_kind(t, c), arg);
 		break;
 	case OPT_MODE:
 		if (strcmp(arg, "append") == 0)
