@@ -542,12 +542,14 @@ static int index_for(struct sink *s, const struct json_doc *d)
 		int r = jpath_eval(s->time_path, d, &v, err, sizeof err);
 
 		if (r <= 0 || v.type == JSON_NULL) {
-			tool_bad_record(&s->t, "--time %s: %s", jpath_expr(s->time_path),
-				   r < 0 ? err : "missing");
+			tool_bad_record(&s->t, "--time %s: %s",
+					jpath_expr(s->time_path),
+					r < 0 ? err : "missing");
 			return -1;
 		}
 		if (timefmt_parse_json(&s->tf, v.p, v.n, &us, err, sizeof err) < 0) {
-			tool_bad_record(&s->t, "--time %s: %s", jpath_expr(s->time_path), err);
+			tool_bad_record(&s->t, "--time %s: %s",
+					jpath_expr(s->time_path), err);
 			return -1;
 		}
 	} else {
@@ -561,7 +563,8 @@ static int index_for(struct sink *s, const struct json_doc *d)
 	if (!s->index_len ||
 	    bulk_index_check(s->index_buf, s->index_len, err, sizeof err) < 0) {
 		s->index_sec = INT64_MIN;
-		tool_bad_record(&s->t, "--index: %s", s->index_len ? err : "name too long");
+		tool_bad_record(&s->t, "--index: %s",
+				s->index_len ? err : "name too long");
 		return -1;
 	}
 	s->index_sec = sec;
@@ -597,7 +600,8 @@ static void add_record(struct sink *s, const struct json_doc *d)
 	};
 
 	if (s->op != BULK_OP_DELETE && d->tok[0].type != JSON_OBJECT) {
-		tool_bad_record(&s->t, "not an object: Elasticsearch documents are objects");
+		tool_bad_record(&s->t, "not an object: Elasticsearch "
+				       "documents are objects");
 		return;
 	}
 	if (s->id_path && eval_key(s, s->id_path, "--id", d, &id) < 0)
