@@ -314,7 +314,7 @@ static void decode_container(struct run *r, int fd, const char *src,
 			     sizeof(err));
 	if (!rd)
 		tool_die(t, SW_EXIT_USAGE, "--reader-schema: %s", err);
-	while (!tool_stop &&
+	while (!tool_stopping(t) &&
 	       (rc = avro_ocf_next(f, &data, &len, &count, err, sizeof(err))) >
 		       0) {
 		size_t off = 0;
@@ -324,7 +324,7 @@ static void decode_container(struct run *r, int fd, const char *src,
 				 "%s: block %" PRIu64 ": %" PRIu64
 				 " datums in %zu bytes",
 				 src, avro_ocf_blockno(f), count, len);
-		for (uint64_t i = 0; i < count && !tool_stop; i++) {
+		for (uint64_t i = 0; i < count && !tool_stopping(t); i++) {
 			int64_t used;
 			datum++;
 			t->records_in++;
@@ -353,7 +353,7 @@ static void decode_container(struct run *r, int fd, const char *src,
 			off += (size_t)used;
 			emit(r, r->out.p, r->out.len);
 		}
-		if (off != len && !tool_stop)
+		if (off != len && !tool_stopping(t))
 			tool_die(t, SW_EXIT_DATAERR,
 				 "%s: block %" PRIu64 ": %zu bytes left after "
 				 "its %" PRIu64 " datums",
@@ -383,7 +383,7 @@ static void decode_stream(struct run *r, struct avro_msg **m, int fd,
 	sbuf_put(&r->bin, pre, npre);
 	if (slurp(fd, &r->bin) < 0)
 		tool_die(t, SW_EXIT_IOERR, "%s: %s", src, strerror(errno));
-	while (off < r->bin.len && !tool_stop) {
+	while (off < r->bin.len && !tool_stopping(t)) {
 		datum++;
 		t->records_in++;
 		sbuf_reset(&r->out);
@@ -537,7 +537,7 @@ static int cmd_decode(struct run *r, int nfiles, char **files)
 	tool_start(&r->t);
 	if (nfiles == 0)
 		decode_file(r, &m, NULL, rs);
-	for (int i = 0; i < nfiles && !tool_stop; i++)
+	for (int i = 0; i < nfiles && !tool_stopping(&r->t); i++)
 		decode_file(r, &m, files[i], rs);
 	avro_msg_free(m);
 	avro_schema_free(rs);

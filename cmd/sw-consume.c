@@ -206,64 +206,6 @@ static int timeout_ms(const struct consume *c)
 	return (int)(c->timeout_us / 1000);
 }
 
-/* Sets each element's offset from -o; s@ is resolved by the broker when
- * it can, else by scanning from the beginning (skip_before). */
-static void apply_offspec(struct consume *c,
-			  rd_kafka_topic_partition_list_t *l, int *scan)
-{
-	int i;
-
-	*scan = 0;
-	for (i = 0; i < l->cnt; i++) {
-		rd_kafka_topic_partition_t *p = &l->elems[i];
-
-		switch (c->start.kind) {
-		case KAFKA_OFF_BEGINNING:
-		case KAFKA_OFF_STORED:
-			p->offset = RD_KAFKA_OFFSET_BEGINNING;
-			break;
-		case KAFKA_OFF_END:
-			p->offset = RD_KAFKA_OFFSET_END;
-			break;
-		case KAFKA_OFF_ABS:
-			p->offset = c->start.v;
-			break;
-		case KAFKA_OFF_TAIL:
-			p->offset = RD_KAFKA_OFFSET_TAIL(c->start.v);
-			break;
-		case KAFKA_OFF_TIME:
-			p->offset = c->start.v;
-			break;
-		}
-	}
-	if (c->start.kind != KAFKA_OFF_TIME || l->cnt == 0)
-		return;
-	if (rd_kafka_offsets_for_times(c->rk, l, timeout_ms(c)) != 0) {
-		for (i = 0; i < l->cnt; i++)
-			l->elems[i].offset = -1;
-	}
-	for (i = 0; i < l->cnt; i++) {
-		/* -1: no answer (brokers without a time index, such as the
-		 * mock) or nothing that late: scan from the start. */
-		if (l->elems[i].err || l->elems[i].offset < 0) {
-			l->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-			l->elems[i].opaque = (void *)1;
-			*scan = 1;
-		}
-	}
-}
-
-static int64_t resumed_offset(const struct consume *c, const char *topic,
-			      int32_t partition)
-{
-	rd_kafka_topic_partition_t *p;
-
-	if (!c->resume)
-		return -1;
-	p = rd_kafka_topic_partition_list_find(c->resume, topic, partition);
-	return p ? p->offset : -1;
-}
-
 static void flush_and_commit(struct consume *c);
 
 /* Resolves start offsets for the partitions in l (resume file, committed
@@ -273,9 +215,10 @@ static int prepare_assignment(struct consume *c,
 			      rd_kafka_topic_partition_list_t *l)
 {
 	rd_kafka_topic_partition_list_t *committed = NULL, *spec, *check;
+	struct kafka_start *st;
 	struct sbuf report = SBUF_INIT;
 	char err[512];
-	int i, scan, lost, rc = -1;
+	int i, lost, rc = -1;
 
 	if (c->group || c->start.kind == KAFKA_OFF_STORED) {
 		rd_kafka_resp_err_t e;
@@ -290,37 +233,24 @@ static int prepare_assignment(struct consume *c,
 		}
 	}
 	spec = rd_kafka_topic_partition_list_copy(l);
-	apply_offspec(c, spec, &scan);
+	kafka_offspec_apply(c->rk, &c->start, spec, timeout_ms(c));
 	check = rd_kafka_topic_partition_list_new(l->cnt);
+	st = xcalloc((size_t)l->cnt + 1, sizeof(*st));
+	kafka_start_resolve(l, c->resume, committed, spec, st, check);
+	rd_kafka_topic_partition_list_destroy(spec);
 	clear_parts(c);
 	c->parts = xcalloc((size_t)l->cnt + 1, sizeof(*c->parts));
 	for (i = 0; i < l->cnt; i++) {
-		rd_kafka_topic_partition_t *p = &l->elems[i];
 		struct part *pt = &c->parts[c->nparts++];
-		int64_t off = resumed_offset(c, p->topic, p->partition);
 
-		pt->topic = xstrdup(p->topic);
-		pt->partition = p->partition;
-		pt->skip_before_ms = -1;
-		if (off < 0 && committed && committed->elems[i].offset >= 0)
-			off = committed->elems[i].offset;
-		if (off >= 0) {
-			pt->from_stored = 1;
-			p->offset = off;
-			rd_kafka_topic_partition_list_add(check, p->topic,
-							  p->partition)
-				->offset = off;
-		} else {
-			p->offset = spec->elems[i].offset;
-			if (spec->elems[i].opaque)
-				pt->skip_before_ms = c->start.v;
-		}
+		pt->topic = xstrdup(l->elems[i].topic);
+		pt->partition = l->elems[i].partition;
+		pt->from_stored = st[i].from_stored;
+		pt->skip_before_ms = st[i].scan ? c->start.v : -1;
+		pt->start = st[i].offset;
+		pt->reset_to = -1;
 	}
-	rd_kafka_topic_partition_list_destroy(spec);
-	for (i = 0; i < l->cnt; i++) {
-		c->parts[i].start = l->elems[i].offset;
-		c->parts[i].reset_to = -1;
-	}
+	free(st);
 	lost = kafka_check_loss(c->rk, check, timeout_ms(c), &report, err,
 				sizeof(err));
 	if (lost < 0) {
@@ -339,14 +269,10 @@ static int prepare_assignment(struct consume *c,
 				  report.p);
 			c->lost += (uint64_t)lost;
 		}
-		for (i = 0; i < check->cnt; i++) {
-			rd_kafka_topic_partition_t *e = &check->elems[i];
-
-			rd_kafka_topic_partition_list_find(l, e->topic,
-							   e->partition)
-				->offset = e->offset;
-			find_part(c, e->topic, e->partition)->start = e->offset;
-		}
+		/* Where the loss moved them to. */
+		kafka_offsets_copy(l, check);
+		for (i = 0; i < l->cnt; i++)
+			c->parts[i].start = l->elems[i].offset;
 		rc = 0;
 	}
 	rd_kafka_topic_partition_list_destroy(check);
@@ -410,13 +336,9 @@ static void store_offsets(struct consume *c, rd_kafka_message_t **msgs,
  * is then set: a reader that went away ends the run quietly). */
 static int flush_out(struct consume *c)
 {
-	if (out_flush(&c->t.out) == 0)
+	if (tool_flush(&c->t) == 0)
 		return 0;
 	c->done = 1;
-	if (c->t.out.err != EPIPE && !c->code) {
-		tool_error(&c->t, "write error: %s", strerror(c->t.out.err));
-		c->code = SW_EXIT_IOERR;
-	}
 	return -1;
 }
 
@@ -432,7 +354,9 @@ static void flush_and_commit(struct consume *c)
 		tool_warn(&c->t, "commit: %s", rd_kafka_err2str(e));
 }
 
-/* A message whose key, value or header cannot be written. */
+/* A message whose key, value or header cannot be written.  Under
+ * --on-error fail it ends the run (c->done) before the message: what was
+ * written before it is committed on the way out. */
 static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 			int part, const char *why)
 {
@@ -444,8 +368,6 @@ static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 	const char *raw = part == KAFKA_ENV_KEY ? m->key : m->payload;
 	size_t rawlen = part == KAFKA_ENV_KEY ? m->key_len : m->len;
 
-	if (c->t.on_error == TOOL_ON_ERROR_FAIL)
-		flush_and_commit(c); /* what was written before stays done */
 	snprintf(source, sizeof(source), "%s/%d", topic, (int)m->partition);
 	tool_bad_input(&c->t, source, (uint64_t)m->offset, raw ? raw : "",
 		       raw ? rawlen : 0,
@@ -457,6 +379,8 @@ static void bad_message(struct consume *c, const rd_kafka_message_t *m,
 			       "; try --key-format string" :
 			       "; try --value-format string" :
 			       "");
+	if (tool_ended(&c->t))
+		c->done = 1;
 }
 
 /* The schema registry an Avro value needs failed: not the message's
@@ -490,12 +414,8 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 		c->done = 1;
 		return;
 	}
-	to = m->offset >= hi ? hi : lo;
-	/* Past the end is loss whatever the offset came from: the partition
-	 * was recreated or truncated, and what it holds now was never read.
-	 * Below the earliest is loss for an offset that stood for records
-	 * read before (stored, resumed, or reached in this run). */
-	if (m->offset > hi || (m->offset < lo && p && (p->from_stored || p->seen))) {
+	if (kafka_out_of_range(m->offset, lo, hi,
+			       p && (p->from_stored || p->seen), &to)) {
 		struct sbuf what = SBUF_INIT;
 
 		kafka_loss_text(&what, topic, m->partition, m->offset, lo, hi);
@@ -511,7 +431,6 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 		tool_warn(&c->t, "data loss: %s; continuing from the earliest",
 			  what.p);
 		sbuf_free(&what);
-		to = lo;
 	} else {
 		tool_info(&c->t, "%s[%d]: offset %" PRId64
 			  " out of range %" PRId64 "-%" PRId64 ", using %" PRId64,
@@ -669,19 +588,14 @@ static void handle_batch(struct consume *c, rd_kafka_message_t **msgs,
 		part = kafka_envelope_write(&c->rec, m, &c->eo, &c->scratch,
 					    err, sizeof(err));
 		if (part) {
-			/* Under --on-error fail this is the last record: what
-			 * was written before it is committed first. */
-			if ((c->t.on_error == TOOL_ON_ERROR_FAIL ||
-			     part >= KAFKA_ENV_UNAVAIL) &&
-			    flush_out(c) == 0) {
-				store_offsets(c, msgs + written, i - written);
-				written = i;
-			}
-			if (part >= KAFKA_ENV_UNAVAIL) {
+			/* A message that ends the run is not stored: the
+			 * offsets stored below stop before it. */
+			if (part >= KAFKA_ENV_UNAVAIL)
 				registry_failed(c, m, part, err);
+			else
+				bad_message(c, m, part, err);
+			if (c->done)
 				break;
-			}
-			bad_message(c, m, part, err);
 			continue;
 		}
 		/* Flush before the buffer would spill, so that what is out

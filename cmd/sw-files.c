@@ -93,9 +93,6 @@ struct run {
 	struct files_reader *rd;
 	struct json_doc doc;
 	struct sbuf path, rec, prefix;
-	struct files_entry *cur; /* the file being read, */
-	int cur_fd;              /* its descriptor */
-	enum files_kind cur_kind;
 	int dirty; /* the table changed since the state was saved */
 	struct files_watch watch; /* with --follow (watch.fd >= 0) */
 	int rescan; /* events came in while scanning */
@@ -231,19 +228,13 @@ static void remember_head(struct files_entry *e, int fd, enum files_kind kind)
 		e->head_len = 0;
 }
 
-/* Bad input in the file being read: under --on-error fail, what came before it is
- * flushed and remembered first, so the next run starts at this line. */
+/* Bad input in the file being read.  Under --on-error fail this ends the
+ * run: read_file() stops before the line, so the state keeps what came
+ * before it and the next run starts at this line. */
 static void bad_line(struct run *r, const char *line, size_t len,
 		     const char *reason)
 {
-	struct tool *t = r->t;
-
-	if (t->on_error == TOOL_ON_ERROR_FAIL) {
-		tool_flush(t);
-		remember_head(r->cur, r->cur_fd, r->cur_kind);
-		save_state(r);
-	}
-	tool_bad_input(t, r->path.p, files_reader_lineno(r->rd), line, len,
+	tool_bad_input(r->t, r->path.p, files_reader_lineno(r->rd), line, len,
 		       "%s", reason);
 }
 
@@ -279,8 +270,8 @@ static void emit(struct run *r, const char *line, size_t len)
 		out_put(&t->out, r->rec.p, r->rec.len);
 	}
 	out_end(&t->out);
-	if (t->out.err)
-		tool_flush(t); /* exits: quietly when the reader is gone */
+	if (t->out.err && tool_flush(t) < 0)
+		return; /* the run ends, this record not written */
 	t->records_out++;
 	tool_tick(t);
 }
@@ -337,7 +328,8 @@ static int after_file(struct run *r, struct files_entry *e)
 		return 0;
 	}
 	e->after_wait = 0;
-	tool_flush(r->t); /* exits on a write error: the file stays */
+	if (tool_flush(r->t) < 0)
+		return 0; /* not written out: the file stays */
 	if (r->after == AFTER_DELETE) {
 		rc = unlink(r->path.p);
 		if (rc < 0)
@@ -453,10 +445,7 @@ static void read_file(struct run *r, struct files_entry *e,
 			  e->lines + 1);
 	r->files_read++;
 	r->dirty = 1;
-	r->cur = e;
-	r->cur_fd = fd;
-	r->cur_kind = kind;
-	while (!tool_stop) {
+	while (!tool_stopping(t)) {
 		rc = files_reader_next(r->rd, &line, &len, err, sizeof(err));
 		if (rc == FILES_LINE) {
 			emit(r, line, len);
@@ -470,6 +459,10 @@ static void read_file(struct run *r, struct files_entry *e,
 		} else {
 			break;
 		}
+		/* The run ends (bad input under fail, output failed): the
+		 * line is not passed, and neither is any after it. */
+		if (tool_ended(t))
+			break;
 		e->offset = files_reader_offset(r->rd);
 		e->lines = files_reader_lines(r->rd);
 	}
@@ -643,7 +636,7 @@ static int read_gone(struct run *r)
 	int64_t now = timefmt_now();
 	int waiting = 0;
 
-	for (size_t i = 0; i < r->tab.n && !tool_stop; i++) {
+	for (size_t i = 0; i < r->tab.n && !tool_stopping(r->t); i++) {
 		struct files_entry *e = &r->tab.v[i];
 		if (e->seen || e->fd < 0)
 			continue;
@@ -678,12 +671,12 @@ static int scan(struct run *r)
 		n = (size_t)r->max_files;
 		more = SCAN_MORE;
 	}
-	for (i = 0; i < n && !tool_stop; i++) {
+	for (i = 0; i < n && !tool_stopping(r->t); i++) {
 		set_path(r, r->tab.v[c[i].idx].name);
 		read_file(r, &r->tab.v[c[i].idx], &c[i].st, 0);
 		r->files_pending--;
 	}
-	for (i = 0; i < r->tab.n && !tool_stop; i++) {
+	for (i = 0; i < r->tab.n && !tool_stopping(r->t); i++) {
 		struct files_entry *e = &r->tab.v[i];
 		if (!e->seen || !e->after_wait ||
 		    files_watch_writing(&r->watch, e->name))
@@ -729,16 +722,15 @@ static int follow(struct run *r)
 
 	if (files_watch_open(&r->watch, r->dir, err, sizeof(err)) < 0)
 		tool_die(r->t, SW_EXIT_IOERR, "%s: %s", r->dir, err);
-	while (!tool_stop && !r->watch.dir_gone) {
+	while (!tool_stopping(r->t) && !r->watch.dir_gone) {
 		int more = scan(r);
 		if (more == SCAN_MORE || r->rescan) {
 			r->rescan = 0;
 			continue;
 		}
-		if (tool_stop)
-			break;
 		/* Nothing is held back while waiting. */
-		tool_flush(r->t);
+		if (tool_stopping(r->t) || tool_flush(r->t) < 0)
+			break;
 		files_watch_wait(&r->watch,
 				 tool_wait_ms(r->t, idle_save(r, more == SCAN_WAITING
 								 ? ROTATE_POLL_MS : -1)),
@@ -880,8 +872,10 @@ int main(int argc, char **argv)
 		scan(&r);
 		code = SW_EXIT_OK;
 	}
-	tool_flush(&t);
-	save_state(&r);
+	/* What was written is remembered; after a write error, nothing
+	 * more than before. */
+	if (tool_flush(&t) == 0)
+		save_state(&r);
 	if (code == SW_EXIT_OK && r.files_failed)
 		code = SW_EXIT_IOERR;
 	files_reader_free(r.rd);

@@ -99,7 +99,8 @@ static void pace(struct tool *t, double rate, int64_t t0, uint64_t i)
 
 	if (now >= due)
 		return;
-	tool_flush(t);
+	if (tool_flush(t) < 0)
+		return;
 	while (!tool_stop && (now = timefmt_mono_us()) < due) {
 		int64_t us = due - now;
 		/* A report due before the event is written on time. */
@@ -167,15 +168,17 @@ int main(int argc, char **argv)
 	struct sbuf rec = SBUF_INIT;
 	int64_t t0 = rate > 0 ? timefmt_mono_us() : 0;
 
-	for (i = 0; i < count && !tool_stop; i++) {
+	for (i = 0; i < count && !tool_stopping(&t); i++) {
 		if (rate > 0)
 			pace(&t, rate, t0, i);
+		if (tool_ended(&t))
+			break;
 		sbuf_reset(&rec);
 		gen_next(g, &rec);
 		out_put(&t.out, rec.p, rec.len);
 		out_end(&t.out);
-		if (t.out.err)
-			tool_flush(&t); /* exits: quietly when the reader is gone */
+		if (t.out.err && tool_flush(&t) < 0)
+			break; /* quietly when the reader is gone */
 		t.records_out++;
 		tool_tick(&t);
 	}

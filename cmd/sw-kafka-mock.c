@@ -382,7 +382,7 @@ static int serve(struct tool *t, rd_kafka_mock_cluster_t *mc, int brokers)
 	int control = stdin_is_control(), rc = 0;
 	char buf[4096], err[512];
 
-	while (!tool_stop) {
+	while (!tool_stopping(t)) {
 		struct pollfd pfd = { .fd = 0, .events = POLLIN };
 		ssize_t r;
 		char *nl;
@@ -397,7 +397,7 @@ static int serve(struct tool *t, rd_kafka_mock_cluster_t *mc, int brokers)
 			break;
 		}
 		sbuf_put(&in, buf, (size_t)r);
-		while ((nl = memchr(in.p, '\n', in.len))) {
+		while (!tool_ended(t) && (nl = memchr(in.p, '\n', in.len))) {
 			size_t n = (size_t)(nl - in.p) + 1;
 			int c;
 
@@ -593,7 +593,7 @@ static int run_cluster(struct tool *t, const char **topics, size_t ntopics,
 	}
 	tool_info(t, "cluster of %d broker(s) at %s", brokers, boot);
 	if (!serve(t, mc, brokers)) {
-		while (!tool_stop)
+		while (!tool_stopping(t))
 			poll(NULL, 0, tool_wait_ms(t, 200));
 	}
 out:

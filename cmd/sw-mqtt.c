@@ -387,7 +387,10 @@ static void sub_message(void *ctx, const struct mqtt_message *m)
 
 	/* Past --count, a message read in the same step is written anyway:
 	 * libmosquitto acknowledged it before this call, so the broker will
-	 * not send it again. */
+	 * not send it again.  Once the run ends (bad input under --on-error
+	 * fail, output failed) no more are written. */
+	if (tool_ended(s->t))
+		return;
 	s->got = 1;
 	s->n++;
 	s->t->records_in++;
@@ -436,13 +439,13 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 	stats_client = c;
 	t->stats_fields = stats_reconnects;
 	last = timefmt_mono_us();
-	while (!tool_stop && !s.done) {
+	while (!tool_stopping(t) && !s.done) {
 		int wait_ms = 1000;
 
 		/* Block only with nothing held back: a live source must not
 		 * sit on records while it waits. */
-		if (!s.got)
-			tool_flush(t);
+		if (!s.got && tool_flush(t) < 0)
+			break;
 		if (s.got)
 			wait_ms = 0;
 		if (o->idle_us) {
@@ -460,10 +463,10 @@ static int run_sub(struct tool *t, const struct opts *o, struct mqtt_conf *conf)
 		}
 		if (s.got)
 			last = timefmt_mono_us();
+		/* Ends the run, quietly when the reader went away. */
 		if (t->out.err || out_reader_gone(&t->out))
-			tool_flush(t); /* exits: quietly when the reader went away */
+			tool_flush(t);
 	}
-	tool_flush(t);
 	/* Disconnect while stats_client is still wanted by --stats. */
 	int code = tool_finish(t, SW_EXIT_OK);
 	mqtt_client_close(c);
@@ -588,11 +591,11 @@ static int run_pub(struct tool *t, const struct opts *o, struct mqtt_conf *conf,
 	t->stats_fields = stats_pub;
 	for (uint64_t i = 0;; i++) {
 		/* Keep the connection up and the backlog bounded. */
-		while (!tool_stop && (!mqtt_client_connected(p.c) ||
+		while (!tool_stopping(t) && (!mqtt_client_connected(p.c) ||
 				      mqtt_client_unacked(p.c) >= PUB_MAX_PENDING))
 			pub_run(&p, 100);
 		/* Serve the network while the input is quiet (acks, pings). */
-		while (!tool_stop && ndjson_wait(t->in, 200) == 0)
+		while (!tool_stopping(t) && ndjson_wait(t->in, 200) == 0)
 			pub_run(&p, 0);
 		if (!tool_next_record(t, &doc))
 			break;

@@ -95,14 +95,13 @@ struct produce {
 	size_t vucap;
 	struct slot slots[BATCH_MAX];
 	rd_kafka_message_t bmsgs[BATCH_MAX];
-	size_t nbat, bsent; /* in the batch; of those, handed over */
+	size_t nbat; /* messages in the batch */
 	struct sbuf bbytes;
 	uint64_t attempted, produced, acked, failed;
 	unsigned warned;
 	rd_kafka_resp_err_t first_err;
 	char first_reason[640];
 	int fatal;
-	int drained;
 };
 
 static void usage(void)
@@ -408,13 +407,11 @@ static void fail_at(struct produce *p, const char *source, uint64_t lineno,
 
 /* Hands the batch to librdkafka, waiting while its queue is full.  Once
  * the queue is full every later message of the call is refused too, so
- * trying again from the first refused one keeps the order.  bsent makes
- * a call from the exit handler, should one come while waiting, go on
- * where this one was rather than send messages twice. */
+ * trying again from the first refused one keeps the order. */
 static void batch_flush(struct produce *p)
 {
 	rd_kafka_message_t *m = p->bmsgs;
-	size_t i, n = p->nbat;
+	size_t i, n = p->nbat, sent = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct slot *s = &p->slots[i];
@@ -426,12 +423,12 @@ static void batch_flush(struct produce *p)
 		m[i].key = (void *)kept(p, s->key);
 		m[i].key_len = s->key == NO_BYTES ? 0 : s->key_len;
 	}
-	while (p->bsent < n) {
+	while (sent < n) {
 		rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA,
 				       RD_KAFKA_MSG_F_COPY |
 					       RD_KAFKA_MSG_F_PARTITION,
-				       m + p->bsent, (int)(n - p->bsent));
-		for (i = p->bsent; i < n; i++) {
+				       m + sent, (int)(n - sent));
+		for (i = sent; i < n; i++) {
 			if (m[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 				break;
 			if (m[i].err)
@@ -440,11 +437,11 @@ static void batch_flush(struct produce *p)
 			else
 				p->produced++;
 		}
-		p->bsent = i;
-		if (p->bsent < n)
+		sent = i;
+		if (sent < n)
 			rd_kafka_poll(p->rk, 50);
 	}
-	p->nbat = p->bsent = 0;
+	p->nbat = 0;
 	sbuf_reset(&p->bbytes);
 	rd_kafka_poll(p->rk, 0);
 }
@@ -470,19 +467,6 @@ static void batch_add(struct produce *p, const struct kafka_rec *rec)
 	s->lineno = ndjson_lineno(p->t.in);
 	if (p->nbat == BATCH_MAX)
 		batch_flush(p);
-}
-
-static void drain(struct produce *p);
-
-/* The run-time exits on its own for bad input under --on-error fail (65)
- * and for output errors; the messages handed over before that are still
- * delivered, from this exit handler. */
-static struct produce *exiting;
-
-static void drain_at_exit(void)
-{
-	if (exiting && !exiting->drained)
-		drain(exiting);
 }
 
 /* A record too big for message.max.bytes is bad input: nothing was sent,
@@ -571,7 +555,6 @@ static void drain(struct produce *p)
 {
 	int64_t waited = 0, limit = p->timeout_us / 1000 + 5000;
 
-	p->drained = 1;
 	batch_flush(p);
 
 	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
@@ -845,12 +828,11 @@ int main(int argc, char **argv)
 	}
 	tool_open_input(&p.t, argv + optind, argc - optind);
 	make_producer(&p);
-	exiting = &p;
-	atexit(drain_at_exit);
 
+	/* Bad input under --on-error fail and output that failed end the
+	 * loop: what was handed over before is still delivered. */
 	produce_all(&p);
 	drain(&p);
-	exiting = NULL;
 	if (p.failed) {
 		tool_error(&p.t, "%" PRIu64 " of %" PRIu64
 			   " messages not delivered (first error: %s)",

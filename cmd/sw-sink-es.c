@@ -3,18 +3,18 @@
  * (sw-sink-es(1)).
  *
  * Records are read without blocking while requests are in flight, turned
- * into _bulk items (bulk_req), gathered into batches by count, bytes and
- * age, and sent by up to --workers libcurl easy handles on one multi
- * handle.  Responses (bulk_resp) decide per item: acknowledged, retried
- * after a backoff (bulk_backoff), or rejected for good (dead-letter or exit
- * 75).  Every record is held until one of those ends, which is what the
- * checkpoint (bulk_ckpt) reports.
+ * into _bulk items and gathered into batches by count, bytes and age
+ * (bulk_batch), and sent by up to --workers libcurl easy handles on one
+ * multi handle.  What an answer means is bulk_batch's to say: per
+ * document, acknowledged, retried after a backoff (bulk_backoff), or
+ * rejected for good (dead-letter or exit 75).  Every record is held until
+ * one of those ends, which is what the checkpoint (bulk_ckpt) reports.
+ * This file holds the options, the transport and the loop.
  */
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "bulk_backoff.h"
+#include "bulk_batch.h"
 #include "bulk_ckpt.h"
 #include "bulk_req.h"
 #include "bulk_resp.h"
@@ -158,30 +159,9 @@ SW_EXIT_TABLE
 	      stdout);
 }
 
-/* One document in a batch. */
-struct item {
-	uint32_t off, len;         /* action and source lines in body */
-	uint32_t rec_off, rec_len; /* the record: in body, or keep (delete) */
-	struct bulk_ckpt_ref ck;
-	const char *source;
-	uint64_t line;
-};
-
-struct batch {
-	struct sbuf body;
-	struct sbuf keep; /* records of delete items, which send none */
-	struct item *items;
-	uint32_t n, cap;
-	unsigned attempts;   /* sends that failed so far */
-	int64_t not_before;  /* monotonic us */
-	int unreachable;     /* the last attempt did not reach the server */
-	int in_keep;         /* records are in keep, not in body */
-	struct batch *next;
-};
-
 struct xfer {
 	CURL *h;
-	struct batch *b;
+	struct bulk_batch *b;
 	struct sbuf resp;
 	size_t resp_cap;
 	int too_big; /* the reply passed resp_cap */
@@ -203,7 +183,7 @@ struct sink {
 	int64_t flush_us, max_backoff_us, timeout_us, drain_us;
 	const char *checkpoint;
 	const char *user, *password_file, *api_key_file, *cacert;
-	int insecure, gzip, tee, fail_on_bad;
+	int insecure, gzip, tee;
 	/* state */
 	char *bulk_url;
 	char *password;
@@ -211,10 +191,9 @@ struct sink {
 	CURLM *multi;
 	struct xfer *xfers;
 	unsigned inflight;
-	struct batch *cur;
+	struct bulk_batch *cur;
 	int64_t cur_first;
-	struct batch *queue, *queue_tail;
-	unsigned queued;
+	struct bulk_queue queue;
 	struct bulk_backoff backoff;
 	struct bulk_resp resp;
 	struct json_doc errdoc;
@@ -226,7 +205,7 @@ struct sink {
 	int64_t index_sec;
 	/* outcome */
 	uint64_t indexed, retried, dead_lettered, requests, rejected, failed;
-	int unreachable, bad_input, io_error, refused;
+	int unreachable, refused;
 	unsigned shown;
 };
 
@@ -503,68 +482,11 @@ static void check_options(struct sink *s)
  * Batches.
  */
 
-static struct batch *batch_new(void)
-{
-	return xcalloc(1, sizeof(struct batch));
-}
-
-static void batch_free(struct batch *b)
-{
-	sbuf_free(&b->body);
-	sbuf_free(&b->keep);
-	free(b->items);
-	free(b);
-}
-
-static struct item *batch_push(struct batch *b)
-{
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 256;
-		b->items = xrealloc(b->items, b->cap * sizeof *b->items);
-	}
-	return &b->items[b->n++];
-}
-
-static const char *item_rec(const struct batch *b, const struct item *it)
-{
-	return (b->in_keep ? b->keep.p : b->body.p) + it->rec_off;
-}
-
-/* Copies item it of batch from into batch to. */
-static void batch_copy_item(struct batch *to, const struct batch *from,
-			    const struct item *it)
-{
-	struct item *n = batch_push(to);
-
-	*n = *it;
-	n->off = (uint32_t)to->body.len;
-	sbuf_put(&to->body, from->body.p + it->off, it->len);
-	if (from->in_keep) {
-		n->rec_off = (uint32_t)to->keep.len;
-		sbuf_put(&to->keep, from->keep.p + it->rec_off, it->rec_len);
-	} else {
-		n->rec_off = it->rec_off - it->off + n->off;
-	}
-	to->in_keep = from->in_keep;
-}
-
-static void enqueue(struct sink *s, struct batch *b, int64_t not_before)
-{
-	b->not_before = not_before;
-	b->next = NULL;
-	if (s->queue_tail)
-		s->queue_tail->next = b;
-	else
-		s->queue = b;
-	s->queue_tail = b;
-	s->queued++;
-}
-
 static void close_current(struct sink *s)
 {
 	if (!s->cur || !s->cur->n)
 		return;
-	enqueue(s, s->cur, 0);
+	bulk_queue_push(&s->queue, s->cur, 0);
 	s->cur = NULL;
 }
 
@@ -572,34 +494,12 @@ static void close_current(struct sink *s)
  * bottleneck then, and memory stays bounded. */
 static int can_accept(const struct sink *s)
 {
-	return s->queued < s->workers;
+	return s->queue.n < s->workers;
 }
 
 /*
  * Records in.
  */
-
-/* tool_bad_record(), but under --on-error fail the sink first delivers
- * what it holds: the record is reported here (even with -q), reading stops,
- * and the exit status becomes 65 once held records are out. */
-static void bad_record(struct sink *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void bad_record(struct sink *s, const char *fmt, ...)
-{
-	char reason[1024];
-	int quiet = s->t.quiet;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
-	if (s->fail_on_bad)
-		s->t.quiet = 0;
-	tool_bad_record(&s->t, "%s", reason);
-	s->t.quiet = quiet;
-	if (s->fail_on_bad)
-		s->bad_input = 1;
-}
 
 static int eval_key(struct sink *s, struct jpath *jp, const char *flag,
 		    const struct json_doc *d, struct jval *v)
@@ -608,15 +508,15 @@ static int eval_key(struct sink *s, struct jpath *jp, const char *flag,
 	int r = jpath_eval(jp, d, v, err, sizeof err);
 
 	if (r < 0) {
-		bad_record(s, "%s: %s", flag, err);
+		tool_bad_record(&s->t, "%s: %s", flag, err);
 		return -1;
 	}
 	if (r == 0 || v->type == JSON_NULL) {
-		bad_record(s, "%s %s: missing", flag, jpath_expr(jp));
+		tool_bad_record(&s->t, "%s %s: missing", flag, jpath_expr(jp));
 		return -1;
 	}
 	if (bulk_key_check(v, err, sizeof err) < 0) {
-		bad_record(s, "%s %s: %s", flag, jpath_expr(jp), err);
+		tool_bad_record(&s->t, "%s %s: %s", flag, jpath_expr(jp), err);
 		return -1;
 	}
 	return 0;
@@ -634,12 +534,14 @@ static int index_for(struct sink *s, const struct json_doc *d)
 		int r = jpath_eval(s->time_path, d, &v, err, sizeof err);
 
 		if (r <= 0 || v.type == JSON_NULL) {
-			bad_record(s, "--time %s: %s", jpath_expr(s->time_path),
-				   r < 0 ? err : "missing");
+			tool_bad_record(&s->t, "--time %s: %s",
+					jpath_expr(s->time_path),
+					r < 0 ? err : "missing");
 			return -1;
 		}
 		if (timefmt_parse_json(&s->tf, v.p, v.n, &us, err, sizeof err) < 0) {
-			bad_record(s, "--time %s: %s", jpath_expr(s->time_path), err);
+			tool_bad_record(&s->t, "--time %s: %s",
+					jpath_expr(s->time_path), err);
 			return -1;
 		}
 	} else {
@@ -653,7 +555,8 @@ static int index_for(struct sink *s, const struct json_doc *d)
 	if (!s->index_len ||
 	    bulk_index_check(s->index_buf, s->index_len, err, sizeof err) < 0) {
 		s->index_sec = INT64_MIN;
-		bad_record(s, "--index: %s", s->index_len ? err : "name too long");
+		tool_bad_record(&s->t, "--index: %s",
+				s->index_len ? err : "name too long");
 		return -1;
 	}
 	s->index_sec = sec;
@@ -661,7 +564,8 @@ static int index_for(struct sink *s, const struct json_doc *d)
 }
 
 /* The envelope of a Kafka record: topic, partition and offset at the top. */
-static void track(struct sink *s, const struct json_doc *d, struct item *it)
+static void track(struct sink *s, const struct json_doc *d,
+		  struct bulk_batch_item *it)
 {
 	const char *topic;
 	size_t len;
@@ -677,12 +581,19 @@ static void track(struct sink *s, const struct json_doc *d, struct item *it)
 static void add_record(struct sink *s, const struct json_doc *d)
 {
 	struct jval id, routing;
-	struct item *it;
-	struct batch *b;
-	size_t rec_off, start;
+	struct bulk_batch_item *it;
+	struct bulk_batch *next;
+	struct bulk_doc doc = {
+		.op = s->op,
+		.id = s->id_path ? &id : NULL,
+		.routing = s->routing_path ? &routing : NULL,
+		.text = d->text.p,
+		.text_len = d->text.len,
+	};
 
 	if (s->op != BULK_OP_DELETE && d->tok[0].type != JSON_OBJECT) {
-		bad_record(s, "not an object: Elasticsearch documents are objects");
+		tool_bad_record(&s->t, "not an object: Elasticsearch "
+				       "documents are objects");
 		return;
 	}
 	if (s->id_path && eval_key(s, s->id_path, "--id", d, &id) < 0)
@@ -692,46 +603,21 @@ static void add_record(struct sink *s, const struct json_doc *d)
 		return;
 	if (index_for(s, d) < 0)
 		return;
-	if (!s->cur) {
-		s->cur = batch_new();
-		s->cur->in_keep = s->op == BULK_OP_DELETE;
-	}
-	b = s->cur;
-	start = b->body.len;
-	bulk_req_append(&b->body, s->op, s->index_buf, s->index_len,
-			s->id_path ? &id : NULL,
-			s->routing_path ? &routing : NULL, d->text.p, d->text.len,
-			&rec_off);
-	if (b->n && b->body.len > s->batch_bytes) {
-		/* Too much with this one: it opens the next batch. */
-		struct batch *nb = batch_new();
-
-		nb->in_keep = b->in_keep;
-		sbuf_put(&nb->body, b->body.p + start, b->body.len - start);
-		if (rec_off != (size_t)-1)
-			rec_off -= start;
-		b->body.len = start;
-		b->body.p[start] = '\0';
+	if (!s->cur)
+		s->cur = bulk_batch_new(s->op == BULK_OP_DELETE);
+	doc.index = s->index_buf;
+	doc.index_len = s->index_len;
+	doc.source = ndjson_source(s->t.in);
+	doc.line = ndjson_lineno(s->t.in);
+	it = bulk_batch_add(s->cur, &doc, s->batch_bytes, &next);
+	if (next) {
 		close_current(s);
-		s->cur = b = nb;
-		start = 0;
+		s->cur = next;
 	}
-	if (!b->n)
+	if (s->cur->n == 1)
 		s->cur_first = timefmt_mono_us();
-	it = batch_push(b);
-	it->off = (uint32_t)start;
-	it->len = (uint32_t)(b->body.len - start);
-	if (b->in_keep) {
-		it->rec_off = (uint32_t)b->keep.len;
-		sbuf_put(&b->keep, d->text.p, d->text.len);
-	} else {
-		it->rec_off = (uint32_t)rec_off;
-	}
-	it->rec_len = (uint32_t)d->text.len;
-	it->source = ndjson_source(s->t.in);
-	it->line = ndjson_lineno(s->t.in);
 	track(s, d, it);
-	if (b->n >= s->batch_docs || b->body.len >= s->batch_bytes)
+	if (bulk_batch_full(s->cur, s->batch_docs, s->batch_bytes))
 		close_current(s);
 }
 
@@ -746,13 +632,13 @@ static int read_record(struct sink *s, struct json_doc *d)
 	case TOOL_READ_RECORD:
 		return 1;
 	case TOOL_READ_BAD:
-		bad_record(s, "%s", err);
+		tool_bad_record(&s->t, "%s", err);
 		return 0;
 	case TOOL_READ_AGAIN:
 		return 0;
 	case TOOL_READ_ERROR:
 		tool_error(&s->t, "%s", err);
-		s->io_error = 1;
+		tool_end(&s->t, SW_EXIT_IOERR);
 		return -1;
 	case TOOL_READ_EOF:
 		break;
@@ -764,32 +650,29 @@ static int read_record(struct sink *s, struct json_doc *d)
  * Outcomes.
  */
 
-static void ack(struct sink *s, const struct batch *b, const struct item *it)
+static void ack(struct sink *s, const struct bulk_batch *b,
+		const struct bulk_batch_item *it)
 {
 	s->indexed++;
 	s->t.records_out++;
 	if (s->ckpt)
 		bulk_ckpt_done(s->ckpt, &it->ck);
 	if (s->tee) {
-		out_put(&s->t.out, item_rec(b, it), it->rec_len);
+		out_put(&s->t.out, bulk_batch_rec(b, it), it->rec_len);
 		out_end(&s->t.out);
 	}
 }
 
 /* An item Elasticsearch refused for good; type and reason are quoted JSON
  * strings. */
-static void reject(struct sink *s, const struct batch *b, const struct item *it,
-		   long status, const char *type, size_t type_len,
-		   const char *reason, size_t reason_len)
+static void reject(struct sink *s, const struct bulk_batch *b,
+		   const struct bulk_batch_item *it, long status,
+		   const char *type, size_t type_len, const char *reason,
+		   size_t reason_len)
 {
-	struct sbuf *d = &s->dl;
 	struct sbuf msg = SBUF_INIT;
 
-	json_unescape(type, type_len, &msg);
-	if (reason) {
-		sbuf_puts(&msg, ": ");
-		json_unescape(reason, reason_len, &msg);
-	}
+	bulk_reject_text(&msg, type, type_len, reason, reason_len);
 	if (!s->t.dead_letter) {
 		s->rejected++;
 		if (s->shown++ < MAX_SHOWN)
@@ -799,21 +682,8 @@ static void reject(struct sink *s, const struct batch *b, const struct item *it,
 		sbuf_free(&msg);
 		return;
 	}
-	sbuf_puts(d, "{\"error\":");
-	sbuf_put_jstr(d, msg.p, msg.len);
-	sbuf_puts(d, ",\"type\":");
-	sbuf_put(d, type, type_len);
-	if (reason) {
-		sbuf_puts(d, ",\"reason\":");
-		sbuf_put(d, reason, reason_len);
-	}
-	sbuf_printf(d, ",\"status\":%ld,\"source\":", status);
-	sbuf_put_jstr(d, it->source, strlen(it->source));
-	sbuf_puts(d, ",\"line\":");
-	sbuf_put_u64(d, it->line);
-	sbuf_puts(d, ",\"input\":");
-	sbuf_put_jstr(d, item_rec(b, it), it->rec_len);
-	sbuf_puts(d, "}\n");
+	bulk_dead_letter(&s->dl, b, it, status, msg.p, msg.len, type,
+			 type_len, reason, reason_len);
 	s->dead_lettered++;
 	if (s->ckpt)
 		bulk_ckpt_done(s->ckpt, &it->ck);
@@ -846,7 +716,7 @@ static void write_checkpoint(struct sink *s)
 		tool_die(&s->t, SW_EXIT_IOERR, "--checkpoint: %s", err);
 }
 
-static void give_up(struct sink *s, struct batch *b, const char *why)
+static void give_up(struct sink *s, struct bulk_batch *b, const char *why)
 {
 	s->failed += b->n;
 	if (b->unreachable)
@@ -854,17 +724,15 @@ static void give_up(struct sink *s, struct batch *b, const char *why)
 	tool_error(&s->t, "%s: %u record%s not delivered after %u attempt%s: %s",
 		   s->url, b->n, b->n == 1 ? "" : "s", b->attempts,
 		   b->attempts == 1 ? "" : "s", why);
-	batch_free(b);
+	bulk_batch_free(b);
 }
 
-static void retry_later(struct sink *s, struct batch *b, int unreachable,
+static void retry_later(struct sink *s, struct bulk_batch *b, int unreachable,
 			const char *why)
 {
 	int64_t delay;
 
-	b->attempts++;
-	b->unreachable = unreachable;
-	if (b->attempts > s->retries) {
+	if (!bulk_batch_retry(b, unreachable, s->retries)) {
 		give_up(s, b, why);
 		return;
 	}
@@ -874,12 +742,12 @@ static void retry_later(struct sink *s, struct batch *b, int unreachable,
 		  s->url, why, b->n, b->n == 1 ? "" : "s",
 		  (long long)(delay / 1000), b->attempts,
 		  (unsigned long long)s->retries);
-	enqueue(s, b, timefmt_mono_us() + delay);
+	bulk_queue_push(&s->queue, b, timefmt_mono_us() + delay);
 }
 
-static void on_items(struct sink *s, struct batch *b, struct xfer *x)
+static void on_items(struct sink *s, struct bulk_batch *b, struct xfer *x)
 {
-	struct batch *rb = NULL;
+	struct bulk_batch *rb = NULL;
 	struct sbuf why = SBUF_INIT;
 	struct bulk_item it;
 	char err[256];
@@ -890,44 +758,31 @@ static void on_items(struct sink *s, struct batch *b, struct xfer *x)
 		return;
 	}
 	for (uint32_t i = 0; i < b->n; i++) {
-		bulk_resp_item(&s->resp, i, &it);
-		if (!it.type) {
+		switch (bulk_batch_judge(b, i, &s->resp, &it, &rb, &why)) {
+		case BULK_ACK:
 			ack(s, b, &b->items[i]);
-		} else if (bulk_status_class(it.status, 1) == BULK_RETRY) {
-			if (!rb) {
-				rb = batch_new();
-				rb->in_keep = b->in_keep;
-				if (it.status) {
-					sbuf_printf(&why, "item status %ld: ",
-						    it.status);
-					json_unescape(it.type, it.type_len, &why);
-				} else {
-					sbuf_puts(&why, "an item without a "
-							"numeric status");
-				}
-			}
-			batch_copy_item(rb, b, &b->items[i]);
-		} else {
+			break;
+		case BULK_REJECT:
 			reject(s, b, &b->items[i], it.status, it.type,
 			       it.type_len, it.reason, it.reason_len);
+			break;
+		default:
+			break; /* in rb */
 		}
 	}
-	if (rb) {
-		rb->attempts = b->attempts;
+	if (rb)
 		retry_later(s, rb, 0, why.p);
-	}
 	sbuf_free(&why);
-	batch_free(b);
+	bulk_batch_free(b);
 	s->ckpt_dirty = 1;
 }
 
-static void split(struct sink *s, struct batch *b)
+static void split(struct sink *s, struct bulk_batch *b)
 {
 	static const char type[] = "\"request_entity_too_large\"";
-	struct batch *half[2];
-	uint32_t mid = b->n / 2;
+	struct bulk_batch *half[2];
 
-	if (b->n == 1) {
+	if (bulk_batch_halves(b, half) < 0) {
 		struct sbuf reason = SBUF_INIT, text = SBUF_INIT;
 
 		sbuf_printf(&text, "HTTP 413: a request of this one document "
@@ -938,26 +793,20 @@ static void split(struct sink *s, struct batch *b)
 		       reason.len);
 		sbuf_free(&reason);
 		sbuf_free(&text);
-		batch_free(b);
+		bulk_batch_free(b);
 		s->ckpt_dirty = 1;
 		return;
 	}
 	tool_info(&s->t, "%s: HTTP 413 for %u documents: sending halves",
 		  s->url, b->n);
-	for (int h = 0; h < 2; h++) {
-		half[h] = batch_new();
-		half[h]->in_keep = b->in_keep;
-		half[h]->attempts = b->attempts;
-		for (uint32_t i = h ? mid : 0; i < (h ? b->n : mid); i++)
-			batch_copy_item(half[h], b, &b->items[i]);
-		enqueue(s, half[h], 0);
-	}
-	batch_free(b);
+	bulk_queue_push(&s->queue, half[0], 0);
+	bulk_queue_push(&s->queue, half[1], 0);
+	bulk_batch_free(b);
 }
 
 /* A request refused as a whole (401, 403, 400…): no later request will do
  * better, so the sink stops. */
-static void refused(struct sink *s, struct batch *b, long status,
+static void refused(struct sink *s, struct bulk_batch *b, long status,
 		    struct xfer *x)
 {
 	struct sbuf msg = SBUF_INIT;
@@ -976,7 +825,7 @@ static void refused(struct sink *s, struct batch *b, long status,
 	sbuf_free(&msg);
 	s->refused = 1;
 	s->failed += b->n;
-	batch_free(b);
+	bulk_batch_free(b);
 }
 
 /* Transport failures that no retry can cure: the server cannot be reached
@@ -998,44 +847,42 @@ static int permanent(CURLcode rc)
 
 static void on_done(struct sink *s, struct xfer *x, CURLcode rc)
 {
-	struct batch *b = x->b;
+	struct bulk_batch *b = x->b;
 	long status = 0;
 	char why[CURL_ERROR_SIZE + 64];
 
 	x->b = NULL;
 	s->inflight--;
-	if (rc != CURLE_OK && x->too_big) {
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	else if (x->too_big)
 		snprintf(why, sizeof why, "reply larger than %zu bytes",
 			 x->resp_cap);
-		retry_later(s, b, 0, why);
-		return;
-	}
-	if (rc != CURLE_OK) {
+	else
 		snprintf(why, sizeof why, "%s",
 			 x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
-		if (permanent(rc)) {
-			/* Trying again cannot make a certificate valid. */
-			b->attempts++;
-			b->unreachable = 1;
-			give_up(s, b, why);
-			return;
-		}
-		retry_later(s, b, 1, why);
-		return;
-	}
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-	switch (bulk_status_class(status, 0)) {
-	case BULK_ACK:
+	switch (bulk_request_outcome(rc != CURLE_OK, x->too_big, permanent(rc),
+				     status)) {
+	case BULK_OUT_ITEMS:
 		on_items(s, b, x);
 		break;
-	case BULK_RETRY:
-		snprintf(why, sizeof why, "HTTP %ld", status);
+	case BULK_OUT_RETRY:
+		if (rc == CURLE_OK)
+			snprintf(why, sizeof why, "HTTP %ld", status);
 		retry_later(s, b, 0, why);
 		break;
-	case BULK_SPLIT:
+	case BULK_OUT_UNREACHABLE:
+		retry_later(s, b, 1, why);
+		break;
+	case BULK_OUT_GIVE_UP:
+		b->attempts++;
+		b->unreachable = 1;
+		give_up(s, b, why);
+		break;
+	case BULK_OUT_SPLIT:
 		split(s, b);
 		break;
-	case BULK_REJECT:
+	case BULK_OUT_REFUSED:
 		refused(s, b, status, x);
 		break;
 	}
@@ -1132,24 +979,13 @@ static void setup_curl(struct sink *s)
 static void start_transfers(struct sink *s, int64_t now)
 {
 	while (s->inflight < s->workers) {
-		struct batch *b = s->queue, *prev = NULL;
+		struct bulk_batch *b = bulk_queue_take(&s->queue, now);
 		struct xfer *x = s->xfers;
 		const char *body;
 		size_t len;
 
-		while (b && b->not_before > now) {
-			prev = b;
-			b = b->next;
-		}
 		if (!b)
 			return;
-		if (prev)
-			prev->next = b->next;
-		else
-			s->queue = b->next;
-		if (s->queue_tail == b)
-			s->queue_tail = prev;
-		s->queued--;
 		while (x->b)
 			x++;
 		x->b = b;
@@ -1211,20 +1047,15 @@ static void abandon(struct sink *s, const char *why)
 		curl_multi_remove_handle(s->multi, x->h);
 		n += x->b->n;
 		unreachable |= x->b->unreachable;
-		batch_free(x->b);
+		bulk_batch_free(x->b);
 		x->b = NULL;
 	}
 	s->inflight = 0;
-	while (s->queue) {
-		struct batch *b = s->queue;
-
-		s->queue = b->next;
+	for (struct bulk_batch *b; (b = bulk_queue_pop(&s->queue));) {
 		n += b->n;
 		unreachable |= b->unreachable;
-		batch_free(b);
+		bulk_batch_free(b);
 	}
-	s->queue_tail = NULL;
-	s->queued = 0;
 	if (!n)
 		return;
 	s->failed += n;
@@ -1248,10 +1079,12 @@ static int64_t wait_us(struct sink *s, int want_input, int more,
 	*nfd = 0;
 	if (s->cur && s->cur->n && s->cur_first + s->flush_us - now < t)
 		t = s->cur_first + s->flush_us - now;
-	if (s->inflight < s->workers)
-		for (struct batch *b = s->queue; b; b = b->next)
-			if (b->not_before - now < t)
-				t = b->not_before - now;
+	if (s->inflight < s->workers) {
+		int64_t due = bulk_queue_next_due(&s->queue);
+
+		if (due != INT64_MAX && due - now < t)
+			t = due - now;
+	}
 	if (deadline && deadline - now < t)
 		t = deadline - now;
 	if (want_input) {
@@ -1280,7 +1113,7 @@ static void run(struct sink *s)
 		unsigned nfd;
 		int n = 0, more = 0;
 
-		while (reading && can_accept(s) && !tool_stop && !s->bad_input) {
+		while (reading && can_accept(s) && !tool_stopping(&s->t)) {
 			int r;
 
 			if (n == MAX_BURST) {
@@ -1294,12 +1127,14 @@ static void run(struct sink *s)
 				reading = 0;
 				break;
 			}
-			if (r > 0 && !s->bad_input)
+			if (r > 0)
 				add_record(s, &doc);
 			n++;
 			tool_tick(&s->t);
 		}
-		if (reading && (tool_stop || s->bad_input))
+		/* Bad input under --on-error fail and output that failed
+		 * end the reading too: what is held is still delivered. */
+		if (reading && tool_stopping(&s->t))
 			reading = 0;
 		now = timefmt_mono_us();
 		if (!reading && !deadline) {
@@ -1314,7 +1149,7 @@ static void run(struct sink *s)
 			abandon(s, "the sink stops");
 			break;
 		}
-		if (!reading && !s->queue && !s->inflight)
+		if (!reading && !s->queue.n && !s->inflight)
 			break;
 		if (deadline && now >= deadline) {
 			abandon(s, "--drain-timeout ran out");
@@ -1363,15 +1198,8 @@ static int exit_code(struct sink *s)
 				  "delivered (no --dead-letter)",
 			   (unsigned long long)s->rejected,
 			   s->rejected == 1 ? "" : "s");
-	if (s->unreachable)
-		return SW_EXIT_UNAVAILABLE;
-	if (s->failed || s->rejected)
-		return SW_EXIT_TEMPFAIL;
-	if (s->io_error)
-		return SW_EXIT_IOERR;
-	if (s->bad_input)
-		return SW_EXIT_DATAERR;
-	return SW_EXIT_OK;
+	/* tool_finish() adds what tool_end() recorded (65, 74). */
+	return bulk_exit_code(s->unreachable, s->failed, s->rejected);
 }
 
 static const char *versions(void)
@@ -1406,10 +1234,6 @@ int main(int argc, char **argv)
 	s.tf = (struct timefmt)TIMEFMT_INIT;
 	parse_options(&s, argc, argv);
 	check_options(&s);
-	if (s.t.on_error == TOOL_ON_ERROR_FAIL && !s.t.dead_letter_path) {
-		s.fail_on_bad = 1;
-		s.t.on_error = TOOL_ON_ERROR_SKIP;
-	}
 	if (s.checkpoint) {
 		s.ckpt = bulk_ckpt_new();
 		tool_lock(&s.t, "--checkpoint", s.checkpoint);

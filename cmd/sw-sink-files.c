@@ -209,7 +209,6 @@ struct sink {
 	uint64_t pending;        /* records in open files */
 	uint64_t commits, committed_files, committed_records;
 	uint64_t duplicates, removed;
-	int fail_on_bad, bad_input, read_error;
 	struct uuidgen *ug;
 	struct sbuf key, scratch, topic;
 	struct sbuf dirpath; /* make_dirs, make_top */
@@ -409,21 +408,15 @@ static void bad(struct sink *s, const char *source, uint64_t line,
 		const char *raw, size_t rawlen, const char *fmt, ...)
 {
 	char reason[1024];
-	int quiet = s->t.quiet;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	if (s->fail_on_bad)
-		s->t.quiet = 0;
 	if (source)
 		tool_bad_input(&s->t, source, line, raw, rawlen, "%s", reason);
 	else
 		tool_bad_record(&s->t, "%s", reason);
-	s->t.quiet = quiet;
-	if (s->fail_on_bad)
-		s->bad_input = 1;
 }
 
 /*
@@ -830,9 +823,20 @@ static void handled(struct sink *s, const struct env *e)
 		tp->next = e->offset + 1;
 }
 
-/* Writes one record (source NULL: the current input line). */
-static void write_record(struct sink *s, const struct json_doc *d,
-			 const char *source, uint64_t line)
+/* After bad(): a skipped record is handled (it does not come again);
+ * under --on-error fail the run ends before it.  Returns 0, or -1 then. */
+static int after_bad(struct sink *s, const struct env *e)
+{
+	if (tool_ended(&s->t))
+		return -1;
+	handled(s, e);
+	return 0;
+}
+
+/* Writes one record (source NULL: the current input line).  Returns 0,
+ * or -1 when it was bad and the run ends. */
+static int write_record(struct sink *s, const struct json_doc *d,
+			const char *source, uint64_t line)
 {
 	char err[512];
 	struct pfile *f;
@@ -843,9 +847,7 @@ static void write_record(struct sink *s, const struct json_doc *d,
 	sbuf_reset(&s->key);
 	if (sinkf_part_key(s->part, d, &s->key, err, sizeof err) < 0) {
 		bad(s, source, line, d->text.p, d->text.len, "%s", err);
-		if (!s->fail_on_bad)
-			handled(s, &e);
-		return;
+		return after_bad(s, &e);
 	}
 	f = file_for(s, s->key.p, s->key.len);
 	r = sinkf_enc_add(f->enc, d, err, sizeof err);
@@ -853,15 +855,14 @@ static void write_record(struct sink *s, const struct json_doc *d,
 		io_fail(s, "%s/%s: %s", s->dir, f->tmp, err);
 	if (r > 0) {
 		bad(s, source, line, d->text.p, d->text.len, "%s", err);
-		if (!s->fail_on_bad)
-			handled(s, &e);
-		return;
+		return after_bad(s, &e);
 	}
 	handled(s, &e);
 	s->pending++;
 	if ((s->max_records && sinkf_enc_records(f->enc) >= s->max_records) ||
 	    sinkf_enc_bytes(f->enc) >= s->max_bytes)
 		commit(s);
+	return 0;
 }
 
 /* Ends --infer sampling: the schema from what is held, into
@@ -892,13 +893,14 @@ static void finish_infer(struct sink *s)
 	s->eo.schema = s->schema;
 	avro_infer_free(s->inf);
 	s->inf = NULL;
-	for (size_t i = 0; i < s->nheld && !s->bad_input; i++) {
+	for (size_t i = 0; i < s->nheld; i++) {
 		struct held *h = &s->held[i];
 
 		if (json_parse(&s->doc2, s->held_text.p + h->off, h->len, err,
 			       sizeof err) < 0)
 			continue; /* (parsed once already) */
-		write_record(s, &s->doc2, h->source, h->line);
+		if (write_record(s, &s->doc2, h->source, h->line) < 0)
+			break;
 	}
 	s->nheld = 0;
 	sbuf_free(&s->held_text);
@@ -929,8 +931,7 @@ static void process(struct sink *s, const struct json_doc *d)
 	}
 	if (avro_infer_add(s->inf, d, err, sizeof err) < 0) {
 		bad(s, NULL, 0, NULL, 0, "%s", err);
-		if (!s->fail_on_bad)
-			handled(s, &e);
+		after_bad(s, &e);
 		return;
 	}
 	if (!s->nheld)
@@ -983,7 +984,7 @@ static void run(struct sink *s)
 	char err[512];
 
 	json_doc_init(&doc);
-	while (!tool_stop && !s->bad_input) {
+	while (!tool_stopping(&s->t)) {
 		int w = ndjson_wait(s->t.in, wait_ms(s, timefmt_mono_us()));
 
 		if (w == 1) {
@@ -995,7 +996,7 @@ static void run(struct sink *s)
 			if (r == TOOL_READ_ERROR) {
 				/* What was read before is committed first. */
 				tool_error(&s->t, "%s", err);
-				s->read_error = 1;
+				tool_end(&s->t, SW_EXIT_IOERR);
 				break;
 			}
 			if (r == TOOL_READ_BAD)
@@ -1039,10 +1040,6 @@ int main(int argc, char **argv)
 	s.dirfd = -1;
 	parse_options(&s, argc, argv);
 	check_options(&s, argc, argv);
-	if (s.t.on_error == TOOL_ON_ERROR_FAIL && !s.t.dead_letter_path) {
-		s.fail_on_bad = 1;
-		s.t.on_error = TOOL_ON_ERROR_SKIP;
-	}
 	s.ug = xmalloc(sizeof *s.ug);
 	uuidgen_init(s.ug);
 	json_doc_init(&s.doc2);
@@ -1062,11 +1059,8 @@ int main(int argc, char **argv)
 	}
 	tool_open_input(&s.t, argv + optind, argc - optind);
 	run(&s);
-	code = s.read_error  ? SW_EXIT_IOERR
-	       : s.bad_input ? SW_EXIT_DATAERR
-			     : SW_EXIT_OK;
 	/* The report at exit reads the checkpoint and counters. */
-	code = tool_finish(&s.t, code);
+	code = tool_finish(&s.t, SW_EXIT_OK);
 	for (size_t i = 0; i < s.nfiles; i++)
 		drop_file(&s.files[i]);
 	free(s.files);

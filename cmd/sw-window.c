@@ -295,7 +295,7 @@ static void parse_emit_every(struct run *r, const char *arg)
 		tool_usage_error(r->t, "--emit-every: '%s': must be longer than 0", arg);
 }
 
-static enum wagg_kind agg_option_kind(int c)
+static enum wagg_kind agg_option_kind(struct tool *t, int c)
 {
 	switch (c) {
 	case OPT_SUM: return WAGG_SUM;
@@ -304,8 +304,11 @@ static enum wagg_kind agg_option_kind(int c)
 	case OPT_MAX: return WAGG_MAX;
 	case OPT_FIRST: return WAGG_FIRST;
 	case OPT_LAST: return WAGG_LAST;
-	default: return WAGG_DISTINCT;
+	case OPT_DISTINCT: return WAGG_DISTINCT;
 	}
+	/* An option sent here that is no aggregate: a bug, not bad input. */
+	tool_die(t, SW_EXIT_SOFTWARE, "internal error: option %d is not an aggregate",
+		 c);
 }
 
 static void parse_option(struct run *r, int c, const char *arg)
@@ -366,7 +369,7 @@ static void parse_option(struct run *r, int c, const char *arg)
 	case OPT_FIRST:
 	case OPT_LAST:
 	case OPT_DISTINCT:
-		add_agg_list(r, agg_option_kind(c), arg);
+		add_agg_list(r, agg_option_kind(t, c), arg);
 		break;
 	case OPT_MODE:
 		if (strcmp(arg, "append") == 0)
@@ -670,15 +673,19 @@ static void finish(struct run *r)
 {
 	char err[512];
 
+	/* A run that ends on an error (bad input under --on-error fail,
+	 * output that failed) writes no more rows and leaves the state as it
+	 * found it. */
+	if (tool_ended(r->t))
+		return;
 	/* A last step for records not stepped yet, so that the rows of the
 	 * end of the stream do not depend on when the input paused. */
 	if (r->pending && r->mode != WINDOW_COMPLETE)
 		step(r);
 	if (!r->state_path || r->mode == WINDOW_COMPLETE)
 		window_finish(r->w);
-	if (!r->state_path)
+	if (!r->state_path || tool_flush(r->t) < 0)
 		return;
-	tool_flush(r->t);
 	if (window_save(r->w, r->state_path, err, sizeof err) < 0)
 		tool_die(r->t, SW_EXIT_IOERR, "--state: %s", err);
 }
@@ -742,6 +749,8 @@ int main(int argc, char **argv)
 		if (!tool_next_record(&t, &doc))
 			break;
 		add_record(&r, &doc);
+		if (tool_ended(&t))
+			break;
 		tool_tick(&t);
 		if (++r.pending == r.every_n)
 			step(&r);

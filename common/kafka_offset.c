@@ -72,6 +72,104 @@ int kafka_offspec_parse(const char *s, struct kafka_offspec *start,
 	return -1;
 }
 
+int64_t kafka_offspec_offset(const struct kafka_offspec *s)
+{
+	switch (s->kind) {
+	case KAFKA_OFF_END:
+		return RD_KAFKA_OFFSET_END;
+	case KAFKA_OFF_ABS:
+	case KAFKA_OFF_TIME:
+		return s->v;
+	case KAFKA_OFF_TAIL:
+		return RD_KAFKA_OFFSET_TAIL(s->v);
+	case KAFKA_OFF_BEGINNING:
+	case KAFKA_OFF_STORED:
+		break;
+	}
+	return RD_KAFKA_OFFSET_BEGINNING;
+}
+
+void kafka_offspec_apply(rd_kafka_t *rk, const struct kafka_offspec *s,
+			 rd_kafka_topic_partition_list_t *l, int timeout_ms)
+{
+	int i;
+
+	for (i = 0; i < l->cnt; i++)
+		l->elems[i].offset = kafka_offspec_offset(s);
+	if (s->kind != KAFKA_OFF_TIME || l->cnt == 0)
+		return;
+	if (rd_kafka_offsets_for_times(rk, l, timeout_ms) != 0) {
+		for (i = 0; i < l->cnt; i++)
+			l->elems[i].offset = -1;
+	}
+	for (i = 0; i < l->cnt; i++) {
+		/* -1: no answer (brokers without a time index, such as the
+		 * mock) or nothing that late: scan from the start. */
+		if (l->elems[i].err || l->elems[i].offset < 0) {
+			l->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+			l->elems[i].opaque = (void *)1;
+		}
+	}
+}
+
+void kafka_start_resolve(rd_kafka_topic_partition_list_t *l,
+			 const rd_kafka_topic_partition_list_t *resume,
+			 const rd_kafka_topic_partition_list_t *committed,
+			 const rd_kafka_topic_partition_list_t *spec,
+			 struct kafka_start *out,
+			 rd_kafka_topic_partition_list_t *check)
+{
+	for (int i = 0; i < l->cnt; i++) {
+		rd_kafka_topic_partition_t *p = &l->elems[i], *r = NULL;
+		int64_t off = -1;
+
+		if (resume)
+			r = rd_kafka_topic_partition_list_find(
+				(rd_kafka_topic_partition_list_t *)resume,
+				p->topic, p->partition);
+		if (r)
+			off = r->offset;
+		if (off < 0 && committed && committed->elems[i].offset >= 0)
+			off = committed->elems[i].offset;
+		out[i].from_stored = off >= 0;
+		out[i].scan = 0;
+		if (off >= 0) {
+			rd_kafka_topic_partition_list_add(check, p->topic,
+							  p->partition)
+				->offset = off;
+		} else {
+			off = spec->elems[i].offset;
+			out[i].scan = spec->elems[i].opaque != NULL;
+		}
+		p->offset = out[i].offset = off;
+	}
+}
+
+void kafka_offsets_copy(rd_kafka_topic_partition_list_t *to,
+			const rd_kafka_topic_partition_list_t *from)
+{
+	for (int i = 0; i < from->cnt; i++) {
+		const rd_kafka_topic_partition_t *e = &from->elems[i];
+		rd_kafka_topic_partition_t *t =
+			rd_kafka_topic_partition_list_find(to, e->topic,
+							   e->partition);
+
+		if (t)
+			t->offset = e->offset;
+	}
+}
+
+int kafka_out_of_range(int64_t offset, int64_t lo, int64_t hi, int read,
+		       int64_t *to)
+{
+	*to = offset >= hi ? hi : lo;
+	if (offset > hi || (offset < lo && read)) {
+		*to = lo;
+		return 1;
+	}
+	return 0;
+}
+
 /* A checkpoint is small; a huge file is not one (and is not read into
  * memory): the same bound as sw-sink-es --checkpoint. */
 #define KAFKA_RESUME_MAX_BYTES (64u << 20)

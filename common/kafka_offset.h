@@ -6,9 +6,15 @@
  * - The checkpoint file of sw-sink-es (sw-sink-es(1)),
  *   {"offsets":{"topic":{"partition":next_offset}}}, loaded into a
  *   partition list the caller owns.
+ * - Where each assigned partition starts: a resumed offset, else the
+ *   group's committed one, else the -o spec (kafka_start_resolve), and
+ *   where one goes on when its fetch offset is out of range
+ *   (kafka_out_of_range).
  * - Data loss: start offsets below a partition's earliest retained offset,
  *   reported as text the caller prints.
- * Nothing here prints; errors come back in the caller's buffer.
+ * Nothing here prints; errors come back in the caller's buffer.  Only
+ * kafka_offspec_apply() and kafka_check_loss() ask the brokers; the rest
+ * works on partition lists the caller owns.
  */
 #ifndef SW_KAFKA_OFFSET_H
 #define SW_KAFKA_OFFSET_H
@@ -38,6 +44,54 @@ struct kafka_offspec {
  * anything else sets *start.  Returns 0, or -1 with the reason. */
 int kafka_offspec_parse(const char *s, struct kafka_offspec *start,
 			int64_t *end_ms, char *err, size_t errlen);
+
+/* The librdkafka offset that s stands for: RD_KAFKA_OFFSET_BEGINNING
+ * (also for "stored": partitions without a committed offset), _END,
+ * _TAIL(N), N, or for a time the time in ms (what
+ * rd_kafka_offsets_for_times() takes). */
+int64_t kafka_offspec_offset(const struct kafka_offspec *s);
+
+/* Sets the offset of every element of l from s.  A time is asked of the
+ * brokers (rd_kafka_offsets_for_times); an element they cannot resolve
+ * (no time index, nothing that late) starts at the beginning, marked
+ * with opaque = (void *)1: its messages before the time are to be
+ * dropped as they come. */
+void kafka_offspec_apply(rd_kafka_t *rk, const struct kafka_offspec *s,
+			 rd_kafka_topic_partition_list_t *l, int timeout_ms);
+
+/* Where one assigned partition starts. */
+struct kafka_start {
+	int64_t offset;  /* what it is assigned at */
+	int from_stored; /* a resumed or committed offset: what comes before
+			    it was read by an earlier run */
+	int scan;        /* a time no broker resolved: drop older messages */
+};
+
+/* Where each element of l starts: at its offset in resume (NULL: none),
+ * else at its committed offset (committed: l's elements in l's order with
+ * rd_kafka_committed()'s answers, or NULL), else at spec's (l's elements
+ * in l's order after kafka_offspec_apply()).  Sets the offsets of l and
+ * out[0..l->cnt), and adds the elements that start at a stored offset to
+ * check, for kafka_check_loss(). */
+void kafka_start_resolve(rd_kafka_topic_partition_list_t *l,
+			 const rd_kafka_topic_partition_list_t *resume,
+			 const rd_kafka_topic_partition_list_t *committed,
+			 const rd_kafka_topic_partition_list_t *spec,
+			 struct kafka_start *out,
+			 rd_kafka_topic_partition_list_t *check);
+
+/* Sets, in to, the offset of every partition that from names too. */
+void kafka_offsets_copy(rd_kafka_topic_partition_list_t *to,
+			const rd_kafka_topic_partition_list_t *from);
+
+/* A fetch at offset found it outside the partition's [lo, hi].  Returns 1
+ * for data loss, with *to = lo (the earliest, to go on from when loss is
+ * only warned of): offset is past hi (the partition was recreated or
+ * truncated, whatever the offset came from), or below lo when it stood
+ * for records read before (read: stored, resumed, or reached in this
+ * run).  Returns 0 otherwise, with *to the nearer end. */
+int kafka_out_of_range(int64_t offset, int64_t lo, int64_t hi, int read,
+		       int64_t *to);
 
 /* Loads a checkpoint file into *out (NULL when the file does not exist:
  * nothing to resume).  Returns 0, or -1 with the reason. */

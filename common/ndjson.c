@@ -164,7 +164,8 @@ static int fill(struct ndjson_in *r, char *err, size_t errlen)
 		return NDJSON_INTR;
 	make_room(r);
 	if (r->opts.before_block && poll(&pfd, 1, 0) == 0) {
-		r->opts.before_block(r->opts.ctx);
+		if (r->opts.before_block(r->opts.ctx) < 0)
+			return NDJSON_INTR;
 		if (r->opts.idle && wait_idle(r, &pfd) < 0)
 			return NDJSON_INTR;
 	}
@@ -258,8 +259,8 @@ int ndjson_wait(struct ndjson_in *r, int timeout_ms)
 		return 1;
 	if (memchr(r->buf + r->start, '\n', r->end - r->start))
 		return 1;
-	if (r->opts.before_block)
-		r->opts.before_block(r->opts.ctx);
+	if (r->opts.before_block && r->opts.before_block(r->opts.ctx) < 0)
+		return 1; /* the next read returns at once */
 	struct pollfd pfd = { r->fd, POLLIN, 0 };
 	if (timeout_ms != 0 && r->opts.idle) {
 		int ms = r->opts.idle(r->opts.ctx);

@@ -33,7 +33,10 @@ enum ndjson_rc {
 
 struct ndjson_opts {
 	size_t max_line;
-	void (*before_block)(void *ctx);
+	/* Returns 0, or -1 when the tool is ending (its output failed):
+	 * ndjson_next() then returns NDJSON_INTR rather than wait, and
+	 * ndjson_wait() returns 1. */
+	int (*before_block)(void *ctx);
 	void *ctx;
 	/* Called when a read would block, after before_block, and again each
 	 * time the wait it asked for ran out: returns how long to wait next

@@ -109,12 +109,6 @@ void tool_usage_error(struct tool *t, const char *fmt, ...)
 	exit(SW_EXIT_USAGE);
 }
 
-static void __attribute__((noreturn)) finish_quietly(struct tool *t, int code)
-{
-	code = tool_finish(t, code);
-	exit(code);
-}
-
 void tool_die(struct tool *t, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -123,7 +117,7 @@ void tool_die(struct tool *t, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(t, fmt, ap);
 	va_end(ap);
-	finish_quietly(t, code);
+	exit(tool_finish(t, code));
 }
 
 void tool_lock(struct tool *t, const char *opt, const char *path)
@@ -510,13 +504,14 @@ static void print_stats(struct tool *t)
 	sbuf_free(&b);
 }
 
-static void before_block(void *ctx)
+static int before_block(void *ctx)
 {
 	struct tool *t = ctx;
 
 	if (t->on_block)
 		t->on_block(t);
 	tool_flush(t);
+	return t->ended ? -1 : 0;
 }
 
 void tool_start(struct tool *t)
@@ -578,6 +573,8 @@ enum tool_read tool_read_one(struct tool *t, struct json_doc *doc, char *err,
 	const char *line;
 	size_t len;
 
+	if (t->ended)
+		return TOOL_READ_EOF;
 	switch (ndjson_next(t->in, &line, &len, err, errlen)) {
 	case NDJSON_LINE:
 		t->records_in++;
@@ -608,7 +605,7 @@ int tool_next_record(struct tool *t, struct json_doc *doc)
 {
 	char err[256];
 
-	while (!tool_stop) {
+	while (!tool_stop && !t->ended) {
 		switch (tool_read_one(t, doc, err, sizeof err)) {
 		case TOOL_READ_RECORD:
 			return 1;
@@ -618,7 +615,9 @@ int tool_next_record(struct tool *t, struct json_doc *doc)
 		case TOOL_READ_AGAIN:
 			continue;
 		case TOOL_READ_ERROR:
-			tool_die(t, SW_EXIT_IOERR, "%s", err);
+			tool_error(t, "%s", err);
+			tool_end(t, SW_EXIT_IOERR);
+			return 0;
 		case TOOL_READ_EOF:
 			return 0;
 		}
@@ -692,13 +691,16 @@ vbad(struct tool *t, const char *source, uint64_t line,
 	int truncated = t->line_truncated;
 
 	t->line_truncated = 0;
+	if (t->ended)
+		return; /* the loop is ending: no more records are judged */
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	t->errors++;
 	if (t->on_error == TOOL_ON_ERROR_FAIL) {
-		out_flush(&t->out);
+		tool_flush(t);
 		tool_error(t, "%s:%llu: %s", source, (unsigned long long)line,
 			   reason);
-		finish_quietly(t, SW_EXIT_DATAERR);
+		tool_end(t, SW_EXIT_DATAERR);
+		return;
 	}
 	if (t->warned < TOOL_MAX_WARNINGS) {
 		t->warned++;
@@ -729,22 +731,56 @@ void tool_bad_input(struct tool *t, const char *source, uint64_t line,
 	va_end(ap);
 }
 
-void tool_flush(struct tool *t)
+/* How bad an exit code is: of two failures the exit status tells the
+ * worse.  Bad input is the least (what came before it was handled), then
+ * an I/O error, records not delivered, a service out of reach, and
+ * failures of the tool itself. */
+static int severity(int code)
+{
+	static const int order[] = {
+		SW_EXIT_OK,	  SW_EXIT_DATAERR,     SW_EXIT_IOERR,
+		SW_EXIT_TEMPFAIL, SW_EXIT_UNAVAILABLE, SW_EXIT_FAIL,
+		SW_EXIT_SOFTWARE, SW_EXIT_USAGE,
+	};
+
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (order[i] == code)
+			return (int)i;
+	return (int)(sizeof order / sizeof order[0]);
+}
+
+int tool_worse(int a, int b)
+{
+	return severity(b) > severity(a) ? b : a;
+}
+
+void tool_end(struct tool *t, int code)
+{
+	t->ended = 1;
+	t->end_code = tool_worse(t->end_code, code);
+}
+
+int tool_flush(struct tool *t)
 {
 	if (out_flush(&t->out) == 0)
-		return;
-	if (t->out.err == EPIPE)
-		exit(SW_EXIT_OK); /* the reader went away: not an error */
+		return 0;
+	if (t->out_failed)
+		return -1;
+	t->out_failed = 1;
+	if (t->out.err == EPIPE) {
+		tool_end(t, SW_EXIT_OK); /* the reader went away: not an error */
+		return -1;
+	}
 	tool_error(t, "write error: %s", strerror(t->out.err));
-	exit(SW_EXIT_IOERR);
+	tool_end(t, SW_EXIT_IOERR);
+	return -1;
 }
 
 int tool_finish(struct tool *t, int code)
 {
-	if (out_flush(&t->out) < 0 && t->out.err != EPIPE) {
-		tool_error(t, "write error: %s", strerror(t->out.err));
-		code = SW_EXIT_IOERR;
-	}
+	code = tool_worse(code, t->end_code);
+	if (tool_flush(t) < 0 && t->out.err != EPIPE)
+		code = tool_worse(code, SW_EXIT_IOERR);
 	if (t->out.err != EPIPE && close(t->out.fd) < 0 && errno != EINTR &&
 	    code == SW_EXIT_OK) {
 		tool_error(t, "write error: %s", strerror(errno));

@@ -16,6 +16,16 @@
  * the same figures go to --stats, --stats-every, Prometheus and
  * --progress.
  *
+ * Errors end the loop; the run-time does not exit.  Bad input under
+ * --on-error fail, a read error and a write error (and a reader that went
+ * away) are printed once and recorded with tool_end(): from then on
+ * tool_next_record() and tool_read_one() return the end of input, and the
+ * tool shuts down on its normal path, the one SIGTERM takes too (deliver
+ * what it holds, commit what was written, save its state).
+ * tool_finish() returns the worse of the tool's code and the recorded one.
+ * A tool that goes on with a record after a bad-input call checks
+ * tool_ended() first.  Only usage errors, tool_die() and tool_lock() exit.
+ *
  * A tool's main() looks like:
  *
  *	struct tool t;
@@ -146,6 +156,11 @@ struct tool {
 	uint64_t records_out;
 	uint64_t errors;
 	unsigned warned;
+	/* Set by tool_end(): the loop must end.  end_code is the worst exit
+	 * code recorded (0 for a reader that went away). */
+	int ended;
+	int end_code;
+	int out_failed; /* a write error was said (once) */
 	int64_t start_us;
 	/* Reports: what is due when, and how often tool_tick() looks. */
 	int64_t stats_every_us; /* 0: no --stats-every */
@@ -182,14 +197,15 @@ void tool_open_input(struct tool *t, char *const *files, int n);
 void tool_start(struct tool *t);
 
 /* Reads the next record into doc (parsing it, or making it a string with
- * -R).  Returns 1, or 0 at end of input or when a stop was requested.  Bad
- * records are handled by the policy and never returned; a read error exits
- * 74. */
+ * -R).  Returns 1, or 0 at end of input, when a stop was requested or when
+ * the loop must end (tool_ended()).  Bad records are handled by the policy
+ * and never returned; a read error is printed and ends the loop with 74. */
 int tool_next_record(struct tool *t, struct json_doc *doc);
 
 /* One line of tool_next_record(), for a tool that handles what it finds
  * itself: a record in doc, a bad line (the reason in err; t->line is the
- * line), nothing this time (a signal), the end, or a read error (err). */
+ * line), nothing this time (a signal), the end (also once the loop must
+ * end), or a read error (err). */
 enum tool_read {
 	TOOL_READ_RECORD,
 	TOOL_READ_BAD,
@@ -209,8 +225,10 @@ int tool_parse_line(const struct tool *t, struct json_doc *doc,
 
 /* A record the tool cannot use: applies --on-error to the current input
  * line (t->line).  Under fail this flushes output, prints
- * "sw-TOOL: SOURCE:LINE: reason" and exits 65; under skip it warns (at most
- * 10 times), appends to the dead-letter file and returns. */
+ * "sw-TOOL: SOURCE:LINE: reason" and ends the loop with 65
+ * (tool_end()): the tool must not use the record, nor any after it.
+ * Under skip it warns (at most 10 times) and appends to the dead-letter
+ * file.  Once the loop is ending it does nothing. */
 void tool_bad_record(struct tool *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Same for a record that came from elsewhere (a Kafka message, an MQTT
@@ -238,9 +256,25 @@ void tool_die(struct tool *t, int code, const char *fmt, ...)
  * file cannot be made. */
 void tool_lock(struct tool *t, const char *opt, const char *path);
 
-/* Writes t->out and exits quietly (0) if the reader went away, or with 74
- * on any other write error. */
-void tool_flush(struct tool *t);
+/* Ends the loop (see above) with code, kept if worse than one recorded
+ * before; the tool has printed why. */
+void tool_end(struct tool *t, int code);
+static inline int tool_ended(const struct tool *t)
+{
+	return t->ended;
+}
+/* The loop must end: a signal came, or tool_end(). */
+static inline int tool_stopping(const struct tool *t)
+{
+	return tool_stop || t->ended;
+}
+/* The worse of two exit codes: 0, then 65, 74, 75, 69, 1, 70, 64. */
+int tool_worse(int a, int b);
+
+/* Writes t->out.  Returns 0, or -1 when output failed: the loop then
+ * ends, quietly (0) if the reader went away, else with "write error" and
+ * 74. */
+int tool_flush(struct tool *t);
 void tool_tick_due(struct tool *t);
 /* Call once per record: writes a report or redraws --progress when due,
  * looking at the clock only every so many calls. */
@@ -258,8 +292,8 @@ int tool_wait_ms(struct tool *t, int ms);
  * then writes none. */
 void tool_report_final(struct tool *t);
 /* Flushes, closes output (checking for errors), prints --stats, and
- * returns the exit code to return from main: code, or 74 when output
- * failed. */
+ * returns the exit code to return from main: the worse of code, the one
+ * recorded by tool_end() and 74 when output failed. */
 int tool_finish(struct tool *t, int code);
 
 #endif

@@ -200,6 +200,11 @@ OUT
 	[[ $output == "sw-produce: $TMP/in:3: invalid JSON"* ]]
 	run kcat -C -b "$B" -t one -e -q
 	assert_output "$(printf '{"n":1}\n{"n":2}')"
+	# The run ends on its normal path: the delivery reports of the
+	# records before it come out too.
+	run --separate-stderr sw-produce -b "$B" -t copy -p 0 --report "$TMP/in"
+	assert_status 65
+	[ "$(jq -c .value <<<"$output")" = "$(printf '{"n":1}\n{"n":2}')" ]
 	run sw-produce -b "$B" -t one --on-error skip "$TMP/in"
 	assert_status 0
 	run bash -c "echo '{\"value\":1}' | sw-produce -b '$B' --envelope"

@@ -387,6 +387,10 @@ EOF
 	run sw-avro encode --schema "$DATA/schema_ver1.avsc" -o "$T/o.avro" "$T/in"
 	assert_status 65
 	[[ $output == *"sw-avro: $T/in:2: .sendtime: expected long or null, got string \"soon\""* ]]
+	# The container file is whole, with the records before the bad one.
+	run sw-avro decode "$T/o.avro"
+	assert_status 0
+	assert_output '{"name":"a","action":"x","sendtime":1}'
 	run sw-avro encode --schema "$DATA/schema_ver1.avsc" --on-error skip -o "$T/o.avro" "$T/in"
 	assert_status 0
 	[[ $output == *"$T/in:3: .name: expected string, got number 3"* ]]

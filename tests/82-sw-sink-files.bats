@@ -168,6 +168,10 @@ EOF
 	run sw-sink-files "$T/b" --on-error skip -q "$T/in"
 	assert_status 0
 	[ "$(cat "$(parts "$T/b")" | wc -l)" -eq 2 ]
+	# Records held for --infer when the bad one comes are earlier ones too.
+	run sw-sink-files "$T/c" --format avro --infer 10 "$T/in"
+	assert_status 65
+	[ "$(sw-avro decode "$(parts "$T/c")")" = '{"a":1}' ]
 }
 
 # --- rolling -------------------------------------------------------------

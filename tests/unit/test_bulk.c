@@ -1,5 +1,5 @@
 /* Unit tests for the bulk_ modules: request lines, response reading, retry
- * policy, backoff and checkpoint tracking. */
+ * policy, backoff, checkpoint tracking, and batches with their outcomes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "bulk_backoff.h"
+#include "bulk_batch.h"
 #include "bulk_ckpt.h"
+#include "exitcode.h"
 #include "bulk_req.h"
 #include "bulk_resp.h"
 #include "unit.h"
@@ -345,6 +347,244 @@ static void test_ckpt(void)
 	sbuf_free(&b);
 }
 
+/* A batch of index documents {"n":i} from line i. */
+static struct bulk_doc doc_n(enum bulk_op op, char *text, size_t cap,
+			     unsigned i, const struct jval *id)
+{
+	struct bulk_doc d = { .op = op, .index = "web", .index_len = 3,
+			      .id = id, .source = "in", .line = i };
+
+	d.text_len = (size_t)snprintf(text, cap, "{\"n\":%u}", i);
+	d.text = text;
+	return d;
+}
+
+static int rec_is(const struct bulk_batch *b, uint32_t i, const char *want)
+{
+	const struct bulk_batch_item *it = &b->items[i];
+
+	return it->rec_len == strlen(want) &&
+	       memcmp(bulk_batch_rec(b, it), want, it->rec_len) == 0;
+}
+
+static void test_batch_add(void)
+{
+	struct bulk_batch *b = bulk_batch_new(0), *next;
+	struct bulk_batch_item *it;
+	struct bulk_doc d;
+	char text[64];
+	size_t one;
+
+	d = doc_n(BULK_OP_INDEX, text, sizeof text, 1, NULL);
+	it = bulk_batch_add(b, &d, 1000, &next);
+	unit_ok(!next && b->n == 1 && it == &b->items[0] && it->off == 0 &&
+		it->len == b->body.len && it->line == 1 && it->ck.part == -1,
+		"the first document opens the batch");
+	unit_ok(rec_is(b, 0, "{\"n\":1}"), "its record is found in the body");
+	one = b->body.len;
+	/* A body over the limit with a document that alone fits: the
+	 * document goes into the next batch, the first stays as it was. */
+	d = doc_n(BULK_OP_INDEX, text, sizeof text, 2, NULL);
+	it = bulk_batch_add(b, &d, one + 1, &next);
+	unit_ok(next && b->n == 1 && b->body.len == one &&
+		b->body.p[one] == '\0', "a document over --batch-bytes opens the next batch");
+	unit_ok(next && next->n == 1 && it == &next->items[0] &&
+		it->off == 0 && rec_is(next, 0, "{\"n\":2}") && it->line == 2,
+		"and is whole in it");
+	unit_ok(bulk_batch_full(b, 1000, one) && !bulk_batch_full(b, 1000, one + 1) &&
+		bulk_batch_full(b, 1, 1u << 20), "full by bytes or by count");
+	/* A document larger than the limit on its own still goes. */
+	bulk_batch_free(b);
+	d = doc_n(BULK_OP_INDEX, text, sizeof text, 3, NULL);
+	it = bulk_batch_add(next, &d, 1, &b);
+	unit_ok(b && b->n == 1 && next->n == 1 && rec_is(b, 0, "{\"n\":3}") &&
+		it == &b->items[0],
+		"a batch holds at least one document, however large");
+	bulk_batch_free(b);
+	bulk_batch_free(next);
+
+	/* delete sends no source line: records are kept aside. */
+	{
+		struct jval id = { JSON_STRING, "\"x\"", 3 };
+
+		b = bulk_batch_new(1);
+		d = doc_n(BULK_OP_DELETE, text, sizeof text, 5, &id);
+		bulk_batch_add(b, &d, 1000, &next);
+		UNIT_STREQ(b->body.p, "{\"delete\":{\"_index\":\"web\",\"_id\":\"x\"}}\n",
+			   "delete: only the action line is sent");
+		unit_ok(!next && rec_is(b, 0, "{\"n\":5}"), "delete: the record is kept");
+		bulk_batch_free(b);
+	}
+}
+
+static void test_batch_copy(void)
+{
+	struct bulk_batch *b = bulk_batch_new(0), *h[2], *next;
+	struct bulk_doc d;
+	char text[64];
+
+	for (unsigned i = 0; i < 5; i++) {
+		d = doc_n(BULK_OP_INDEX, text, sizeof text, i, NULL);
+		bulk_batch_add(b, &d, 1u << 20, &next);
+	}
+	b->attempts = 2;
+	unit_ok(bulk_batch_halves(b, h) == 0, "five documents have halves");
+	unit_ok(h[0]->n == 2 && h[1]->n == 3 && h[0]->attempts == 2 &&
+		h[1]->attempts == 2, "halves of 2 and 3 keep the attempts");
+	unit_ok(rec_is(h[0], 0, "{\"n\":0}") && rec_is(h[0], 1, "{\"n\":1}") &&
+		rec_is(h[1], 0, "{\"n\":2}") && rec_is(h[1], 2, "{\"n\":4}"),
+		"halves keep the order and the records");
+	unit_ok(h[0]->body.len + h[1]->body.len == b->body.len &&
+		memcmp(h[1]->body.p, b->body.p + b->items[2].off,
+		       h[1]->body.len) == 0, "halves split the body");
+	bulk_batch_free(h[0]);
+	bulk_batch_free(h[1]);
+	bulk_batch_free(b);
+	b = bulk_batch_new(0);
+	d = doc_n(BULK_OP_INDEX, text, sizeof text, 9, NULL);
+	bulk_batch_add(b, &d, 1u << 20, &next);
+	unit_ok(bulk_batch_halves(b, h) < 0, "one document has no halves");
+	bulk_batch_free(b);
+}
+
+static void test_batch_retry(void)
+{
+	struct bulk_batch *b = bulk_batch_new(0);
+
+	unit_ok(bulk_batch_retry(b, 1, 2) && b->attempts == 1 && b->unreachable,
+		"retry 1 of 2, the server not reached");
+	unit_ok(bulk_batch_retry(b, 0, 2) && b->attempts == 2 && !b->unreachable,
+		"retry 2 of 2");
+	unit_ok(!bulk_batch_retry(b, 0, 2) && b->attempts == 3,
+		"a third failure with --retries 2 gives up");
+	b->attempts = 0;
+	unit_ok(!bulk_batch_retry(b, 0, 0), "--retries 0: the first failure gives up");
+	bulk_batch_free(b);
+}
+
+static void test_queue(void)
+{
+	struct bulk_queue q = { 0 };
+	struct bulk_batch *b[3];
+
+	for (int i = 0; i < 3; i++)
+		b[i] = bulk_batch_new(0);
+	unit_ok(!bulk_queue_take(&q, 0) && !bulk_queue_pop(&q) &&
+		bulk_queue_next_due(&q) == INT64_MAX, "an empty queue");
+	bulk_queue_push(&q, b[0], 500);
+	bulk_queue_push(&q, b[1], 0);
+	bulk_queue_push(&q, b[2], 100);
+	unit_ok(q.n == 3 && bulk_queue_next_due(&q) == 0, "due now: the second");
+	unit_ok(bulk_queue_take(&q, 50) == b[1] && q.n == 2,
+		"take passes over a batch waiting for its backoff");
+	unit_ok(!bulk_queue_take(&q, 99) && bulk_queue_next_due(&q) == 100,
+		"nothing due before 100");
+	unit_ok(bulk_queue_take(&q, 1000) == b[0], "then in order");
+	unit_ok(bulk_queue_pop(&q) == b[2] && q.n == 0 && !q.head && !q.tail,
+		"pop empties it");
+	bulk_queue_push(&q, b[1], 0);
+	unit_ok(q.head == b[1] && q.tail == b[1] && !b[1]->next,
+		"a push after it was emptied");
+	bulk_queue_pop(&q);
+	for (int i = 0; i < 3; i++)
+		bulk_batch_free(b[i]);
+}
+
+static void test_outcome(void)
+{
+	static const struct {
+		int failed, too_big, permanent;
+		long status;
+		enum bulk_outcome want;
+	} cases[] = {
+		{ 0, 0, 0, 200, BULK_OUT_ITEMS },
+		{ 0, 0, 0, 201, BULK_OUT_ITEMS },
+		{ 0, 0, 0, 429, BULK_OUT_RETRY },
+		{ 0, 0, 0, 503, BULK_OUT_RETRY },
+		{ 0, 0, 0, 408, BULK_OUT_RETRY },
+		{ 0, 0, 0, 413, BULK_OUT_SPLIT },
+		{ 0, 0, 0, 400, BULK_OUT_REFUSED },
+		{ 0, 0, 0, 401, BULK_OUT_REFUSED },
+		{ 0, 0, 0, 404, BULK_OUT_REFUSED },
+		{ 1, 0, 0, 0, BULK_OUT_UNREACHABLE },
+		{ 1, 0, 1, 0, BULK_OUT_GIVE_UP },
+		{ 1, 1, 0, 0, BULK_OUT_RETRY },
+		{ 1, 1, 1, 0, BULK_OUT_RETRY },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		unit_ok(bulk_request_outcome(cases[i].failed, cases[i].too_big,
+					     cases[i].permanent,
+					     cases[i].status) == cases[i].want,
+			"request outcome: failed %d too_big %d permanent %d status %ld",
+			cases[i].failed, cases[i].too_big, cases[i].permanent,
+			cases[i].status);
+	unit_ok(bulk_exit_code(0, 0, 0) == SW_EXIT_OK &&
+		bulk_exit_code(0, 1, 0) == SW_EXIT_TEMPFAIL &&
+		bulk_exit_code(0, 0, 1) == SW_EXIT_TEMPFAIL &&
+		bulk_exit_code(1, 1, 1) == SW_EXIT_UNAVAILABLE,
+		"exit codes: 0, 75 for failed or rejected, 69 for unreachable");
+}
+
+static void test_judge(void)
+{
+	static const char reply[] =
+		"{\"took\":3,\"errors\":true,\"items\":["
+		"{\"index\":{\"status\":201}},"
+		"{\"index\":{\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"busy\"}}},"
+		"{\"index\":{\"status\":400,\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"bad \\\"n\\\"\"}}},"
+		"{\"index\":{\"status\":503,\"error\":{\"type\":\"unavailable\"}}},"
+		"{\"index\":{}}]}";
+	static const enum bulk_class want[] = { BULK_ACK, BULK_RETRY, BULK_REJECT,
+						BULK_RETRY, BULK_RETRY };
+	struct bulk_batch *b = bulk_batch_new(0), *rb = NULL, *next;
+	struct sbuf why = SBUF_INIT, msg = SBUF_INIT, dl = SBUF_INIT;
+	struct bulk_resp r;
+	struct bulk_item it;
+	struct bulk_doc d;
+	char text[64], err[256];
+	int ok = 1;
+
+	for (unsigned i = 0; i < 5; i++) {
+		d = doc_n(BULK_OP_INDEX, text, sizeof text, i, NULL);
+		bulk_batch_add(b, &d, 1u << 20, &next);
+	}
+	b->attempts = 1;
+	bulk_resp_init(&r);
+	unit_ok(bulk_resp_parse(&r, reply, sizeof reply - 1, b->n, err,
+				sizeof err) == 0, "reply of five parses");
+	for (uint32_t i = 0; i < b->n; i++) {
+		enum bulk_class c = bulk_batch_judge(b, i, &r, &it, &rb, &why);
+
+		ok &= c == want[i];
+		if (c == BULK_REJECT) {
+			bulk_reject_text(&msg, it.type, it.type_len, it.reason,
+					 it.reason_len);
+			bulk_dead_letter(&dl, b, &b->items[i], it.status, msg.p,
+					 msg.len, it.type, it.type_len, it.reason,
+					 it.reason_len);
+		}
+	}
+	unit_ok(ok, "acknowledged, retried (429, 503, no status), rejected (400)");
+	unit_ok(rb && rb->n == 3 && rb->attempts == 1 &&
+		rec_is(rb, 0, "{\"n\":1}") && rec_is(rb, 1, "{\"n\":3}") &&
+		rec_is(rb, 2, "{\"n\":4}"), "the retry batch holds the three, in order");
+	UNIT_STREQ(why.p, "item status 429: es_rejected_execution_exception",
+		   "the reason of a retry is the first item's");
+	UNIT_STREQ(msg.p, "mapper_parsing_exception: bad \"n\"",
+		   "the message of a rejected document");
+	UNIT_STREQ(dl.p, "{\"error\":\"mapper_parsing_exception: bad \\\"n\\\"\","
+			 "\"type\":\"mapper_parsing_exception\",\"reason\":\"bad \\\"n\\\"\","
+			 "\"status\":400,\"source\":\"in\",\"line\":2,\"input\":\"{\\\"n\\\":2}\"}\n",
+		   "its dead-letter line");
+	bulk_batch_free(rb);
+	bulk_batch_free(b);
+	bulk_resp_free(&r);
+	sbuf_free(&why);
+	sbuf_free(&msg);
+	sbuf_free(&dl);
+}
+
 int main(void)
 {
 	test_req();
@@ -354,5 +594,11 @@ int main(void)
 	test_class();
 	test_backoff();
 	test_ckpt();
+	test_batch_add();
+	test_batch_copy();
+	test_batch_retry();
+	test_queue();
+	test_outcome();
+	test_judge();
 	return unit_done();
 }

@@ -1,6 +1,6 @@
 /*
- * test_kafka: the kafka_ modules without a broker: offset specs, format
- * names, the envelope reader (sw-produce --envelope), bytes to JSON per
+ * test_kafka: the kafka_ modules without a broker: offset specs, where
+ * partitions start and go on, format names, the envelope reader (sw-produce --envelope), bytes to JSON per
  * format, checkpoint files, -F property files and the mock's JoinGroup
  * guard.
  */
@@ -594,9 +594,118 @@ static void test_controller(void)
 	sbuf_free(&out);
 }
 
+static void test_offspec_offset(void)
+{
+	static const struct {
+		struct kafka_offspec s;
+		int64_t want;
+	} cases[] = {
+		{ { KAFKA_OFF_BEGINNING, 0 }, RD_KAFKA_OFFSET_BEGINNING },
+		{ { KAFKA_OFF_STORED, 0 }, RD_KAFKA_OFFSET_BEGINNING },
+		{ { KAFKA_OFF_END, 0 }, RD_KAFKA_OFFSET_END },
+		{ { KAFKA_OFF_ABS, 42 }, 42 },
+		{ { KAFKA_OFF_TAIL, 3 }, RD_KAFKA_OFFSET_TAIL(3) },
+		{ { KAFKA_OFF_TIME, 1639277668791 }, 1639277668791 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		unit_ok(kafka_offspec_offset(&cases[i].s) == cases[i].want,
+			"offset of spec kind %d", (int)cases[i].s.kind);
+}
+
+/* Partitions 0..3 of "web": 0 resumed at 5 (and committed at 3, which
+ * the checkpoint overrides), 1 committed at 7, 2 from the spec's time
+ * that no broker resolved, 3 from the spec at the end. */
+static void test_start_resolve(void)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4),
+		*resume = rd_kafka_topic_partition_list_new(2),
+		*committed, *spec, *check = rd_kafka_topic_partition_list_new(4);
+	struct kafka_start st[4];
+	static const int64_t want[] = { 5, 7, RD_KAFKA_OFFSET_BEGINNING,
+					RD_KAFKA_OFFSET_END };
+
+	for (int32_t p = 0; p < 4; p++)
+		rd_kafka_topic_partition_list_add(l, "web", p);
+	rd_kafka_topic_partition_list_add(resume, "web", 0)->offset = 5;
+	rd_kafka_topic_partition_list_add(resume, "other", 1)->offset = 9;
+	committed = rd_kafka_topic_partition_list_copy(l);
+	committed->elems[0].offset = 3;
+	committed->elems[1].offset = 7;
+	committed->elems[2].offset = RD_KAFKA_OFFSET_INVALID;
+	committed->elems[3].offset = RD_KAFKA_OFFSET_INVALID;
+	spec = rd_kafka_topic_partition_list_copy(l);
+	for (int i = 0; i < 4; i++)
+		spec->elems[i].offset = RD_KAFKA_OFFSET_END;
+	spec->elems[2].offset = RD_KAFKA_OFFSET_BEGINNING;
+	spec->elems[2].opaque = (void *)1;
+	kafka_start_resolve(l, resume, committed, spec, st, check);
+	for (int i = 0; i < 4; i++)
+		unit_ok(st[i].offset == want[i] && l->elems[i].offset == want[i],
+			"partition %d starts at %lld", i, (long long)want[i]);
+	unit_ok(st[0].from_stored && st[1].from_stored && !st[2].from_stored &&
+		!st[3].from_stored, "resumed and committed starts are stored ones");
+	unit_ok(!st[0].scan && !st[1].scan && st[2].scan && !st[3].scan,
+		"an unresolved time scans");
+	unit_ok(check->cnt == 2 && check->elems[0].partition == 0 &&
+		check->elems[0].offset == 5 && check->elems[1].partition == 1 &&
+		check->elems[1].offset == 7, "stored starts are checked for loss");
+	/* Without a group or a checkpoint: the spec alone. */
+	rd_kafka_topic_partition_list_destroy(check);
+	check = rd_kafka_topic_partition_list_new(4);
+	kafka_start_resolve(l, NULL, NULL, spec, st, check);
+	unit_ok(check->cnt == 0 && st[0].offset == RD_KAFKA_OFFSET_END &&
+		!st[0].from_stored, "no resume, no group: the spec");
+	/* Loss moved partition 1 to 10: the start follows. */
+	rd_kafka_topic_partition_list_add(check, "web", 1)->offset = 10;
+	rd_kafka_topic_partition_list_add(check, "gone", 0)->offset = 1;
+	kafka_offsets_copy(l, check);
+	unit_ok(l->elems[1].offset == 10 && l->elems[0].offset == RD_KAFKA_OFFSET_END &&
+		l->cnt == 4, "offsets copied to the partitions named");
+	rd_kafka_topic_partition_list_destroy(l);
+	rd_kafka_topic_partition_list_destroy(resume);
+	rd_kafka_topic_partition_list_destroy(committed);
+	rd_kafka_topic_partition_list_destroy(spec);
+	rd_kafka_topic_partition_list_destroy(check);
+}
+
+static void test_out_of_range(void)
+{
+	static const struct {
+		int64_t off, lo, hi;
+		int read, loss;
+		int64_t to;
+	} cases[] = {
+		/* below the earliest: loss only for an offset read before */
+		{ 3, 10, 50, 1, 1, 10 },
+		{ 3, 10, 50, 0, 0, 10 },
+		/* past the end: loss whatever it came from */
+		{ 60, 10, 50, 0, 1, 10 },
+		{ 60, 10, 50, 1, 1, 10 },
+		/* at the end (an explicit offset): go on from there */
+		{ 50, 10, 50, 0, 0, 50 },
+		{ 50, 10, 50, 1, 0, 50 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t to = -1;
+		int loss = kafka_out_of_range(cases[i].off, cases[i].lo,
+					      cases[i].hi, cases[i].read, &to);
+
+		unit_ok(loss == cases[i].loss && to == cases[i].to,
+			"offset %lld out of %lld-%lld (read %d): loss %d, to %lld",
+			(long long)cases[i].off, (long long)cases[i].lo,
+			(long long)cases[i].hi, cases[i].read, cases[i].loss,
+			(long long)cases[i].to);
+	}
+}
+
 int main(void)
 {
 	test_offspec();
+	test_offspec_offset();
+	test_start_resolve();
+	test_out_of_range();
 	test_formats();
 	test_bytes_to_json();
 	test_envelope_read();
