@@ -548,15 +548,19 @@ void tool_start(struct tool *t)
 	reports_start(t);
 }
 
-static int idle(void *ctx)
+static int bound(void *ctx, int ms)
 {
-	return tool_wait_ms(ctx, -1);
+	return tool_wait_ms(ctx, ms);
+}
+
+struct wait_step tool_wait_step(struct tool *t)
+{
+	return (struct wait_step){ bound, before_block, t, &tool_stop };
 }
 
 void tool_open_input(struct tool *t, char *const *files, int n)
 {
-	struct ndjson_opts o = { t->max_line, before_block, t, idle,
-				 &tool_stop };
+	struct ndjson_opts o = { t->max_line, tool_wait_step(t) };
 
 	tool_start(t);
 	t->in = ndjson_open(files, n, &o);

@@ -47,6 +47,7 @@
 #include "sbuf.h"
 #include "stats.h"
 #include "version.h"
+#include "wait.h"
 
 /* Option codes for long options without a short form, shared by all tools
  * so that tool_option() can recognise them. */
@@ -246,6 +247,10 @@ static inline void tool_tick(struct tool *t)
  * what is due and returns how long to wait at most so that the next
  * report comes out on time (ms itself when none is due sooner). */
 int tool_wait_ms(struct tool *t, int ms);
+/* How a module waits for this tool (wait.h): each step bounded by
+ * tool_wait_ms(), output flushed (after on_block) before a read blocks,
+ * and tool_stop ends the wait. */
+struct wait_step tool_wait_step(struct tool *t);
 /* Writes the --stats-every report of the exit now, while what the tool
  * reports is still there (before it closes its connections); tool_finish
  * then writes none. */

@@ -330,10 +330,85 @@ EOF
 
 @test "every tool takes --stats-every, --stats-file and --stats-format" {
 	local t bad=""
-	for t in sw-avro sw-consume sw-enrich sw-files sw-gen sw-kafka-mock sw-mqtt sw-produce sw-sink-es sw-window; do
-		run "$t" --stats-every 0
+	for t in "sw-avro decode" "sw-avro encode" sw-consume sw-enrich sw-files sw-gen \
+		sw-kafka-mock "sw-mqtt sub" "sw-mqtt pub" sw-produce sw-sink-es sw-sink-files sw-window; do
+		# $t unquoted: a command and its subcommand.
+		run $t --stats-every 0
 		[ "$status" -eq 64 ] || bad="$bad $t"
-		[[ $output == *"--stats-every"* ]] || bad="$bad $t(message)"
+		[[ $output == *"--stats-every: '0'"* ]] || bad="$bad $t(message)"
 	done
 	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
+
+# --- sw-avro ------------------------------------------------------------------
+
+@test "sw-avro: --stats-every, --stats-file and --stats-format on every command" {
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" "$FIXTURES/avro/all.ndjson" >"$T/a.avro"
+	run sw-avro decode --stats-every 1h --stats-file "$T/stats" "$T/a.avro"
+	assert_status 0
+	[ "${#lines[@]}" -eq 4 ]
+	jq -e '.tool == "sw-avro" and .records_in == 4 and .records_out == 4' "$T/stats"
+	run sw-avro encode --schema "$FIXTURES/avro/all.avsc" --stats-every 1h \
+		--stats-format prometheus --stats-file "$T/a.prom" "$FIXTURES/avro/all.ndjson"
+	assert_status 0
+	grep -qx 'sw_avro_records_in_total 4' "$T/a.prom"
+	run sw-avro schema --stats-every 1h --stats-file "$T/s2" "$T/a.avro"
+	assert_status 0
+	jq -e '.records_out == 1' "$T/s2"
+}
+
+@test "sw-avro decode: reports while a container on a pipe pauses, records first" {
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" "$FIXTURES/avro/all.ndjson" >"$T/a.avro"
+	head -c 20 "$T/a.avro" >"$T/head"
+	tail -c +21 "$T/a.avro" >"$T/tail"
+	# A pause inside the header, then one after the last block: the
+	# reports come during both, and the records before the second.
+	run bash -c '{ cat "$0/head"; sleep 2; cat "$0/tail"; sleep 2; } |
+		sw-avro decode --stats-every 200ms 2>&1' "$T"
+	assert_status 0
+	first=$(printf '%s\n' "${lines[@]}" | grep -vn '"tool":"sw-avro"' | head -1 | cut -d: -f1)
+	last=$(printf '%s\n' "${lines[@]}" | grep -vn '"tool":"sw-avro"' | tail -1 | cut -d: -f1)
+	[ "$((last - first))" -eq 3 ]
+	# Reports with nothing read yet, before the first record...
+	[ "$first" -ge 4 ]
+	for ((i = 0; i < first - 1; i++)); do
+		jq -e '.records_in == 0' <<<"${lines[$i]}"
+	done
+	# ...and with every record, after the last one and before the end.
+	n=${#lines[@]}
+	[ "$((n - last))" -ge 4 ]
+	for ((i = last; i < n; i++)); do
+		jq -e '.records_in == 4 and .records_out == 4' <<<"${lines[$i]}"
+	done
+}
+
+@test "sw-avro decode: framed datums and schema - report while stdin pauses" {
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" --framing single-object \
+		"$FIXTURES/avro/all.ndjson" >"$T/so"
+	run bash -c '{ cat "$0/so"; sleep 2; } |
+		sw-avro decode --schema "$FIXTURES/avro/all.avsc" --framing single-object \
+		--stats-every 200ms --stats-file "$0/stats" >/dev/null' "$T"
+	assert_status 0
+	[ "$(jq -s 'map(select(.records_in == 0)) | length' "$T/stats")" -ge 3 ]
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" "$FIXTURES/avro/all.ndjson" >"$T/a.avro"
+	run bash -c '{ sleep 2; cat "$0/a.avro"; } |
+		sw-avro schema --stats-every 200ms --stats-file "$0/stats2" -' "$T"
+	assert_status 0
+	[ "$(jq -s 'map(select(.records_out == 0)) | length' "$T/stats2")" -ge 3 ]
+}
+
+@test "sw-avro decode: a stop while stdin is quiet ends the wait" {
+	mkfifo "$T/fifo"
+	sw-avro decode --stats-every 100ms --stats-file "$T/stats" <"$T/fifo" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	exec {w}>"$T/fifo"
+	wait_until 20 lines_at_least "$T/stats" 2
+	kill -TERM "$BG_PIDS"
+	# The input stays open: only the stop can end the run.
+	rc=0
+	wait "$BG_PIDS" || rc=$?
+	BG_PIDS=
+	exec {w}>&-
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
 }
