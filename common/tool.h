@@ -158,6 +158,8 @@ struct tool {
 	struct tool_mark report_mark, progress_mark, tick_mark;
 	uint64_t ticks, tick_at;
 	struct stats report;
+	int final_done;		 /* the reports of the exit are made */
+	struct sbuf final_stats; /* the --stats line, until it is printed */
 	struct out out;
 	struct ndjson_in *in;
 	const char *line; /* raw text of the current record */
@@ -251,9 +253,10 @@ int tool_wait_ms(struct tool *t, int ms);
  * tool_wait_ms(), output flushed (after on_block) before a read blocks,
  * and tool_stop ends the wait. */
 struct wait_step tool_wait_step(struct tool *t);
-/* Writes the --stats-every report of the exit now, while what the tool
- * reports is still there (before it closes its connections); tool_finish
- * then writes none. */
+/* Makes the reports of the exit now, while what the tool reports is
+ * still there (before it closes its connections): writes the
+ * --stats-every report, and keeps the --stats line that tool_finish
+ * prints; tool_finish then makes none. */
 void tool_report_final(struct tool *t);
 /* Flushes, closes output (checking for errors), prints --stats, and
  * returns the exit code to return from main: code, or 74 when output

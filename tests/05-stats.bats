@@ -248,6 +248,10 @@ EOF
 	[ "${#lines[@]}" -eq 3 ]
 	run jq -c '[.records_out, .total_lag, (.partitions | map([.topic, .partition, .offset, .high_watermark, .lag]))]' "$T/stats"
 	assert_output '[3,0,[["lag",0,2,2,0],["lag",1,1,1,0]]]'
+	# --stats at exit has the same rows.
+	sw-consume -b "$KAFKA_BROKERS" -t lag -e --stats >/dev/null 2>"$T/err"
+	run jq -c '[.records_out, .total_lag, (.partitions | map([.topic, .partition, .offset, .high_watermark, .lag]))]' "$T/err"
+	assert_output '[3,0,[["lag",0,2,2,0],["lag",1,1,1,0]]]'
 	# Quiet: the reports go on while nothing comes.
 	sw-consume -b "$KAFKA_BROKERS" -t lag --stats-every 200ms --stats-format prometheus \
 		--stats-file "$T/c.prom" >"$T/out" 2>"$T/err" &
@@ -290,6 +294,11 @@ EOF
 	exec {w}>&-
 	wait "$BG_PIDS"
 	BG_PIDS=
+	# --stats at exit has the checkpoint's offsets too.
+	head -3 "$FIXTURES/es/envelope.ndjson" |
+		sw-sink-es --url "$ES_URL" --index ck2 --checkpoint "$T/ck2" --stats 2>"$T/err"
+	run jq -c '[.indexed, (.partitions | map([.topic, .partition, .checkpoint_offset]))]' "$T/err"
+	assert_output '[3,[["web",0,2],["web",1,11]]]'
 }
 
 @test "sw-mqtt sub: reconnects, reports while the topic is quiet" {
