@@ -310,6 +310,16 @@ static void add_header(struct produce *p, size_t *n, const struct kafka_hdr *h)
 
 /* Hands one message to librdkafka, waiting while its queue is full.
  * Returns 0, or the error. */
+/* Waits a little for room in librdkafka's full queue, serving delivery
+ * reports, with a report that is due on time.  Returns -1 when a stop was
+ * asked: what is not handed over yet is not sent. */
+static int wait_room(struct produce *p)
+{
+	if (!tool_stop)
+		rd_kafka_poll(p->rk, tool_wait_ms(&p->t, 50));
+	return tool_stop ? -1 : 0;
+}
+
 static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_rec *rec)
 {
 	rd_kafka_error_t *error;
@@ -357,10 +367,9 @@ static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_re
 			break;
 		e = rd_kafka_error_code(error);
 		rd_kafka_error_destroy(error);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || wait_room(p) < 0)
 			break;
 		e = 0;
-		rd_kafka_poll(p->rk, 50);
 	}
 	for (i = 0; i < n; i++)
 		if (p->vus[i].vtype == RD_KAFKA_VTYPE_HEADER)
@@ -438,8 +447,11 @@ static void batch_flush(struct produce *p)
 				p->produced++;
 		}
 		p->bsent = i;
-		if (p->bsent < n)
-			rd_kafka_poll(p->rk, 50);
+		if (p->bsent < n && wait_room(p) < 0)
+			for (; p->bsent < n; p->bsent++)
+				fail_at(p, p->slots[p->bsent].source,
+					p->slots[p->bsent].lineno,
+					RD_KAFKA_RESP_ERR__QUEUE_FULL);
 	}
 	p->nbat = p->bsent = 0;
 	sbuf_reset(&p->bbytes);
@@ -572,9 +584,10 @@ static void drain(struct produce *p)
 	batch_flush(p);
 
 	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
-		rd_kafka_poll(p->rk, 100);
-		waited += 100;
-		(void)tool_wait_ms(&p->t, 0); /* a report due while draining */
+		int ms = tool_wait_ms(&p->t, 100); /* a report on time */
+
+		rd_kafka_poll(p->rk, ms);
+		waited += ms;
 		tool_flush(&p->t);
 	}
 	rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -642,6 +655,8 @@ static void make_producer(struct produce *p)
 	}
 	e = kafka_metadata(p->rk, &p->ko, 0, (int)(p->timeout_us / 1000), &md,
 			   err, sizeof(err));
+	if (e == RD_KAFKA_RESP_ERR__INTR)
+		exit(tool_finish(&p->t, SW_EXIT_OK)); /* a stop: nothing read */
 	if (e)
 		tool_die(&p->t, kafka_err_exit(e), "%s", err);
 	rd_kafka_metadata_destroy(md);
@@ -850,6 +865,7 @@ int main(int argc, char **argv)
 	if (p.eo.value_fmt == KAFKA_FMT_AVRO)
 		open_avro(&p);
 	tool_open_input(&p.t, argv + optind, argc - optind);
+	p.ko.wait = tool_wait_step(&p.t);
 	make_producer(&p);
 	exiting = &p;
 	atexit(drain_at_exit);

@@ -421,3 +421,75 @@ EOF
 	[ "$rc" -eq 0 ]
 	[ ! -s "$T/err" ]
 }
+
+# --- waits at the start and on a full queue -----------------------------------
+
+# reports_at_least FILE N JQ: N reports or more in FILE for which JQ holds.
+reports_at_least() {
+	[ -f "$1" ] && [ "$(jq -s "map(select($3)) | length" "$1")" -ge "$2" ]
+}
+
+@test "sw-consume, sw-produce: reports while the cluster does not answer" {
+	port=$(free_port)
+	run sw-consume -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms --stats-file "$T/c"
+	assert_status 69
+	# The exit's report and others before it, while waiting.
+	reports_at_least "$T/c" 4 '.records_in == 0'
+	run sw-produce -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms \
+		--stats-file "$T/p" </dev/null
+	assert_status 69
+	reports_at_least "$T/p" 4 '.records_in == 0'
+}
+
+@test "sw-consume: a stop while waiting for the cluster ends the wait (0)" {
+	sw-consume -b "127.0.0.1:$(free_port)" -t x --timeout 1h --stats-every 100ms \
+		--stats-file "$T/c" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	wait_until 20 lines_at_least "$T/c" 2
+	kill -TERM "$BG_PIDS"
+	rc=0
+	wait "$BG_PIDS" || rc=$?
+	BG_PIDS=
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+}
+
+@test "sw-mqtt: reports while the first connection is tried" {
+	port=$(free_port)
+	run sw-mqtt sub -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms --stats-file "$T/s"
+	assert_status 69
+	reports_at_least "$T/s" 4 '.records_in == 0'
+	run sw-mqtt pub -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms \
+		--stats-file "$T/p" </dev/null
+	assert_status 69
+	reports_at_least "$T/p" 4 '.records_in == 0'
+}
+
+@test "sw-produce: reports while librdkafka's queue is full; a stop ends that wait" {
+	load helpers/kafka
+	kafka_start --brokers 1 --topic q
+	mkfifo "$T/fifo"
+	sw-produce -b "$KAFKA_BROKERS" -t q -X queue.buffering.max.messages=5 --timeout 1h \
+		--stats-every 200ms --stats-file "$T/stats" <"$T/fifo" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	exec {w}>"$T/fifo"
+	echo '{"n":0}' >&$w
+	wait_until 30 reports_at_least "$T/stats" 1 '.acked == 1'
+	kafka_cmd broker 1 down
+	seq 1 50 | jq -c '{n: .}' >&$w
+	# Five messages fill the queue and wait for the broker: the reports
+	# go on meanwhile.
+	wait_until 30 reports_at_least "$T/stats" 3 '.records_in == 51 and .in_flight > 0'
+	kill -TERM "$BG_PIDS"
+	# The messages not handed over are given up at once...
+	wait_until 30 reports_at_least "$T/stats" 1 '.failed == 45'
+	# ...and those handed over are still delivered.
+	kafka_cmd broker 1 up
+	rc=0
+	wait "$BG_PIDS" || rc=$?
+	BG_PIDS=
+	exec {w}>&-
+	[ "$rc" -eq 75 ]
+	grep -q '45 of 51 messages not delivered (first error: stdin:7: Local: Queue full)' "$T/err"
+	tail -1 "$T/stats" | jq -e '.acked == 6 and .failed == 45 and .in_flight == 0'
+}
