@@ -442,7 +442,7 @@ reports_at_least() {
 }
 
 @test "sw-consume: a stop while waiting for the cluster ends the wait (0)" {
-	sw-consume -b "127.0.0.1:$(free_port)" -t x --timeout 1h --stats-every 100ms \
+	sw-consume -b "127.0.0.1:$(free_port)" -t x --timeout 30s --stats-every 100ms \
 		--stats-file "$T/c" >"$T/out" 2>"$T/err" &
 	BG_PIDS=$!
 	wait_until 20 lines_at_least "$T/c" 2
@@ -469,7 +469,7 @@ reports_at_least() {
 	load helpers/kafka
 	kafka_start --brokers 1 --topic q
 	mkfifo "$T/fifo"
-	sw-produce -b "$KAFKA_BROKERS" -t q -X queue.buffering.max.messages=5 --timeout 1h \
+	sw-produce -b "$KAFKA_BROKERS" -t q -X queue.buffering.max.messages=5 --timeout 60s \
 		--stats-every 200ms --stats-file "$T/stats" <"$T/fifo" >"$T/out" 2>"$T/err" &
 	BG_PIDS=$!
 	exec {w}>"$T/fifo"
