@@ -190,18 +190,27 @@ static rd_kafka_resp_err_t timed_out(const struct wait_step *w)
 				 RD_KAFKA_RESP_ERR__TIMED_OUT;
 }
 
-rd_kafka_resp_err_t kafka_committed(rd_kafka_t *rk,
-				    rd_kafka_topic_partition_list_t *list,
-				    int timeout_ms, const struct wait_step *w)
+/* fn(rk, list, ms) in w's steps while it times out. */
+static rd_kafka_resp_err_t
+list_in_steps(rd_kafka_resp_err_t (*fn)(rd_kafka_t *,
+					rd_kafka_topic_partition_list_t *, int),
+	      rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
+	      int timeout_ms, const struct wait_step *w)
 {
 	int left = timeout_ms, ms;
 	rd_kafka_resp_err_t e;
 
 	while ((ms = wait_next(w, &left)) >= 0)
-		if ((e = rd_kafka_committed(rk, list, ms)) !=
-		    RD_KAFKA_RESP_ERR__TIMED_OUT)
+		if ((e = fn(rk, list, ms)) != RD_KAFKA_RESP_ERR__TIMED_OUT)
 			return e;
 	return timed_out(w);
+}
+
+rd_kafka_resp_err_t kafka_committed(rd_kafka_t *rk,
+				    rd_kafka_topic_partition_list_t *list,
+				    int timeout_ms, const struct wait_step *w)
+{
+	return list_in_steps(rd_kafka_committed, rk, list, timeout_ms, w);
 }
 
 rd_kafka_resp_err_t kafka_watermarks(rd_kafka_t *rk, const char *topic,
@@ -225,14 +234,8 @@ rd_kafka_resp_err_t kafka_offsets_for_times(rd_kafka_t *rk,
 					    int timeout_ms,
 					    const struct wait_step *w)
 {
-	int left = timeout_ms, ms;
-	rd_kafka_resp_err_t e;
-
-	while ((ms = wait_next(w, &left)) >= 0)
-		if ((e = rd_kafka_offsets_for_times(rk, list, ms)) !=
-		    RD_KAFKA_RESP_ERR__TIMED_OUT)
-			return e;
-	return timed_out(w);
+	return list_in_steps(rd_kafka_offsets_for_times, rk, list, timeout_ms,
+			     w);
 }
 
 int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
