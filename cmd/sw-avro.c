@@ -75,6 +75,7 @@ static const struct option longopts[] = {
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
 	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
+	TOOL_LONGOPTS_STATS,
 	{ "subject", required_argument, NULL, OPT_SUBJECT },
 	{ "unbuffered", no_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -163,6 +164,7 @@ struct run {
 	struct sbuf out;  /* one record's output */
 	struct sbuf bin;  /* datums */
 	struct sbuf tmp;
+	struct wait_step wait; /* how a read of input waits */
 };
 
 static void parse_opts(struct run *r, int argc, char **argv)
@@ -267,15 +269,14 @@ static void emit(struct run *r, const char *p, size_t n)
 
 /* --- decode --------------------------------------------------------- */
 
-/* Reads what is left of fd into b.  Returns 0 or -1 (errno). */
-static int slurp(int fd, struct sbuf *b)
+/* Reads what is left of fd into b.  Returns 0 or -1 (errno; EINTR: a
+ * stop). */
+static int slurp(struct run *r, int fd, struct sbuf *b)
 {
 	for (;;) {
 		ssize_t got;
 		sbuf_grow(b, 65536);
-		got = read(fd, b->p + b->len, b->cap - b->len - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
+		got = wait_read(fd, b->p + b->len, b->cap - b->len - 1, &r->wait);
 		if (got < 0)
 			return -1;
 		if (got == 0)
@@ -300,7 +301,9 @@ static void decode_container(struct run *r, int fd, const char *src,
 	char err[1024], why[512];
 	int rc;
 
-	rc = avro_ocf_open_with(&f, fd, pre, npre, err, sizeof(err));
+	rc = avro_ocf_open_with(&f, fd, pre, npre, &r->wait, err, sizeof(err));
+	if (rc == AVRO_OCF_EINTR && tool_stop)
+		return;
 	if (rc < 0)
 		tool_die(t, rc == AVRO_OCF_EIO ? SW_EXIT_IOERR : SW_EXIT_DATAERR,
 			 "%s: %s", src, err);
@@ -359,8 +362,8 @@ static void decode_container(struct run *r, int fd, const char *src,
 				 "its %" PRIu64 " datums",
 				 src, avro_ocf_blockno(f), len - off, count);
 	}
-	if (rc < 0)
-		tool_die(t, rc == AVRO_OCF_EIO ? SW_EXIT_IOERR : SW_EXIT_DATAERR,
+	if (rc < 0 && !(rc == AVRO_OCF_EINTR && tool_stop))
+		tool_die(t, rc == AVRO_OCF_EDATA ? SW_EXIT_DATAERR : SW_EXIT_IOERR,
 			 "%s: %s", src, err);
 	avro_reader_free(rd);
 	avro_schema_free(ws);
@@ -381,8 +384,11 @@ static void decode_stream(struct run *r, struct avro_msg **m, int fd,
 		*m = open_msg(r, 0);
 	sbuf_reset(&r->bin);
 	sbuf_put(&r->bin, pre, npre);
-	if (slurp(fd, &r->bin) < 0)
+	if (slurp(r, fd, &r->bin) < 0) {
+		if (errno == EINTR && tool_stop)
+			return;
 		tool_die(t, SW_EXIT_IOERR, "%s: %s", src, strerror(errno));
+	}
 	while (off < r->bin.len && !tool_stopping(t)) {
 		datum++;
 		t->records_in++;
@@ -422,9 +428,9 @@ static void decode_file(struct run *r, struct avro_msg **m, const char *path,
 				 strerror(errno));
 	}
 	while (npre < 4) {
-		ssize_t got = read(fd, pre + npre, 4 - npre);
-		if (got < 0 && errno == EINTR)
-			continue;
+		ssize_t got = wait_read(fd, pre + npre, 4 - npre, &r->wait);
+		if (got < 0 && errno == EINTR && tool_stop)
+			goto out;
 		if (got < 0)
 			tool_die(&r->t, SW_EXIT_IOERR, "%s: %s", src,
 				 strerror(errno));
@@ -441,6 +447,7 @@ static void decode_file(struct run *r, struct avro_msg **m, const char *path,
 		decode_container(r, fd, src, pre, npre, rs);
 	else if (npre > 0)
 		decode_stream(r, m, fd, src, pre, npre);
+out:
 	if (fd != 0)
 		close(fd);
 }
@@ -535,6 +542,7 @@ static int cmd_decode(struct run *r, int nfiles, char **files)
 			tool_usage_error(&r->t, "--reader-schema: %s", why);
 	}
 	tool_start(&r->t);
+	r->wait = tool_wait_step(&r->t);
 	if (nfiles == 0)
 		decode_file(r, &m, NULL, rs);
 	for (int i = 0; i < nfiles && !tool_stopping(&r->t); i++)
@@ -691,8 +699,9 @@ static int cmd_schema(struct run *r, int nfiles, char **files)
 	if (nfiles < 1)
 		tool_usage_error(&r->t, "schema: expected FILE.avro");
 	tool_start(&r->t);
+	r->wait = tool_wait_step(&r->t);
 	json_doc_init(&d);
-	for (int i = 0; i < nfiles; i++) {
+	for (int i = 0; i < nfiles && !tool_stop; i++) {
 		struct avro_ocf *f;
 		int fd = strcmp(files[i], "-") ? open(files[i], O_RDONLY) : 0;
 		const char *sj;
@@ -702,11 +711,17 @@ static int cmd_schema(struct run *r, int nfiles, char **files)
 		if (fd < 0)
 			tool_die(&r->t, SW_EXIT_IOERR, "%s: %s", files[i],
 				 strerror(errno));
-		rc = avro_ocf_open(&f, fd, err, sizeof(err));
+		rc = avro_ocf_open_with(&f, fd, "", 0, &r->wait, err,
+					sizeof(err));
+		if (rc == AVRO_OCF_EINTR && tool_stop) {
+			if (fd)
+				close(fd);
+			break;
+		}
 		if (rc < 0)
 			tool_die(&r->t,
-				 rc == AVRO_OCF_EIO ? SW_EXIT_IOERR :
-						      SW_EXIT_DATAERR,
+				 rc == AVRO_OCF_EDATA ? SW_EXIT_DATAERR :
+							SW_EXIT_IOERR,
 				 "%s: %s", files[i], err);
 		sj = avro_ocf_schema(f, &sl);
 		if (json_parse(&d, sj, sl, err, sizeof(err)) < 0)

@@ -224,7 +224,9 @@ static int prepare_assignment(struct consume *c,
 		rd_kafka_resp_err_t e;
 
 		committed = rd_kafka_topic_partition_list_copy(l);
-		e = rd_kafka_committed(c->rk, committed, timeout_ms(c));
+		e = kafka_committed(c->rk, committed, timeout_ms(c), &c->ko.wait);
+		if (e == RD_KAFKA_RESP_ERR__INTR)
+			goto out; /* a stop */
 		if (e) {
 			tool_error(&c->t, "committed offsets of group %s: %s",
 				   c->group, rd_kafka_err2str(e));
@@ -233,7 +235,7 @@ static int prepare_assignment(struct consume *c,
 		}
 	}
 	spec = rd_kafka_topic_partition_list_copy(l);
-	kafka_offspec_apply(c->rk, &c->start, spec, timeout_ms(c));
+	kafka_offspec_apply(c->rk, &c->start, spec, timeout_ms(c), &c->ko.wait);
 	check = rd_kafka_topic_partition_list_new(l->cnt);
 	st = xcalloc((size_t)l->cnt + 1, sizeof(*st));
 	kafka_start_resolve(l, c->resume, committed, spec, st, check);
@@ -251,9 +253,11 @@ static int prepare_assignment(struct consume *c,
 		pt->reset_to = -1;
 	}
 	free(st);
-	lost = kafka_check_loss(c->rk, check, timeout_ms(c), &report, err,
-				sizeof(err));
-	if (lost < 0) {
+	lost = kafka_check_loss(c->rk, check, timeout_ms(c), &c->ko.wait,
+				&report, err, sizeof(err));
+	if (lost < 0 && tool_stop) {
+		/* nothing to say: the run ends */
+	} else if (lost < 0) {
 		tool_error(&c->t, "%s", err);
 		c->code = SW_EXIT_UNAVAILABLE;
 	} else if (lost > 0 && !c->loss_warn) {
@@ -405,8 +409,12 @@ static void offset_reset(struct consume *c, rd_kafka_message_t *m)
 	int64_t lo = 0, hi = 0, to;
 	rd_kafka_resp_err_t e;
 
-	e = rd_kafka_query_watermark_offsets(c->rk, topic, m->partition, &lo,
-					     &hi, timeout_ms(c));
+	e = kafka_watermarks(c->rk, topic, m->partition, &lo, &hi,
+			     timeout_ms(c), &c->ko.wait);
+	if (e == RD_KAFKA_RESP_ERR__INTR) { /* a stop */
+		c->done = 1;
+		return;
+	}
 	if (e) {
 		tool_error(&c->t, "%s[%d]: %s", topic, (int)m->partition,
 			   rd_kafka_err2str(e));
@@ -737,6 +745,8 @@ static const struct rd_kafka_metadata *metadata(struct consume *c)
 
 	e = kafka_metadata(c->rk, &c->ko, 1, timeout_ms(c), &md, err,
 			   sizeof(err));
+	if (e == RD_KAFKA_RESP_ERR__INTR)
+		exit(tool_finish(&c->t, SW_EXIT_OK)); /* a stop */
 	if (e)
 		tool_die(&c->t, kafka_err_exit(e), "%s", err);
 	return md;
@@ -806,8 +816,10 @@ static void list_partitions(struct consume *c)
 				l, topics[j].topic, topics[j].partitions[k].id);
 	}
 	if (c->group) {
-		rd_kafka_resp_err_t e = rd_kafka_committed(c->rk, l,
-							   timeout_ms(c));
+		rd_kafka_resp_err_t e = kafka_committed(c->rk, l, timeout_ms(c),
+							&c->ko.wait);
+		if (e == RD_KAFKA_RESP_ERR__INTR)
+			exit(tool_finish(&c->t, SW_EXIT_OK)); /* a stop */
 		if (e)
 			tool_die(&c->t, kafka_err_exit(e),
 				 "committed offsets of group %s: %s", c->group,
@@ -824,9 +836,10 @@ static void list_partitions(struct consume *c)
 		for (x = 0; x < mt->partition_cnt; x++)
 			if (mt->partitions[x].id == p->partition)
 				leader = mt->partitions[x].leader;
-		e = rd_kafka_query_watermark_offsets(c->rk, p->topic,
-						     p->partition, &lo, &hi,
-						     timeout_ms(c));
+		e = kafka_watermarks(c->rk, p->topic, p->partition, &lo, &hi,
+				     timeout_ms(c), &c->ko.wait);
+		if (e == RD_KAFKA_RESP_ERR__INTR)
+			exit(tool_finish(&c->t, SW_EXIT_OK)); /* a stop */
 		if (e)
 			tool_die(&c->t, kafka_err_exit(e), "%s[%d]: %s",
 				 p->topic, (int)p->partition,
@@ -1182,6 +1195,7 @@ int main(int argc, char **argv)
 		c.eo.codec = &c.codec;
 	}
 	tool_start(&c.t);
+	c.ko.wait = tool_wait_step(&c.t);
 	make_consumer(&c);
 
 	if (c.list)

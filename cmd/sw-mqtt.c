@@ -679,7 +679,7 @@ int main(int argc, char **argv)
 	conf.filters = o.pub ? NULL : o.topics;
 	conf.nfilters = o.pub ? 0 : o.ntopics;
 	conf.qos = o.qos;
-	conf.stop = &tool_stop;
+	conf.wait = tool_wait_step(&t);
 	if (o.pub)
 		code = run_pub(&t, &o, &conf, argv + 1 + optind, argc - 1 - optind);
 	else

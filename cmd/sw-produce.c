@@ -95,7 +95,7 @@ struct produce {
 	size_t vucap;
 	struct slot slots[BATCH_MAX];
 	rd_kafka_message_t bmsgs[BATCH_MAX];
-	size_t nbat; /* messages in the batch */
+	size_t nbat, bsent; /* in the batch; of those, handed over */
 	struct sbuf bbytes;
 	uint64_t attempted, produced, acked, failed;
 	unsigned warned;
@@ -312,6 +312,16 @@ static void add_header(struct produce *p, size_t *n, const struct kafka_hdr *h)
 
 /* Hands one message to librdkafka, waiting while its queue is full.
  * Returns 0, or the error. */
+/* Waits a little for room in librdkafka's full queue, serving delivery
+ * reports, with a report that is due on time.  Returns -1 when a stop was
+ * asked: what is not handed over yet is not sent. */
+static int wait_room(struct produce *p)
+{
+	if (!tool_stop)
+		rd_kafka_poll(p->rk, tool_wait_ms(&p->t, 50));
+	return tool_stop ? -1 : 0;
+}
+
 static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_rec *rec)
 {
 	rd_kafka_error_t *error;
@@ -359,10 +369,9 @@ static rd_kafka_resp_err_t send_message(struct produce *p, const struct kafka_re
 			break;
 		e = rd_kafka_error_code(error);
 		rd_kafka_error_destroy(error);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || wait_room(p) < 0)
 			break;
 		e = 0;
-		rd_kafka_poll(p->rk, 50);
 	}
 	for (i = 0; i < n; i++)
 		if (p->vus[i].vtype == RD_KAFKA_VTYPE_HEADER)
@@ -407,11 +416,13 @@ static void fail_at(struct produce *p, const char *source, uint64_t lineno,
 
 /* Hands the batch to librdkafka, waiting while its queue is full.  Once
  * the queue is full every later message of the call is refused too, so
- * trying again from the first refused one keeps the order. */
+ * trying again from the first refused one keeps the order.  bsent makes
+ * a call from the exit handler, should one come while waiting, go on
+ * where this one was rather than send messages twice. */
 static void batch_flush(struct produce *p)
 {
 	rd_kafka_message_t *m = p->bmsgs;
-	size_t i, n = p->nbat, sent = 0;
+	size_t i, n = p->nbat;
 
 	for (i = 0; i < n; i++) {
 		const struct slot *s = &p->slots[i];
@@ -423,12 +434,12 @@ static void batch_flush(struct produce *p)
 		m[i].key = (void *)kept(p, s->key);
 		m[i].key_len = s->key == NO_BYTES ? 0 : s->key_len;
 	}
-	while (sent < n) {
+	while (p->bsent < n) {
 		rd_kafka_produce_batch(p->rkt, RD_KAFKA_PARTITION_UA,
 				       RD_KAFKA_MSG_F_COPY |
 					       RD_KAFKA_MSG_F_PARTITION,
-				       m + sent, (int)(n - sent));
-		for (i = sent; i < n; i++) {
+				       m + p->bsent, (int)(n - p->bsent));
+		for (i = p->bsent; i < n; i++) {
 			if (m[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 				break;
 			if (m[i].err)
@@ -437,11 +448,14 @@ static void batch_flush(struct produce *p)
 			else
 				p->produced++;
 		}
-		sent = i;
-		if (sent < n)
-			rd_kafka_poll(p->rk, 50);
+		p->bsent = i;
+		if (p->bsent < n && wait_room(p) < 0)
+			for (; p->bsent < n; p->bsent++)
+				fail_at(p, p->slots[p->bsent].source,
+					p->slots[p->bsent].lineno,
+					RD_KAFKA_RESP_ERR__QUEUE_FULL);
 	}
-	p->nbat = 0;
+	p->nbat = p->bsent = 0;
 	sbuf_reset(&p->bbytes);
 	rd_kafka_poll(p->rk, 0);
 }
@@ -558,9 +572,10 @@ static void drain(struct produce *p)
 	batch_flush(p);
 
 	while (rd_kafka_outq_len(p->rk) > 0 && waited < limit && !p->fatal) {
-		rd_kafka_poll(p->rk, 100);
-		waited += 100;
-		(void)tool_wait_ms(&p->t, 0); /* a report due while draining */
+		int ms = tool_wait_ms(&p->t, 100); /* a report on time */
+
+		rd_kafka_poll(p->rk, ms);
+		waited += ms;
 		tool_flush(&p->t);
 	}
 	rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -628,6 +643,8 @@ static void make_producer(struct produce *p)
 	}
 	e = kafka_metadata(p->rk, &p->ko, 0, (int)(p->timeout_us / 1000), &md,
 			   err, sizeof(err));
+	if (e == RD_KAFKA_RESP_ERR__INTR)
+		exit(tool_finish(&p->t, SW_EXIT_OK)); /* a stop: nothing read */
 	if (e)
 		tool_die(&p->t, kafka_err_exit(e), "%s", err);
 	rd_kafka_metadata_destroy(md);
@@ -827,6 +844,7 @@ int main(int argc, char **argv)
 		p.eo.codec = &p.codec;
 	}
 	tool_open_input(&p.t, argv + optind, argc - optind);
+	p.ko.wait = tool_wait_step(&p.t);
 	make_producer(&p);
 
 	/* Bad input under --on-error fail and output that failed end the

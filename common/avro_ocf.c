@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "avro_encode.h"
+#include "wait.h"
 #include "xalloc.h"
 
 #define CHUNK 65536
@@ -18,6 +19,7 @@
 
 struct avro_ocf {
 	int fd;
+	struct wait_step wait;
 	int eof;
 	uint8_t *buf;   /* raw input: buf[pos..len) not yet used */
 	size_t pos, len, cap;
@@ -30,7 +32,7 @@ struct avro_ocf {
 };
 
 /* Makes n bytes available at buf + pos, reading as they arrive.  Returns 1,
- * 0 when the input ends first, or AVRO_OCF_EIO. */
+ * 0 when the input ends first, AVRO_OCF_EIO or AVRO_OCF_EINTR. */
 static int need(struct avro_ocf *r, size_t n, char *err, size_t errlen)
 {
 	while (r->len - r->pos < n) {
@@ -49,12 +51,11 @@ static int need(struct avro_ocf *r, size_t n, char *err, size_t errlen)
 			r->cap = r->cap ? r->cap * 2 : 4 * CHUNK;
 			r->buf = xrealloc(r->buf, r->cap);
 		}
-		got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		got = wait_read(r->fd, r->buf + r->len, r->cap - r->len,
+				&r->wait);
 		if (got < 0) {
-			if (errno == EINTR)
-				continue;
 			snprintf(err, errlen, "%s", strerror(errno));
-			return AVRO_OCF_EIO;
+			return errno == EINTR ? AVRO_OCF_EINTR : AVRO_OCF_EIO;
 		}
 		if (got == 0)
 			r->eof = 1;
@@ -210,12 +211,15 @@ static int read_header(struct avro_ocf *r, char *err, size_t errlen)
 }
 
 int avro_ocf_open_with(struct avro_ocf **out, int fd, const void *pre,
-		       size_t npre, char *err, size_t errlen)
+		       size_t npre, const struct wait_step *w, char *err,
+		       size_t errlen)
 {
 	struct avro_ocf *r = xcalloc(1, sizeof(*r));
 	int rc;
 
 	r->fd = fd;
+	if (w)
+		r->wait = *w;
 	r->cap = npre > 4 * CHUNK ? npre : 4 * CHUNK;
 	r->buf = xmalloc(r->cap);
 	memcpy(r->buf, pre, npre);
@@ -231,7 +235,7 @@ int avro_ocf_open_with(struct avro_ocf **out, int fd, const void *pre,
 
 int avro_ocf_open(struct avro_ocf **out, int fd, char *err, size_t errlen)
 {
-	return avro_ocf_open_with(out, fd, "", 0, err, errlen);
+	return avro_ocf_open_with(out, fd, "", 0, NULL, err, errlen);
 }
 
 void avro_ocf_close(struct avro_ocf *r)

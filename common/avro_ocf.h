@@ -14,8 +14,12 @@
  * text as given (defaults, aliases and logical types included, which
  * avro-c's writer loses) and writes the specification's codec names.
  *
+ * A reader of a pipe waits for its bytes in the steps its caller's struct
+ * wait_step allows (wait.h), and a stop ends the wait.
+ *
  * Return codes: 0 / 1 as documented, AVRO_OCF_EDATA for bad data,
- * AVRO_OCF_EIO for a read error; err says what.
+ * AVRO_OCF_EIO for a read error, AVRO_OCF_EINTR when a signal or a stop
+ * ended a wait; err says what.
  */
 #ifndef SW_AVRO_OCF_H
 #define SW_AVRO_OCF_H
@@ -25,9 +29,11 @@
 
 #include "avro_codec.h"
 #include "sbuf.h"
+#include "wait.h"
 
 #define AVRO_OCF_EDATA (-1)
 #define AVRO_OCF_EIO (-2)
+#define AVRO_OCF_EINTR (-3)
 
 /* Largest block accepted, compressed or not. */
 #define AVRO_OCF_MAX_BLOCK ((size_t)1 << 30)
@@ -38,9 +44,11 @@ struct avro_ocf;
  * AVRO_OCF_EDATA ("not an Avro container file", "truncated header", …) or
  * AVRO_OCF_EIO. */
 int avro_ocf_open(struct avro_ocf **out, int fd, char *err, size_t errlen);
-/* Opens with the first bytes already read (for telling formats apart). */
+/* Opens with the first bytes already read (for telling formats apart),
+ * waiting for the rest as w allows (NULL: plain reads). */
 int avro_ocf_open_with(struct avro_ocf **out, int fd, const void *pre,
-		       size_t npre, char *err, size_t errlen);
+		       size_t npre, const struct wait_step *w, char *err,
+		       size_t errlen);
 void avro_ocf_close(struct avro_ocf *r);
 
 /* The "avro.schema" metadata (JSON text, not NUL-terminated) and codec. */

@@ -235,10 +235,20 @@ rd_kafka_resp_err_t kafka_metadata(rd_kafka_t *rk, const struct kafka_opts *o,
 				   const struct rd_kafka_metadata **md,
 				   char *err, size_t errlen)
 {
-	rd_kafka_resp_err_t e;
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+	int left = timeout_ms, ms;
 
 	*md = NULL;
-	e = rd_kafka_metadata(rk, all, NULL, md, timeout_ms);
+	/* No broker up within a step is __TRANSPORT, no answer __TIMED_OUT:
+	 * both wait on. */
+	while ((ms = wait_next(&o->wait, &left)) >= 0) {
+		e = rd_kafka_metadata(rk, all, NULL, md, ms);
+		if (e != RD_KAFKA_RESP_ERR__TIMED_OUT &&
+		    e != RD_KAFKA_RESP_ERR__TRANSPORT)
+			break;
+	}
+	if (e && wait_stopped(&o->wait))
+		e = RD_KAFKA_RESP_ERR__INTR;
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR && *md && (*md)->broker_cnt == 0) {
 		rd_kafka_metadata_destroy(*md);
 		*md = NULL;

@@ -17,12 +17,17 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "wait.h"
+
 struct kafka_opts {
 	const char *brokers;  /* -b, or NULL */
 	const char **props;   /* -X "name=value", in order */
 	size_t nprops;
 	const char **files;   /* -F paths, in order */
 	size_t nfiles;
+	/* How a wait for the cluster goes: in the steps wait.bound allows,
+	 * ended by wait.stop (wait.h); zeroed, in one step. */
+	struct wait_step wait;
 };
 
 /* Handles -b, -X and -F for a tool's getopt loop: returns 1 when c was one
@@ -48,8 +53,9 @@ int kafka_err_exit(rd_kafka_resp_err_t e);
 int kafka_err_unreachable(rd_kafka_resp_err_t e);
 
 /* Asks the cluster for metadata (all topics when all is set, else only
- * brokers) within timeout_ms.  Returns 0 with *md (free it with
- * rd_kafka_metadata_destroy), or the librdkafka error with err filled as
+ * brokers) within timeout_ms, waiting in o->wait's steps.  Returns 0 with
+ * *md (free it with rd_kafka_metadata_destroy), RD_KAFKA_RESP_ERR__INTR
+ * when a stop ended the wait, or the librdkafka error with err filled as
  * "cannot reach Kafka at BROKERS within Nms: REASON". */
 rd_kafka_resp_err_t kafka_metadata(rd_kafka_t *rk, const struct kafka_opts *o,
 				   int all, int timeout_ms,

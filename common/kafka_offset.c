@@ -90,7 +90,8 @@ int64_t kafka_offspec_offset(const struct kafka_offspec *s)
 }
 
 void kafka_offspec_apply(rd_kafka_t *rk, const struct kafka_offspec *s,
-			 rd_kafka_topic_partition_list_t *l, int timeout_ms)
+			 rd_kafka_topic_partition_list_t *l, int timeout_ms,
+			 const struct wait_step *w)
 {
 	int i;
 
@@ -98,7 +99,7 @@ void kafka_offspec_apply(rd_kafka_t *rk, const struct kafka_offspec *s,
 		l->elems[i].offset = kafka_offspec_offset(s);
 	if (s->kind != KAFKA_OFF_TIME || l->cnt == 0)
 		return;
-	if (rd_kafka_offsets_for_times(rk, l, timeout_ms) != 0) {
+	if (kafka_offsets_for_times(rk, l, timeout_ms, w) != 0) {
 		for (i = 0; i < l->cnt; i++)
 			l->elems[i].offset = -1;
 	}
@@ -280,9 +281,65 @@ void kafka_loss_text(struct sbuf *b, const char *topic, int32_t partition,
 			    (long long)hi);
 }
 
+/* The error of a call that timed out at the end of its wait: __INTR when
+ * a stop ended it. */
+static rd_kafka_resp_err_t timed_out(const struct wait_step *w)
+{
+	return wait_stopped(w) ? RD_KAFKA_RESP_ERR__INTR :
+				 RD_KAFKA_RESP_ERR__TIMED_OUT;
+}
+
+/* fn(rk, list, ms) in w's steps while it times out. */
+static rd_kafka_resp_err_t
+list_in_steps(rd_kafka_resp_err_t (*fn)(rd_kafka_t *,
+					rd_kafka_topic_partition_list_t *, int),
+	      rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
+	      int timeout_ms, const struct wait_step *w)
+{
+	int left = timeout_ms, ms;
+	rd_kafka_resp_err_t e;
+
+	while ((ms = wait_next(w, &left)) >= 0)
+		if ((e = fn(rk, list, ms)) != RD_KAFKA_RESP_ERR__TIMED_OUT)
+			return e;
+	return timed_out(w);
+}
+
+rd_kafka_resp_err_t kafka_committed(rd_kafka_t *rk,
+				    rd_kafka_topic_partition_list_t *list,
+				    int timeout_ms, const struct wait_step *w)
+{
+	return list_in_steps(rd_kafka_committed, rk, list, timeout_ms, w);
+}
+
+rd_kafka_resp_err_t kafka_watermarks(rd_kafka_t *rk, const char *topic,
+				     int32_t partition, int64_t *lo,
+				     int64_t *hi, int timeout_ms,
+				     const struct wait_step *w)
+{
+	int left = timeout_ms, ms;
+	rd_kafka_resp_err_t e;
+
+	while ((ms = wait_next(w, &left)) >= 0)
+		if ((e = rd_kafka_query_watermark_offsets(rk, topic, partition,
+							  lo, hi, ms)) !=
+		    RD_KAFKA_RESP_ERR__TIMED_OUT)
+			return e;
+	return timed_out(w);
+}
+
+rd_kafka_resp_err_t kafka_offsets_for_times(rd_kafka_t *rk,
+					    rd_kafka_topic_partition_list_t *list,
+					    int timeout_ms,
+					    const struct wait_step *w)
+{
+	return list_in_steps(rd_kafka_offsets_for_times, rk, list, timeout_ms,
+			     w);
+}
+
 int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
-		     int timeout_ms, struct sbuf *report, char *err,
-		     size_t errlen)
+		     int timeout_ms, const struct wait_step *w,
+		     struct sbuf *report, char *err, size_t errlen)
 {
 	int i, lost = 0;
 
@@ -293,8 +350,8 @@ int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
 
 		if (p->offset < 0)
 			continue;
-		e = rd_kafka_query_watermark_offsets(rk, p->topic, p->partition,
-						     &lo, &hi, timeout_ms);
+		e = kafka_watermarks(rk, p->topic, p->partition, &lo, &hi,
+				     timeout_ms, w);
 		if (e) {
 			snprintf(err, errlen, "%s[%d]: watermarks: %s", p->topic,
 				 (int)p->partition, rd_kafka_err2str(e));

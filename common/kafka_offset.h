@@ -12,6 +12,8 @@
  *   (kafka_out_of_range).
  * - Data loss: start offsets below a partition's earliest retained offset,
  *   reported as text the caller prints.
+ * - The questions sw-consume asks the cluster at start, waiting in the
+ *   caller's steps (wait.h) so that its reports come out on time.
  * Nothing here prints; errors come back in the caller's buffer.  Only
  * kafka_offspec_apply() and kafka_check_loss() ask the brokers; the rest
  * works on partition lists the caller owns.
@@ -25,6 +27,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "sbuf.h"
+#include "wait.h"
 
 enum kafka_off_kind {
 	KAFKA_OFF_BEGINNING,
@@ -57,7 +60,8 @@ int64_t kafka_offspec_offset(const struct kafka_offspec *s);
  * with opaque = (void *)1: its messages before the time are to be
  * dropped as they come. */
 void kafka_offspec_apply(rd_kafka_t *rk, const struct kafka_offspec *s,
-			 rd_kafka_topic_partition_list_t *l, int timeout_ms);
+			 rd_kafka_topic_partition_list_t *l, int timeout_ms,
+			 const struct wait_step *w);
 
 /* Where one assigned partition starts. */
 struct kafka_start {
@@ -111,7 +115,23 @@ int kafka_resume_load(const char *path, rd_kafka_topic_partition_list_t **out,
 void kafka_loss_text(struct sbuf *b, const char *topic, int32_t partition,
 		     int64_t offset, int64_t lo, int64_t hi);
 int kafka_check_loss(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list,
-		     int timeout_ms, struct sbuf *report, char *err,
-		     size_t errlen);
+		     int timeout_ms, const struct wait_step *w,
+		     struct sbuf *report, char *err, size_t errlen);
+
+/* rd_kafka_committed(), rd_kafka_query_watermark_offsets() and
+ * rd_kafka_offsets_for_times() waiting within timeout_ms in the steps w
+ * allows (wait.h): the same results, and RD_KAFKA_RESP_ERR__INTR when a
+ * stop ended the wait. */
+rd_kafka_resp_err_t kafka_committed(rd_kafka_t *rk,
+				    rd_kafka_topic_partition_list_t *list,
+				    int timeout_ms, const struct wait_step *w);
+rd_kafka_resp_err_t kafka_watermarks(rd_kafka_t *rk, const char *topic,
+				     int32_t partition, int64_t *lo,
+				     int64_t *hi, int timeout_ms,
+				     const struct wait_step *w);
+rd_kafka_resp_err_t kafka_offsets_for_times(rd_kafka_t *rk,
+					    rd_kafka_topic_partition_list_t *list,
+					    int timeout_ms,
+					    const struct wait_step *w);
 
 #endif

@@ -48,7 +48,7 @@ struct mqtt_client {
 
 static int stopping(const struct mqtt_client *c)
 {
-	return c->conf.stop && *c->conf.stop;
+	return wait_stopped(&c->conf.wait);
 }
 
 /* libmosquitto's messages end with a period; ours go inside sentences. */
@@ -405,7 +405,9 @@ int mqtt_client_connect(struct mqtt_client *c, int timeout_ms, char *err,
 				 "no answer from the broker");
 			return MQTT_UNREACHABLE;
 		}
-		rc = mqtt_client_run(c, (int)((left + 999) / 1000), err, errlen);
+		rc = mqtt_client_run(c, wait_bound(&c->conf.wait,
+						   (int)((left + 999) / 1000)),
+				     err, errlen);
 		if (rc != MQTT_OK)
 			return rc;
 	}

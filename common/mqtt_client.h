@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wait.h"
+
 #define MQTT_PORT 1883
 #define MQTT_PORT_TLS 8883
 
@@ -60,8 +62,10 @@ struct mqtt_conf {
 	void (*on_message)(void *ctx, const struct mqtt_message *m);
 	void (*on_event)(void *ctx, enum mqtt_event ev, const char *detail);
 	void *ctx;
-	/* Set by the caller's signal handler: waits end early when nonzero. */
-	const volatile sig_atomic_t *stop;
+	/* How mqtt_client_connect() waits: in the steps wait.bound allows,
+	 * and wait.stop (set by the caller's signal handler) ends a wait
+	 * early (wait.h). */
+	struct wait_step wait;
 };
 
 enum mqtt_rc {

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,37 +138,12 @@ static void make_room(struct ndjson_in *r)
 	}
 }
 
-/* Waits for input in steps as long as opts.idle asks.  Returns 0 when a
- * read will not block (or idle set no limit), -1 on a signal. */
-static int wait_idle(struct ndjson_in *r, struct pollfd *pfd)
-{
-	for (;;) {
-		int ms = r->opts.idle(r->opts.ctx);
-		if (ms < 0)
-			return 0;
-		int rc = poll(pfd, 1, ms);
-		if (rc > 0)
-			return 0;
-		if (rc < 0)
-			return errno == EINTR ? -1 : 0;
-	}
-}
-
 static int fill(struct ndjson_in *r, char *err, size_t errlen)
 {
-	struct pollfd pfd = { r->fd, POLLIN, 0 };
 	ssize_t n;
 
-	if (r->opts.stop && *r->opts.stop)
-		return NDJSON_INTR;
 	make_room(r);
-	if (r->opts.before_block && poll(&pfd, 1, 0) == 0) {
-		if (r->opts.before_block(r->opts.ctx) < 0)
-			return NDJSON_INTR;
-		if (r->opts.idle && wait_idle(r, &pfd) < 0)
-			return NDJSON_INTR;
-	}
-	n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	n = wait_read(r->fd, r->buf + r->end, r->cap - r->end, &r->opts.wait);
 	if (n < 0) {
 		if (errno == EINTR)
 			return NDJSON_INTR;
@@ -259,16 +233,7 @@ int ndjson_wait(struct ndjson_in *r, int timeout_ms)
 		return 1;
 	if (memchr(r->buf + r->start, '\n', r->end - r->start))
 		return 1;
-	if (r->opts.before_block && r->opts.before_block(r->opts.ctx) < 0)
+	if (r->opts.wait.before && r->opts.wait.before(r->opts.wait.ctx) < 0)
 		return 1; /* the next read returns at once */
-	struct pollfd pfd = { r->fd, POLLIN, 0 };
-	if (timeout_ms != 0 && r->opts.idle) {
-		int ms = r->opts.idle(r->opts.ctx);
-		if (ms >= 0 && (timeout_ms < 0 || ms < timeout_ms))
-			timeout_ms = ms;
-	}
-	int rc = poll(&pfd, 1, timeout_ms);
-	if (rc < 0)
-		return errno == EINTR ? -1 : 1;
-	return rc > 0;
+	return wait_readable(r->fd, timeout_ms, &r->opts.wait);
 }

@@ -6,10 +6,10 @@
  * lines per source and refuses lines longer than max_line: as soon as a
  * line has passed the limit (an endless line is not read to its end
  * first), with its head; the rest of it is then passed over.  Before it
- * blocks waiting for input it calls before_block (the tool flushes its
- * output there), so a record is never held back by buffering; while it
- * waits, idle (when set) bounds each wait, so that the tool can do
- * something on time (a progress report) while no input comes.  It does not
+ * blocks waiting for input it calls wait.before (the tool flushes its
+ * output there), so a record is never held back by buffering; it waits in
+ * the steps wait.bound allows (wait.h), so that the tool can do something
+ * on time (a progress report) while no input comes.  It does not
  * parse JSON: that is json.h's job.
  */
 #ifndef SW_NDJSON_H
@@ -18,6 +18,8 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "wait.h"
 
 #define NDJSON_MAX_LINE_DEFAULT (16u << 20)
 
@@ -33,18 +35,12 @@ enum ndjson_rc {
 
 struct ndjson_opts {
 	size_t max_line;
-	/* Returns 0, or -1 when the tool is ending (its output failed):
-	 * ndjson_next() then returns NDJSON_INTR rather than wait, and
-	 * ndjson_wait() returns 1. */
-	int (*before_block)(void *ctx);
-	void *ctx;
-	/* Called when a read would block, after before_block, and again each
-	 * time the wait it asked for ran out: returns how long to wait next
-	 * (ms; -1: until input comes). */
-	int (*idle)(void *ctx);
-	/* When non-NULL and set, ndjson_next() returns NDJSON_INTR before its
-	 * next read: a source that never blocks (/dev/zero) can be stopped. */
-	const volatile sig_atomic_t *stop;
+	/* How to wait for input: wait.before before a read would block (the
+	 * tool flushes its output there), wait.bound for each step of the
+	 * wait, wait.stop, when set, makes ndjson_next() return NDJSON_INTR
+	 * before its next read: a source that never blocks (/dev/zero) can
+	 * be stopped. */
+	struct wait_step wait;
 };
 
 struct ndjson_in;
@@ -61,9 +57,9 @@ enum ndjson_rc ndjson_next(struct ndjson_in *r, const char **line,
 			   size_t *len, char *err, size_t errlen);
 
 /* Waits up to timeout_ms (-1: forever) until ndjson_next() has something
- * to return without blocking, or a signal arrives; idle may end the wait
- * sooner (a timeout, 0).  Returns 1 when input
- * (or end of input) is ready, 0 on timeout, -1 when interrupted. */
+ * to return without blocking, or a signal or a stop arrives; wait.bound
+ * may end a wait with a timeout sooner (0).  Returns 1 when input (or end
+ * of input) is ready, 0 on timeout, -1 when interrupted. */
 int ndjson_wait(struct ndjson_in *r, int timeout_ms);
 
 /* The line rule of every NDJSON reader here (this one and files_read.h),

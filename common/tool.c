@@ -481,27 +481,33 @@ int tool_wait_ms(struct tool *t, int ms)
 	return ms < 0 || left < ms ? (int)left : ms;
 }
 
-void tool_report_final(struct tool *t)
-{
-	if (!t->report_due_us)
-		return;
-	report(t, timefmt_mono_us());
-	t->report_due_us = 0;
-}
-
-static void print_stats(struct tool *t)
+/* The reports of the exit, made once: the --stats-every report written,
+ * the --stats line kept for tool_finish to print in its place. */
+static void final_report(struct tool *t)
 {
 	struct stats *s = &t->report;
-	struct sbuf b = SBUF_INIT;
+	int64_t now;
 
+	if (t->final_done)
+		return;
+	t->final_done = 1;
+	now = timefmt_mono_us();
+	if (t->report_due_us)
+		report(t, now);
+	t->report_due_us = 0;
+	if (!t->stats)
+		return;
 	stats_reset(s);
-	add_fields(t, s, timefmt_mono_us(), NULL);
-	sbuf_puts(&b, "{\"tool\":");
-	json_put_text(&b, t->name, strlen(t->name));
-	stats_json(s, &b);
-	sbuf_puts(&b, "}\n");
-	(void)!write(2, b.p, b.len);
-	sbuf_free(&b);
+	add_fields(t, s, now, NULL);
+	sbuf_puts(&t->final_stats, "{\"tool\":");
+	json_put_text(&t->final_stats, t->name, strlen(t->name));
+	stats_json(s, &t->final_stats);
+	sbuf_puts(&t->final_stats, "}\n");
+}
+
+void tool_report_final(struct tool *t)
+{
+	final_report(t);
 }
 
 static int before_block(void *ctx)
@@ -535,15 +541,19 @@ void tool_start(struct tool *t)
 	reports_start(t);
 }
 
-static int idle(void *ctx)
+static int bound(void *ctx, int ms)
 {
-	return tool_wait_ms(ctx, -1);
+	return tool_wait_ms(ctx, ms);
+}
+
+struct wait_step tool_wait_step(struct tool *t)
+{
+	return (struct wait_step){ bound, before_block, t, &tool_stop };
 }
 
 void tool_open_input(struct tool *t, char *const *files, int n)
 {
-	struct ndjson_opts o = { t->max_line, before_block, t, idle,
-				 &tool_stop };
+	struct ndjson_opts o = { t->max_line, tool_wait_step(t) };
 
 	tool_start(t);
 	t->in = ndjson_open(files, n, &o);
@@ -799,10 +809,10 @@ int tool_finish(struct tool *t, int code)
 	    !t->quiet)
 		tool_error(t, "%llu bad records skipped (%u shown)",
 			   (unsigned long long)t->errors, t->warned);
-	if (t->report_due_us)
-		report(t, timefmt_mono_us());
-	if (t->stats)
-		print_stats(t);
+	final_report(t);
+	if (t->final_stats.len)
+		(void)!write(2, t->final_stats.p, t->final_stats.len);
+	sbuf_free(&t->final_stats);
 	stats_free(&t->report);
 	if (t->stats_fd >= 0)
 		close(t->stats_fd);

@@ -10,7 +10,9 @@
  * Reports are timed here, never by a tool: tool_tick() on the record path
  * looks at the clock only every so many records (adapted to the rate), and
  * every place a tool waits bounds its wait by tool_wait_ms(), which also
- * writes a report that is due.  A tool adds its own figures by setting
+ * writes a report that is due; a module of common/ that waits (a read
+ * from a pipe, a Kafka or MQTT client) takes tool_wait_step() in its
+ * options and waits in those steps (wait.h).  A tool adds its own figures by setting
  * t->stats_fields (and t->ctx): a callback that adds them to the report
  * with stats.h's stats_counter(), stats_gauge(), stats_part_gauge()...;
  * the same figures go to --stats, --stats-every, Prometheus and
@@ -57,6 +59,7 @@
 #include "sbuf.h"
 #include "stats.h"
 #include "version.h"
+#include "wait.h"
 
 /* Option codes for long options without a short form, shared by all tools
  * so that tool_option() can recognise them. */
@@ -172,6 +175,8 @@ struct tool {
 	struct tool_mark report_mark, progress_mark, tick_mark;
 	uint64_t ticks, tick_at;
 	struct stats report;
+	int final_done;		 /* the reports of the exit are made */
+	struct sbuf final_stats; /* the --stats line, until it is printed */
 	struct out out;
 	struct ndjson_in *in;
 	const char *line; /* raw text of the current record */
@@ -287,9 +292,14 @@ static inline void tool_tick(struct tool *t)
  * what is due and returns how long to wait at most so that the next
  * report comes out on time (ms itself when none is due sooner). */
 int tool_wait_ms(struct tool *t, int ms);
-/* Writes the --stats-every report of the exit now, while what the tool
- * reports is still there (before it closes its connections); tool_finish
- * then writes none. */
+/* How a module waits for this tool (wait.h): each step bounded by
+ * tool_wait_ms(), output flushed (after on_block) before a read blocks,
+ * and tool_stop ends the wait. */
+struct wait_step tool_wait_step(struct tool *t);
+/* Makes the reports of the exit now, while what the tool reports is
+ * still there (before it closes its connections): writes the
+ * --stats-every report, and keeps the --stats line that tool_finish
+ * prints; tool_finish then makes none. */
 void tool_report_final(struct tool *t);
 /* Flushes, closes output (checking for errors), prints --stats, and
  * returns the exit code to return from main: the worse of code, the one

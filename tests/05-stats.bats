@@ -248,6 +248,10 @@ EOF
 	[ "${#lines[@]}" -eq 3 ]
 	run jq -c '[.records_out, .total_lag, (.partitions | map([.topic, .partition, .offset, .high_watermark, .lag]))]' "$T/stats"
 	assert_output '[3,0,[["lag",0,2,2,0],["lag",1,1,1,0]]]'
+	# --stats at exit has the same rows.
+	sw-consume -b "$KAFKA_BROKERS" -t lag -e --stats >/dev/null 2>"$T/err"
+	run jq -c '[.records_out, .total_lag, (.partitions | map([.topic, .partition, .offset, .high_watermark, .lag]))]' "$T/err"
+	assert_output '[3,0,[["lag",0,2,2,0],["lag",1,1,1,0]]]'
 	# Quiet: the reports go on while nothing comes.
 	sw-consume -b "$KAFKA_BROKERS" -t lag --stats-every 200ms --stats-format prometheus \
 		--stats-file "$T/c.prom" >"$T/out" 2>"$T/err" &
@@ -290,6 +294,11 @@ EOF
 	exec {w}>&-
 	wait "$BG_PIDS"
 	BG_PIDS=
+	# --stats at exit has the checkpoint's offsets too.
+	head -3 "$FIXTURES/es/envelope.ndjson" |
+		sw-sink-es --url "$ES_URL" --index ck2 --checkpoint "$T/ck2" --stats 2>"$T/err"
+	run jq -c '[.indexed, (.partitions | map([.topic, .partition, .checkpoint_offset]))]' "$T/err"
+	assert_output '[3,[["web",0,2],["web",1,11]]]'
 }
 
 @test "sw-mqtt sub: reconnects, reports while the topic is quiet" {
@@ -330,10 +339,161 @@ EOF
 
 @test "every tool takes --stats-every, --stats-file and --stats-format" {
 	local t bad=""
-	for t in sw-avro sw-consume sw-enrich sw-files sw-gen sw-kafka-mock sw-mqtt sw-produce sw-sink-es sw-window; do
-		run "$t" --stats-every 0
+	for t in "sw-avro decode" "sw-avro encode" sw-consume sw-enrich sw-files sw-gen \
+		sw-kafka-mock "sw-mqtt sub" "sw-mqtt pub" sw-produce sw-sink-es sw-sink-files sw-window; do
+		# $t unquoted: a command and its subcommand.
+		run $t --stats-every 0
 		[ "$status" -eq 64 ] || bad="$bad $t"
-		[[ $output == *"--stats-every"* ]] || bad="$bad $t(message)"
+		[[ $output == *"--stats-every: '0'"* ]] || bad="$bad $t(message)"
 	done
 	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
+
+# --- sw-avro ------------------------------------------------------------------
+
+@test "sw-avro: --stats-every, --stats-file and --stats-format on every command" {
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" "$FIXTURES/avro/all.ndjson" >"$T/a.avro"
+	run sw-avro decode --stats-every 1h --stats-file "$T/stats" "$T/a.avro"
+	assert_status 0
+	[ "${#lines[@]}" -eq 4 ]
+	jq -e '.tool == "sw-avro" and .records_in == 4 and .records_out == 4' "$T/stats"
+	run sw-avro encode --schema "$FIXTURES/avro/all.avsc" --stats-every 1h \
+		--stats-format prometheus --stats-file "$T/a.prom" "$FIXTURES/avro/all.ndjson"
+	assert_status 0
+	grep -qx 'sw_avro_records_in_total 4' "$T/a.prom"
+	run sw-avro schema --stats-every 1h --stats-file "$T/s2" "$T/a.avro"
+	assert_status 0
+	jq -e '.records_out == 1' "$T/s2"
+}
+
+@test "sw-avro decode: reports while a container on a pipe pauses, records first" {
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" "$FIXTURES/avro/all.ndjson" >"$T/a.avro"
+	head -c 20 "$T/a.avro" >"$T/head"
+	tail -c +21 "$T/a.avro" >"$T/tail"
+	# A pause inside the header, then one after the last block: the
+	# reports come during both, and the records before the second.
+	run bash -c '{ cat "$0/head"; sleep 2; cat "$0/tail"; sleep 2; } |
+		sw-avro decode --stats-every 200ms 2>&1' "$T"
+	assert_status 0
+	first=$(printf '%s\n' "${lines[@]}" | grep -vn '"tool":"sw-avro"' | head -1 | cut -d: -f1)
+	last=$(printf '%s\n' "${lines[@]}" | grep -vn '"tool":"sw-avro"' | tail -1 | cut -d: -f1)
+	[ "$((last - first))" -eq 3 ]
+	# Reports with nothing read yet, before the first record...
+	[ "$first" -ge 4 ]
+	for ((i = 0; i < first - 1; i++)); do
+		jq -e '.records_in == 0' <<<"${lines[$i]}"
+	done
+	# ...and with every record, after the last one and before the end.
+	n=${#lines[@]}
+	[ "$((n - last))" -ge 4 ]
+	for ((i = last; i < n; i++)); do
+		jq -e '.records_in == 4 and .records_out == 4' <<<"${lines[$i]}"
+	done
+}
+
+@test "sw-avro decode: framed datums and schema - report while stdin pauses" {
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" --framing single-object \
+		"$FIXTURES/avro/all.ndjson" >"$T/so"
+	run bash -c '{ cat "$0/so"; sleep 2; } |
+		sw-avro decode --schema "$FIXTURES/avro/all.avsc" --framing single-object \
+		--stats-every 200ms --stats-file "$0/stats" >/dev/null' "$T"
+	assert_status 0
+	[ "$(jq -s 'map(select(.records_in == 0)) | length' "$T/stats")" -ge 3 ]
+	sw-avro encode --schema "$FIXTURES/avro/all.avsc" "$FIXTURES/avro/all.ndjson" >"$T/a.avro"
+	run bash -c '{ sleep 2; cat "$0/a.avro"; } |
+		sw-avro schema --stats-every 200ms --stats-file "$0/stats2" -' "$T"
+	assert_status 0
+	[ "$(jq -s 'map(select(.records_out == 0)) | length' "$T/stats2")" -ge 3 ]
+}
+
+@test "sw-avro decode: a stop while stdin is quiet ends the wait" {
+	mkfifo "$T/fifo"
+	sw-avro decode --stats-every 100ms --stats-file "$T/stats" <"$T/fifo" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	exec {w}>"$T/fifo"
+	wait_until 20 lines_at_least "$T/stats" 2
+	kill -TERM "$BG_PIDS"
+	# The input stays open: only the stop can end the run.
+	rc=0
+	wait "$BG_PIDS" || rc=$?
+	BG_PIDS=
+	exec {w}>&-
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+}
+
+# --- waits at the start and on a full queue -----------------------------------
+
+# reports_at_least FILE N JQ: N reports or more in FILE for which JQ holds.
+reports_at_least() {
+	[ -f "$1" ] && [ "$(jq -s "map(select($3)) | length" "$1")" -ge "$2" ]
+}
+
+@test "sw-consume, sw-produce: reports while the cluster does not answer" {
+	port=$(free_port)
+	run sw-consume -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms --stats-file "$T/c"
+	assert_status 69
+	# The exit's report and others before it, while waiting.
+	reports_at_least "$T/c" 4 '.records_in == 0'
+	run sw-produce -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms \
+		--stats-file "$T/p" </dev/null
+	assert_status 69
+	reports_at_least "$T/p" 4 '.records_in == 0'
+}
+
+@test "sw-consume: a stop while waiting for the cluster ends the wait (0)" {
+	sw-consume -b "127.0.0.1:$(free_port)" -t x --timeout 30s --stats-every 100ms \
+		--stats-file "$T/c" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	wait_until 20 lines_at_least "$T/c" 2
+	kill -TERM "$BG_PIDS"
+	rc=0
+	wait "$BG_PIDS" || rc=$?
+	BG_PIDS=
+	[ "$rc" -eq 0 ]
+	[ ! -s "$T/err" ]
+}
+
+@test "sw-mqtt: reports while the first connection is tried" {
+	port=$(free_port)
+	run sw-mqtt sub -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms --stats-file "$T/s"
+	assert_status 69
+	reports_at_least "$T/s" 4 '.records_in == 0'
+	run sw-mqtt pub -b "127.0.0.1:$port" -t x --timeout 2s --stats-every 200ms \
+		--stats-file "$T/p" </dev/null
+	assert_status 69
+	reports_at_least "$T/p" 4 '.records_in == 0'
+}
+
+@test "sw-produce: reports while librdkafka's queue is full; a stop ends that wait" {
+	load helpers/kafka
+	kafka_start --brokers 1 --topic q
+	mkfifo "$T/fifo"
+	sw-produce -b "$KAFKA_BROKERS" -t q -X queue.buffering.max.messages=5 --timeout 60s \
+		--stats-every 200ms --stats-file "$T/stats" <"$T/fifo" >"$T/out" 2>"$T/err" &
+	BG_PIDS=$!
+	exec {w}>"$T/fifo"
+	echo '{"n":0}' >&$w
+	wait_until 30 reports_at_least "$T/stats" 1 '.acked == 1'
+	kafka_cmd broker 1 down
+	seq 1 50 | jq -c '{n: .}' >&$w
+	# Five messages fill the queue and wait for the broker: the reports
+	# go on meanwhile.
+	# (A tool that neither reports nor stops there would wait for the
+	# delivery timeout of every batch: it is killed.)
+	wait_until 30 reports_at_least "$T/stats" 3 '.records_in == 51 and .in_flight > 0' ||
+		{ kill -KILL "$BG_PIDS"; false; }
+	kill -TERM "$BG_PIDS"
+	# The messages not handed over are given up at once...
+	wait_until 30 reports_at_least "$T/stats" 1 '.failed == 45' ||
+		{ kill -KILL "$BG_PIDS"; false; }
+	# ...and those handed over are still delivered.
+	kafka_cmd broker 1 up
+	rc=0
+	wait "$BG_PIDS" || rc=$?
+	BG_PIDS=
+	exec {w}>&-
+	[ "$rc" -eq 75 ]
+	grep -q '45 of 51 messages not delivered (first error: stdin:7: Local: Queue full)' "$T/err"
+	tail -1 "$T/stats" | jq -e '.acked == 6 and .failed == 45 and .in_flight == 0'
 }

@@ -85,7 +85,7 @@ static void ndjson_max_line(void)
 	char path[] = "/tmp/test_limits.XXXXXX", err[256];
 	char *files[1] = { path };
 	static volatile sig_atomic_t stop;
-	struct ndjson_opts o = { 1000, NULL, NULL, NULL, &stop };
+	struct ndjson_opts o = { 1000, { NULL, NULL, NULL, &stop } };
 	struct ndjson_in *r;
 	const char *line;
 	size_t len;
