@@ -173,7 +173,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	int64_t v;
 	int c;
 
-	while ((c = tool_getopt(t, argc, argv, "ho:quvR", longopts)) != -1) {
+	while ((c = tool_getopt_long(t, argc, argv, "ho:quvR", longopts)) != -1) {
 		if (tool_option(t, c, optarg))
 			continue;
 		switch (c) {

@@ -1100,7 +1100,7 @@ static void parse_args(struct consume *c, int argc, char **argv)
 	int64_t v;
 	int opt, nstart = 0, avro_opt = 0;
 
-	while ((opt = tool_getopt(&c->t, argc, argv, "b:c:eF:G:hLo:p:qt:uvX:",
+	while ((opt = tool_getopt_long(&c->t, argc, argv, "b:c:eF:G:hLo:p:qt:uvX:",
 				  longopts)) != -1) {
 		if (tool_option(&c->t, opt, optarg))
 			continue;

@@ -790,7 +790,7 @@ static void parse_args(struct run *r, int argc, char **argv)
 	char err[256];
 	int c;
 
-	while ((c = tool_getopt(t, argc, argv, "hquvR", longopts)) != -1) {
+	while ((c = tool_getopt_long(t, argc, argv, "hquvR", longopts)) != -1) {
 		if (c != 'h' && tool_option(t, c, optarg))
 			continue;
 		switch (c) {

@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 	char err[256];
 
 	tool_init(&t, "sw-gen");
-	while ((c = tool_getopt(&t, argc, argv, "c:hquv", longopts)) != -1) {
+	while ((c = tool_getopt_long(&t, argc, argv, "c:hquv", longopts)) != -1) {
 		if (c != 'h' && tool_option(&t, c, optarg))
 			continue;
 		switch (c) {

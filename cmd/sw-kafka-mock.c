@@ -695,7 +695,7 @@ int main(int argc, char **argv)
 	t.stats_fields = stats_fields;
 	t.ctx = &brokers;
 	t.versions = kafka_version_line();
-	while ((c = tool_getopt(&t, argc, argv, "b:hqt:v", longopts)) != -1) {
+	while ((c = tool_getopt_long(&t, argc, argv, "b:hqt:v", longopts)) != -1) {
 		struct topic_arg ta;
 
 		switch (c) {

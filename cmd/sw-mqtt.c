@@ -197,7 +197,7 @@ static void parse_opts(struct tool *t, struct opts *o, int argc, char **argv)
 	int64_t v;
 
 	optind = 1;
-	while ((c = tool_getopt(t, argc, argv, "b:c:hqRt:uv", longopts)) != -1) {
+	while ((c = tool_getopt_long(t, argc, argv, "b:c:hqRt:uv", longopts)) != -1) {
 		if (c == 'R')
 			raw = 1;
 		if (c == TOOL_OPT_MAX_LINE)

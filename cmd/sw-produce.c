@@ -698,7 +698,7 @@ static void parse_args(struct produce *p, int argc, char **argv)
 	int64_t v;
 	int opt, i, avro_opt = 0;
 
-	while ((opt = tool_getopt(&p->t, argc, argv, "b:F:H:hk:p:qRt:uvX:z:",
+	while ((opt = tool_getopt_long(&p->t, argc, argv, "b:F:H:hk:p:qRt:uvX:z:",
 				  longopts)) != -1) {
 		if (tool_option(&p->t, opt, optarg))
 			continue;

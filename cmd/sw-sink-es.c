@@ -364,7 +364,7 @@ static void parse_options(struct sink *s, int argc, char **argv)
 	uint64_t v;
 	int c;
 
-	while ((c = tool_getopt(&s->t, argc, argv, "hqRuv", longopts)) != -1) {
+	while ((c = tool_getopt_long(&s->t, argc, argv, "hqRuv", longopts)) != -1) {
 		if (tool_option(&s->t, c, optarg))
 			continue;
 		switch (c) {

@@ -264,7 +264,7 @@ static void parse_options(struct sink *s, int argc, char **argv)
 	int64_t us;
 	int c;
 
-	while ((c = tool_getopt(&s->t, argc, argv, "hqRuv", longopts)) != -1) {
+	while ((c = tool_getopt_long(&s->t, argc, argv, "hqRuv", longopts)) != -1) {
 		if (tool_option(&s->t, c, optarg))
 			continue;
 		switch (c) {

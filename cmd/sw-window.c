@@ -720,7 +720,7 @@ int main(int argc, char **argv)
 	r.tumble = r.size = r.slide = r.gap = -1;
 	r.max_rows = 10000000;
 	r.every_n = (uint64_t)-1; /* until setup() knows the mode */
-	while ((c = tool_getopt(&t, argc, argv, "hquvR", longopts)) != -1) {
+	while ((c = tool_getopt_long(&t, argc, argv, "hquvR", longopts)) != -1) {
 		if (!tool_option(&t, c, optarg))
 			parse_option(&r, c, optarg);
 	}
