@@ -122,52 +122,6 @@ struct tool_cli {
 	const char *const *operand_values;
 };
 
-/* Put these in a tool's longopts[] (kept sorted with the tool's own). */
-#define TOOL_LONGOPTS_COMMON                                                 \
-	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },    \
-	{ "help", no_argument, NULL, 'h' },                                  \
-	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },          \
-	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },                \
-	{ "quiet", no_argument, NULL, 'q' },                                 \
-	{ "stats", no_argument, NULL, TOOL_OPT_STATS },                      \
-	TOOL_LONGOPTS_STATS,                                                 \
-	{ "unbuffered", no_argument, NULL, 'u' },                            \
-	{ "verbose", no_argument, NULL, 'v' },                               \
-	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
-/* The --stats-* options (in TOOL_LONGOPTS_COMMON; a tool that lists the
- * common options one by one puts these after "stats"). */
-#define TOOL_LONGOPTS_STATS                                                  \
-	{ "stats-every", required_argument, NULL, TOOL_OPT_STATS_EVERY },    \
-	{ "stats-file", required_argument, NULL, TOOL_OPT_STATS_FILE },      \
-	{ "stats-format", required_argument, NULL, TOOL_OPT_STATS_FORMAT }
-/* ...and these in tools that read NDJSON input. */
-#define TOOL_LONGOPTS_INPUT                                                  \
-	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },          \
-	{ "raw-input", no_argument, NULL, 'R' }
-
-/* Usage text of the common flags, for a tool's --help. */
-#define TOOL_USAGE_COMMON                                                    \
-	"Common options:\n"                                                  \
-	"  -h, --help             show this help and exit\n"                 \
-	"      --version          show versions and exit\n"                  \
-	"  -q, --quiet            no warnings\n"                             \
-	"  -v, --verbose          more diagnostics\n"                        \
-	"  -u, --unbuffered       flush output after every record\n"         \
-	"      --stats            one JSON line of counters on stderr at exit\n" \
-	TOOL_USAGE_STATS                                                     \
-	"      --progress         live status line on stderr (terminal only)\n" \
-	"      --on-error fail|skip  bad input: stop with 65, or warn and go on\n" \
-	"      --dead-letter FILE append bad records to FILE (implies skip)\n"
-#define TOOL_USAGE_STATS                                                     \
-	"      --stats-every DUR  a JSON line of counters and rates every DUR\n" \
-	"                         and at exit\n"                             \
-	"      --stats-file FILE  write those reports to FILE, not stderr\n"  \
-	"      --stats-format json|prometheus  JSON lines appended (default),\n" \
-	"                         or Prometheus text replacing FILE\n"
-#define TOOL_USAGE_INPUT                                                     \
-	"      --max-line BYTES   longest accepted line (default 16MiB)\n"   \
-	"  -R, --raw-input        take each line as a JSON string\n"
-
 enum tool_on_error { TOOL_ON_ERROR_FAIL, TOOL_ON_ERROR_SKIP };
 enum tool_stats_format { TOOL_STATS_JSON, TOOL_STATS_PROMETHEUS };
 
@@ -244,9 +198,6 @@ int tool_subcommand(struct tool *t, int *argc, char ***argv);
  * --completion=bash|zsh are handled here: they print and exit, 0, or 74
  * when stdout cannot be written. */
 int tool_getopt(struct tool *t, int argc, char *const *argv);
-/* The same, for a tool still on its own getopt tables. */
-int tool_getopt_long(struct tool *t, int argc, char *const *argv,
-		     const char *shortopts, const struct option *longopts);
 /* Handles a common option.  Returns 1 when c was one (exiting for
  * --version or a bad value), 0 when it is the tool's to handle. */
 int tool_option(struct tool *t, int c, const char *arg);

@@ -240,6 +240,19 @@ static void bash_func(const char *name, struct sbuf *b)
 		sbuf_putc(b, *name == '-' ? '_' : *name);
 }
 
+/* Whether o is the first option of its name that subcommand sub shows
+ * (sw-sink-es's --dead-letter is in two groups). */
+static int first_shown(const struct tool_cli *cli, int sub,
+		       const struct tool_opt *o)
+{
+	for (const struct tool_optgroup *g = cli->groups; g->title; g++)
+		for (const struct tool_opt *p = g->opts; p->name; p++)
+			if (for_sub(g, sub) && p->help &&
+			    strcmp(p->name, o->name) == 0)
+				return p == o;
+	return 0;
+}
+
 /* The words of the options of subcommand sub, as compgen -W takes them. */
 static void bash_words(const struct tool_cli *cli, int sub, FILE *f)
 {
@@ -249,7 +262,7 @@ static void bash_words(const struct tool_cli *cli, int sub, FILE *f)
 		if (!for_sub(g, sub))
 			continue;
 		for (const struct tool_opt *o = g->opts; o->name; o++) {
-			if (!o->help)
+			if (!o->help || !first_shown(cli, sub, o))
 				continue;
 			fprintf(f, "%s--%s", n++ % 6 ? " " : "\n\t\t\t", o->name);
 			if (o->has_arg == optional_argument)
@@ -445,7 +458,7 @@ static void zsh_arguments(const struct tool_cli *cli, int sub, FILE *f)
 		if (!for_sub(g, sub))
 			continue;
 		for (const struct tool_opt *o = g->opts; o->name; o++) {
-			if (!o->help)
+			if (!o->help || !first_shown(cli, sub, o))
 				continue;
 			zsh_spec(o, 0, f);
 			if (o->code < 0x100)
@@ -498,8 +511,8 @@ static const char *opt_name(const char *arg, char *buf, size_t len)
 	return buf;
 }
 
-int tool_getopt_long(struct tool *t, int argc, char *const *argv,
-		     const char *shortopts, const struct option *longopts)
+static int getopt_whole(struct tool *t, int argc, char *const *argv,
+			const char *shortopts, const struct option *longopts)
 {
 	char spec[128], name[128];
 	const char *arg;
@@ -545,7 +558,7 @@ int tool_getopt(struct tool *t, int argc, char *const *argv)
 
 	if (!t->longopts)
 		build_tables(t);
-	c = tool_getopt_long(t, argc, argv, t->shortopts, t->longopts);
+	c = getopt_whole(t, argc, argv, t->shortopts, t->longopts);
 	if (c == -1) {
 		free(t->longopts);
 		free(t->shortopts);
