@@ -1,6 +1,7 @@
 # sw: stream-processing tools for the shell.  Plain GNU make.
 #
-#   make                 build every tool into bin/
+#   make                 build every tool into bin/, and the bash and zsh
+#                        completions each writes into build/rel/completions/
 #   make check           install missing packages, build, run all tests,
 #                        then again under ASan+UBSan
 #   make demo            a real pipeline on the embedded Kafka
