@@ -98,7 +98,7 @@ static int for_sub(const struct tool_optgroup *g, int sub)
 	return sub < 0 || !g->subs || (g->subs & 1u << sub);
 }
 
-/* The first option of every group named name, or NULL: the getopt table
+/* The first option named name in any group, or NULL: the getopt table
  * and the completions have each name once (sw-mqtt's -t is in two). */
 static const struct tool_opt *first_named(const struct tool_cli *cli,
 					  const char *name)
