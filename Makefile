@@ -1,6 +1,7 @@
 # sw: stream-processing tools for the shell.  Plain GNU make.
 #
-#   make                 build every tool into bin/
+#   make                 build every tool into bin/, and the bash and zsh
+#                        completions each writes into build/rel/completions/
 #   make check           install missing packages, build, run all tests,
 #                        then again under ASan+UBSan
 #   make demo            a real pipeline on the embedded Kafka
@@ -57,8 +58,11 @@ TOOL_BINS := $(TOOLS:%=$(BIN)/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 MANPAGES := $(sort $(wildcard man/*.1 man/*.7))
+BASH_COMPLETIONS := $(TOOLS:%=$(BUILD)/completions/bash/%)
+ZSH_COMPLETIONS := $(TOOLS:%=$(BUILD)/completions/zsh/_%)
+COMPLETIONS := $(BASH_COMPLETIONS) $(ZSH_COMPLETIONS)
 
-all: $(TOOL_BINS)
+all: $(TOOL_BINS) $(COMPLETIONS)
 
 # Fuzz targets (libFuzzer, clang): `make fuzz` runs each for FUZZ_SECONDS;
 # `make fuzz-regress` runs each once over its committed corpus.
@@ -88,6 +92,15 @@ $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libsw.a
 	$(CC) $(LDFLAGS) -o $@.tmp $^ $(LDLIBS) && mv -f $@.tmp $@
 
 unit: $(UNIT_BINS)
+
+# Each tool writes its completions from its own option table.
+$(BUILD)/completions/bash/%: $(BIN)/%
+	@mkdir -p $(dir $@)
+	$< --completion=bash >$@.tmp && mv -f $@.tmp $@
+
+$(BUILD)/completions/zsh/_%: $(BIN)/%
+	@mkdir -p $(dir $@)
+	$< --completion=zsh >$@.tmp && mv -f $@.tmp $@
 
 build/fuzz/common/%.o: common/%.c
 	@mkdir -p $(dir $@)
@@ -140,9 +153,9 @@ install: all
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/
-	install -m 644 $(wildcard completions/bash/*) \
+	install -m 644 $(BASH_COMPLETIONS) \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/
-	install -m 644 $(wildcard completions/zsh/_*) \
+	install -m 644 $(ZSH_COMPLETIONS) \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/
 
 clean:

@@ -54,36 +54,6 @@ enum {
 	OPT_WRITER,
 };
 
-static const struct option longopts[] = {
-	{ "codec", required_argument, NULL, OPT_CODEC },
-	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },
-	{ "field", required_argument, NULL, OPT_FIELD },
-	{ "framing", required_argument, NULL, OPT_FRAMING },
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },
-	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },
-	{ "output", required_argument, NULL, 'o' },
-	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "raw-input", no_argument, NULL, 'R' },
-	{ "reader", required_argument, NULL, OPT_READER },
-	{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
-	{ "registry", required_argument, NULL, OPT_REGISTRY },
-	{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
-	{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
-	{ "schema", required_argument, NULL, OPT_SCHEMA },
-	{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
-	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
-	TOOL_LONGOPTS_STATS,
-	{ "subject", required_argument, NULL, OPT_SUBJECT },
-	{ "unbuffered", no_argument, NULL, 'u' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
-	{ "writer", required_argument, NULL, OPT_WRITER },
-	{ NULL, 0, NULL, 0 },
-};
-
 #define USAGE_DECODE                                                         \
 	"  sw-avro decode [--schema W.avsc] [--reader-schema R.avsc]\n"       \
 	"                 [--registry DIR|URL] [--field PATH]\n"             \
@@ -108,43 +78,65 @@ static const struct option longopts[] = {
 	"  sw-avro register --registry DIR|URL --subject SUBJECT S.avsc\n"    \
 	"      add a schema version (refused when incompatible); prints its id\n"
 
-#define USAGE_OPTIONS                                                        \
-	"Options:\n"                                                         \
-	"      --schema FILE      writer schema (encode: the schema written)\n" \
-	"      --reader-schema FILE  resolve every datum to this schema\n"   \
-	"      --registry DIR|URL schema directory or Confluent Schema Registry\n" \
-	"      --registry-user NAME  basic auth for a registry URL; the password\n" \
-	"                         from $SW_REGISTRY_PASSWORD or:\n"            \
-	"      --registry-password-file F  the first line of F\n"           \
-	"      --schema-id N      schema id (confluent framing, registry lookup)\n" \
-	"      --field PATH       work on the message at PATH of NDJSON records\n" \
-	"      --framing F        auto, container, raw, confluent, single-object\n" \
-	"      --json plain|avro  JSON form (default plain)\n"                \
-	"      --codec C          container codec (default null)\n"           \
-	"  -o, --output FILE      write to FILE instead of stdout\n"          \
-	"      --writer FILE      compat: the old (writer) schema\n"          \
-	"      --reader FILE      compat: the new (reader) schema\n"          \
-	"      --subject NAME     register: the subject\n"
+static const struct tool_opt opts[] = {
+	{ "schema", required_argument, OPT_SCHEMA, "FILE",
+	  "writer schema (encode: the schema written)", NULL },
+	{ "reader-schema", required_argument, OPT_READER_SCHEMA, "FILE",
+	  "resolve every datum to this schema", NULL },
+	{ "registry", required_argument, OPT_REGISTRY, "DIR|URL",
+	  "schema directory or Confluent Schema Registry", NULL },
+	{ "registry-user", required_argument, OPT_REGISTRY_USER, "NAME",
+	  "basic auth for a registry URL; the password\n"
+	  "from $SW_REGISTRY_PASSWORD or:", NULL },
+	{ "registry-password-file", required_argument,
+	  OPT_REGISTRY_PASSWORD_FILE, "FILE", "the first line of FILE", NULL },
+	{ "schema-id", required_argument, OPT_SCHEMA_ID, "N",
+	  "schema id (confluent framing, registry lookup)", NULL },
+	{ "field", required_argument, OPT_FIELD, "PATH",
+	  "work on the message at PATH of NDJSON records", NULL },
+	{ "framing", required_argument, OPT_FRAMING, "F",
+	  "auto, container, raw, confluent, single-object", avro_framing_names },
+	{ "json", required_argument, OPT_JSON, NULL,
+	  "JSON form (default plain)", TOOL_VALUES("plain", "avro") },
+	{ "codec", required_argument, OPT_CODEC, "C",
+	  "container codec (default null)", avro_codec_names },
+	{ "output", required_argument, 'o', "FILE",
+	  "write to FILE instead of stdout", NULL },
+	{ "writer", required_argument, OPT_WRITER, "FILE",
+	  "compat: the old (writer) schema", NULL },
+	{ "reader", required_argument, OPT_READER, "FILE",
+	  "compat: the new (reader) schema", NULL },
+	{ "subject", required_argument, OPT_SUBJECT, "NAME",
+	  "register: the subject", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
 
-static const char *cmdname;
+enum { DECODE, ENCODE };
 
-static void usage(const char *sub)
+static void usage(int sub)
 {
 	printf("Usage:\n");
-	if (!sub || strcmp(sub, "decode") == 0)
+	if (sub < 0 || sub == DECODE)
 		fputs(USAGE_DECODE, stdout);
-	if (!sub || strcmp(sub, "encode") == 0)
+	if (sub < 0 || sub == ENCODE)
 		fputs(USAGE_ENCODE, stdout);
-	if (!sub)
+	if (sub != DECODE && sub != ENCODE)
 		fputs(USAGE_SCHEMAS, stdout);
-	else if (strcmp(sub, "decode") && strcmp(sub, "encode"))
-		fputs(USAGE_SCHEMAS, stdout);
-	fputs(USAGE_OPTIONS, stdout);
-	fputs(TOOL_USAGE_COMMON, stdout);
-	fputs(TOOL_USAGE_INPUT, stdout);
-	fputs(SW_EXIT_TABLE, stdout);
-	exit(fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_IOERR);
 }
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Options:", opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ "", tool_opts_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.subs = TOOL_VALUES("decode", "encode", "schema", "fingerprint",
+			    "compat", "register"),
+	.operands = "FILE",
+};
 
 struct opts {
 	struct avro_msg_opts m;
@@ -175,13 +167,10 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	int64_t v;
 	int c;
 
-	while ((c = tool_getopt(t, argc, argv, "ho:quvR", longopts)) != -1) {
+	while ((c = tool_getopt(t, argc, argv)) != -1) {
 		if (tool_option(t, c, optarg))
 			continue;
 		switch (c) {
-		case 'h':
-			usage(cmdname);
-			break;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -239,9 +228,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			o->writer = optarg;
 			break;
 		default:
-			fprintf(stderr, "Try 'sw-avro%s%s --help'.\n",
-				cmdname ? " " : "", cmdname ? cmdname : "");
-			exit(SW_EXIT_USAGE);
+			tool_usage_error(t, "unknown option");
 		}
 	}
 }
@@ -868,25 +855,17 @@ static void set_versions(struct tool *t)
 
 int main(int argc, char **argv)
 {
-	static const char *const subs[] = { "decode", "encode", "schema",
-					    "fingerprint", "compat",
-					    "register" };
 	static struct run r;
+	const char *cmdname = NULL;
 	int code = SW_EXIT_USAGE, nfiles;
 	char **files;
 
 	tool_init(&r.t, "sw-avro");
 	set_versions(&r.t);
 	r.o.m = (struct avro_msg_opts)AVRO_MSG_OPTS_INIT;
-	if (argc > 1 && argv[1][0] != '-') {
-		for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-			if (strcmp(argv[1], subs[i]) == 0)
-				cmdname = subs[i];
-		if (!cmdname)
-			tool_usage_error(&r.t, "unknown command '%s'", argv[1]);
-		argc--;
-		argv++;
-	}
+	tool_cli(&r.t, &cli);
+	if (tool_subcommand(&r.t, &argc, &argv) >= 0)
+		cmdname = cli.subs[r.t.sub];
 	parse_opts(&r, argc, argv);
 	if (!cmdname)
 		tool_usage_error(&r.t, "expected a command: decode, encode, "

@@ -98,59 +98,82 @@ struct consume {
 	uint64_t lost;
 };
 
-static void usage(void)
+static void usage(int sub)
 {
-	printf("Usage: sw-consume [-b BROKERS] -t TOPIC [-t TOPIC...] [options]\n"
-	       "       sw-consume [-b BROKERS] -G GROUP TOPIC... [options]\n"
-	       "       sw-consume [-b BROKERS] -L [-t TOPIC] [-G GROUP]\n"
-	       "\n"
-	       "Reads Kafka messages and writes one JSON envelope per message:\n"
-	       "{\"topic\",\"partition\",\"offset\",\"timestamp\",\"timestamp_type\",\"key\",\n"
-	       "\"headers\",\"value\"}.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -b, --brokers LIST     bootstrap brokers (default $SW_BROKERS, else\n"
-	       "                         localhost:9092)\n"
-	       "  -t, --topic TOPIC      topic to read (repeatable; also as arguments)\n"
-	       "  -p, --partition N      only partition N (not with -G)\n"
-	       "  -o, --offset OFFSET    start: beginning (default), end, stored, N, -N (N\n"
-	       "                         before the end), s@MS or @TIME (first message at\n"
-	       "                         or after); stop: e@MS (before the first message at\n"
-	       "                         or after); with -G, for partitions without a\n"
-	       "                         committed offset\n"
-	       "  -e, --exit             exit once every assigned partition reached its end\n"
-	       "  -c, --count N          exit after N messages\n"
-	       "  -G, --group GROUP      consume as a member of consumer group GROUP;\n"
-	       "                         offsets of written records are committed\n"
-	       "      --commit-interval DUR  commit at least this often (default 5s)\n"
-	       "  -L, --list             list partitions: topic, partition, leader, low,\n"
-	       "                         high (with -G also committed and lag)\n"
-	       "      --resume FILE      start partitions named in checkpoint FILE\n"
-	       "                         ({\"offsets\":{TOPIC:{PARTITION:OFFSET}}}) there\n"
-	       "      --on-data-loss fail|warn  a start offset below the earliest retained\n"
-	       "                         one or past the end: exit 65 (default), or warn\n"
-	       "                         and go on from the earliest\n"
-	       "      --key-format FMT   json|string|base64 (default string)\n"
-	       "      --value-format FMT json|string|base64|avro (default json)\n"
-	       "      --value-only       write only the value\n"
-	       "      --schema FILE      Avro writer schema (raw framing, or confluent\n"
-	       "                         without a registry)\n"
-	       "      --reader-schema FILE  resolve every Avro value to this schema\n"
-	       "      --registry DIR|URL Avro schemas by id: a directory (sw-avro register)\n"
-	       "                         or a Confluent Schema Registry\n"
-	       "      --registry-user NAME  basic auth for a registry URL; the password\n"
-	       "                         from $SW_REGISTRY_PASSWORD or:\n"
-	       "      --registry-password-file F  the first line of F\n"
-	       "      --framing F        auto (default: by the first bytes), raw,\n"
-	       "                         confluent or single-object\n"
-	       "      --json plain|avro  JSON form of Avro values (default plain)\n"
-	       "      --timeout DUR      give up when the cluster cannot be reached within\n"
-	       "                         DUR (default 10s): exit 69\n"
-	       "  -X, --property NAME=VALUE  librdkafka property (repeatable; -X list\n"
-	       "                         shows them)\n"
-	       "  -F, --config FILE      file of NAME=VALUE librdkafka properties\n"
-	       "\n" TOOL_USAGE_COMMON "\n" SW_EXIT_TABLE);
+	(void)sub;
+	fputs("Usage: sw-consume [-b BROKERS] -t TOPIC [-t TOPIC...] [options]\n"
+	      "       sw-consume [-b BROKERS] -G GROUP TOPIC... [options]\n"
+	      "       sw-consume [-b BROKERS] -L [-t TOPIC] [-G GROUP]\n"
+	      "\n"
+	      "Reads Kafka messages and writes one JSON envelope per message:\n"
+	      "{\"topic\",\"partition\",\"offset\",\"timestamp\",\"timestamp_type\",\"key\",\n"
+	      "\"headers\",\"value\"}.\n"
+	      "\n",
+	      stdout);
 }
+
+static const struct tool_opt opts[] = {
+	{ "brokers", required_argument, 'b', "LIST",
+	  "bootstrap brokers (default $SW_BROKERS, else\nlocalhost:9092)", NULL },
+	{ "topic", required_argument, 't', "TOPIC",
+	  "topic to read (repeatable; also as arguments)", NULL },
+	{ "partition", required_argument, 'p', "N",
+	  "only partition N (not with -G)", NULL },
+	{ "offset", required_argument, 'o', "OFFSET",
+	  "start: beginning (default), end, stored, N, -N (N\nbefore the end), s@MS or @TIME (first message at\nor after); stop: e@MS (before the first message at\nor after); with -G, for partitions without a\ncommitted offset", NULL },
+	{ "exit", no_argument, 'e', NULL,
+	  "exit once every assigned partition reached its end", NULL },
+	{ "count", required_argument, 'c', "N",
+	  "exit after N messages", NULL },
+	{ "group", required_argument, 'G', "GROUP",
+	  "consume as a member of consumer group GROUP;\noffsets of written records are committed", NULL },
+	{ "commit-interval", required_argument, OPT_COMMIT_INTERVAL, "DUR",
+	  "commit at least this often (default 5s)", NULL },
+	{ "list", no_argument, 'L', NULL,
+	  "list partitions: topic, partition, leader, low,\nhigh (with -G also committed and lag)", NULL },
+	{ "resume", required_argument, OPT_RESUME, "FILE",
+	  "start partitions named in checkpoint FILE\n({\"offsets\":{TOPIC:{PARTITION:OFFSET}}}) there", NULL },
+	{ "on-data-loss", required_argument, OPT_ON_DATA_LOSS, NULL,
+	  "a start offset below the earliest retained\none or past the end: exit 65 (default), or warn\nand go on from the earliest", TOOL_VALUES("fail", "warn") },
+	{ "key-format", required_argument, OPT_KEY_FORMAT, "FMT",
+	  "json|string|base64 (default string)", TOOL_VALUES("json", "string", "base64") },
+	{ "value-format", required_argument, OPT_VALUE_FORMAT, "FMT",
+	  "json|string|base64|avro (default json)", TOOL_VALUES("json", "string", "base64", "avro") },
+	{ "value-only", no_argument, OPT_VALUE_ONLY, NULL,
+	  "write only the value", NULL },
+	{ "schema", required_argument, OPT_SCHEMA, "FILE",
+	  "Avro writer schema (raw framing, or confluent\nwithout a registry)", NULL },
+	{ "reader-schema", required_argument, OPT_READER_SCHEMA, "FILE",
+	  "resolve every Avro value to this schema", NULL },
+	{ "registry", required_argument, OPT_REGISTRY, "DIR|URL",
+	  "Avro schemas by id: a directory (sw-avro register)\nor a Confluent Schema Registry", NULL },
+	{ "registry-user", required_argument, OPT_REGISTRY_USER, "NAME",
+	  "basic auth for a registry URL; the password\nfrom $SW_REGISTRY_PASSWORD or:", NULL },
+	{ "registry-password-file", required_argument, OPT_REGISTRY_PASSWORD_FILE, "FILE",
+	  "the first line of FILE", NULL },
+	{ "framing", required_argument, OPT_FRAMING, "FRAMING",
+	  "auto (default: by the first bytes), raw,\nconfluent or single-object", AVRO_FRAMINGS_DECODE },
+	{ "json", required_argument, OPT_JSON, NULL,
+	  "JSON form of Avro values (default plain)", TOOL_VALUES("plain", "avro") },
+	{ "timeout", required_argument, OPT_TIMEOUT, "DUR",
+	  "give up when the cluster cannot be reached within\nDUR (default 10s): exit 69", NULL },
+	{ "property", required_argument, 'X', "NAME=VALUE",
+	  "librdkafka property (repeatable; -X list\nshows them)", NULL },
+	{ "config", required_argument, 'F', "FILE",
+	  "file of NAME=VALUE librdkafka properties", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Options:", opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.operands = "FILE",
+};
 
 /* ---- partitions ---- */
 
@@ -998,40 +1021,12 @@ static void stats_fields(struct tool *t, struct stats *s)
 
 static void parse_args(struct consume *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "brokers", required_argument, NULL, 'b' },
-		{ "commit-interval", required_argument, NULL, OPT_COMMIT_INTERVAL },
-		{ "config", required_argument, NULL, 'F' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "exit", no_argument, NULL, 'e' },
-		{ "framing", required_argument, NULL, OPT_FRAMING },
-		{ "group", required_argument, NULL, 'G' },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "key-format", required_argument, NULL, OPT_KEY_FORMAT },
-		{ "list", no_argument, NULL, 'L' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "on-data-loss", required_argument, NULL, OPT_ON_DATA_LOSS },
-		{ "partition", required_argument, NULL, 'p' },
-		{ "property", required_argument, NULL, 'X' },
-		{ "reader-schema", required_argument, NULL, OPT_READER_SCHEMA },
-		{ "registry", required_argument, NULL, OPT_REGISTRY },
-		{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
-		{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
-		{ "resume", required_argument, NULL, OPT_RESUME },
-		{ "schema", required_argument, NULL, OPT_SCHEMA },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "topic", required_argument, NULL, 't' },
-		{ "value-format", required_argument, NULL, OPT_VALUE_FORMAT },
-		{ "value-only", no_argument, NULL, OPT_VALUE_ONLY },
-		TOOL_LONGOPTS_COMMON,
-		{ NULL, 0, NULL, 0 },
-	};
 	char err[512];
 	int64_t v;
 	int opt, nstart = 0, avro_opt = 0;
 
-	while ((opt = tool_getopt(&c->t, argc, argv, "b:c:eF:G:hLo:p:qt:uvX:",
-				  longopts)) != -1) {
+	tool_cli(&c->t, &cli);
+	while ((opt = tool_getopt(&c->t, argc, argv)) != -1) {
 		if (tool_option(&c->t, opt, optarg))
 			continue;
 		switch (kafka_opts_option(&c->ko, opt, optarg)) {
@@ -1054,9 +1049,6 @@ static void parse_args(struct consume *c, int argc, char **argv)
 		case 'G':
 			c->group = optarg;
 			break;
-		case 'h':
-			usage();
-			exit(SW_EXIT_OK);
 		case 'L':
 			c->list = 1;
 			break;

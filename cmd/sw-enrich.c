@@ -36,76 +36,72 @@ enum {
 	OPT_WHERE,
 };
 
-static const struct option longopts[] = {
-	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },
-	{ "flatten", required_argument, NULL, OPT_FLATTEN },
-	{ "help", no_argument, NULL, 'h' },
-	{ "hostname", optional_argument, NULL, OPT_HOSTNAME },
-	{ "jq", required_argument, NULL, OPT_JQ },
-	{ "lag", optional_argument, NULL, OPT_LAG },
-	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },
-	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },
-	{ "processed-at", optional_argument, NULL, OPT_PROCESSED_AT },
-	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "raw-input", no_argument, NULL, 'R' },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "stage", required_argument, NULL, OPT_STAGE },
-	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
-	TOOL_LONGOPTS_STATS,
-	{ "time", required_argument, NULL, OPT_TIME },
-	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
-	{ "time-out", required_argument, NULL, OPT_TIME_OUT },
-	{ "time-output", required_argument, NULL, OPT_TIME_OUTPUT },
-	{ "time-unit", required_argument, NULL, OPT_TIME_UNIT },
-	{ "tz", required_argument, NULL, OPT_TZ },
-	{ "unbuffered", no_argument, NULL, 'u' },
-	{ "uuid", optional_argument, NULL, OPT_UUID },
-	{ "uuid-time", optional_argument, NULL, OPT_UUID_TIME },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
-	{ "where", required_argument, NULL, OPT_WHERE },
-	{ NULL, 0, NULL, 0 },
+static const struct tool_opt operations[] = {
+	{ "uuid", optional_argument, OPT_UUID, "FIELD",
+	  "random (version 4) UUID (default field uuid)", NULL },
+	{ "uuid-time", optional_argument, OPT_UUID_TIME, "FIELD",
+	  "time-based (version 1) UUID; with --uuid,\nmakes those version 1 instead",
+	  NULL },
+	{ "processed-at", optional_argument, OPT_PROCESSED_AT, "FIELD",
+	  "time this tool handled the record\n(default field processed_at)", NULL },
+	{ "set", required_argument, OPT_SET, "FIELD=VALUE",
+	  "VALUE as JSON when it parses, else a string", NULL },
+	{ "hostname", optional_argument, OPT_HOSTNAME, "FIELD",
+	  "this host's name (default field hostname)", NULL },
+	{ "stage", required_argument, OPT_STAGE, "NAME",
+	  "append {\"stage\":NAME,\"at\":TIME} to _trace", NULL },
+	{ "lag", optional_argument, OPT_LAG, "FIELD",
+	  "milliseconds from the time at --since to now\n(default field lag_ms)",
+	  NULL },
+	{ "since", required_argument, OPT_SINCE, "PATH",
+	  "the event time --lag measures from", NULL },
+	{ "time", required_argument, OPT_TIME, "PATH",
+	  "read a timestamp and write it normalised", NULL },
+	{ "time-out", required_argument, OPT_TIME_OUT, "FIELD",
+	  "where --time writes (default: PATH's name)", NULL },
+	{ "flatten", required_argument, OPT_FLATTEN, "PATH",
+	  "merge the object at PATH into the top level", NULL },
+	{ "jq", required_argument, OPT_JQ, "PROGRAM",
+	  "any jq program; zero or more outputs each", NULL },
+	{ "where", required_argument, OPT_WHERE, "PROGRAM",
+	  "keep records for which PROGRAM is true", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
-static void usage(void)
+static const struct tool_opt time_opts[] = {
+	{ "time-format", required_argument, OPT_TIME_FORMAT, "FMT",
+	  "strptime(3) format for time strings (%z, %f)", NULL },
+	{ "time-unit", required_argument, OPT_TIME_UNIT, "UNIT",
+	  "s, ms, us, ns or auto (default) for numbers",
+	  TOOL_VALUES("s", "ms", "us", "ns", "auto") },
+	{ "time-output", required_argument, OPT_TIME_OUTPUT, "FORMAT",
+	  "rfc3339 (default) or epoch_ms", TOOL_VALUES("rfc3339", "epoch_ms") },
+	{ "tz", required_argument, OPT_TZ, "ZONE",
+	  "IANA zone for output and zone-less input", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static void usage(int sub)
 {
+	(void)sub;
 	fputs("Usage: sw-enrich [OPERATION...] [OPTION...] [FILE...]\n"
 	      "Add fields to each JSON record; operations apply in the order given.\n"
-	      "\n"
-	      "Operations:\n"
-	      "      --uuid[=FIELD]         random (version 4) UUID (default field uuid)\n"
-	      "      --uuid-time[=FIELD]    time-based (version 1) UUID; with --uuid,\n"
-	      "                             makes those version 1 instead\n"
-	      "      --processed-at[=FIELD] time this tool handled the record\n"
-	      "                             (default field processed_at)\n"
-	      "      --set FIELD=VALUE      VALUE as JSON when it parses, else a string\n"
-	      "      --hostname[=FIELD]     this host's name (default field hostname)\n"
-	      "      --stage NAME           append {\"stage\":NAME,\"at\":TIME} to _trace\n"
-	      "      --lag[=FIELD]          milliseconds from the time at --since to now\n"
-	      "                             (default field lag_ms)\n"
-	      "      --since PATH           the event time --lag measures from\n"
-	      "      --time PATH            read a timestamp and write it normalised\n"
-	      "      --time-out FIELD       where --time writes (default: PATH's name)\n"
-	      "      --flatten PATH         merge the object at PATH into the top level\n"
-	      "      --jq PROGRAM           any jq program; zero or more outputs each\n"
-	      "      --where PROGRAM        keep records for which PROGRAM is true\n"
-	      "\n"
-	      "Time options:\n"
-	      "      --time-format FMT      strptime(3) format for time strings (%z, %f)\n"
-	      "      --time-unit UNIT       s, ms, us, ns or auto (default) for numbers\n"
-	      "      --time-output FORMAT   rfc3339 (default) or epoch_ms\n"
-	      "      --tz ZONE              IANA zone for output and zone-less input\n"
-	      "\n"
-	      "Input options:\n"
-	      TOOL_USAGE_INPUT
-	      "\n"
-	      TOOL_USAGE_COMMON
-	      "\n"
-	      SW_EXIT_TABLE,
+	      "\n",
 	      stdout);
 }
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Operations:", operations, 0 },
+		{ "Time options:", time_opts, 0 },
+		{ "Input options:", tool_opts_input, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.operands = "FILE",
+};
 
 struct collect {
 	struct sbuf buf;
@@ -172,13 +168,10 @@ int main(int argc, char **argv)
 	t.versions = versions;
 	t.stats_fields = stats_fields;
 	t.ctx = e;
-	while ((c = tool_getopt(&t, argc, argv, "hquvR", longopts)) != -1) {
+	tool_cli(&t, &cli);
+	while ((c = tool_getopt(&t, argc, argv)) != -1) {
 		if (tool_option(&t, c, optarg))
 			continue;
-		if (c == 'h') {
-			usage();
-			exit(fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_IOERR);
-		}
 		add_operation(&t, e, c, optarg);
 	}
 	if (enrich_ready(e, err, sizeof(err)) < 0)

@@ -48,21 +48,6 @@ enum {
 	OPT_STATE,
 };
 
-static const struct option longopts[] = {
-	{ "after", required_argument, NULL, OPT_AFTER },
-	TOOL_LONGOPTS_COMMON,
-	{ "follow", no_argument, NULL, OPT_FOLLOW },
-	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
-	{ "latest-first", no_argument, NULL, OPT_LATEST_FIRST },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-	{ "max-files", required_argument, NULL, OPT_MAX_FILES },
-	TOOL_LONGOPTS_INPUT,
-	{ "pattern", required_argument, NULL, OPT_PATTERN },
-	{ "source-field", required_argument, NULL, OPT_SOURCE_FIELD },
-	{ "state", required_argument, NULL, OPT_STATE },
-	{ NULL, 0, NULL, 0 },
-};
-
 enum after { AFTER_KEEP, AFTER_DELETE, AFTER_ARCHIVE };
 
 /* How long a file that was renamed out of DIR (rotated away) is still
@@ -110,34 +95,53 @@ struct cand {
 	struct stat st;
 };
 
-static void usage(void)
+static void usage(int sub)
 {
+	(void)sub;
 	fputs("Usage: sw-files DIR [--pattern GLOB] [--state FILE] [--follow] [--latest-first]\n"
 	      "                [--max-files N] [--max-age DUR] [--after archive:DIR|delete|keep]\n"
 	      "                [--source-field NAME] [options]\n"
 	      "Writes the NDJSON records of the files in DIR, each record once, file by file\n"
 	      "in order of modification time (then name).  .gz and .zst files are decompressed.\n"
-	      "\n"
-	      "Options:\n"
-	      "      --pattern GLOB     only names that match GLOB (default '*'; dot files never)\n"
-	      "      --state FILE       remember what was written out; a later run writes only\n"
-	      "                         what is new (replaced atomically after output is flushed)\n"
-	      "      --follow           keep running: new files and appended lines (inotify),\n"
-	      "                         through rotation and truncation, like tail -F\n"
-	      "      --follow-symlinks  read symbolic links that point out of DIR too\n"
-	      "                         (never into /proc or /sys)\n"
-	      "      --latest-first     newest files first\n"
-	      "      --max-files N      read at most N files per run (per scan with --follow)\n"
-	      "      --max-age DUR      skip files last modified more than DUR ago (e.g. 7d)\n"
-	      "      --after ACTION     once all records of a file are out and flushed:\n"
-	      "                         keep (default), delete, or archive:DIR (move into DIR)\n"
-	      "      --source-field NAME  add {\"file\":PATH,\"line\":N} under NAME to each record\n"
-	      "                         (with -R: {\"value\":LINE,NAME:{...}})\n"
-	      "\n" TOOL_USAGE_COMMON TOOL_USAGE_INPUT
-	      "\n" SW_EXIT_TABLE
-	      "A file that cannot be read is reported and skipped; the exit status is then 74.\n",
+	      "\n",
 	      stdout);
 }
+
+static const struct tool_opt opts[] = {
+	{ "pattern", required_argument, OPT_PATTERN, "GLOB",
+	  "only names that match GLOB (default '*'; dot files never)", NULL },
+	{ "state", required_argument, OPT_STATE, "FILE",
+	  "remember what was written out; a later run writes only\nwhat is new (replaced atomically after output is flushed)", NULL },
+	{ "follow", no_argument, OPT_FOLLOW, NULL,
+	  "keep running: new files and appended lines (inotify),\nthrough rotation and truncation, like tail -F", NULL },
+	{ "follow-symlinks", no_argument, OPT_FOLLOW_SYMLINKS, NULL,
+	  "read symbolic links that point out of DIR too\n(never into /proc or /sys)", NULL },
+	{ "latest-first", no_argument, OPT_LATEST_FIRST, NULL,
+	  "newest files first", NULL },
+	{ "max-files", required_argument, OPT_MAX_FILES, "N",
+	  "read at most N files per run (per scan with --follow)", NULL },
+	{ "max-age", required_argument, OPT_MAX_AGE, "DUR",
+	  "skip files last modified more than DUR ago (e.g. 7d)", NULL },
+	{ "after", required_argument, OPT_AFTER, "ACTION",
+	  "once all records of a file are out and flushed:\nkeep (default), delete, or archive:DIR (move into DIR)", NULL },
+	{ "source-field", required_argument, OPT_SOURCE_FIELD, "NAME",
+	  "add {\"file\":PATH,\"line\":N} under NAME to each record\n(with -R: {\"value\":LINE,NAME:{...}})", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Options:", opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ "", tool_opts_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.tail = SW_EXIT_TABLE
+		"A file that cannot be read is reported and skipped; the exit status is then 74.\n",
+	.operands = "DIR",
+};
 
 static void stats_fields(struct tool *t, struct stats *s)
 {
@@ -773,13 +777,11 @@ static void parse_args(struct run *r, int argc, char **argv)
 	char err[256];
 	int c;
 
-	while ((c = tool_getopt(t, argc, argv, "hquvR", longopts)) != -1) {
-		if (c != 'h' && tool_option(t, c, optarg))
+	tool_cli(t, &cli);
+	while ((c = tool_getopt(t, argc, argv)) != -1) {
+		if (tool_option(t, c, optarg))
 			continue;
 		switch (c) {
-		case 'h':
-			usage();
-			exit(SW_EXIT_OK);
 		case OPT_AFTER:
 			parse_after(r, optarg);
 			break;

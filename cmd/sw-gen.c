@@ -23,24 +23,9 @@ enum {
 	OPT_START,
 };
 
-static const struct option longopts[] = {
-	{ "count", required_argument, NULL, 'c' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "start", required_argument, NULL, OPT_START },
-	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
-	TOOL_LONGOPTS_STATS,
-	{ "unbuffered", no_argument, NULL, 'u' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(void)
+static void usage(int sub)
 {
+	(void)sub;
 	fputs("Usage: sw-gen web|sensor|tweets [--count N] [--rate N] [--seed S] [--start TIME]\n"
 	      "Writes realistic synthetic events as NDJSON; the same seed gives the same output.\n"
 	      "\n"
@@ -51,32 +36,39 @@ static void usage(void)
 	      "           {\"ambient\",\"bid\",\"humidity\",\"objecttemp\",\"rh\",\"time\" (epoch s)}\n"
 	      "  tweets   tweets with hashtags\n"
 	      "           {\"created_at\" (Twitter's format),\"id\",\"text\",\"user\":{\"screen_name\"}}\n"
-	      "\n"
-	      "Options:\n"
-	      "  -c, --count N          write N events and exit (default: until the reader goes away)\n"
-	      "      --rate N           at most N events per second (fractions allowed; default unlimited)\n"
-	      "      --seed S           seed of the generator, 0..2^64-1 (default 1)\n"
-	      "      --start TIME       time of the first event: RFC 3339 or epoch number\n"
-	      "                         (default web 2021-12-12T03:00:00Z, sensor 2017-08-02T00:00:00Z,\n"
-	      "                         tweets 2021-04-15T12:50:00Z)\n"
-	      "\n"
-	      "Common options:\n"
-	      "  -h, --help             show this help and exit\n"
-	      "      --version          show versions and exit\n"
-	      "  -q, --quiet            no warnings\n"
-	      "  -v, --verbose          more diagnostics\n"
-	      "  -u, --unbuffered       flush output after every record\n"
-	      "      --stats            one JSON line of counters on stderr at exit\n"
-	      TOOL_USAGE_STATS
-	      "      --progress         live status line on stderr (terminal only)\n"
-	      "\n"
-	      "Exit status:\n"
-	      "  0   success (also when the reader went away)\n"
-	      "  64  usage error\n"
-	      "  74  I/O error (cannot write output)\n"
-	      "The table shared by every tool is in sw(7).\n",
+	      "\n",
 	      stdout);
 }
+
+static const struct tool_opt opts[] = {
+	{ "count", required_argument, 'c', "N",
+	  "write N events and exit (default: until the reader goes away)", NULL },
+	{ "rate", required_argument, OPT_RATE, "N",
+	  "at most N events per second (fractions allowed; default unlimited)",
+	  NULL },
+	{ "seed", required_argument, OPT_SEED, "S",
+	  "seed of the generator, 0..2^64-1 (default 1)", NULL },
+	{ "start", required_argument, OPT_START, "TIME",
+	  "time of the first event: RFC 3339 or epoch number\n"
+	  "(default web 2021-12-12T03:00:00Z, sensor 2017-08-02T00:00:00Z,\n"
+	  "tweets 2021-04-15T12:50:00Z)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Options:", opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.tail = "Exit status:\n"
+		"  0   success (also when the reader went away)\n"
+		"  64  usage error\n"
+		"  74  I/O error (cannot write output)\n"
+		"The table shared by every tool is in sw(7).\n",
+	.operand_values = TOOL_VALUES("web", "sensor", "tweets"),
+};
 
 static double parse_rate(struct tool *t, const char *s)
 {
@@ -126,14 +118,11 @@ int main(int argc, char **argv)
 	char err[256];
 
 	tool_init(&t, "sw-gen");
-	while ((c = tool_getopt(&t, argc, argv, "c:hquv", longopts)) != -1) {
-		if (c != 'h' && tool_option(&t, c, optarg))
+	tool_cli(&t, &cli);
+	while ((c = tool_getopt(&t, argc, argv)) != -1) {
+		if (tool_option(&t, c, optarg))
 			continue;
 		switch (c) {
-		case 'h':
-			usage();
-			out_free(&t.out);
-			return 0;
 		case 'c':
 			if (num_parse_u64(optarg, 0, UINT64_MAX, &count))
 				tool_usage_error(&t, "--count: not a count: '%s'", optarg);

@@ -124,47 +124,54 @@ struct topic_arg {
 	int partitions;
 };
 
-static void usage(void)
+static void usage(int sub)
 {
-	printf("Usage: sw-kafka-mock [--brokers N] [--topic NAME[:PARTITIONS]]...\n"
-	       "\n"
-	       "Starts an in-memory Kafka cluster (librdkafka's mock cluster, the real\n"
-	       "protocol) on loopback, prints its bootstrap address as the first line on\n"
-	       "stdout and runs until SIGINT/SIGTERM or until stdin closes.  Nothing is\n"
-	       "kept on disk.  Each partition keeps only about the newest 5 MB (and at\n"
-	       "most 100000 produce batches): older messages are deleted, as retention\n"
-	       "would.  Topics that do not exist are created on first use with 4\n"
-	       "partitions.  A JoinGroup whose first assignor differs from its group's\n"
-	       "is refused (INCONSISTENT_GROUP_PROTOCOL); a cluster that dies is started\n"
-	       "again on the same ports, with its topics but empty.  Metadata names\n"
-	       "broker 1 as the controller.  No admin requests (CreateTopics, ...).\n"
-	       "\n"
-	       "Options:\n"
-	       "  -b, --brokers N        number of brokers (default 1)\n"
-	       "  -t, --topic NAME[:PARTITIONS]  create a topic (default 1 partition);\n"
-	       "                         repeatable\n"
-	       "\n"
-	       "Commands on stdin, one per line, each answered with \"ok\" or \"error: ...\":\n"
-	       "  topic NAME[:PARTITIONS]      create a topic\n"
-	       "  broker ID down|up            take a broker down or bring it back\n"
-	       "  broker ID rtt MS             delay a broker's responses\n"
-	       "  leader TOPIC PARTITION ID    move a partition's leader\n"
-	       "  error API ERR...             fail the next requests of API (Produce,\n"
-	       "                               Fetch, Metadata, OffsetCommit, ... or a\n"
-	       "                               number) with these errors, in order\n"
-	       "  topic-error TOPIC ERR        report ERR for TOPIC in metadata\n"
-	       "  (ERR: a Kafka error name such as NOT_LEADER_FOR_PARTITION, or a code)\n"
-	       "\n"
-	       "Common options:\n"
-	       "  -h, --help             show this help and exit\n"
-	       "      --version          show versions and exit\n"
-	       "  -q, --quiet            no warnings\n"
-	       "  -v, --verbose          more diagnostics (librdkafka's log)\n"
-	       "      --stats            one JSON line of counters on stderr at exit\n"
-	       "                         (records: commands; errors: failed commands)\n"
-	       TOOL_USAGE_STATS
-	       "\n" SW_EXIT_TABLE);
+	(void)sub;
+	fputs("Usage: sw-kafka-mock [--brokers N] [--topic NAME[:PARTITIONS]]...\n"
+	      "\n"
+	      "Starts an in-memory Kafka cluster (librdkafka's mock cluster, the real\n"
+	      "protocol) on loopback, prints its bootstrap address as the first line on\n"
+	      "stdout and runs until SIGINT/SIGTERM or until stdin closes.  Nothing is\n"
+	      "kept on disk.  Each partition keeps only about the newest 5 MB (and at\n"
+	      "most 100000 produce batches): older messages are deleted, as retention\n"
+	      "would.  Topics that do not exist are created on first use with 4\n"
+	      "partitions.  A JoinGroup whose first assignor differs from its group's\n"
+	      "is refused (INCONSISTENT_GROUP_PROTOCOL); a cluster that dies is started\n"
+	      "again on the same ports, with its topics but empty.  Metadata names\n"
+	      "broker 1 as the controller.  No admin requests (CreateTopics, ...).\n"
+	      "With --stats, records are commands and errors failed commands; -v adds\n"
+	      "librdkafka's log.\n"
+	      "\n",
+	      stdout);
 }
+
+static const struct tool_opt opts[] = {
+	{ "brokers", required_argument, 'b', "N",
+	  "number of brokers (default 1)", NULL },
+	{ "topic", required_argument, 't', "NAME[:PARTITIONS]",
+	  "create a topic (default 1 partition);\nrepeatable", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Options:", opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.tail = "Commands on stdin, one per line, each answered with \"ok\" or \"error: ...\":\n"
+		"  topic NAME[:PARTITIONS]      create a topic\n"
+		"  broker ID down|up            take a broker down or bring it back\n"
+		"  broker ID rtt MS             delay a broker's responses\n"
+		"  leader TOPIC PARTITION ID    move a partition's leader\n"
+		"  error API ERR...             fail the next requests of API (Produce,\n"
+		"                               Fetch, Metadata, OffsetCommit, ... or a\n"
+		"                               number) with these errors, in order\n"
+		"  topic-error TOPIC ERR        report ERR for TOPIC in metadata\n"
+		"  (ERR: a Kafka error name such as NOT_LEADER_FOR_PARTITION, or a code)\n"
+		"\n" SW_EXIT_TABLE,
+};
 
 static int parse_topic(const char *s, struct topic_arg *ta)
 {
@@ -675,17 +682,6 @@ static int supervise(struct tool *t, const char **topics, size_t ntopics,
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "brokers", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "stats", no_argument, NULL, TOOL_OPT_STATS },
-		TOOL_LONGOPTS_STATS,
-		{ "topic", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, TOOL_OPT_VERSION },
-		{ NULL, 0, NULL, 0 },
-	};
 	static struct tool t;
 	const char **topics = NULL;
 	size_t ntopics = 0;
@@ -696,33 +692,24 @@ int main(int argc, char **argv)
 	t.stats_fields = stats_fields;
 	t.ctx = &brokers;
 	t.versions = kafka_version_line();
-	while ((c = tool_getopt(&t, argc, argv, "b:hqt:v", longopts)) != -1) {
+	tool_cli(&t, &cli);
+	while ((c = tool_getopt(&t, argc, argv)) != -1) {
 		struct topic_arg ta;
 
+		if (tool_option(&t, c, optarg))
+			continue;
 		switch (c) {
 		case 'b':
 			if (num_parse_i64(optarg, 1, 64, &brokers) < 0)
 				tool_usage_error(&t, "--brokers: %s: expected a number from 1 to 64",
 						 optarg);
 			break;
-		case 'h':
-			usage();
-			return SW_EXIT_OK;
 		case 't':
 			if (parse_topic(optarg, &ta) < 0)
 				tool_usage_error(&t, "--topic: %s: expected NAME[:PARTITIONS]",
 						 optarg);
 			topics = xrealloc(topics, (ntopics + 1) * sizeof(*topics));
 			topics[ntopics++] = optarg;
-			break;
-		case 'q':
-		case 'v':
-		case TOOL_OPT_VERSION:
-		case TOOL_OPT_STATS:
-		case TOOL_OPT_STATS_EVERY:
-		case TOOL_OPT_STATS_FILE:
-		case TOOL_OPT_STATS_FORMAT:
-			tool_option(&t, c, optarg);
 			break;
 		default:
 			tool_usage_error(&t, "unknown option");

@@ -44,101 +44,97 @@ enum {
 	OPT_VALUE_ONLY,
 };
 
-static const struct option longopts[] = {
-	{ "brokers", required_argument, NULL, 'b' },
-	{ "cafile", required_argument, NULL, OPT_CAFILE },
-	{ "cert", required_argument, NULL, OPT_CERT },
-	{ "client-id", required_argument, NULL, OPT_CLIENT_ID },
-	{ "count", required_argument, NULL, 'c' },
-	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },
-	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
-	{ "field", required_argument, NULL, OPT_FIELD },
-	{ "help", no_argument, NULL, 'h' },
-	{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },
-	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },
-	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },
-	{ "qos", required_argument, NULL, OPT_QOS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "raw-input", no_argument, NULL, 'R' },
-	{ "retain", no_argument, NULL, OPT_RETAIN },
-	{ "session", required_argument, NULL, OPT_SESSION },
-	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
-	TOOL_LONGOPTS_STATS,
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "topic", required_argument, NULL, 't' },
-	{ "topic-from", required_argument, NULL, OPT_TOPIC_FROM },
-	{ "unbuffered", no_argument, NULL, 'u' },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "value-format", required_argument, NULL, OPT_VALUE_FORMAT },
-	{ "value-only", no_argument, NULL, OPT_VALUE_ONLY },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+static const struct tool_opt sub_opts[] = {
+	{ "topic", required_argument, 't', "FILTER",
+	  "subscribe to FILTER (+ and # wildcards; repeatable)", NULL },
+	{ "qos", required_argument, OPT_QOS, NULL,
+	  "subscription QoS (default 0; 1 with --session)",
+	  TOOL_VALUES("0", "1", "2") },
+	{ "count", required_argument, 'c', "N", "exit after N messages", NULL },
+	{ "idle-exit", required_argument, OPT_IDLE_EXIT, "DUR",
+	  "exit when no message came for DUR (e.g. 10s)", NULL },
+	{ "value-format", required_argument, OPT_VALUE_FORMAT, NULL,
+	  "how to read the payload (default json)",
+	  TOOL_VALUES("json", "string", "base64") },
+	{ "value-only", no_argument, OPT_VALUE_ONLY, NULL,
+	  "write just the value, not the envelope", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
-#define USAGE_SYNOPSIS_SUB                                                   \
-	"sw-mqtt sub -b HOST[:PORT] -t FILTER [-t FILTER...] [--qos 0|1|2] [-c N]\n" \
-	"             [--idle-exit DUR] [--value-format json|string|base64] [--value-only]\n"
-#define USAGE_SYNOPSIS_PUB                                                   \
-	"... | sw-mqtt pub -b HOST[:PORT] (-t TOPIC | --topic-from PATH) [--qos 0|1|2]\n" \
-	"             [--retain] [--field PATH] [FILE...]\n"
+static const struct tool_opt pub_opts[] = {
+	{ "topic", required_argument, 't', "TOPIC",
+	  "publish every record to TOPIC", NULL },
+	{ "topic-from", required_argument, OPT_TOPIC_FROM, "PATH",
+	  "the topic of each record from its string field PATH", NULL },
+	{ "qos", required_argument, OPT_QOS, NULL,
+	  "QoS of the messages (default 0)", TOOL_VALUES("0", "1", "2") },
+	{ "retain", no_argument, OPT_RETAIN, NULL,
+	  "ask the broker to retain the messages", NULL },
+	{ "field", required_argument, OPT_FIELD, "PATH",
+	  "send this field (a string's bytes) instead of the record", NULL },
+	{ "drain-timeout", required_argument, OPT_DRAIN_TIMEOUT, "DUR",
+	  "at the end, wait this long for acknowledgements (default 30s)",
+	  NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
 
-#define USAGE_SUB                                                            \
-	"Subscribe options (sub):\n"                                         \
-	"  -t, --topic FILTER     subscribe to FILTER (+ and # wildcards; repeatable)\n" \
-	"      --qos 0|1|2        subscription QoS (default 0; 1 with --session)\n" \
-	"  -c, --count N          exit after N messages\n"                   \
-	"      --idle-exit DUR    exit when no message came for DUR (e.g. 10s)\n" \
-	"      --value-format json|string|base64\n"                          \
-	"                         how to read the payload (default json)\n"  \
-	"      --value-only       write just the value, not the envelope\n"
+static const struct tool_opt conn_opts[] = {
+	{ "brokers", required_argument, 'b', "HOST[:PORT]",
+	  "the broker (default localhost:1883, :8883 with TLS)", NULL },
+	{ "timeout", required_argument, OPT_TIMEOUT, "DUR",
+	  "give up (exit 69) when no connection within DUR (default 10s)",
+	  NULL },
+	{ "client-id", required_argument, OPT_CLIENT_ID, "ID",
+	  "client identifier (default: sw-mqtt-sub- or\n"
+	  "sw-mqtt-pub- and 8 random hex digits)", NULL },
+	{ "session", required_argument, OPT_SESSION, "NAME",
+	  "persistent session: client id NAME, messages kept while away",
+	  NULL },
+	{ "user", required_argument, OPT_USER, "NAME",
+	  "user name; the password from --password-file or $SW_MQTT_PASSWORD",
+	  NULL },
+	{ "password-file", required_argument, OPT_PASSWORD_FILE, "FILE",
+	  "the password: the first line of FILE", NULL },
+	{ "cafile", required_argument, OPT_CAFILE, "FILE",
+	  "TLS, trusting the CA certificates in FILE", NULL },
+	{ "cert", required_argument, OPT_CERT, "FILE",
+	  "TLS client certificate (with --key)", NULL },
+	{ "key", required_argument, OPT_KEY, "FILE", "private key of --cert",
+	  NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
 
-#define USAGE_PUB                                                            \
-	"Publish options (pub):\n"                                           \
-	"  -t, --topic TOPIC      publish every record to TOPIC\n"           \
-	"      --topic-from PATH  the topic of each record from its string field PATH\n" \
-	"      --qos 0|1|2        QoS of the messages (default 0)\n"         \
-	"      --retain           ask the broker to retain the messages\n"   \
-	"      --field PATH       send this field (a string's bytes) instead of the record\n" \
-	"      --drain-timeout DUR  at the end, wait this long for acknowledgements (default 30s)\n"
+enum { SUB, PUB };
 
-#define USAGE_CONN                                                           \
-	"Connection options:\n"                                              \
-	"  -b, --brokers HOST[:PORT]  the broker (default localhost:1883, :8883 with TLS)\n" \
-	"      --timeout DUR      give up (exit 69) when no connection within DUR (default 10s)\n" \
-	"      --client-id ID     client identifier (default: sw-mqtt-sub- or\n" \
-	"                         sw-mqtt-pub- and 8 random hex digits)\n" \
-	"      --session NAME     persistent session: client id NAME, messages kept while away\n" \
-	"      --user NAME        user name; the password from --password-file or $SW_MQTT_PASSWORD\n" \
-	"      --password-file FILE  the password: the first line of FILE\n"  \
-	"      --cafile FILE      TLS, trusting the CA certificates in FILE\n" \
-	"      --cert FILE        TLS client certificate (with --key)\n"     \
-	"      --key FILE         private key of --cert\n"
-
-/* sub is "sub", "pub", or NULL for the help of both. */
-static void usage(const char *sub)
+/* sub is SUB, PUB, or -1 for the help of both. */
+static void usage(int sub)
 {
-	int want_sub = !sub || strcmp(sub, "sub") == 0;
-	int want_pub = !sub || strcmp(sub, "pub") == 0;
-
 	fputs("Usage:\n", stdout);
-	if (want_sub)
-		fputs("  " USAGE_SYNOPSIS_SUB, stdout);
-	if (want_pub)
-		fputs("  " USAGE_SYNOPSIS_PUB, stdout);
+	if (sub != PUB)
+		fputs("  sw-mqtt sub -b HOST[:PORT] -t FILTER [-t FILTER...] [--qos 0|1|2] [-c N]\n"
+		      "             [--idle-exit DUR] [--value-format json|string|base64] [--value-only]\n",
+		      stdout);
+	if (sub != SUB)
+		fputs("  ... | sw-mqtt pub -b HOST[:PORT] (-t TOPIC | --topic-from PATH) [--qos 0|1|2]\n"
+		      "             [--retain] [--field PATH] [FILE...]\n",
+		      stdout);
 	fputs("MQTT to NDJSON (sub) and NDJSON to MQTT (pub).\n\n", stdout);
-	if (want_sub)
-		fputs(USAGE_SUB "\n", stdout);
-	if (want_pub)
-		fputs(USAGE_PUB "\n", stdout);
-	fputs(USAGE_CONN "\n" TOOL_USAGE_COMMON, stdout);
-	if (want_pub)
-		fputs(TOOL_USAGE_INPUT, stdout);
-	fputs("\n" SW_EXIT_TABLE, stdout);
 }
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Subscribe options (sub):", sub_opts, 1u << SUB },
+		{ "Publish options (pub):", pub_opts, 1u << PUB },
+		{ "Connection options:", conn_opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ "", tool_opts_input, 1u << PUB },
+		{ NULL, NULL, 0 },
+	},
+	.subs = TOOL_VALUES("sub", "pub"),
+	.operands = "FILE",
+};
 
 struct opts {
 	int pub;
@@ -188,18 +184,14 @@ static void parse_opts(struct tool *t, struct opts *o, int argc, char **argv)
 	int c, raw = 0, maxline = 0;
 	int64_t v;
 
-	optind = 1;
-	while ((c = tool_getopt(t, argc, argv, "b:c:hqRt:uv", longopts)) != -1) {
+	while ((c = tool_getopt(t, argc, argv)) != -1) {
 		if (c == 'R')
 			raw = 1;
 		if (c == TOOL_OPT_MAX_LINE)
 			maxline = 1;
-		if (c != 'h' && tool_option(t, c, optarg))
+		if (tool_option(t, c, optarg))
 			continue;
 		switch (c) {
-		case 'h':
-			usage(o->pub ? "pub" : "sub");
-			exit(0);
 		case 'b':
 			o->brokers = optarg;
 			break;
@@ -270,6 +262,8 @@ static void parse_opts(struct tool *t, struct opts *o, int argc, char **argv)
 			exit(SW_EXIT_USAGE);
 		}
 	}
+	if (t->sub < 0)
+		tool_usage_error(t, "missing a subcommand: sub or pub");
 	only_for(t, o, 0, o->count != 0, "--count");
 	only_for(t, o, 0, o->idle_us != 0, "--idle-exit");
 	only_for(t, o, 0, o->value_only, "--value-only");
@@ -646,20 +640,9 @@ int main(int argc, char **argv)
 
 	tool_init(&t, "sw-mqtt");
 	t.versions = mqtt_lib_version();
-	if (argc < 2)
-		tool_usage_error(&t, "missing a subcommand: sub or pub");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(NULL);
-		out_free(&t.out);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0)
-		tool_option(&t, TOOL_OPT_VERSION, NULL);
-	if (strcmp(argv[1], "pub") == 0)
-		o.pub = 1;
-	else if (strcmp(argv[1], "sub") != 0)
-		tool_usage_error(&t, "unknown subcommand '%s': expected sub or pub", argv[1]);
-	parse_opts(&t, &o, argc - 1, argv + 1);
+	tool_cli(&t, &cli);
+	o.pub = tool_subcommand(&t, &argc, &argv) == PUB;
+	parse_opts(&t, &o, argc, argv);
 
 	if (mqtt_parse_broker(o.brokers ? o.brokers : "localhost",
 			      o.cafile || o.cert ? MQTT_PORT_TLS : MQTT_PORT,
@@ -681,7 +664,7 @@ int main(int argc, char **argv)
 	conf.qos = o.qos;
 	conf.wait = tool_wait_step(&t);
 	if (o.pub)
-		code = run_pub(&t, &o, &conf, argv + 1 + optind, argc - 1 - optind);
+		code = run_pub(&t, &o, &conf, argv + optind, argc - optind);
 	else
 		code = run_sub(&t, &o, &conf);
 	free(host);

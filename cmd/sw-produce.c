@@ -104,49 +104,73 @@ struct produce {
 	int fatal;
 };
 
-static void usage(void)
+static void usage(int sub)
 {
-	printf("Usage: ... | sw-produce [-b BROKERS] -t TOPIC [options] [FILE...]\n"
-	       "       ... | sw-produce [-b BROKERS] --envelope [-t TOPIC] [options] [FILE...]\n"
-	       "\n"
-	       "Sends each input record to Kafka as one message, its compact JSON as the\n"
-	       "value.  Exits 0 only when every message was acknowledged.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -b, --brokers LIST     bootstrap brokers (default $SW_BROKERS, else\n"
-	       "                         localhost:9092)\n"
-	       "  -t, --topic TOPIC      topic to write to (with --envelope: overrides each\n"
-	       "                         record's topic, which is used when -t is absent)\n"
-	       "      --envelope         records are envelopes as sw-consume writes them:\n"
-	       "                         topic, partition, key, headers, timestamp, value\n"
-	       "  -k, --key PATH         message key from a field (jq program allowed)\n"
-	       "  -p, --partition N      send every message to partition N\n"
-	       "  -H, --header NAME=VALUE  add a header to every message (repeatable)\n"
-	       "  -z, --compression CODEC  none|gzip|snappy|lz4|zstd (default none)\n"
-	       "      --key-format FMT   json|string|base64: how a key is turned into\n"
-	       "                         bytes (default string)\n"
-	       "      --value-format FMT json|string|base64|avro (default json)\n"
-	       "      --schema FILE      Avro schema the values are written with\n"
-	       "      --registry DIR|URL Avro schema registry: a directory (sw-avro\n"
-	       "                         register) or a Confluent Schema Registry\n"
-	       "      --registry-user NAME  basic auth for a registry URL; the password\n"
-	       "                         from $SW_REGISTRY_PASSWORD or:\n"
-	       "      --registry-password-file F  the first line of F\n"
-	       "      --schema-id N      schema id for confluent framing (default: the\n"
-	       "                         id of --schema in the registry directory)\n"
-	       "      --framing F        raw, confluent or single-object (default:\n"
-	       "                         confluent when a schema id is known, else raw)\n"
-	       "      --json plain|avro  JSON form of Avro values (default plain)\n"
-	       "      --report           write, per acknowledged message, its envelope\n"
-	       "                         with the assigned partition and offset\n"
-	       "      --timeout DUR      reach the cluster, and deliver each message,\n"
-	       "                         within DUR (default 30s)\n"
-	       "  -X, --property NAME=VALUE  librdkafka property (repeatable; -X list\n"
-	       "                         shows them); the producer is idempotent unless\n"
-	       "                         -X enable.idempotence=false\n"
-	       "  -F, --config FILE      file of NAME=VALUE librdkafka properties\n"
-	       "\n" TOOL_USAGE_COMMON TOOL_USAGE_INPUT "\n" SW_EXIT_TABLE);
+	(void)sub;
+	fputs("Usage: ... | sw-produce [-b BROKERS] -t TOPIC [options] [FILE...]\n"
+	      "       ... | sw-produce [-b BROKERS] --envelope [-t TOPIC] [options] [FILE...]\n"
+	      "\n"
+	      "Sends each input record to Kafka as one message, its compact JSON as the\n"
+	      "value.  Exits 0 only when every message was acknowledged.\n"
+	      "\n",
+	      stdout);
 }
+
+static const struct tool_opt opts[] = {
+	{ "brokers", required_argument, 'b', "LIST",
+	  "bootstrap brokers (default $SW_BROKERS, else\nlocalhost:9092)", NULL },
+	{ "topic", required_argument, 't', "TOPIC",
+	  "topic to write to (with --envelope: overrides each\nrecord's topic, which is used when -t is absent)", NULL },
+	{ "envelope", no_argument, OPT_ENVELOPE, NULL,
+	  "records are envelopes as sw-consume writes them:\ntopic, partition, key, headers, timestamp, value", NULL },
+	{ "key", required_argument, 'k', "PATH",
+	  "message key from a field (jq program allowed)", NULL },
+	{ "partition", required_argument, 'p', "N",
+	  "send every message to partition N", NULL },
+	{ "header", required_argument, 'H', "NAME=VALUE",
+	  "add a header to every message (repeatable)", NULL },
+	{ "compression", required_argument, 'z', "CODEC",
+	  "none|gzip|snappy|lz4|zstd (default none)", TOOL_VALUES("none", "gzip", "snappy", "lz4", "zstd") },
+	{ "key-format", required_argument, OPT_KEY_FORMAT, "FMT",
+	  "json|string|base64: how a key is turned into\nbytes (default string)", TOOL_VALUES("json", "string", "base64") },
+	{ "value-format", required_argument, OPT_VALUE_FORMAT, "FMT",
+	  "json|string|base64|avro (default json)", TOOL_VALUES("json", "string", "base64", "avro") },
+	{ "schema", required_argument, OPT_SCHEMA, "FILE",
+	  "Avro schema the values are written with", NULL },
+	{ "registry", required_argument, OPT_REGISTRY, "DIR|URL",
+	  "Avro schema registry: a directory (sw-avro\nregister) or a Confluent Schema Registry", NULL },
+	{ "registry-user", required_argument, OPT_REGISTRY_USER, "NAME",
+	  "basic auth for a registry URL; the password\nfrom $SW_REGISTRY_PASSWORD or:", NULL },
+	{ "registry-password-file", required_argument, OPT_REGISTRY_PASSWORD_FILE, "FILE",
+	  "the first line of FILE", NULL },
+	{ "schema-id", required_argument, OPT_SCHEMA_ID, "N",
+	  "schema id for confluent framing (default: the\nid of --schema in the registry directory)", NULL },
+	{ "framing", required_argument, OPT_FRAMING, "FRAMING",
+	  "raw, confluent or single-object (default:\nconfluent when a schema id is known, else raw)", AVRO_FRAMINGS_ENCODE },
+	{ "json", required_argument, OPT_JSON, NULL,
+	  "JSON form of Avro values (default plain)", TOOL_VALUES("plain", "avro") },
+	{ "report", no_argument, OPT_REPORT, NULL,
+	  "write, per acknowledged message, its envelope\nwith the assigned partition and offset", NULL },
+	{ "timeout", required_argument, OPT_TIMEOUT, "DUR",
+	  "reach the cluster, and deliver each message,\nwithin DUR (default 30s)", NULL },
+	{ "property", required_argument, 'X', "NAME=VALUE",
+	  "librdkafka property (repeatable; -X list\nshows them); the producer is idempotent unless\n-X enable.idempotence=false", NULL },
+	{ "config", required_argument, 'F', "FILE",
+	  "file of NAME=VALUE librdkafka properties", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Options:", opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ "", tool_opts_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.operands = "FILE",
+};
 
 /* ---- delivery ---- */
 
@@ -672,37 +696,12 @@ static const char *const codecs[] = { "none", "gzip", "snappy", "lz4",
 
 static void parse_args(struct produce *p, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "brokers", required_argument, NULL, 'b' },
-		{ "compression", required_argument, NULL, 'z' },
-		{ "config", required_argument, NULL, 'F' },
-		{ "envelope", no_argument, NULL, OPT_ENVELOPE },
-		{ "framing", required_argument, NULL, OPT_FRAMING },
-		{ "header", required_argument, NULL, 'H' },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "key", required_argument, NULL, 'k' },
-		{ "key-format", required_argument, NULL, OPT_KEY_FORMAT },
-		{ "partition", required_argument, NULL, 'p' },
-		{ "property", required_argument, NULL, 'X' },
-		{ "registry", required_argument, NULL, OPT_REGISTRY },
-		{ "registry-password-file", required_argument, NULL, OPT_REGISTRY_PASSWORD_FILE },
-		{ "registry-user", required_argument, NULL, OPT_REGISTRY_USER },
-		{ "report", no_argument, NULL, OPT_REPORT },
-		{ "schema", required_argument, NULL, OPT_SCHEMA },
-		{ "schema-id", required_argument, NULL, OPT_SCHEMA_ID },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "topic", required_argument, NULL, 't' },
-		{ "value-format", required_argument, NULL, OPT_VALUE_FORMAT },
-		TOOL_LONGOPTS_COMMON,
-		TOOL_LONGOPTS_INPUT,
-		{ NULL, 0, NULL, 0 },
-	};
 	char err[512];
 	int64_t v;
 	int opt, i, avro_opt = 0;
 
-	while ((opt = tool_getopt(&p->t, argc, argv, "b:F:H:hk:p:qRt:uvX:z:",
-				  longopts)) != -1) {
+	tool_cli(&p->t, &cli);
+	while ((opt = tool_getopt(&p->t, argc, argv)) != -1) {
 		if (tool_option(&p->t, opt, optarg))
 			continue;
 		switch (kafka_opts_option(&p->ko, opt, optarg)) {
@@ -716,9 +715,6 @@ static void parse_args(struct produce *p, int argc, char **argv)
 		case 'H':
 			add_static_header(p, optarg);
 			break;
-		case 'h':
-			usage();
-			exit(SW_EXIT_OK);
 		case 'k':
 			jpath_free(p->key);
 			if (jpath_compile(&p->key, optarg, 0, err, sizeof(err)) < 0)

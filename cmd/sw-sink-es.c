@@ -73,91 +73,101 @@ enum {
 	OPT_WORKERS,
 };
 
-static const struct option longopts[] = {
-	{ "api-key-file", required_argument, NULL, OPT_API_KEY_FILE },
-	{ "batch-bytes", required_argument, NULL, OPT_BATCH_BYTES },
-	{ "batch-docs", required_argument, NULL, OPT_BATCH_DOCS },
-	{ "cacert", required_argument, NULL, OPT_CACERT },
-	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
-	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
-	{ "flush-interval", required_argument, NULL, OPT_FLUSH_INTERVAL },
-	{ "gzip", no_argument, NULL, OPT_GZIP },
-	{ "id", required_argument, NULL, OPT_ID },
-	{ "index", required_argument, NULL, OPT_INDEX },
-	{ "insecure", no_argument, NULL, OPT_INSECURE },
-	{ "max-backoff", required_argument, NULL, OPT_MAX_BACKOFF },
-	{ "op", required_argument, NULL, OPT_OP },
-	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-	{ "pipeline", required_argument, NULL, OPT_PIPELINE },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "routing", required_argument, NULL, OPT_ROUTING },
-	{ "tee", no_argument, NULL, OPT_TEE },
-	{ "time", required_argument, NULL, OPT_TIME },
-	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
-	{ "time-unit", required_argument, NULL, OPT_TIME_UNIT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "url", required_argument, NULL, OPT_URL },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "workers", required_argument, NULL, OPT_WORKERS },
-	TOOL_LONGOPTS_COMMON,
-	TOOL_LONGOPTS_INPUT,
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(void)
+static void usage(int sub)
 {
-	fputs(
-"Usage: sw-sink-es --url URL --index INDEX [options] [FILE...]\n"
-"Send NDJSON records to Elasticsearch with the _bulk API.\n"
-"\n"
-"Documents:\n"
-"      --url URL            Elasticsearch base URL (http:// or https://)\n"
-"      --index INDEX        target index; strftime fields (web-%Y.%m.%d) are\n"
-"                           filled in UTC from --time, else processing time\n"
-"      --time PATH          event time for the index name\n"
-"      --time-unit UNIT     s|ms|us|ns|auto for numeric times (default auto)\n"
-"      --time-format FMT    strptime(3) format for string times\n"
-"      --id PATH            document _id (makes retries idempotent)\n"
-"      --op OP              index|create|update|upsert|delete (default index;\n"
-"                           delete needs --id)\n"
-"      --routing PATH       routing value\n"
-"      --pipeline NAME      ingest pipeline\n"
-"\n"
-"Batching:\n"
-"      --batch-docs N       documents per request (default 1000)\n"
-"      --batch-bytes SIZE   bytes per request (default 5MB; a bigger\n"
-"                           document is sent alone)\n"
-"      --flush-interval DUR send what is held after DUR (default 1s)\n"
-"      --workers N          requests in flight (default 2)\n"
-"      --gzip               compress requests (Content-Encoding: gzip)\n"
-"\n"
-"Delivery:\n"
-"      --retries N          retries per request and per item (default 8)\n"
-"      --max-backoff DUR    longest wait between retries (default 30s)\n"
-"      --timeout DUR        longest time for one request (default 60s)\n"
-"      --drain-timeout DUR  time to deliver what is held at the end of input\n"
-"                           or on SIGTERM (default 30s)\n"
-"      --checkpoint FILE    after each acknowledged batch, write the Kafka\n"
-"                           offsets to resume from (for sw-consume)\n"
-"      --tee                write every acknowledged record to stdout\n"
-"      --dead-letter FILE   also receives documents Elasticsearch rejects\n"
-"\n"
-"Security (secrets never on the command line):\n"
-"      --user NAME          basic auth; password from $SW_ES_PASSWORD or\n"
-"      --password-file F    the first line of F\n"
-"      --api-key-file F     Authorization: ApiKey with the key in F\n"
-"      --cacert F           CA certificates to verify the server with\n"
-"      --insecure           do not verify the server's certificate\n"
-"\n"
-TOOL_USAGE_COMMON
-TOOL_USAGE_INPUT
-"\n"
-SW_EXIT_TABLE
-"  69 here: a request could not reach Elasticsearch in 1 + --retries attempts\n"
-"  75 here: documents rejected without --dead-letter, or still refused after\n"
-"           --retries, or still held when --drain-timeout ran out\n",
+	(void)sub;
+	fputs("Usage: sw-sink-es --url URL --index INDEX [options] [FILE...]\n"
+	      "Send NDJSON records to Elasticsearch with the _bulk API.\n"
+	      "\n",
 	      stdout);
 }
+
+static const struct tool_opt doc_opts[] = {
+	{ "url", required_argument, OPT_URL, "URL",
+	  "Elasticsearch base URL (http:// or https://)", NULL },
+	{ "index", required_argument, OPT_INDEX, "INDEX",
+	  "target index; strftime fields (web-%Y.%m.%d) are\nfilled in UTC from --time, else processing time", NULL },
+	{ "time", required_argument, OPT_TIME, "PATH",
+	  "event time for the index name", NULL },
+	{ "time-unit", required_argument, OPT_TIME_UNIT, "UNIT",
+	  "s|ms|us|ns|auto for numeric times (default auto)", TOOL_VALUES("s", "ms", "us", "ns", "auto") },
+	{ "time-format", required_argument, OPT_TIME_FORMAT, "FMT",
+	  "strptime(3) format for string times", NULL },
+	{ "id", required_argument, OPT_ID, "PATH",
+	  "document _id (makes retries idempotent)", NULL },
+	{ "op", required_argument, OPT_OP, "OP",
+	  "index|create|update|upsert|delete (default index;\ndelete needs --id)", TOOL_VALUES("index", "create", "update", "upsert", "delete") },
+	{ "routing", required_argument, OPT_ROUTING, "PATH",
+	  "routing value", NULL },
+	{ "pipeline", required_argument, OPT_PIPELINE, "NAME",
+	  "ingest pipeline", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt batch_opts[] = {
+	{ "batch-docs", required_argument, OPT_BATCH_DOCS, "N",
+	  "documents per request (default 1000)", NULL },
+	{ "batch-bytes", required_argument, OPT_BATCH_BYTES, "SIZE",
+	  "bytes per request (default 5MB; a bigger\ndocument is sent alone)", NULL },
+	{ "flush-interval", required_argument, OPT_FLUSH_INTERVAL, "DUR",
+	  "send what is held after DUR (default 1s)", NULL },
+	{ "workers", required_argument, OPT_WORKERS, "N",
+	  "requests in flight (default 2)", NULL },
+	{ "gzip", no_argument, OPT_GZIP, NULL,
+	  "compress requests (Content-Encoding: gzip)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt delivery_opts[] = {
+	{ "retries", required_argument, OPT_RETRIES, "N",
+	  "retries per request and per item (default 8)", NULL },
+	{ "max-backoff", required_argument, OPT_MAX_BACKOFF, "DUR",
+	  "longest wait between retries (default 30s)", NULL },
+	{ "timeout", required_argument, OPT_TIMEOUT, "DUR",
+	  "longest time for one request (default 60s)", NULL },
+	{ "drain-timeout", required_argument, OPT_DRAIN_TIMEOUT, "DUR",
+	  "time to deliver what is held at the end of input\nor on SIGTERM (default 30s)", NULL },
+	{ "checkpoint", required_argument, OPT_CHECKPOINT, "FILE",
+	  "after each acknowledged batch, write the Kafka\noffsets to resume from (for sw-consume)", NULL },
+	{ "tee", no_argument, OPT_TEE, NULL,
+	  "write every acknowledged record to stdout", NULL },
+	{ "dead-letter", required_argument, TOOL_OPT_DEAD_LETTER, "FILE",
+	  "also receives documents Elasticsearch rejects", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt security_opts[] = {
+	{ "user", required_argument, OPT_USER, "NAME",
+	  "basic auth; password from $SW_ES_PASSWORD or", NULL },
+	{ "password-file", required_argument, OPT_PASSWORD_FILE, "FILE",
+	  "the first line of FILE", NULL },
+	{ "api-key-file", required_argument, OPT_API_KEY_FILE, "FILE",
+	  "Authorization: ApiKey with the key in FILE", NULL },
+	{ "cacert", required_argument, OPT_CACERT, "FILE",
+	  "CA certificates to verify the server with", NULL },
+	{ "insecure", no_argument, OPT_INSECURE, NULL,
+	  "do not verify the server's certificate", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Documents:", doc_opts, 0 },
+		{ "Batching:", batch_opts, 0 },
+		{ "Delivery:", delivery_opts, 0 },
+		{ "Security (secrets never on the command line):", security_opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ "", tool_opts_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.tail = SW_EXIT_TABLE
+		"  69 here: a request could not reach Elasticsearch in 1 + --retries attempts\n"
+		"  75 here: documents rejected without --dead-letter, or still refused after\n"
+		"           --retries, or still held when --drain-timeout ran out\n",
+	.operands = "FILE",
+};
 
 struct xfer {
 	CURL *h;
@@ -335,13 +345,11 @@ static void parse_options(struct sink *s, int argc, char **argv)
 	uint64_t v;
 	int c;
 
-	while ((c = tool_getopt(&s->t, argc, argv, "hqRuv", longopts)) != -1) {
+	tool_cli(&s->t, &cli);
+	while ((c = tool_getopt(&s->t, argc, argv)) != -1) {
 		if (tool_option(&s->t, c, optarg))
 			continue;
 		switch (c) {
-		case 'h':
-			usage();
-			exit(fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_IOERR);
 		case OPT_API_KEY_FILE:
 			s->api_key_file = optarg;
 			break;

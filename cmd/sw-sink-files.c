@@ -73,39 +73,9 @@ enum {
 	OPT_TZ,
 };
 
-static const struct option longopts[] = {
-	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
-	{ "codec", required_argument, NULL, OPT_CODEC },
-	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "help", no_argument, NULL, 'h' },
-	{ "infer", optional_argument, NULL, OPT_INFER },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },
-	{ "max-open-files", required_argument, NULL, OPT_MAX_OPEN_FILES },
-	{ "max-records", required_argument, NULL, OPT_MAX_RECORDS },
-	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },
-	{ "partition-by", required_argument, NULL, OPT_PARTITION_BY },
-	{ "partition-format", required_argument, NULL, OPT_PARTITION_FORMAT },
-	{ "partition-time", required_argument, NULL, OPT_PARTITION_TIME },
-	{ "prefix", required_argument, NULL, OPT_PREFIX },
-	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "raw-input", no_argument, NULL, 'R' },
-	{ "row-group-size", required_argument, NULL, OPT_ROW_GROUP_SIZE },
-	{ "schema", required_argument, NULL, OPT_SCHEMA },
-	{ "stats", no_argument, NULL, TOOL_OPT_STATS },
-	TOOL_LONGOPTS_STATS,
-	{ "tz", required_argument, NULL, OPT_TZ },
-	{ "unbuffered", no_argument, NULL, 'u' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, TOOL_OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(void)
+static void usage(int sub)
 {
+	(void)sub;
 	fputs("Usage: sw-sink-files DIR [--format ndjson|avro|parquet] [--schema S.avsc | --infer N]\n"
 	      "                     [--codec none|gzip|zstd|deflate|snappy] [--partition-by [NAME=]PATH]...\n"
 	      "                     [--partition-time PATH --partition-format FMT]\n"
@@ -113,43 +83,70 @@ static void usage(void)
 	      "                     [--row-group-size N] [--max-open-files N] [--checkpoint FILE]\n"
 	      "                     [--prefix NAME] [--tz ZONE] [OPTION...] [FILE...]\n"
 	      "Write records into part files under DIR, committed exactly once.\n"
-	      "\n"
-	      "Files:\n"
-	      "      --format FORMAT        ndjson (default), avro or parquet\n"
-	      "      --codec CODEC          ndjson: none (default), gzip, zstd;\n"
-	      "                             avro: null/none (default), deflate, snappy, zstd;\n"
-	      "                             parquet: snappy (default), gzip, zstd, none\n"
-	      "      --schema FILE          Avro schema of the records (avro, parquet)\n"
-	      "      --infer[=N]            derive the schema from the first N records\n"
-	      "                             (default 1000); kept in DIR/_schema.avsc\n"
-	      "      --row-group-size N     parquet rows per row group (default 131072)\n"
-	      "      --prefix NAME          part file names NAME-NNNNNN-UUID.EXT (default part)\n"
-	      "\n"
-	      "Rolling (a commit covers every open file):\n"
-	      "      --max-bytes SIZE       commit when a file reaches SIZE (default 128MB)\n"
-	      "      --max-records N        commit when a file holds N records\n"
-	      "      --max-age DUR          commit when a file has been open DUR\n"
-	      "                             (default 5m, processing time)\n"
-	      "\n"
-	      "Partitions:\n"
-	      "      --partition-by [NAME=]PATH  put records under NAME=value/ (repeatable)\n"
-	      "      --partition-time PATH  partition by the event time at PATH\n"
-	      "      --partition-format FMT strftime(3) directories, e.g. 'dt=%Y-%m-%d/hour=%H'\n"
-	      "      --tz ZONE              zone of --partition-format and zone-less times\n"
-	      "      --max-open-files N     open part files at most (default 100); past it,\n"
-	      "                             the open files are committed early\n"
-	      "\n"
-	      "Exactly once:\n"
-	      "      --checkpoint FILE      Kafka offsets to resume from, as sw-sink-es keeps them\n"
-	      "\n"
-	      "Input options:\n"
-	      TOOL_USAGE_INPUT
-	      "\n"
-	      TOOL_USAGE_COMMON
-	      "\n"
-	      SW_EXIT_TABLE,
+	      "\n",
 	      stdout);
 }
+
+static const struct tool_opt file_opts[] = {
+	{ "format", required_argument, OPT_FORMAT, "FORMAT",
+	  "ndjson (default), avro or parquet", sinkf_format_names },
+	{ "codec", required_argument, OPT_CODEC, "CODEC",
+	  "ndjson: none (default), gzip, zstd;\navro: null/none (default), deflate, snappy, zstd;\nparquet: snappy (default), gzip, zstd, none", sinkf_codec_names },
+	{ "schema", required_argument, OPT_SCHEMA, "FILE",
+	  "Avro schema of the records (avro, parquet)", NULL },
+	{ "infer", optional_argument, OPT_INFER, "N",
+	  "derive the schema from the first N records\n(default 1000); kept in DIR/_schema.avsc", NULL },
+	{ "row-group-size", required_argument, OPT_ROW_GROUP_SIZE, "N",
+	  "parquet rows per row group (default 131072)", NULL },
+	{ "prefix", required_argument, OPT_PREFIX, "NAME",
+	  "part file names NAME-NNNNNN-UUID.EXT (default part)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt roll_opts[] = {
+	{ "max-bytes", required_argument, OPT_MAX_BYTES, "SIZE",
+	  "commit when a file reaches SIZE (default 128MB)", NULL },
+	{ "max-records", required_argument, OPT_MAX_RECORDS, "N",
+	  "commit when a file holds N records", NULL },
+	{ "max-age", required_argument, OPT_MAX_AGE, "DUR",
+	  "commit when a file has been open DUR\n(default 5m, processing time)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt partition_opts[] = {
+	{ "partition-by", required_argument, OPT_PARTITION_BY, "[NAME=]PATH",
+	  "put records under NAME=value/ (repeatable)", NULL },
+	{ "partition-time", required_argument, OPT_PARTITION_TIME, "PATH",
+	  "partition by the event time at PATH", NULL },
+	{ "partition-format", required_argument, OPT_PARTITION_FORMAT, "FMT",
+	  "strftime(3) directories, e.g. 'dt=%Y-%m-%d/hour=%H'", NULL },
+	{ "tz", required_argument, OPT_TZ, "ZONE",
+	  "zone of --partition-format and zone-less times", NULL },
+	{ "max-open-files", required_argument, OPT_MAX_OPEN_FILES, "N",
+	  "open part files at most (default 100); past it,\nthe open files are committed early", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt once_opts[] = {
+	{ "checkpoint", required_argument, OPT_CHECKPOINT, "FILE",
+	  "Kafka offsets to resume from, as sw-sink-es keeps them", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Files:", file_opts, 0 },
+		{ "Rolling (a commit covers every open file):", roll_opts, 0 },
+		{ "Partitions:", partition_opts, 0 },
+		{ "Exactly once:", once_opts, 0 },
+		{ "Input options:", tool_opts_input, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.operands = "FILE",
+};
 
 /* One open part file. */
 struct pfile {
@@ -255,13 +252,11 @@ static void parse_options(struct sink *s, int argc, char **argv)
 	int64_t us;
 	int c;
 
-	while ((c = tool_getopt(&s->t, argc, argv, "hqRuv", longopts)) != -1) {
+	tool_cli(&s->t, &cli);
+	while ((c = tool_getopt(&s->t, argc, argv)) != -1) {
 		if (tool_option(&s->t, c, optarg))
 			continue;
 		switch (c) {
-		case 'h':
-			usage();
-			exit(fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_IOERR);
 		case OPT_CHECKPOINT:
 			s->checkpoint = optarg;
 			break;

@@ -55,40 +55,6 @@ enum {
 	OPT_WATERMARK,
 };
 
-static const struct option longopts[] = {
-	{ "avg", required_argument, NULL, OPT_AVG },
-	{ "by", required_argument, NULL, OPT_BY },
-	{ "count", optional_argument, NULL, OPT_COUNT },
-	TOOL_LONGOPTS_COMMON,
-	{ "distinct", required_argument, NULL, OPT_DISTINCT },
-	{ "emit-every", required_argument, NULL, OPT_EMIT_EVERY },
-	{ "first", required_argument, NULL, OPT_FIRST },
-	{ "group-by", required_argument, NULL, OPT_GROUP_BY },
-	{ "last", required_argument, NULL, OPT_LAST },
-	{ "late-file", required_argument, NULL, OPT_LATE_FILE },
-	{ "max", required_argument, NULL, OPT_MAX },
-	TOOL_LONGOPTS_INPUT,
-	{ "max-rows", required_argument, NULL, OPT_MAX_ROWS },
-	{ "min", required_argument, NULL, OPT_MIN },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "offset", required_argument, NULL, OPT_OFFSET },
-	{ "processing-time", no_argument, NULL, OPT_PROCESSING_TIME },
-	{ "session", required_argument, NULL, OPT_SESSION },
-	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "slide", required_argument, NULL, OPT_SLIDE },
-	{ "state", required_argument, NULL, OPT_STATE },
-	{ "sum", required_argument, NULL, OPT_SUM },
-	{ "time", required_argument, NULL, OPT_TIME },
-	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
-	{ "time-output", required_argument, NULL, OPT_TIME_OUTPUT },
-	{ "time-unit", required_argument, NULL, OPT_TIME_UNIT },
-	{ "top", required_argument, NULL, OPT_TOP },
-	{ "tumble", required_argument, NULL, OPT_TUMBLE },
-	{ "tz", required_argument, NULL, OPT_TZ },
-	{ "watermark", required_argument, NULL, OPT_WATERMARK },
-	{ NULL, 0, NULL, 0 },
-};
-
 struct run {
 	struct tool *t;
 	struct timefmt tf;
@@ -121,8 +87,9 @@ struct run {
 	struct window *w;
 };
 
-static void usage(void)
+static void usage(int sub)
 {
+	(void)sub;
 	fputs("Usage: sw-window --time PATH (--tumble DUR | --size DUR --slide DUR | --session GAP)\n"
 	      "                 [--offset DUR] [--watermark DUR] [--group-by [NAME=]PATH]...\n"
 	      "                 [--count[=NAME]] [--sum [NAME=]PATH] [--avg ...] [--min ...]\n"
@@ -134,56 +101,100 @@ static void usage(void)
 	      "Structured Streaming's window(), session_window() and withWatermark() do.\n"
 	      "Writes one row per window and group: {\"window\":{\"start\":...,\"end\":...},\n"
 	      "group fields..., aggregates...}.\n"
-	      "\n"
-	      "Time:\n"
-	      "      --time PATH        event time of each record (epoch number, RFC 3339, ...)\n"
-	      "      --time-unit U      unit of epoch numbers: auto (default), s, ms, us, ns\n"
-	      "      --time-format FMT  strptime(3) format for time strings, e.g. Twitter's\n"
-	      "                         '%a %b %d %H:%M:%S %z %Y'\n"
-	      "      --tz ZONE          zone of zone-less time strings and of window bounds on\n"
-	      "                         output (IANA name, default UTC)\n"
-	      "      --time-output F    window bounds as rfc3339 (default) or epoch_ms\n"
-	      "      --processing-time  window by arrival time instead of --time\n"
-	      "\n"
-	      "Windows:\n"
-	      "      --tumble DUR       tumbling windows of DUR (--size DUR --slide DUR)\n"
-	      "      --size DUR         window length (alone: tumbling)\n"
-	      "      --slide DUR        distance between window starts (<= --size)\n"
-	      "      --session GAP      per group, a session ends GAP after its last record\n"
-	      "      --offset DUR       shift window starts from the epoch (|DUR| < slide)\n"
-	      "      --watermark DUR    lateness allowed: watermark = max event time - DUR\n"
-	      "                         (default 0s)\n"
-	      "\n"
-	      "Groups and aggregates (output names: the last path component, or NAME;\n"
-	      "an aggregate option takes a comma-separated list too: --avg .a,.b):\n"
-	      "      --group-by [NAME=]PATH  group by this field (repeatable)\n"
-	      "      --count[=NAME]     records (the default when no aggregate is given)\n"
-	      "      --sum [NAME=]PATH  sum (integer while every value is), name sum_X\n"
-	      "      --avg [NAME=]PATH  average, name avg_X\n"
-	      "      --min [NAME=]PATH  least value (jq's order), name min_X\n"
-	      "      --max [NAME=]PATH  greatest value (jq's order), name max_X\n"
-	      "      --first [NAME=]PATH  first value to arrive, name first_X\n"
-	      "      --last [NAME=]PATH   last value to arrive, name last_X\n"
-	      "      --distinct [NAME=]PATH  exact number of distinct values, name distinct_X\n"
-	      "\n"
-	      "Output:\n"
-	      "      --mode M           append (default): each window once, when the watermark\n"
-	      "                         passes its end; update: changed rows after each step;\n"
-	      "                         complete: the whole table at each --emit-every and at end\n"
-	      "      --emit-every N|DUR an emission step every N records, or every DUR of\n"
-	      "                         processing time and whenever input pauses (default: 1)\n"
-	      "      --top N            per window, only the N rows greatest by --by\n"
-	      "      --by NAME          the aggregate --top ranks by\n"
-	      "      --late-file FILE   append late records to FILE\n"
-	      "      --max-rows N       hold at most N open window-and-group rows (default\n"
-	      "                         10000000; 0: no limit); more is an error (65)\n"
-	      "      --state FILE       at exit save open windows and the watermark to FILE\n"
-	      "                         instead of writing them; load them at start\n"
-	      "\n" TOOL_USAGE_COMMON TOOL_USAGE_INPUT
-	      "\n" SW_EXIT_TABLE
-	      "A corrupt state file exits 65; one written with other windows or aggregates, 64.\n",
+	      "\n",
 	      stdout);
 }
+
+static const struct tool_opt time_opts[] = {
+	{ "time", required_argument, OPT_TIME, "PATH",
+	  "event time of each record (epoch number, RFC 3339, ...)", NULL },
+	{ "time-unit", required_argument, OPT_TIME_UNIT, "U",
+	  "unit of epoch numbers: auto (default), s, ms, us, ns", TOOL_VALUES("auto", "s", "ms", "us", "ns") },
+	{ "time-format", required_argument, OPT_TIME_FORMAT, "FMT",
+	  "strptime(3) format for time strings, e.g. Twitter's\n'%a %b %d %H:%M:%S %z %Y'", NULL },
+	{ "tz", required_argument, OPT_TZ, "ZONE",
+	  "zone of zone-less time strings and of window bounds on\noutput (IANA name, default UTC)", NULL },
+	{ "time-output", required_argument, OPT_TIME_OUTPUT, "F",
+	  "window bounds as rfc3339 (default) or epoch_ms", TOOL_VALUES("rfc3339", "epoch_ms") },
+	{ "processing-time", no_argument, OPT_PROCESSING_TIME, NULL,
+	  "window by arrival time instead of --time", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt window_opts[] = {
+	{ "tumble", required_argument, OPT_TUMBLE, "DUR",
+	  "tumbling windows of DUR (--size DUR --slide DUR)", NULL },
+	{ "size", required_argument, OPT_SIZE, "DUR",
+	  "window length (alone: tumbling)", NULL },
+	{ "slide", required_argument, OPT_SLIDE, "DUR",
+	  "distance between window starts (<= --size)", NULL },
+	{ "session", required_argument, OPT_SESSION, "GAP",
+	  "per group, a session ends GAP after its last record", NULL },
+	{ "offset", required_argument, OPT_OFFSET, "DUR",
+	  "shift window starts from the epoch (|DUR| < slide)", NULL },
+	{ "watermark", required_argument, OPT_WATERMARK, "DUR",
+	  "lateness allowed: watermark = max event time - DUR\n(default 0s)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt agg_opts[] = {
+	{ "group-by", required_argument, OPT_GROUP_BY, "[NAME=]PATH",
+	  "group by this field (repeatable)", NULL },
+	{ "count", optional_argument, OPT_COUNT, "NAME",
+	  "records (the default when no aggregate is given)", NULL },
+	{ "sum", required_argument, OPT_SUM, "[NAME=]PATH",
+	  "sum (integer while every value is), name sum_X", NULL },
+	{ "avg", required_argument, OPT_AVG, "[NAME=]PATH",
+	  "average, name avg_X", NULL },
+	{ "min", required_argument, OPT_MIN, "[NAME=]PATH",
+	  "least value (jq's order), name min_X", NULL },
+	{ "max", required_argument, OPT_MAX, "[NAME=]PATH",
+	  "greatest value (jq's order), name max_X", NULL },
+	{ "first", required_argument, OPT_FIRST, "[NAME=]PATH",
+	  "first value to arrive, name first_X", NULL },
+	{ "last", required_argument, OPT_LAST, "[NAME=]PATH",
+	  "last value to arrive, name last_X", NULL },
+	{ "distinct", required_argument, OPT_DISTINCT, "[NAME=]PATH",
+	  "exact number of distinct values, name distinct_X", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_opt output_opts[] = {
+	{ "mode", required_argument, OPT_MODE, "M",
+	  "append (default): each window once, when the watermark\npasses its end; update: changed rows after each step;\ncomplete: the whole table at each --emit-every and at end", TOOL_VALUES("append", "update", "complete") },
+	{ "emit-every", required_argument, OPT_EMIT_EVERY, "N|DUR",
+	  "an emission step every N records, or every DUR of\nprocessing time and whenever input pauses (default: 1)", NULL },
+	{ "top", required_argument, OPT_TOP, "N",
+	  "per window, only the N rows greatest by --by", NULL },
+	{ "by", required_argument, OPT_BY, "NAME",
+	  "the aggregate --top ranks by", NULL },
+	{ "late-file", required_argument, OPT_LATE_FILE, "FILE",
+	  "append late records to FILE", NULL },
+	{ "max-rows", required_argument, OPT_MAX_ROWS, "N",
+	  "hold at most N open window-and-group rows (default\n10000000; 0: no limit); more is an error (65)", NULL },
+	{ "state", required_argument, OPT_STATE, "FILE",
+	  "at exit save open windows and the watermark to FILE\ninstead of writing them; load them at start", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct tool_cli cli = {
+	.usage = usage,
+	.groups = (const struct tool_optgroup[]){
+		{ "Time:", time_opts, 0 },
+		{ "Windows:", window_opts, 0 },
+		{ "Groups and aggregates (output names: the last path component, or NAME;\n"
+		  "an aggregate option takes a comma-separated list too: --avg .a,.b):",
+		  agg_opts, 0 },
+		{ "Output:", output_opts, 0 },
+		{ "Common options:", tool_opts_common, 0 },
+		{ "", tool_opts_bad_input, 0 },
+		{ "", tool_opts_input, 0 },
+		{ NULL, NULL, 0 },
+	},
+	.tail = SW_EXIT_TABLE
+		"A corrupt state file exits 65; one written with other windows or aggregates, 64.\n",
+	.operands = "FILE",
+};
 
 static void stats_fields(struct tool *t, struct stats *s)
 {
@@ -401,9 +412,6 @@ static void parse_option(struct run *r, int c, const char *arg)
 	case OPT_STATE:
 		r->state_path = arg;
 		break;
-	case 'h':
-		usage();
-		exit(fflush(stdout) == 0 ? SW_EXIT_OK : SW_EXIT_IOERR);
 	default:
 		tool_usage_error(t, "unknown option");
 	}
@@ -727,7 +735,8 @@ int main(int argc, char **argv)
 	r.tumble = r.size = r.slide = r.gap = -1;
 	r.max_rows = 10000000;
 	r.every_n = (uint64_t)-1; /* until setup() knows the mode */
-	while ((c = tool_getopt(&t, argc, argv, "hquvR", longopts)) != -1) {
+	tool_cli(&t, &cli);
+	while ((c = tool_getopt(&t, argc, argv)) != -1) {
 		if (!tool_option(&t, c, optarg))
 			parse_option(&r, c, optarg);
 	}

@@ -9,8 +9,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-static const char *const names[] = { "null", "deflate", "snappy", "xz",
-				     "zstandard", "lzma" };
+const char *const avro_codec_names[] = { "null", "deflate", "snappy", "xz",
+					 "zstandard", "lzma", NULL };
 
 #ifndef SW_SNAPPY_VERSION
 #define SW_SNAPPY_VERSION "unknown"
@@ -28,14 +28,15 @@ const char *avro_codec_versions(void)
 
 const char *avro_codec_name(enum avro_codec c)
 {
-	return names[c];
+	return avro_codec_names[c];
 }
 
 int avro_codec_parse(const char *name, size_t n, enum avro_codec *c,
 		     char *err, size_t errlen)
 {
-	for (int i = 0; i < 6; i++)
-		if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0) {
+	for (int i = 0; avro_codec_names[i]; i++)
+		if (strlen(avro_codec_names[i]) == n &&
+		    memcmp(avro_codec_names[i], name, n) == 0) {
 			*c = (enum avro_codec)i;
 			return 0;
 		}

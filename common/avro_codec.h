@@ -29,6 +29,9 @@ enum avro_codec {
 
 /* Maps a codec name (n bytes) to the codec.  Returns 0, or -1 with err for a
  * codec sw cannot handle ("codec bzip2 is not supported"). */
+/* The codec names, in the order of enum avro_codec (NULL-terminated):
+ * what --codec takes besides "zstd". */
+extern const char *const avro_codec_names[];
 int avro_codec_parse(const char *name, size_t n, enum avro_codec *c,
 		     char *err, size_t errlen);
 /* The specification's name. */

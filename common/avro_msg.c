@@ -28,14 +28,20 @@ struct avro_msg {
 	size_t nrc, caprc;
 };
 
+/* Container first, then auto: see AVRO_FRAMINGS_DECODE. */
+const char *const avro_framing_names[] = { "container", "auto", "raw",
+					   "confluent", "single-object", NULL };
+
 int avro_framing_parse(const char *s, enum avro_framing *f)
 {
-	static const char *const names[] = { "auto", "raw", "confluent",
-					     "single-object", "container" };
+	static const enum avro_framing framings[] = {
+		AVRO_FRAME_CONTAINER, AVRO_FRAME_AUTO, AVRO_FRAME_RAW,
+		AVRO_FRAME_CONFLUENT, AVRO_FRAME_SINGLE,
+	};
 
-	for (int i = 0; i < 5; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*f = (enum avro_framing)i;
+	for (int i = 0; avro_framing_names[i]; i++)
+		if (strcmp(s, avro_framing_names[i]) == 0) {
+			*f = framings[i];
 			return 0;
 		}
 	return -1;

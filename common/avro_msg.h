@@ -77,6 +77,11 @@ struct avro_msg;
 
 /* "auto", "raw", "confluent", "single-object", "container".  0 or -1. */
 int avro_framing_parse(const char *s, enum avro_framing *f);
+/* Their names (NULL-terminated): every framing, then those that a message
+ * may have when decoded (auto and after) and when encoded. */
+extern const char *const avro_framing_names[];
+#define AVRO_FRAMINGS_DECODE (avro_framing_names + 1)
+#define AVRO_FRAMINGS_ENCODE (avro_framing_names + 2)
 /* "plain", "avro".  0 or -1. */
 int avro_json_parse(const char *s, enum avro_json *j);
 

@@ -42,23 +42,10 @@ struct sinkf_enc {
 	int io_errno;
 };
 
-int sinkf_format_parse(const char *s, enum sinkf_format *f)
-{
-	if (strcmp(s, "ndjson") == 0)
-		*f = SINKF_NDJSON;
-	else if (strcmp(s, "avro") == 0)
-		*f = SINKF_AVRO;
-	else if (strcmp(s, "parquet") == 0)
-		*f = SINKF_PARQUET;
-	else
-		return -1;
-	return 0;
-}
-
-static const char *const codec_names[] = {
+const char *const sinkf_codec_names[] = {
 	[SINKF_CODEC_NONE] = "none",       [SINKF_CODEC_GZIP] = "gzip",
 	[SINKF_CODEC_ZSTD] = "zstd",       [SINKF_CODEC_DEFLATE] = "deflate",
-	[SINKF_CODEC_SNAPPY] = "snappy",
+	[SINKF_CODEC_SNAPPY] = "snappy",   NULL,
 };
 
 /* Which codecs each format has, as bits of enum sinkf_codec. */
@@ -71,15 +58,25 @@ static const unsigned format_codecs[] = {
 			  1u << SINKF_CODEC_GZIP | 1u << SINKF_CODEC_ZSTD,
 };
 
-static const char *const format_names[] = { "ndjson", "avro", "parquet" };
+const char *const sinkf_format_names[] = { "ndjson", "avro", "parquet", NULL };
+
+int sinkf_format_parse(const char *s, enum sinkf_format *f)
+{
+	for (int i = 0; sinkf_format_names[i]; i++)
+		if (strcmp(s, sinkf_format_names[i]) == 0) {
+			*f = (enum sinkf_format)i;
+			return 0;
+		}
+	return -1;
+}
 
 int sinkf_codec_parse(const char *s, enum sinkf_format f,
 		      enum sinkf_codec *c, char *err, size_t errlen)
 {
 	int found = -1;
 
-	for (size_t i = 0; i < sizeof codec_names / sizeof *codec_names; i++)
-		if (strcmp(s, codec_names[i]) == 0)
+	for (size_t i = 0; sinkf_codec_names[i]; i++)
+		if (strcmp(s, sinkf_codec_names[i]) == 0)
 			found = (int)i;
 	if (strcmp(s, "null") == 0)
 		found = SINKF_CODEC_NONE;
@@ -91,12 +88,12 @@ int sinkf_codec_parse(const char *s, enum sinkf_format f,
 	if (!(format_codecs[f] & 1u << found)) {
 		struct sbuf b = SBUF_INIT;
 
-		for (size_t i = 0; i < sizeof codec_names / sizeof *codec_names; i++)
+		for (size_t i = 0; sinkf_codec_names[i]; i++)
 			if (format_codecs[f] & 1u << i)
 				sbuf_printf(&b, "%s%s", b.len ? ", " : "",
-					    codec_names[i]);
+					    sinkf_codec_names[i]);
 		snprintf(err, errlen, "codec %s is not one of %s's (%s)", s,
-			 format_names[f], b.p);
+			 sinkf_format_names[f], b.p);
 		sbuf_free(&b);
 		return -1;
 	}

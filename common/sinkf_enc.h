@@ -40,6 +40,10 @@ struct sinkf_enc_opts {
 	uint32_t row_group_rows;          /* parquet (0: the writer's default) */
 };
 
+/* The names of the formats and of the codecs, in the order of their enums
+ * (NULL-terminated). */
+extern const char *const sinkf_format_names[];
+extern const char *const sinkf_codec_names[];
 /* "ndjson", "avro", "parquet".  Returns 0 or -1. */
 int sinkf_format_parse(const char *s, enum sinkf_format *f);
 /* A codec name; "null" is "none".  Returns 0, or -1 with err when the name

@@ -39,6 +39,7 @@ void tool_init(struct tool *t, const char *name)
 {
 	memset(t, 0, sizeof *t);
 	t->name = name;
+	t->sub = -1;
 	xalloc_set_name(name);
 	t->max_line = NDJSON_MAX_LINE_DEFAULT;
 	t->start_us = timefmt_mono_us();
@@ -129,55 +130,6 @@ void tool_lock(struct tool *t, const char *opt, const char *path)
 	if (rc < 0)
 		tool_die(t, rc == -2 ? SW_EXIT_FAIL : SW_EXIT_IOERR, "%s: %s",
 			 opt, err);
-}
-
-/* The name of a long option as written, without "=VALUE": what a message
- * may show of it (the value may be a secret). */
-static const char *opt_name(const char *arg, char *buf, size_t len)
-{
-	snprintf(buf, len, "%.*s", (int)strcspn(arg, "="), arg);
-	return buf;
-}
-
-int tool_getopt(struct tool *t, int argc, char *const *argv,
-		const char *shortopts, const struct option *longopts)
-{
-	char spec[128], name[128];
-	const char *arg;
-	int c, li = -1;
-
-	/* A leading ':' makes a missing value ':' rather than '?'. */
-	snprintf(spec, sizeof spec, ":%s", shortopts[0] == ':' ? shortopts + 1 :
-								shortopts);
-	opterr = 0;
-	c = getopt_long(argc, argv, spec, longopts, &li);
-	if (c == '?') {
-		if (optopt)
-			tool_usage_error(t, "unknown option '-%c'", optopt);
-		tool_usage_error(t, "unknown option '%s'",
-				 opt_name(argv[optind - 1], name, sizeof name));
-	}
-	if (c == ':') {
-		if (optopt && optopt < 0x100)
-			tool_usage_error(t, "option '-%c' needs a value", optopt);
-		tool_usage_error(t, "option '%s' needs a value",
-				 opt_name(argv[optind - 1], name, sizeof name));
-	}
-	if (li < 0)
-		return c;
-	/* getopt_long takes any unambiguous prefix: "--password hunter2"
-	 * would be --password-file, and a typo's value could land where a
-	 * secret's name was meant.  Only whole names are accepted.  The
-	 * option is the last argument taken, or the one before when its
-	 * value was the next argument. */
-	arg = argv[optind - 1];
-	if (optarg == arg && optind >= 2)
-		arg = argv[optind - 2];
-	if (strncmp(arg, "--", 2) == 0 &&
-	    strcmp(opt_name(arg + 2, name, sizeof name), longopts[li].name) != 0)
-		tool_usage_error(t, "unknown option '--%s' (did you mean '--%s'?)",
-				 name, longopts[li].name);
-	return c;
 }
 
 int tool_option(struct tool *t, int c, const char *arg)

@@ -2,7 +2,7 @@
  * tool: the run-time every sw program shares (sw(7)).
  *
  * This is the one module that prints and exits, and only cmd/ uses it.  It
- * owns the common flags (--help is the tool's own), diagnostics in the form
+ * owns the common flags and --help, diagnostics in the form
  * "sw-TOOL: context: reason", the bad-input policy (--on-error,
  * --dead-letter), signals, buffered stdout, and the reports: --stats at
  * exit, --stats-every (sw(7), PROGRESS REPORTS) and --progress.
@@ -28,11 +28,15 @@
  * A tool that goes on with a record after a bad-input call checks
  * tool_ended() first.  Only usage errors, tool_die() and tool_lock() exit.
  *
- * A tool's main() looks like:
+ * A tool describes its options once, in struct tool_opt tables (below);
+ * getopt's tables, --help and the completions are made from them
+ * (common/tool_cli.c).  A tool's main() looks like:
  *
+ *	static const struct tool_cli cli = { usage, groups, ... };
  *	struct tool t;
  *	tool_init(&t, "sw-enrich");
- *	while ((c = tool_getopt(&t, argc, argv, "hquvR" ..., longopts)) != -1) {
+ *	tool_cli(&t, &cli);
+ *	while ((c = tool_getopt(&t, argc, argv)) != -1) {
  *		if (tool_option(&t, c, optarg))
  *			continue;
  *		switch (c) { ...the tool's own options... }
@@ -73,54 +77,63 @@ enum tool_optcode {
 	TOOL_OPT_STATS_EVERY,
 	TOOL_OPT_STATS_FILE,
 	TOOL_OPT_STATS_FORMAT,
+	TOOL_OPT_COMPLETION,
 	TOOL_OPT_TOOL_BASE = 0x1100, /* a tool numbers its own from here */
 };
 
-/* Put these in a tool's longopts[] (kept sorted with the tool's own). */
-#define TOOL_LONGOPTS_COMMON                                                 \
-	{ "dead-letter", required_argument, NULL, TOOL_OPT_DEAD_LETTER },    \
-	{ "help", no_argument, NULL, 'h' },                                  \
-	{ "on-error", required_argument, NULL, TOOL_OPT_ON_ERROR },          \
-	{ "progress", no_argument, NULL, TOOL_OPT_PROGRESS },                \
-	{ "quiet", no_argument, NULL, 'q' },                                 \
-	{ "stats", no_argument, NULL, TOOL_OPT_STATS },                      \
-	TOOL_LONGOPTS_STATS,                                                 \
-	{ "unbuffered", no_argument, NULL, 'u' },                            \
-	{ "verbose", no_argument, NULL, 'v' },                               \
-	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
-/* The --stats-* options (in TOOL_LONGOPTS_COMMON; a tool that lists the
- * common options one by one puts these after "stats"). */
-#define TOOL_LONGOPTS_STATS                                                  \
-	{ "stats-every", required_argument, NULL, TOOL_OPT_STATS_EVERY },    \
-	{ "stats-file", required_argument, NULL, TOOL_OPT_STATS_FILE },      \
-	{ "stats-format", required_argument, NULL, TOOL_OPT_STATS_FORMAT }
-/* ...and these in tools that read NDJSON input. */
-#define TOOL_LONGOPTS_INPUT                                                  \
-	{ "max-line", required_argument, NULL, TOOL_OPT_MAX_LINE },          \
-	{ "raw-input", no_argument, NULL, 'R' }
+/*
+ * One option, the one place it is described: getopt's table, the options
+ * part of --help and the shell completions are all made from it.
+ *
+ * code is what tool_getopt() returns: a character for an option with a
+ * short form (-c), else a code from TOOL_OPT_TOOL_BASE up.  metavar names
+ * the value in --help ("FILE", "DUR"); without one, the values are shown
+ * ("fail|skip").  The shells complete a value from values when given,
+ * else by metavar: one ending in FILE completes file names, one starting
+ * with DIR directories, ZONE time zones.  help is one or more lines; an
+ * option without help is hidden.  A table ends with an entry whose name
+ * is NULL.
+ */
+struct tool_opt {
+	const char *name;
+	int has_arg; /* no_argument, required_argument, optional_argument */
+	int code;
+	const char *metavar;
+	const char *help;
+	const char *const *values; /* NULL-terminated, or NULL */
+};
 
-/* Usage text of the common flags, for a tool's --help. */
-#define TOOL_USAGE_COMMON                                                    \
-	"Common options:\n"                                                  \
-	"  -h, --help             show this help and exit\n"                 \
-	"      --version          show versions and exit\n"                  \
-	"  -q, --quiet            no warnings\n"                             \
-	"  -v, --verbose          more diagnostics\n"                        \
-	"  -u, --unbuffered       flush output after every record\n"         \
-	"      --stats            one JSON line of counters on stderr at exit\n" \
-	TOOL_USAGE_STATS                                                     \
-	"      --progress         live status line on stderr (terminal only)\n" \
-	"      --on-error fail|skip  bad input: stop with 65, or warn and go on\n" \
-	"      --dead-letter FILE append bad records to FILE (implies skip)\n"
-#define TOOL_USAGE_STATS                                                     \
-	"      --stats-every DUR  a JSON line of counters and rates every DUR\n" \
-	"                         and at exit\n"                             \
-	"      --stats-file FILE  write those reports to FILE, not stderr\n"  \
-	"      --stats-format json|prometheus  JSON lines appended (default),\n" \
-	"                         or Prometheus text replacing FILE\n"
-#define TOOL_USAGE_INPUT                                                     \
-	"      --max-line BYTES   longest accepted line (default 16MiB)\n"   \
-	"  -R, --raw-input        take each line as a JSON string\n"
+/* A values list written in place: TOOL_VALUES("fail", "skip"). */
+#define TOOL_VALUES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* A titled group of a tool's options, as --help shows it.  subs: the
+ * subcommands it is for, bit i for cli.subs[i] (0: every one). */
+struct tool_optgroup {
+	const char *title; /* "Options:"; NULL ends the list */
+	const struct tool_opt *opts;
+	unsigned subs;
+};
+
+/* The options every tool has, the bad-input policy (--on-error,
+ * --dead-letter) of tools that may meet bad input, and the options of
+ * tools that read NDJSON. */
+extern const struct tool_opt tool_opts_common[];
+extern const struct tool_opt tool_opts_bad_input[];
+extern const struct tool_opt tool_opts_input[];
+
+/* A tool's command line. */
+struct tool_cli {
+	/* The head of --help (synopsis and prose), written by hand; sub is
+	 * the subcommand asked about, -1 for the help of them all. */
+	void (*usage)(int sub);
+	const struct tool_optgroup *groups;
+	const char *tail;          /* after the options; NULL: SW_EXIT_TABLE */
+	const char *const *subs;   /* subcommand names, NULL-terminated */
+	/* What the operands are, for the completions: "FILE" or "DIR"
+	 * (NULL: nothing to complete), or one of operand_values. */
+	const char *operands;
+	const char *const *operand_values;
+};
 
 enum tool_on_error { TOOL_ON_ERROR_FAIL, TOOL_ON_ERROR_SKIP };
 enum tool_stats_format { TOOL_STATS_JSON, TOOL_STATS_PROMETHEUS };
@@ -137,6 +150,10 @@ extern volatile sig_atomic_t tool_stop;
 
 struct tool {
 	const char *name;
+	const struct tool_cli *cli;
+	int sub; /* the subcommand (tool_subcommand), -1: none */
+	struct option *longopts; /* made from cli by tool_getopt() */
+	char *shortopts;
 	const char *versions; /* extra "--version" lines, e.g. "librdkafka 2.0.2\n" */
 	/* The tool's own figures: adds them to s with stats_counter() and
 	 * the like.  Called for every report, outside the record path. */
@@ -188,10 +205,19 @@ struct tool {
 };
 
 void tool_init(struct tool *t, const char *name);
-/* getopt_long() that reports its own errors the house way: an unknown
- * option or a missing value is a usage error naming it (exit 64). */
-int tool_getopt(struct tool *t, int argc, char *const *argv,
-		const char *shortopts, const struct option *longopts);
+/* The command line is cli's (set once, before tool_getopt()). */
+void tool_cli(struct tool *t, const struct tool_cli *cli);
+/* For a tool with subcommands: the one named by argv[1], which is then
+ * taken off (*argc, *argv), or -1 when argv[1] is an option or missing.
+ * An unknown name is a usage error. */
+int tool_subcommand(struct tool *t, int *argc, char ***argv);
+/* getopt_long() over the options of the cli's tables, which reports its
+ * own errors the house way: an unknown option or a missing value is a
+ * usage error naming it (exit 64), and only whole long names are taken.
+ * -h/--help (the help of the subcommand) and the hidden
+ * --completion=bash|zsh are handled here: they print and exit, 0, or 74
+ * when stdout cannot be written. */
+int tool_getopt(struct tool *t, int argc, char *const *argv);
 /* Handles a common option.  Returns 1 when c was one (exiting for
  * --version or a bad value), 0 when it is the tool's to handle. */
 int tool_option(struct tool *t, int c, const char *arg);

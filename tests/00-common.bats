@@ -59,23 +59,87 @@ long_flags() {
 	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
 }
 
-@test "every long flag in --help is in the man page and both completions" {
-	local t f bad=""
+# Long options that a man page describes: those in the tags of its .TP
+# paragraphs, roff's '\-' made '-'.
+man_flags() {
+	awk 'tp { while (match($0, /\\-\\-[a-z0-9]([a-z0-9]|\\-)*/)) {
+			f = substr($0, RSTART, RLENGTH); gsub(/\\/, "", f); print f
+			$0 = substr($0, RSTART + RLENGTH) } }
+	     { tp = /^\.TP/ }' "$1" | sort -u
+}
+
+# Long options in a text, one a line.
+flags_in() {
+	grep -oE -- '--[a-z0-9][a-z0-9-]*' | sort -u
+}
+
+# One process per tool and output (no loop over flags): --help (with its
+# subcommands'), both completions, the man page; then set differences.
+@test "--help, the man page and the completions agree on every tool's options, both ways" {
+	local t bad="" d=$BATS_TEST_TMPDIR
 	for t in $(tools); do
 		[ -f "$ROOT/man/$t.1" ] || { bad="$bad $t(no man page)"; continue; }
-		[ -f "$ROOT/completions/bash/$t" ] || bad="$bad $t(no bash completion)"
-		[ -f "$ROOT/completions/zsh/_$t" ] || bad="$bad $t(no zsh completion)"
-		for f in $(long_flags "$t"); do
-			# roff writes '-' as '\-'.
-			sed 's/\\-/-/g' "$ROOT/man/$t.1" | grep -qE -- "$f([^a-z0-9-]|$)" ||
-				bad="$bad $t:man:$f"
-			grep -qE -- "$f([^a-z0-9-]|$)" "$ROOT/completions/bash/$t" 2>/dev/null ||
-				bad="$bad $t:bash:$f"
-			grep -qE -- "$f([^a-z0-9-]|$)" "$ROOT/completions/zsh/_$t" 2>/dev/null ||
-				bad="$bad $t:zsh:$f"
-		done
+		help_text "$t" | grep -vE '^ +[0-9]+ ' | flags_in >"$d/help"
+		"$t" --completion=bash | flags_in >"$d/bash" || bad="$bad $t(bash)"
+		"$t" --completion=zsh | flags_in >"$d/zsh" || bad="$bad $t(zsh)"
+		sed 's/\\-/-/g' "$ROOT/man/$t.1" | flags_in >"$d/man"
+		man_flags "$ROOT/man/$t.1" >"$d/man-options"
+		[ -s "$d/help" ] && [ -s "$d/man-options" ] || bad="$bad $t(no options found)"
+		# In --help but not in the man page or a completion.
+		for f in $(comm -23 "$d/help" "$d/man"); do bad="$bad $t:man:$f"; done
+		for f in $(comm -23 "$d/help" "$d/bash"); do bad="$bad $t:bash:$f"; done
+		for f in $(comm -23 "$d/help" "$d/zsh"); do bad="$bad $t:zsh:$f"; done
+		# Described by the man page but not an option of the tool (the
+		# completions list every option of its table but --completion).
+		for f in $(comm -23 "$d/man-options" "$d/bash"); do bad="$bad $t:not-an-option:$f"; done
 	done
 	[ -z "$bad" ] || { echo "missing:$bad"; return 1; }
+}
+
+@test "--help into a full disk: exit 74 and one line, every tool and subcommand" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	local t s bad=""
+	for t in $(tools) "sw-avro decode" "sw-avro compat" "sw-mqtt sub" "sw-mqtt pub"; do
+		run bash -c "$t --help >/dev/full"
+		[ "$status" -eq 74 ] || bad="$bad $t(status $status)"
+		[ "${#lines[@]}" -eq 1 ] && [ "${lines[0]}" = "${t%% *}: write error: No space left on device" ] ||
+			bad="$bad $t($output)"
+	done
+	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
+
+@test "--completion=bash|zsh writes scripts that the shells parse; -h is --help" {
+	local t bad=""
+	for t in $(tools); do
+		"$t" --completion=bash | bash -n || bad="$bad $t(bash)"
+		if command -v zsh >/dev/null; then
+			"$t" --completion=zsh | zsh -n || bad="$bad $t(zsh)"
+		fi
+		cmp -s <("$t" -h) <("$t" --help) || bad="$bad $t(-h)"
+	done
+	run -64 sw-enrich --completion=fish
+	[ "${lines[0]}" = "sw-enrich: --completion: 'fish': expected bash or zsh" ]
+	[ -z "$bad" ] || { echo "bad:$bad"; return 1; }
+}
+
+@test "completions offer the values of the option tables" {
+	. <(sw-enrich --completion=bash)
+	COMP_WORDS=(sw-enrich --on-error "")
+	COMP_CWORD=2
+	_sw_enrich
+	[ "${COMPREPLY[*]}" = "fail skip" ]
+	# A module's own table: the codecs sw-avro knows.
+	. <(sw-avro --completion=bash)
+	COMP_WORDS=(sw-avro encode --codec "")
+	COMP_CWORD=3
+	_sw_avro
+	[ "${COMPREPLY[*]}" = "null deflate snappy xz zstandard lzma" ]
+	COMP_WORDS=(sw-avro "")
+	COMP_CWORD=1
+	_sw_avro
+	[ "${COMPREPLY[*]}" = "decode encode schema fingerprint compat register" ]
+	sw-sink-files --completion=zsh | grep -qF -- "--format=[" 
+	sw-sink-files --completion=zsh | grep -qF -- ":(ndjson avro parquet)'"
 }
 
 @test "every flag the contract fixes is in --help" {

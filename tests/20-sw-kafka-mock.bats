@@ -91,15 +91,6 @@ teardown() {
 	[[ ${lines[0]} == "sw-kafka-mock "* ]] && [[ ${lines[1]} == "librdkafka "* ]]
 }
 
-@test "sw-kafka-mock: --help, man page and completions name every flag" {
-	run sw-kafka-mock --help
-	for f in $(grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]+' <<<"$output" | grep -oE -- '--[a-z-]+'); do
-		grep -qF -- "${f//-/\\-}" "$ROOT/man/sw-kafka-mock.1" || { echo "man lacks $f"; return 1; }
-		grep -q -- "$f" "$ROOT/completions/bash/sw-kafka-mock" || { echo "bash lacks $f"; return 1; }
-		grep -q -- "$f" "$ROOT/completions/zsh/_sw-kafka-mock" || { echo "zsh lacks $f"; return 1; }
-	done
-}
-
 # kafkajs_join GROUP: a kafkajs consumer joins GROUP on topic t; prints
 # what ended it: the error type of a crash, or JOINED.
 kafkajs_join() {

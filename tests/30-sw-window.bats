@@ -535,23 +535,6 @@ state_split() {
 	[[ ${lines[0]} == "sw-window "* ]]
 }
 
-@test "--help shows every flag; man page and completions have them" {
-	run sw-window --help
-	assert_status 0
-	local flags
-	flags=$(grep -oE -- '--[a-z][a-z-]*' <<<"$output" | sort -u)
-	[ -n "$flags" ]
-	for f in $flags; do
-		grep -qF -- "${f//-/\\-}" "$ROOT/man/sw-window.1" || { echo "man lacks $f" >&2; return 1; }
-		grep -qF -- "$f" "$ROOT/completions/bash/sw-window" || { echo "bash lacks $f" >&2; return 1; }
-		grep -qF -- "$f" "$ROOT/completions/zsh/_sw-window" || { echo "zsh lacks $f" >&2; return 1; }
-	done
-	for code in 0 64 65 74; do
-		sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$ROOT/man/sw-window.1" |
-			grep -q "^$code	" || { echo "man lacks exit $code" >&2; return 1; }
-	done
-}
-
 @test "--max-rows: one open row more than allowed stops with 65, after what was written" {
 	# Window [0,10) closes when the record at 20 arrives (watermark 0); the
 	# groups b and c in [20,30) make 3 open rows with a.

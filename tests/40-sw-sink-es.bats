@@ -28,16 +28,9 @@ sink() {
 
 # --- usage and flags ------------------------------------------------------
 
-@test "sink-es: --help names every flag and the exit status table" {
+@test "sink-es: --help has the exit status table" {
 	run sw-sink-es --help
 	assert_status 0
-	for f in --url --index --time --id --op --routing --pipeline --batch-docs \
-		--batch-bytes --flush-interval --workers --retries --max-backoff \
-		--checkpoint --user --password-file --api-key-file --cacert \
-		--insecure --gzip --tee --drain-timeout --timeout --dead-letter \
-		--stats --progress --on-error --max-line --raw-input; do
-		grep -q -- "$f" <<<"$output" || { echo "missing $f"; return 1; }
-	done
 	grep -q '^  69 ' <<<"$output"
 	grep -q '^  75 ' <<<"$output"
 }
