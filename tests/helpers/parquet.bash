@@ -29,6 +29,8 @@ parquet_serve_start() {
 	node "$ROOT/tests/helpers/parquet-read.mjs" serve <"$d/req" >"$d/rep" \
 		2>"$d/log" 3>&- &
 	PQ_SERVE_PID=$!
+	# Not a job of the test: a teardown that kills its jobs leaves it be.
+	disown "$PQ_SERVE_PID"
 	exec {PQ_REQ}>"$d/req"
 	exec {PQ_REP}<"$d/rep"
 }
