@@ -81,7 +81,9 @@ OUT
 			echo "{\"value\":$i}"
 		fi
 	done >"$TMP/in"
-	run sw-produce -b "$B" -t one --envelope "$TMP/in"
+	# --timeout: the refused message fails when it runs out (plus the
+	# drain's grace), not after the default 30 s.
+	run sw-produce -b "$B" -t one --envelope --timeout 5s "$TMP/in"
 	assert_status 75
 	assert_output <<OUT
 sw-produce: message not delivered: $TMP/in:450: Local: Unknown partition

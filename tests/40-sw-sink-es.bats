@@ -489,8 +489,10 @@ k3	{"id":"k3","n":3}'
 @test "sink-es: a server that comes up during the retries gets everything" {
 	port=$(free_port)
 	recs 3 >"$T/in"
+	# Retries for about a minute: the double may be slow to start on a
+	# loaded machine (50 retries, 10 s, were not always enough).
 	sw-sink-es --url "http://127.0.0.1:$port" --index late --id .id --max-backoff 200ms \
-		--retries 50 "$T/in" 2>"$T/err" &
+		--retries 300 "$T/in" 2>"$T/err" &
 	SINK_PID=$!
 	es_start --port "$port"
 	wait "$SINK_PID"

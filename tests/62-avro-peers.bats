@@ -14,6 +14,10 @@
 # between the two use null and deflate; avsc's BlockDecoder noDecode calls
 # _skip unbound for top-level arrays and maps, so avro-read.js decodes and
 # encodes again instead.
+#
+# The node scripts run in one node process per test (avro-serve.js, the
+# avsc helper below): a test starts node and avsc once, not once for each
+# of its hundreds of calls.
 
 load test_helper
 load helpers/npm
@@ -24,36 +28,100 @@ AP=$FIXTURES/avro-peers
 setup() {
 	npm_peers avsc
 	D=$BATS_TEST_TMPDIR
+	avsc_start
+}
+
+teardown() {
+	avsc_stop
+}
+
+# avsc_start: starts avro-serve.js, its requests and replies through FIFOs
+# this shell (and the subshells of its pipelines) holds open.
+avsc_start() {
+	mkfifo "$D/avsc.req" "$D/avsc.rep"
+	node "$PEERS/avro-serve.js" <"$D/avsc.req" >"$D/avsc.rep" \
+		2>"$D/avsc.log" 3>&- &
+	AVSC_PID=$!
+	exec {AVSC_REQ}>"$D/avsc.req"
+	exec {AVSC_REP}<"$D/avsc.rep"
+}
+
+avsc_stop() {
+	[ -n "${AVSC_PID:-}" ] || return 0
+	exec {AVSC_REQ}>&- {AVSC_REP}<&-
+	wait "$AVSC_PID" || true
+	AVSC_PID=
+}
+
+# avsc SCRIPT ARG...: tests/helpers/peers/SCRIPT.js with the ARGs, run by
+# avro-serve.js as if alone: its standard input (avro-write and avro-read
+# read one), output, error and exit status.  Calls come one at a time.
+avsc() {
+	local script=$1 args rc
+	shift
+	case $script in
+	avro-write | avro-read) cat >"$D/avsc.in" ;;
+	esac
+	args=
+	[ $# -eq 0 ] || printf -v args '\t%s' "$@"
+	printf '%s\t%s%s\n' "$script" "$D/avsc" "$args" >&"$AVSC_REQ"
+	if ! read -r rc <&"$AVSC_REP"; then
+		echo "avro-serve.js ended:" >&2
+		cat "$D/avsc.log" >&2
+		return 1
+	fi
+	cat "$D/avsc.out"
+	cat "$D/avsc.err" >&2
+	return "$rc"
 }
 
 # each_schema FUNCTION: runs FUNCTION NAME for every schema of
 # schemas.ndjson, with the schema in $D/s.avsc and its values, one per
-# line, in $D/want; stops at the first that fails, naming it.
+# line, in $D/want; stops at the first that fails, naming it.  One jq
+# takes the file apart (name, schema, number of values, values: a line
+# each), the shell's builtins do the rest.
 each_schema() {
-	local line name n=0
-	while IFS= read -r line; do
-		name=$(jq -r .name <<<"$line")
-		jq -c .schema <<<"$line" >"$D/s.avsc"
-		jq -c '.data[]' <<<"$line" >"$D/want"
+	local name n=0
+	jq -r '.name, (.schema | tojson), (.data | length), (.data[] | tojson)' \
+		"$AP/schemas.ndjson" >"$D/schemas" || return 1
+	while IFS= read -r name; do
+		take_line >"$D/s.avsc"
+		take_values >"$D/want"
 		"$1" "$name" || {
 			echo "schema '$name' failed" >&2
 			return 1
 		}
 		n=$((n + 1))
-	done <"$AP/schemas.ndjson"
+	done <"$D/schemas"
 	[ "$n" -ge 9 ]
+}
+
+# take_line: copies the next line of stdin to stdout.
+take_line() {
+	local l
+	IFS= read -r l || return 1
+	printf '%s\n' "$l"
+}
+
+# take_values: reads a count, then copies that many lines.
+take_values() {
+	local count i
+	IFS= read -r count || return 1
+	for ((i = 0; i < count; i++)); do
+		take_line || return 1
+	done
 }
 
 # same SCHEMA WANT FORM GOT...: avro-same.js, its differences on stderr.
 same() {
-	node "$PEERS/avro-same.js" "$@" >&2
+	avsc avro-same "$@" >&2
 }
 
 # avsc_write SCHEMA DATA: avro-write.js, its files in $D/js.
 avsc_write() {
 	rm -rf "$D/js"
 	mkdir "$D/js"
-	node "$PEERS/avro-write.js" "$1" "$D/js" <"$2"
+	avsc avro-write "$1" "$D/js" <"$2"
 }
 
 avsc_containers_decode() {
@@ -103,12 +171,12 @@ sw_containers_read() {
 	for codec in null deflate; do
 		# From the specification's JSON encoding: avsc reads the input.
 		sw-avro encode --schema "$D/s.avsc" --json avro --codec "$codec" \
-			"$D/want" | node "$PEERS/avro-read.js" - container >"$D/back"
+			"$D/want" | avsc avro-read - container >"$D/back"
 		same "$D/s.avsc" "$D/want" avro "$D/back"
 		# From sw's plain JSON (what sw-avro decode wrote for avsc's
 		# file): avsc reads values whose plain form is that input.
 		sw-avro encode --schema "$D/s.avsc" --codec "$codec" "$D/plain" |
-			node "$PEERS/avro-read.js" - container >"$D/back"
+			avsc avro-read - container >"$D/back"
 		same "$D/s.avsc" "$D/back" plain "$D/plain"
 	done
 }
@@ -125,7 +193,7 @@ sw_messages_read() {
 		jq -c '{v: .}' "$D/plain" |
 			sw-avro encode --schema "$D/s.avsc" --field .v --framing "$fr" \
 				--schema-id 7 >"$D/msgs"
-		node "$PEERS/avro-read.js" "$D/s.avsc" "$fr" <"$D/msgs" >"$D/back"
+		avsc avro-read "$D/s.avsc" "$fr" <"$D/msgs" >"$D/back"
 		same "$D/s.avsc" "$D/back" plain "$D/plain"
 		if [ "$fr" = confluent ]; then
 			# The id, big-endian after the zero byte.
@@ -140,27 +208,30 @@ sw_messages_read() {
 
 # each_pair FUNCTION: runs FUNCTION NAME COMPATIBLE for every pair of
 # pairs.ndjson, with $D/w.avsc, $D/r.avsc and the writer's values in
-# $D/data.
+# $D/data; taken apart as each_schema does.
 each_pair() {
-	local line name n=0
-	while IFS= read -r line; do
-		name=$(jq -r .name <<<"$line")
-		jq -c .writer <<<"$line" >"$D/w.avsc"
-		jq -c .reader <<<"$line" >"$D/r.avsc"
-		jq -c '.data[]' <<<"$line" >"$D/data"
-		"$1" "$name" "$(jq .compatible <<<"$line")" || {
+	local name compatible n=0
+	jq -r '.name, .compatible, (.writer | tojson), (.reader | tojson),
+		(.data | length), (.data[] | tojson)' "$AP/pairs.ndjson" >"$D/pairs" ||
+		return 1
+	while IFS= read -r name; do
+		IFS= read -r compatible
+		take_line >"$D/w.avsc"
+		take_line >"$D/r.avsc"
+		take_values >"$D/data"
+		"$1" "$name" "$compatible" || {
 			echo "pair '$name' failed" >&2
 			return 1
 		}
 		n=$((n + 1))
-	done <"$AP/pairs.ndjson"
+	done <"$D/pairs"
 	[ "$n" -ge 30 ]
 }
 
 resolve_pair() {
 	[ "$2" = true ] || return 0
 	avsc_write "$D/w.avsc" "$D/data"
-	node "$PEERS/avro-read.js" - container "$D/r.avsc" <"$D/js/null.avro" >"$D/want"
+	avsc avro-read - container "$D/r.avsc" <"$D/js/null.avro" >"$D/want"
 	sw-avro decode --reader-schema "$D/r.avsc" "$D/js/deflate.avro" >"$D/plain"
 	sw-avro decode --reader-schema "$D/r.avsc" --json avro "$D/js/null.avro" >"$D/avro"
 	# The same through single-object messages.
@@ -176,7 +247,7 @@ resolve_pair() {
 
 compat_pair() {
 	local js rc=0
-	js=$(node "$PEERS/avro-compat.js" "$D/w.avsc" "$D/r.avsc" 2>/dev/null)
+	js=$(avsc avro-compat "$D/w.avsc" "$D/r.avsc" 2>/dev/null)
 	sw-avro compat --writer "$D/w.avsc" --reader "$D/r.avsc" \
 		>"$D/sw" 2>"$D/err" || rc=$?
 	# avsc, sw and the fixture agree.
@@ -206,17 +277,18 @@ compat_pair() {
 		files+=("$D/s$n.avsc")
 	done <"$D/all"
 	[ "$n" -ge 90 ]
-	node "$PEERS/avro-fingerprint.js" "${files[@]}" >"$D/js"
+	avsc avro-fingerprint "${files[@]}" >"$D/js"
 	sw-avro fingerprint "${files[@]}" >"$D/sw"
 	[ "$(wc -l <"$D/sw")" -eq "$n" ]
 	diff <(jq -c '{canonical, crc64_avro}' "$D/js") \
 		<(jq -c '{canonical, crc64_avro}' "$D/sw")
 	# avsc's own md5 fingerprints are of the same canonical texts.
-	while IFS= read -r s; do
-		jq -j .canonical <<<"$s" | md5sum | cut -d' ' -f1
-	done <"$D/sw" >"$D/md5"
+	jq -r .canonical "$D/sw" | python3 -c '
+import hashlib, sys
+for line in sys.stdin:
+	print(hashlib.md5(line.rstrip("\n").encode()).hexdigest())' >"$D/md5"
 	diff <(jq -r .md5 "$D/js") "$D/md5"
 	# The specification's test vector, computed by avro-types.js.
 	echo '"null"' >"$D/s.avsc"
-	[ "$(node "$PEERS/avro-fingerprint.js" "$D/s.avsc" | jq -r .crc64_avro)" = 63dd24e7cc258f8a ]
+	[ "$(avsc avro-fingerprint "$D/s.avsc" | jq -r .crc64_avro)" = 63dd24e7cc258f8a ]
 }

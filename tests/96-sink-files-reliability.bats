@@ -68,13 +68,13 @@ until_commits() {
 }
 
 # The records of the committed files (those the log names), one
-# "topic partition offset" line each; READ is the command that prints a
-# part file as NDJSON.
+# "topic partition offset" line each; READ is the command that prints
+# part files as NDJSON, given any number of them (one process for them all:
+# this runs after every kill, over hundreds of files).
 committed_ids() {
-	local f
-	jq -r '.files[]' "$BATS_TEST_TMPDIR/out/_sw_log" | while read -r f; do
-		$READ "$BATS_TEST_TMPDIR/out/$f"
-	done | jq -r '"\(.topic) \(.partition) \(.offset)"'
+	jq -r '.files[]' "$BATS_TEST_TMPDIR/out/_sw_log" |
+		(cd "$BATS_TEST_TMPDIR/out" && xargs -r -d '\n' $READ) |
+		jq -r '"\(.topic) \(.partition) \(.offset)"'
 }
 
 # The checkpoint never claims more than the directory holds: per

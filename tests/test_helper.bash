@@ -18,6 +18,15 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=86:abort_on_error=0
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$TESTS_DIR/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}"
 
+# python3 is Debian's, where the packages the tests use live
+# (python3-avro, python3-prometheus-client), as the helpers' #! lines say:
+# a version manager's shim earlier on PATH may lack them, and costs half a
+# CPU-second a call.
+if [ -x /usr/bin/python3 ]; then
+	python3() { /usr/bin/python3 "$@"; }
+	export -f python3
+fi
+
 # A TCP port on loopback that nothing listens on now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

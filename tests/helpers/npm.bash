@@ -32,7 +32,11 @@ npm_peers() {
 		[ -f "$dir/node_modules/$name/package.json" ] ||
 			specs+=("$name@${NPM_PEER_VERSION[$name]}")
 	done
-	if [ ${#specs[@]} -gt 0 ]; then
+	if [ ${#specs[@]} -eq 0 ]; then
+		# Installed, unless an install (make check fetches every peer
+		# while it builds) is still writing them: then wait for it.
+		flock -s "$dir/.lock" true || return 1
+	else
 		# Parallel bats jobs may ask at once: one installs, the others wait.
 		(
 			flock 9

@@ -7,6 +7,11 @@
 //                                                   one line per column chunk
 //   node parquet-read.mjs schema FILE               DuckDB's parquet_schema()
 //   node parquet-read.mjs kv FILE                   DuckDB's parquet_kv_metadata()
+//   node parquet-read.mjs serve                     many reads in one process:
+//       a request is a line "MODE<TAB>FILE<TAB>PREFIX" on stdin; the rows
+//       go to PREFIX.out, errors to PREFIX.err, and the exit status is
+//       written on stdout, one line; ends at the end of stdin
+//       (tests/helpers/parquet.bash starts it: node and DuckDB load once)
 //
 // The normalised form is sw's plain JSON for the Avro types: keys in schema
 // order; integers exact; bytes and fixed as base64; decimals as strings
@@ -15,16 +20,21 @@
 // milliseconds); timestamps the same after an RFC 3339 date, ending in "Z"
 // when adjusted to UTC; maps as objects; NaN and infinities as strings.
 // Needs NODE_PATH from npm_peers (tests/helpers/npm.bash).
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(process.env.NODE_PATH + '/')
 
-const [mode, file] = process.argv.slice(2)
-if (!mode || !file) {
-  console.error('usage: parquet-read.mjs duckdb|hyparquet|meta|schema|kv FILE')
+const [mode, fileArg] = process.argv.slice(2)
+if (!mode || (!fileArg && mode !== 'serve')) {
+  console.error('usage: parquet-read.mjs duckdb|hyparquet|meta|schema|kv FILE | serve')
   process.exit(64)
 }
+
+// The file being read and where its lines go (serve changes both for each
+// request).
+let file = fileArg
+let emit = (line) => console.log(line)
 
 function pad(n, w) {
   return String(n).padStart(w, '0')
@@ -148,7 +158,7 @@ function quoted(path) {
 async function readDuckdb() {
   const { names, rows } = await duck(`SELECT * FROM read_parquet(${quoted(file)})`)
   for (const r of rows)
-    console.log(obj(names.map((n, i) => [n, duckValue(r[i])])))
+    emit(obj(names.map((n, i) => [n, duckValue(r[i])])))
 }
 
 async function readMeta() {
@@ -157,7 +167,7 @@ async function readMeta() {
             stats_min_value, stats_max_value, stats_null_count, row_group_num_rows
        FROM parquet_metadata(${quoted(file)}) ORDER BY row_group_id, column_id`)
   for (const r of rows)
-    console.log(obj(names.map((n, i) => [n, duckValue(r[i])])))
+    emit(obj(names.map((n, i) => [n, duckValue(r[i])])))
 }
 
 async function readSchema() {
@@ -166,7 +176,7 @@ async function readSchema() {
             precision, logical_type
        FROM parquet_schema(${quoted(file)})`)
   for (const r of rows)
-    console.log(obj(names.map((n, i) => [n, duckValue(r[i])])))
+    emit(obj(names.map((n, i) => [n, duckValue(r[i])])))
 }
 
 async function readKv() {
@@ -174,7 +184,7 @@ async function readKv() {
     `SELECT decode(key) AS key, decode(value) AS value
        FROM parquet_kv_metadata(${quoted(file)})`)
   for (const r of rows)
-    console.log(obj(names.map((n, i) => [n, duckValue(r[i])])))
+    emit(obj(names.map((n, i) => [n, duckValue(r[i])])))
 }
 
 // ---- hyparquet: the footer's schema drives the conversion of raw values
@@ -245,15 +255,45 @@ async function readHyparquet() {
     },
   })
   for (const r of rows)
-    console.log(obj(root.kids.map(k => [k.e.name, hyValue(k, r[k.e.name])])))
+    emit(obj(root.kids.map(k => [k.e.name, hyValue(k, r[k.e.name])])))
 }
 
 const modes = { duckdb: readDuckdb, hyparquet: readHyparquet, meta: readMeta, schema: readSchema, kv: readKv }
-if (!modes[mode]) {
+
+// One request of serve: the same output and status as a run of its own.
+async function serveOne(line) {
+  const [m, f, prefix] = line.split('\t')
+  const out = []
+  let err = ''
+  let status = 0
+  file = f
+  emit = (l) => out.push(l + '\n')
+  if (!modes[m]) {
+    err = 'parquet-read.mjs: unknown mode ' + m + '\n'
+    status = 64
+  } else {
+    try {
+      await modes[m]()
+    } catch (e) {
+      err = 'parquet-read.mjs: ' + (e && e.stack || e) + '\n'
+      status = 1
+    }
+  }
+  writeFileSync(prefix + '.out', out.join(''))
+  writeFileSync(prefix + '.err', err)
+  process.stdout.write(status + '\n')
+}
+
+if (mode === 'serve') {
+  const { createInterface } = await import('node:readline')
+  for await (const line of createInterface({ input: process.stdin }))
+    await serveOne(line)
+} else if (!modes[mode]) {
   console.error('parquet-read.mjs: unknown mode ' + mode)
   process.exit(64)
+} else {
+  modes[mode]().catch(err => {
+    console.error('parquet-read.mjs: ' + (err && err.stack || err))
+    process.exit(1)
+  })
 }
-modes[mode]().catch(err => {
-  console.error('parquet-read.mjs: ' + (err && err.stack || err))
-  process.exit(1)
-})

@@ -2,16 +2,18 @@
 // (Type.createResolver succeeds): prints {"compatible":true|false}.
 //   node avro-compat.js WRITER READER
 'use strict';
-const { readType } = require('./avro-types');
+const { readType, program } = require('./avro-types');
 
-const [writerFile, readerFile] = process.argv.slice(2);
-const writer = readType(writerFile);
-const reader = readType(readerFile);
-let compatible = true;
-try {
-	reader.createResolver(writer);
-} catch (e) {
-	compatible = false;
-	process.stderr.write(`avro-compat.js: ${e.message}\n`);
-}
-process.stdout.write(JSON.stringify({ compatible }) + '\n');
+program(module, ([writerFile, readerFile], io) => {
+	const writer = readType(writerFile);
+	const reader = readType(readerFile);
+	let compatible = true;
+	try {
+		reader.createResolver(writer);
+	} catch (e) {
+		compatible = false;
+		io.err(`avro-compat.js: ${e.message}\n`);
+	}
+	io.out(JSON.stringify({ compatible }) + '\n');
+	return 0;
+});

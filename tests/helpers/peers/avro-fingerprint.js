@@ -3,13 +3,16 @@
 // avsc's own md5 and sha256 fingerprints of it.
 //   node avro-fingerprint.js SCHEMA...
 'use strict';
-const { readType, crc64avro } = require('./avro-types');
+const { readType, crc64avro, program } = require('./avro-types');
 
-for (const file of process.argv.slice(2)) {
-	const type = readType(file);
-	const canonical = JSON.stringify(type.schema());
-	process.stdout.write(JSON.stringify({ canonical,
-		crc64_avro: crc64avro(canonical),
-		md5: type.fingerprint('md5').toString('hex'),
-		sha256: type.fingerprint('sha256').toString('hex') }) + '\n');
-}
+program(module, (files, io) => {
+	for (const file of files) {
+		const type = readType(file);
+		const canonical = JSON.stringify(type.schema());
+		io.out(JSON.stringify({ canonical,
+			crc64_avro: crc64avro(canonical),
+			md5: type.fingerprint('md5').toString('hex'),
+			sha256: type.fingerprint('sha256').toString('hex') }) + '\n');
+	}
+	return 0;
+});

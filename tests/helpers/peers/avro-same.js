@@ -25,11 +25,10 @@
 //   the unscaled two's complement integer with the point put SCALE digits
 //   from the right, as a string ("-1234.50", "0.05"); uuid -> the string.
 'use strict';
-const { readType, lines } = require('./avro-types');
+const { readType, lines, program } = require('./avro-types');
 
-const [schemaFile, wantFile, ...forms] = process.argv.slice(2);
-const type = readType(schemaFile);
-const diffs = [];
+// The run's differences and the form being compared (main sets both).
+let diffs;
 let form;
 
 const latin1 = (s) => Buffer.from(s, 'latin1');
@@ -131,15 +130,19 @@ function same(t, want, got, path) {
 	}
 }
 
-const want = lines(wantFile).map((l) => JSON.parse(l));
-for (let k = 0; k < forms.length; k += 2) {
-	form = forms[k];
-	const got = lines(forms[k + 1]).map((l) => JSON.parse(l));
-	if (want.length !== got.length)
-		diffs.push(`${forms[k + 1]}: ${want.length} values from avsc, ${got.length} from sw`);
-	want.forEach((w, i) => i < got.length &&
-		same(type, w, got[i], `${forms[k + 1]}#${i + 1}`));
-}
-for (const d of diffs)
-	process.stdout.write(d + '\n');
-process.exit(diffs.length ? 1 : 0);
+program(module, ([schemaFile, wantFile, ...forms], io) => {
+	const type = readType(schemaFile);
+	const want = lines(wantFile).map((l) => JSON.parse(l));
+	diffs = [];
+	for (let k = 0; k < forms.length; k += 2) {
+		form = forms[k];
+		const got = lines(forms[k + 1]).map((l) => JSON.parse(l));
+		if (want.length !== got.length)
+			diffs.push(`${forms[k + 1]}: ${want.length} values from avsc, ${got.length} from sw`);
+		want.forEach((w, i) => i < got.length &&
+			same(type, w, got[i], `${forms[k + 1]}#${i + 1}`));
+	}
+	for (const d of diffs)
+		io.out(d + '\n');
+	return diffs.length ? 1 : 0;
+});

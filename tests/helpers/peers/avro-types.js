@@ -71,8 +71,31 @@ function crc64avro(text) {
 	return fp.toString(16).padStart(16, '0');
 }
 
-function lines(fd) {
-	return fs.readFileSync(fd, 'utf8').split('\n').filter((l) => l !== '');
+// The non-empty lines of a file name, a descriptor or a Buffer.
+function lines(src) {
+	const text = Buffer.isBuffer(src) ? src.toString('utf8') : fs.readFileSync(src, 'utf8');
+	return text.split('\n').filter((l) => l !== '');
 }
 
-module.exports = { avro, parse, readType, crc64avro, lines };
+// program(mod, main): the entry point of a peer script.  main(args, io)
+// gets the arguments, and io.input() (standard input, read when asked, a
+// Buffer), io.out(text) and io.err(text); it returns (or resolves to) the
+// exit status.  Run as a program, the script reads its standard input and
+// writes to its standard output and error; avro-serve.js calls main with
+// files instead, many times in one process.  An exception is exit 1 with
+// its stack on stderr, as node does.
+function program(mod, main) {
+	mod.exports.main = main;
+	if (require.main !== mod)
+		return;
+	const io = {
+		input: () => fs.readFileSync(0),
+		out: (s) => process.stdout.write(s),
+		err: (s) => process.stderr.write(s),
+	};
+	Promise.resolve().then(() => main(process.argv.slice(2), io)).then(
+		(code) => { process.exitCode = code || 0; },
+		(e) => { process.stderr.write(`${e.stack}\n`); process.exitCode = 1; });
+}
+
+module.exports = { avro, parse, readType, crc64avro, lines, program };
