@@ -340,6 +340,8 @@ static void progress(struct tool *t, int64_t now)
 static void run_due(struct tool *t, int64_t now)
 {
 	if (t->report_due_us && now >= t->report_due_us) {
+		/* The records a report counts are written before it. */
+		tool_flush(t);
 		report(t, now);
 		t->report_due_us += t->stats_every_us;
 		if (t->report_due_us <= now)

@@ -10,13 +10,14 @@
  * Reports are timed here, never by a tool: tool_tick() on the record path
  * looks at the clock only every so many records (adapted to the rate), and
  * every place a tool waits bounds its wait by tool_wait_ms(), which also
- * writes a report that is due; a module of common/ that waits (a read
+ * writes a report that is due (stdout is flushed first: the records a
+ * report counts come before it); a module of common/ that waits (a read
  * from a pipe, a Kafka or MQTT client) takes tool_wait_step() in its
- * options and waits in those steps (wait.h).  A tool adds its own figures by setting
- * t->stats_fields (and t->ctx): a callback that adds them to the report
- * with stats.h's stats_counter(), stats_gauge(), stats_part_gauge()...;
- * the same figures go to --stats, --stats-every, Prometheus and
- * --progress.
+ * options and waits in those steps (wait.h).  A tool adds its own
+ * figures by setting t->stats_fields (and t->ctx): a callback that adds
+ * them to the report with stats.h's stats_counter(), stats_gauge(),
+ * stats_part_gauge()...; the same figures go to --stats, --stats-every,
+ * Prometheus and --progress.
  *
  * Errors end the loop; the run-time does not exit.  Bad input under
  * --on-error fail, a read error and a write error (and a reader that went

@@ -88,6 +88,21 @@ wait_until() {
 	done
 }
 
+@test "stats-every: the records a report counts are written before it" {
+	# A report due in the middle of a busy stream: stdout is flushed
+	# first, so a report never counts records the reader has not seen.
+	awk 'BEGIN { for (i = 0; i < 300000; i++) printf "{\"n\":%d}\n", i }' >"$T/in"
+	sw-enrich --stats-every 10ms "$T/in" >"$T/all" 2>&1
+	awk '/"tool":"sw-enrich"/ { if (match($0, /"records_out":[0-9]+/)) {
+			n = substr($0, RSTART + 14, RLENGTH - 14) + 0
+			if (n > seen) { print "report counts " n ", " seen " written"; bad = 1 }
+			if (seen < 300000) mid++ }
+		next }
+		{ seen++ }
+		END { if (!mid) print "no report in the middle of the stream"
+		      exit bad || !mid }' "$T/all"
+}
+
 @test "stats-every: the fields, rates over the interval, one line at exit" {
 	seq 1 1000 | jq -c '{n: .}' >"$T/in"
 	run sw-enrich --stats-every 1h --where '.n > 400' "$T/in"
