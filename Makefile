@@ -65,7 +65,7 @@ COMPLETIONS := $(BASH_COMPLETIONS) $(ZSH_COMPLETIONS)
 all: $(TOOL_BINS) $(COMPLETIONS)
 
 # Fuzz targets (libFuzzer, clang): `make fuzz` runs each for FUZZ_SECONDS;
-# `make fuzz-regress` runs each once over its committed corpus.
+# `make fuzz-regress` runs each once over its committed corpus (below).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
@@ -115,16 +115,36 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libsw.a
 
 fuzz-build: $(FUZZ_BINS)
 
-fuzz: fuzz-build
+fuzz:
+	@$(INSTALL_DEPS) fuzz
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: fuzz-build
 	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
 		LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 
-fuzz-regress: fuzz-build
-	@i=0; for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; i=$$((i+1)); \
-		if LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 $$f -runs=0 tests/fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1; then \
+# The corpora are replayed through the ASan+UBSan build (tests/fuzz/replay.c
+# stands in for libFuzzer's main): no second build of the tree.
+REPLAY_BINS := $(FUZZ_SRC:tests/fuzz/%.c=build/san/fuzz/%)
+
+build/san/fuzz/%: build/san/tests/fuzz/%.o build/san/tests/fuzz/replay.o build/san/libsw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@.tmp $^ $(LDLIBS) && mv -f $@.tmp $@
+
+ifeq ($(SANITIZE),1)
+fuzz-replay-build: $(REPLAY_BINS)
+else
+fuzz-replay-build:
+	@$(MAKE) --no-print-directory SANITIZE=1 fuzz-replay-build
+endif
+
+fuzz-regress: fuzz-replay-build
+	@i=0; for f in $(REPLAY_BINS); do n=$${f##*/fuzz_}; i=$$((i+1)); \
+		if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 LSAN_OPTIONS=suppressions=tests/lsan.supp:print_suppressions=0 \
+			$$f tests/fuzz/corpus/$$n/* >build/san/fuzz/$$n.log 2>&1; then \
 		echo "ok $$i - fuzz corpus $$n ($$(ls tests/fuzz/corpus/$$n | wc -l) inputs)"; \
-		else echo "not ok $$i - fuzz corpus $$n"; sed 's/^/# /' build/fuzz/$$n.log | tail -20; fi; done
+		else echo "not ok $$i - fuzz corpus $$n"; sed 's/^/# /' build/san/fuzz/$$n.log | tail -20; fi; done
 
 INSTALL_DEPS ?= scripts/install-deps
 
@@ -161,7 +181,7 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all unit deps check check-valgrind demo bench install clean fuzz fuzz-build fuzz-regress
+.PHONY: all unit deps check check-valgrind demo bench install clean fuzz fuzz-run fuzz-build fuzz-regress fuzz-replay-build
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
