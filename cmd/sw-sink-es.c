@@ -29,6 +29,7 @@
 #include "bulk_resp.h"
 #include "duration.h"
 #include "jpath.h"
+#include "kafka_rec.h"
 #include "num.h"
 #include "secret.h"
 #include "timefmt.h"
@@ -575,15 +576,12 @@ static int index_for(struct sink *s, const struct json_doc *d)
 static void track(struct sink *s, const struct json_doc *d,
 		  struct bulk_batch_item *it)
 {
-	const char *topic;
-	size_t len;
-	int32_t part;
-	int64_t off;
+	struct kafka_origin o;
 
 	it->ck.part = -1;
-	if (s->ckpt &&
-	    bulk_ckpt_envelope(d, &s->scratch, &topic, &len, &part, &off))
-		bulk_ckpt_add(s->ckpt, topic, len, part, off, &it->ck);
+	if (s->ckpt && kafka_envelope_origin(d, &s->scratch, &o))
+		bulk_ckpt_add(s->ckpt, o.topic, o.topic_len, o.partition,
+			      o.offset, &it->ck);
 }
 
 static void add_record(struct sink *s, const struct json_doc *d)
