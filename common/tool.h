@@ -80,6 +80,10 @@ enum tool_optcode {
 	TOOL_OPT_STATS_FORMAT,
 	TOOL_OPT_COMPLETION,
 	TOOL_OPT_TOOL_BASE = 0x1100, /* a tool numbers its own from here */
+	/* Option groups that common/ modules share between tools number
+	 * theirs from here: kafka_cli.h, avro_valfmt.h. */
+	TOOL_OPT_KAFKA_BASE = 0x1200,
+	TOOL_OPT_AVRO_BASE = 0x1240,
 };
 
 /*
