@@ -120,8 +120,8 @@ static const struct tool_opt opts[] = {
 	  "send every message to partition N", NULL },
 	{ "header", required_argument, 'H', "NAME=VALUE",
 	  "add a header to every message (repeatable)", NULL },
-	{ "compression", required_argument, 'z', "CODEC",
-	  "none|gzip|snappy|lz4|zstd (default none)", TOOL_VALUES("none", "gzip", "snappy", "lz4", "zstd") },
+	{ "compression", required_argument, 'z', NULL,
+	  "message compression (default none)", kafka_compression_names },
 	{ "report", no_argument, OPT_REPORT, NULL,
 	  "write, per acknowledged message, its envelope\nwith the assigned partition and offset", NULL },
 	{ "timeout", required_argument, OPT_TIMEOUT, "DUR",
@@ -672,14 +672,11 @@ static void add_static_header(struct produce *p, const char *arg)
 	h->value_len = strlen(eq + 1);
 }
 
-static const char *const codecs[] = { "none", "gzip", "snappy", "lz4",
-				      "zstd", NULL };
-
 static void parse_args(struct produce *p, int argc, char **argv)
 {
 	char err[512];
 	int64_t v;
-	int opt, i, avro_opt = 0;
+	int opt, avro_opt = 0;
 
 	tool_cli(&p->t, &cli);
 	while ((opt = tool_getopt(&p->t, argc, argv)) != -1) {
@@ -716,11 +713,8 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			p->topic = optarg;
 			break;
 		case 'z':
-			for (i = 0; codecs[i] && strcmp(codecs[i], optarg); i++)
-				;
-			if (!codecs[i])
-				tool_usage_error(&p->t, "--compression: %s: expected none|gzip|snappy|lz4|zstd",
-						 optarg);
+			if (kafka_compression_check(optarg, err, sizeof(err)) < 0)
+				tool_usage_error(&p->t, "--compression: %s", err);
 			p->compression = optarg;
 			break;
 		case OPT_ENVELOPE:

@@ -6,6 +6,9 @@
 #include "num.h"
 #include "sbuf.h"
 
+const char *const avro_valfmt_names[] = { VALFMT_NAMES, AVRO_VALFMT_NAME,
+					  NULL };
+
 const struct tool_opt avro_valfmt_opts[] = {
 	{ "schema", required_argument, AVRO_OPT_SCHEMA, "FILE",
 	  "Avro schema the values are written with", NULL },
@@ -19,8 +22,7 @@ const struct tool_opt avro_valfmt_opts[] = {
 	  AVRO_OPT_REGISTRY_PASSWORD_FILE, "FILE", "the first line of FILE",
 	  NULL },
 	{ "json", required_argument, AVRO_OPT_JSON, NULL,
-	  "JSON form of Avro values (default plain)",
-	  TOOL_VALUES("plain", "avro") },
+	  "JSON form of Avro values (default plain)", avro_json_names },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -35,9 +37,7 @@ static void framing(struct tool *t, struct avro_msg_opts *o,
 			avro_framing_parse(arg, &o->framing);
 			return;
 		}
-	for (i = 0; framings[i]; i++)
-		sbuf_printf(&b, "%s%s", i ? framings[i + 1] ? ", " : " or " : "",
-			    framings[i]);
+	sbuf_put_list(&b, framings, ", ", " or ");
 	tool_usage_error(t, "--framing: %s: expected %s", arg, b.p);
 }
 
@@ -73,8 +73,9 @@ int avro_valfmt_option(struct tool *t, struct avro_msg_opts *o,
 		return 1;
 	case AVRO_OPT_JSON:
 		if (avro_json_parse(arg, &o->json) < 0)
-			tool_usage_error(t, "--json: %s: expected plain or avro",
-					 arg);
+			tool_usage_error(t, "--json: %s: expected %s or %s", arg,
+					 avro_json_names[AVRO_JSON_PLAIN],
+					 avro_json_names[AVRO_JSON_AVRO]);
 		return 1;
 	}
 	return 0;

@@ -22,6 +22,11 @@
 #include "tool.h"
 #include "valfmt.h"
 
+/* The name of the Avro value format, and every value format with it:
+ * the values of --value-format in sw-consume and sw-produce. */
+#define AVRO_VALFMT_NAME "avro"
+extern const char *const avro_valfmt_names[];
+
 enum avro_opt_code {
 	AVRO_OPT_SCHEMA = TOOL_OPT_AVRO_BASE,
 	AVRO_OPT_READER_SCHEMA,

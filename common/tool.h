@@ -142,6 +142,10 @@ struct tool_cli {
 
 enum tool_on_error { TOOL_ON_ERROR_FAIL, TOOL_ON_ERROR_SKIP };
 enum tool_stats_format { TOOL_STATS_JSON, TOOL_STATS_PROMETHEUS };
+/* Their names, in enum order, NULL-terminated: the values of --on-error
+ * and --stats-format. */
+extern const char *const tool_on_error_names[];
+extern const char *const tool_stats_format_names[];
 
 /* Counters at one moment, for the rates over an interval. */
 struct tool_mark {

@@ -17,6 +17,14 @@
 #define HELP_COLUMN 25 /* where the help of an option starts */
 #define HELP_WIDTH 80
 
+const char *const tool_on_error_names[] = {
+	[TOOL_ON_ERROR_FAIL] = "fail", [TOOL_ON_ERROR_SKIP] = "skip", NULL,
+};
+
+const char *const tool_stats_format_names[] = {
+	[TOOL_STATS_JSON] = "json", [TOOL_STATS_PROMETHEUS] = "prometheus", NULL,
+};
+
 const struct tool_opt tool_opts_common[] = {
 	{ "help", no_argument, 'h', NULL, "show this help and exit", NULL },
 	{ "version", no_argument, TOOL_OPT_VERSION, NULL,
@@ -33,7 +41,7 @@ const struct tool_opt tool_opts_common[] = {
 	  "write those reports to FILE, not stderr", NULL },
 	{ "stats-format", required_argument, TOOL_OPT_STATS_FORMAT, NULL,
 	  "JSON lines appended (default),\nor Prometheus text replacing FILE",
-	  TOOL_VALUES("json", "prometheus") },
+	  tool_stats_format_names },
 	{ "progress", no_argument, TOOL_OPT_PROGRESS, NULL,
 	  "live status line on stderr (terminal only)", NULL },
 	{ "completion", required_argument, TOOL_OPT_COMPLETION, NULL, NULL,
@@ -43,8 +51,7 @@ const struct tool_opt tool_opts_common[] = {
 
 const struct tool_opt tool_opts_bad_input[] = {
 	{ "on-error", required_argument, TOOL_OPT_ON_ERROR, NULL,
-	  "bad input: stop with 65, or warn and go on",
-	  TOOL_VALUES("fail", "skip") },
+	  "bad input: stop with 65, or warn and go on", tool_on_error_names },
 	{ "dead-letter", required_argument, TOOL_OPT_DEAD_LETTER, "FILE",
 	  "append bad records to FILE (implies skip)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -65,11 +72,7 @@ void tool_cli(struct tool *t, const struct tool_cli *cli)
 
 static void join(struct sbuf *b, const char *const *v, const char *sep)
 {
-	for (size_t i = 0; v[i]; i++) {
-		if (i)
-			sbuf_puts(b, sep);
-		sbuf_puts(b, v[i]);
-	}
+	sbuf_put_list(b, v, sep, sep);
 }
 
 int tool_subcommand(struct tool *t, int *argc, char ***argv)

@@ -44,7 +44,13 @@ struct valfmt_codec {
 		      struct sbuf *out, char *err, size_t errlen);
 };
 
-/* "json", "string", "base64", or codec_name (NULL: none) for
+/* The names of the formats, in enum order (for lists that go on with a
+ * codec's name), and them as a NULL-terminated list: the values of
+ * --key-format and --value-format. */
+#define VALFMT_NAMES "json", "string", "base64"
+extern const char *const valfmt_names[];
+
+/* A name of valfmt_names, or codec_name (NULL: none) for
  * VALFMT_CODEC.  Returns 0, or -1 with "S: expected json|string|base64…"
  * in err. */
 int valfmt_parse(const char *s, const char *codec_name, enum valfmt *f,
