@@ -93,7 +93,8 @@ static const struct tool_opt opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
-enum { DECODE, ENCODE };
+/* The subcommands, in the order of cli.subs. */
+enum { DECODE, ENCODE, SCHEMA, FINGERPRINT, COMPAT, REGISTER };
 
 static void usage(int sub)
 {
@@ -119,6 +120,9 @@ static const struct tool_cli cli = {
 	.subs = TOOL_VALUES("decode", "encode", "schema", "fingerprint",
 			    "compat", "register"),
 	.operands = "FILE",
+	/* compat's schemas are --writer and --reader. */
+	.operand_subs = 1u << DECODE | 1u << ENCODE | 1u << SCHEMA |
+			1u << FINGERPRINT | 1u << REGISTER,
 };
 
 struct opts {

@@ -152,7 +152,8 @@ static const struct tool_cli cli = {
 		{ "", tool_opts_bad_input, 0 },
 		{ NULL, NULL, 0 },
 	},
-	.operands = "FILE",
+	/* The operands are topics (-G GROUP TOPIC...): nothing to
+	 * complete. */
 };
 
 /* ---- partitions ---- */

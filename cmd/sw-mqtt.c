@@ -136,6 +136,7 @@ static const struct tool_cli cli = {
 	},
 	.subs = TOOL_VALUES("sub", "pub"),
 	.operands = "FILE",
+	.operand_subs = 1u << PUB, /* sub takes no operands */
 };
 
 struct opts {

@@ -138,6 +138,9 @@ struct tool_cli {
 	 * (NULL: nothing to complete), or one of operand_values. */
 	const char *operands;
 	const char *const *operand_values;
+	/* With subs: bit i when subs[i] takes those operands (0: every
+	 * one); the others complete none. */
+	unsigned operand_subs;
 };
 
 enum tool_on_error { TOOL_ON_ERROR_FAIL, TOOL_ON_ERROR_SKIP };

@@ -328,21 +328,49 @@ static void bash_prev(const struct tool_cli *cli, FILE *f)
 	sbuf_free(&w);
 }
 
-static void bash_operands(const struct tool_cli *cli, FILE *f)
+/* Whether subcommand sub (-1: none named) takes cli's operands. */
+static int has_operands(const struct tool_cli *cli, int sub)
+{
+	return (cli->operands || cli->operand_values) &&
+	       (sub < 0 || !cli->operand_subs || (cli->operand_subs & 1u << sub));
+}
+
+/* The completion of the operands of subcommand sub, after ind tabs. */
+static void bash_operands(const struct tool_cli *cli, int sub, int ind,
+			  FILE *f)
 {
 	struct sbuf w = SBUF_INIT;
 
-	if (cli->operand_values) {
+	fprintf(f, "%.*s", ind, "\t\t\t");
+	if (!has_operands(cli, sub)) {
+		fputs("COMPREPLY=()", f);
+	} else if (cli->operand_values) {
 		join(&w, cli->operand_values, " ");
-		fprintf(f, "\tCOMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n", w.p);
-	} else if (cli->operands && strcmp(cli->operands, "DIR") == 0) {
-		fputs("\tCOMPREPLY=($(compgen -d -- \"$cur\"))\n", f);
-	} else if (cli->operands) {
-		fputs("\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n", f);
+		fprintf(f, "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", w.p);
+	} else if (strcmp(cli->operands, "DIR") == 0) {
+		fputs("COMPREPLY=($(compgen -d -- \"$cur\"))", f);
 	} else {
-		fputs("\tCOMPREPLY=()\n", f);
+		fputs("COMPREPLY=($(compgen -f -- \"$cur\"))", f);
 	}
 	sbuf_free(&w);
+}
+
+static void bash_all_operands(const struct tool_cli *cli, FILE *f)
+{
+	if (!cli->subs || !cli->operand_subs) {
+		bash_operands(cli, -1, 1, f);
+		fputc('\n', f);
+		return;
+	}
+	fputs("\tcase $sub in\n", f);
+	for (int i = 0; cli->subs[i]; i++) {
+		fprintf(f, "\t%s)\n", cli->subs[i]);
+		bash_operands(cli, i, 2, f);
+		fputs(" ;;\n", f);
+	}
+	fputs("\t*)\n", f);
+	bash_operands(cli, -1, 2, f);
+	fputs(" ;;\n\tesac\n", f);
 }
 
 static void print_bash(struct tool *t, FILE *f)
@@ -385,7 +413,7 @@ static void print_bash(struct tool *t, FILE *f)
 		fputs("' -- \"$cur\"))\n", f);
 	}
 	fputs("\t\treturn\n\tfi\n", f);
-	bash_operands(cli, f);
+	bash_all_operands(cli, f);
 	fprintf(f, "} &&\n\tcomplete -F %s %s\n", fn.p, t->name);
 	sbuf_free(&fn);
 	sbuf_free(&w);
@@ -468,17 +496,17 @@ static void zsh_arguments(const struct tool_cli *cli, int sub, FILE *f)
 				zsh_spec(o, 1, f);
 		}
 	}
-	if (cli->operand_values) {
+	if (!has_operands(cli, sub)) {
+		fputs("\t'*: :'\n", f);
+	} else if (cli->operand_values) {
 		fputs("\t'*:operand:(", f);
 		for (size_t i = 0; cli->operand_values[i]; i++)
 			fprintf(f, "%s%s", i ? " " : "", cli->operand_values[i]);
 		fputs(")'\n", f);
-	} else if (cli->operands && strcmp(cli->operands, "DIR") == 0) {
+	} else if (strcmp(cli->operands, "DIR") == 0) {
 		fputs("\t'*:directory:_files -/'\n", f);
-	} else if (cli->operands) {
-		fputs("\t'*:file:_files'\n", f);
 	} else {
-		fputs("\t'*: :'\n", f);
+		fputs("\t'*:file:_files'\n", f);
 	}
 }
 
