@@ -3,8 +3,8 @@
  * sw-consume (decode) and sw-produce (encode).
  *
  * avro_valfmt_open() makes the avro_msg context from the tool's options
- * and plugs it into a struct valfmt_codec that kafka_envelope.h and
- * valfmt.h use without knowing Avro.  The caller owns both and frees the
+ * and plugs it into a struct valfmt_codec that kafka_rec.h,
+ * kafka_envelope.h and valfmt.h use without knowing Avro.  The caller owns both and frees the
  * context with avro_msg_free().  Like tool_die(), the opening ends the
  * run when the options cannot work: 64 for a bad schema or option (with
  * the usage hint), else the exit status of avro_msg_exit_code().

@@ -2,8 +2,8 @@
  * valfmt: message bytes as a JSON value and back, per a --key-format or
  * --value-format (sw(7)): json (the bytes are JSON text; written compact),
  * string (UTF-8 text as a JSON string) or base64 (any bytes, as a base64
- * JSON string).  Kafka keys and values (kafka_envelope.h) and MQTT
- * payloads (mqtt_msg.h) are read and written here.
+ * JSON string).  Kafka keys and values (kafka_rec.h, kafka_envelope.h)
+ * and MQTT payloads (mqtt_msg.h) are read and written here.
  *
  * A format of its own (Avro) is a codec the tool plugs in: VALFMT_CODEC
  * with a struct valfmt_codec whose functions do both ways.  This module
