@@ -27,9 +27,9 @@
 #include "avro_ocf.h"
 #include "avro_registry.h"
 #include "avro_schema.h"
+#include "avro_valfmt.h"
 #include "base64.h"
 #include "jpath.h"
-#include "num.h"
 #include "tool.h"
 #include "xalloc.h"
 
@@ -41,15 +41,7 @@
 enum {
 	OPT_CODEC = TOOL_OPT_TOOL_BASE,
 	OPT_FIELD,
-	OPT_FRAMING,
-	OPT_JSON,
 	OPT_READER,
-	OPT_READER_SCHEMA,
-	OPT_REGISTRY,
-	OPT_REGISTRY_PASSWORD_FILE,
-	OPT_REGISTRY_USER,
-	OPT_SCHEMA,
-	OPT_SCHEMA_ID,
 	OPT_SUBJECT,
 	OPT_WRITER,
 };
@@ -78,26 +70,16 @@ enum {
 	"  sw-avro register --registry DIR|URL --subject SUBJECT S.avsc\n"    \
 	"      add a schema version (refused when incompatible); prints its id\n"
 
+/* Beside avro_valfmt_opts, which sw-consume and sw-produce have too. */
 static const struct tool_opt opts[] = {
-	{ "schema", required_argument, OPT_SCHEMA, "FILE",
-	  "writer schema (encode: the schema written)", NULL },
-	{ "reader-schema", required_argument, OPT_READER_SCHEMA, "FILE",
+	{ "reader-schema", required_argument, AVRO_OPT_READER_SCHEMA, "FILE",
 	  "resolve every datum to this schema", NULL },
-	{ "registry", required_argument, OPT_REGISTRY, "DIR|URL",
-	  "schema directory or Confluent Schema Registry", NULL },
-	{ "registry-user", required_argument, OPT_REGISTRY_USER, "NAME",
-	  "basic auth for a registry URL; the password\n"
-	  "from $SW_REGISTRY_PASSWORD or:", NULL },
-	{ "registry-password-file", required_argument,
-	  OPT_REGISTRY_PASSWORD_FILE, "FILE", "the first line of FILE", NULL },
-	{ "schema-id", required_argument, OPT_SCHEMA_ID, "N",
+	{ "schema-id", required_argument, AVRO_OPT_SCHEMA_ID, "N",
 	  "schema id (confluent framing, registry lookup)", NULL },
 	{ "field", required_argument, OPT_FIELD, "PATH",
 	  "work on the message at PATH of NDJSON records", NULL },
-	{ "framing", required_argument, OPT_FRAMING, "F",
+	{ "framing", required_argument, AVRO_OPT_FRAMING, "F",
 	  "auto, container, raw, confluent, single-object", avro_framing_names },
-	{ "json", required_argument, OPT_JSON, NULL,
-	  "JSON form (default plain)", TOOL_VALUES("plain", "avro") },
 	{ "codec", required_argument, OPT_CODEC, "C",
 	  "container codec (default null)", avro_codec_names },
 	{ "output", required_argument, 'o', "FILE",
@@ -111,7 +93,8 @@ static const struct tool_opt opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
-enum { DECODE, ENCODE };
+/* The subcommands, in the order of cli.subs. */
+enum { DECODE, ENCODE, SCHEMA, FINGERPRINT, COMPAT, REGISTER };
 
 static void usage(int sub)
 {
@@ -127,7 +110,8 @@ static void usage(int sub)
 static const struct tool_cli cli = {
 	.usage = usage,
 	.groups = (const struct tool_optgroup[]){
-		{ "Options:", opts, 0 },
+		{ "Options:", avro_valfmt_opts, 0 },
+		{ "", opts, 0 },
 		{ "Common options:", tool_opts_common, 0 },
 		{ "", tool_opts_bad_input, 0 },
 		{ "", tool_opts_input, 0 },
@@ -136,6 +120,9 @@ static const struct tool_cli cli = {
 	.subs = TOOL_VALUES("decode", "encode", "schema", "fingerprint",
 			    "compat", "register"),
 	.operands = "FILE",
+	/* compat's schemas are --writer and --reader. */
+	.operand_subs = 1u << DECODE | 1u << ENCODE | 1u << SCHEMA |
+			1u << FINGERPRINT | 1u << REGISTER,
 };
 
 struct opts {
@@ -164,11 +151,14 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	struct tool *t = &r->t;
 	struct opts *o = &r->o;
 	char err[256];
-	int64_t v;
 	int c;
 
 	while ((c = tool_getopt(t, argc, argv)) != -1) {
 		if (tool_option(t, c, optarg))
+			continue;
+		if (c == AVRO_OPT_FRAMING)
+			o->framing_set = 1;
+		if (avro_valfmt_option(t, &o->m, avro_framing_names, c, optarg))
 			continue;
 		switch (c) {
 		case 'o':
@@ -185,41 +175,8 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		case OPT_FIELD:
 			o->field = optarg;
 			break;
-		case OPT_FRAMING:
-			if (avro_framing_parse(optarg, &o->m.framing) < 0)
-				tool_usage_error(t, "--framing: '%s': expected auto, "
-						    "container, raw, confluent or "
-						    "single-object", optarg);
-			o->framing_set = 1;
-			break;
-		case OPT_JSON:
-			if (avro_json_parse(optarg, &o->m.json) < 0)
-				tool_usage_error(t, "--json: '%s': expected plain or avro",
-						 optarg);
-			break;
 		case OPT_READER:
 			o->reader = optarg;
-			break;
-		case OPT_READER_SCHEMA:
-			o->m.reader_schema = optarg;
-			break;
-		case OPT_REGISTRY:
-			o->m.registry = optarg;
-			break;
-		case OPT_REGISTRY_PASSWORD_FILE:
-			o->m.registry_password_file = optarg;
-			break;
-		case OPT_REGISTRY_USER:
-			o->m.registry_user = optarg;
-			break;
-		case OPT_SCHEMA:
-			o->m.schema = optarg;
-			break;
-		case OPT_SCHEMA_ID:
-			if (num_parse_i64(optarg, 0, UINT32_MAX, &v) < 0)
-				tool_usage_error(t, "--schema-id: '%s': expected an id "
-						    "from 0 to 4294967295", optarg);
-			o->m.schema_id = v;
 			break;
 		case OPT_SUBJECT:
 			o->subject = optarg;

@@ -23,6 +23,7 @@
 #include "avro_msg.h"
 #include "avro_valfmt.h"
 #include "duration.h"
+#include "kafka_cli.h"
 #include "kafka_conf.h"
 #include "kafka_envelope.h"
 #include "kafka_offset.h"
@@ -36,18 +37,9 @@
 
 enum {
 	OPT_COMMIT_INTERVAL = TOOL_OPT_TOOL_BASE,
-	OPT_FRAMING,
-	OPT_JSON,
-	OPT_KEY_FORMAT,
 	OPT_ON_DATA_LOSS,
-	OPT_READER_SCHEMA,
-	OPT_REGISTRY,
-	OPT_REGISTRY_PASSWORD_FILE,
-	OPT_REGISTRY_USER,
 	OPT_RESUME,
-	OPT_SCHEMA,
 	OPT_TIMEOUT,
-	OPT_VALUE_FORMAT,
 	OPT_VALUE_ONLY,
 };
 
@@ -113,8 +105,6 @@ static void usage(int sub)
 }
 
 static const struct tool_opt opts[] = {
-	{ "brokers", required_argument, 'b', "LIST",
-	  "bootstrap brokers (default $SW_BROKERS, else\nlocalhost:9092)", NULL },
 	{ "topic", required_argument, 't', "TOPIC",
 	  "topic to read (repeatable; also as arguments)", NULL },
 	{ "partition", required_argument, 'p', "N",
@@ -135,32 +125,19 @@ static const struct tool_opt opts[] = {
 	  "start partitions named in checkpoint FILE\n({\"offsets\":{TOPIC:{PARTITION:OFFSET}}}) there", NULL },
 	{ "on-data-loss", required_argument, OPT_ON_DATA_LOSS, NULL,
 	  "a start offset below the earliest retained\none or past the end: exit 65 (default), or warn\nand go on from the earliest", TOOL_VALUES("fail", "warn") },
-	{ "key-format", required_argument, OPT_KEY_FORMAT, "FMT",
-	  "json|string|base64 (default string)", TOOL_VALUES("json", "string", "base64") },
-	{ "value-format", required_argument, OPT_VALUE_FORMAT, "FMT",
-	  "json|string|base64|avro (default json)", TOOL_VALUES("json", "string", "base64", "avro") },
 	{ "value-only", no_argument, OPT_VALUE_ONLY, NULL,
 	  "write only the value", NULL },
-	{ "schema", required_argument, OPT_SCHEMA, "FILE",
-	  "Avro writer schema (raw framing, or confluent\nwithout a registry)", NULL },
-	{ "reader-schema", required_argument, OPT_READER_SCHEMA, "FILE",
-	  "resolve every Avro value to this schema", NULL },
-	{ "registry", required_argument, OPT_REGISTRY, "DIR|URL",
-	  "Avro schemas by id: a directory (sw-avro register)\nor a Confluent Schema Registry", NULL },
-	{ "registry-user", required_argument, OPT_REGISTRY_USER, "NAME",
-	  "basic auth for a registry URL; the password\nfrom $SW_REGISTRY_PASSWORD or:", NULL },
-	{ "registry-password-file", required_argument, OPT_REGISTRY_PASSWORD_FILE, "FILE",
-	  "the first line of FILE", NULL },
-	{ "framing", required_argument, OPT_FRAMING, "FRAMING",
-	  "auto (default: by the first bytes), raw,\nconfluent or single-object", AVRO_FRAMINGS_DECODE },
-	{ "json", required_argument, OPT_JSON, NULL,
-	  "JSON form of Avro values (default plain)", TOOL_VALUES("plain", "avro") },
 	{ "timeout", required_argument, OPT_TIMEOUT, "DUR",
 	  "give up when the cluster cannot be reached within\nDUR (default 10s): exit 69", NULL },
-	{ "property", required_argument, 'X', "NAME=VALUE",
-	  "librdkafka property (repeatable; -X list\nshows them)", NULL },
-	{ "config", required_argument, 'F', "FILE",
-	  "file of NAME=VALUE librdkafka properties", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+/* The Avro options of sw-consume's own, beside avro_valfmt_opts. */
+static const struct tool_opt avro_opts[] = {
+	{ "reader-schema", required_argument, AVRO_OPT_READER_SCHEMA, "FILE",
+	  "resolve every Avro value to this schema", NULL },
+	{ "framing", required_argument, AVRO_OPT_FRAMING, "FRAMING",
+	  "auto (default: by the first bytes), raw,\nconfluent or single-object", AVRO_FRAMINGS_DECODE },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -168,11 +145,15 @@ static const struct tool_cli cli = {
 	.usage = usage,
 	.groups = (const struct tool_optgroup[]){
 		{ "Options:", opts, 0 },
+		{ "", kafka_cli_opts, 0 },
+		{ "Avro values (--value-format avro):", avro_valfmt_opts, 0 },
+		{ "", avro_opts, 0 },
 		{ "Common options:", tool_opts_common, 0 },
 		{ "", tool_opts_bad_input, 0 },
 		{ NULL, NULL, 0 },
 	},
-	.operands = "FILE",
+	/* The operands are topics (-G GROUP TOPIC...): nothing to
+	 * complete. */
 };
 
 /* ---- partitions ---- */
@@ -1029,7 +1010,12 @@ static void parse_args(struct consume *c, int argc, char **argv)
 	while ((opt = tool_getopt(&c->t, argc, argv)) != -1) {
 		if (tool_option(&c->t, opt, optarg))
 			continue;
-		switch (kafka_opts_option(&c->ko, opt, optarg)) {
+		if (avro_valfmt_option(&c->t, &c->ao, AVRO_FRAMINGS_DECODE, opt,
+				       optarg)) {
+			avro_opt = 1;
+			continue;
+		}
+		switch (kafka_cli_option(&c->t, &c->ko, &c->eo, opt, optarg)) {
 		case 1:
 			continue;
 		case 2:
@@ -1077,18 +1063,6 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			c->commit_interval_us = parse_dur(c, "--commit-interval",
 							  optarg);
 			break;
-		case OPT_KEY_FORMAT:
-			if (valfmt_parse(optarg, "avro", &c->eo.key_fmt, err,
-					    sizeof(err)) < 0)
-				tool_usage_error(&c->t, "--key-format: %s", err);
-			if (c->eo.key_fmt == VALFMT_CODEC)
-				tool_usage_error(&c->t, "--key-format: avro is for values only");
-			break;
-		case OPT_VALUE_FORMAT:
-			if (valfmt_parse(optarg, "avro", &c->eo.value_fmt, err,
-					    sizeof(err)) < 0)
-				tool_usage_error(&c->t, "--value-format: %s", err);
-			break;
 		case OPT_VALUE_ONLY:
 			c->eo.value_only = 1;
 			break;
@@ -1103,39 +1077,6 @@ static void parse_args(struct consume *c, int argc, char **argv)
 			break;
 		case OPT_RESUME:
 			c->resume_path = optarg;
-			break;
-		case OPT_SCHEMA:
-			c->ao.schema = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_READER_SCHEMA:
-			c->ao.reader_schema = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_REGISTRY:
-			c->ao.registry = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_REGISTRY_PASSWORD_FILE:
-			c->ao.registry_password_file = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_REGISTRY_USER:
-			c->ao.registry_user = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_FRAMING:
-			if (avro_framing_parse(optarg, &c->ao.framing) < 0 ||
-			    c->ao.framing == AVRO_FRAME_CONTAINER)
-				tool_usage_error(&c->t, "--framing: %s: expected auto, raw, confluent or single-object",
-						 optarg);
-			avro_opt = 1;
-			break;
-		case OPT_JSON:
-			if (avro_json_parse(optarg, &c->ao.json) < 0)
-				tool_usage_error(&c->t, "--json: %s: expected plain or avro",
-						 optarg);
-			avro_opt = 1;
 			break;
 		case OPT_TIMEOUT:
 			c->timeout_us = parse_dur(c, "--timeout", optarg);

@@ -44,18 +44,20 @@ enum {
 	OPT_VALUE_ONLY,
 };
 
+/* The values of --qos, in sub and pub. */
+static const char *const qos_names[] = { "0", "1", "2", NULL };
+
 static const struct tool_opt sub_opts[] = {
 	{ "topic", required_argument, 't', "FILTER",
 	  "subscribe to FILTER (+ and # wildcards; repeatable)", NULL },
 	{ "qos", required_argument, OPT_QOS, NULL,
-	  "subscription QoS (default 0; 1 with --session)",
-	  TOOL_VALUES("0", "1", "2") },
+	  "subscription QoS (default 0; 1 with --session)", qos_names },
 	{ "count", required_argument, 'c', "N", "exit after N messages", NULL },
 	{ "idle-exit", required_argument, OPT_IDLE_EXIT, "DUR",
 	  "exit when no message came for DUR (e.g. 10s)", NULL },
 	{ "value-format", required_argument, OPT_VALUE_FORMAT, NULL,
 	  "how to read the payload (default json)",
-	  TOOL_VALUES("json", "string", "base64") },
+	  valfmt_names },
 	{ "value-only", no_argument, OPT_VALUE_ONLY, NULL,
 	  "write just the value, not the envelope", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -67,7 +69,7 @@ static const struct tool_opt pub_opts[] = {
 	{ "topic-from", required_argument, OPT_TOPIC_FROM, "PATH",
 	  "the topic of each record from its string field PATH", NULL },
 	{ "qos", required_argument, OPT_QOS, NULL,
-	  "QoS of the messages (default 0)", TOOL_VALUES("0", "1", "2") },
+	  "QoS of the messages (default 0)", qos_names },
 	{ "retain", no_argument, OPT_RETAIN, NULL,
 	  "ask the broker to retain the messages", NULL },
 	{ "field", required_argument, OPT_FIELD, "PATH",
@@ -134,6 +136,7 @@ static const struct tool_cli cli = {
 	},
 	.subs = TOOL_VALUES("sub", "pub"),
 	.operands = "FILE",
+	.operand_subs = 1u << PUB, /* sub takes no operands */
 };
 
 struct opts {

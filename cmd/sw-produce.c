@@ -22,6 +22,7 @@
 #include "base64.h"
 #include "duration.h"
 #include "jpath.h"
+#include "kafka_cli.h"
 #include "kafka_conf.h"
 #include "kafka_envelope.h"
 #include "num.h"
@@ -45,17 +46,8 @@
 
 enum {
 	OPT_ENVELOPE = TOOL_OPT_TOOL_BASE,
-	OPT_FRAMING,
-	OPT_JSON,
-	OPT_KEY_FORMAT,
-	OPT_REGISTRY,
-	OPT_REGISTRY_PASSWORD_FILE,
-	OPT_REGISTRY_USER,
 	OPT_REPORT,
-	OPT_SCHEMA,
-	OPT_SCHEMA_ID,
 	OPT_TIMEOUT,
-	OPT_VALUE_FORMAT,
 };
 
 /* A message waiting in the batch: its bytes are in produce.bbytes, so that
@@ -111,14 +103,13 @@ static void usage(int sub)
 	      "       ... | sw-produce [-b BROKERS] --envelope [-t TOPIC] [options] [FILE...]\n"
 	      "\n"
 	      "Sends each input record to Kafka as one message, its compact JSON as the\n"
-	      "value.  Exits 0 only when every message was acknowledged.\n"
+	      "value.  Exits 0 only when every message was acknowledged.  The producer\n"
+	      "is idempotent unless -X enable.idempotence=false.\n"
 	      "\n",
 	      stdout);
 }
 
 static const struct tool_opt opts[] = {
-	{ "brokers", required_argument, 'b', "LIST",
-	  "bootstrap brokers (default $SW_BROKERS, else\nlocalhost:9092)", NULL },
 	{ "topic", required_argument, 't', "TOPIC",
 	  "topic to write to (with --envelope: overrides each\nrecord's topic, which is used when -t is absent)", NULL },
 	{ "envelope", no_argument, OPT_ENVELOPE, NULL,
@@ -129,34 +120,21 @@ static const struct tool_opt opts[] = {
 	  "send every message to partition N", NULL },
 	{ "header", required_argument, 'H', "NAME=VALUE",
 	  "add a header to every message (repeatable)", NULL },
-	{ "compression", required_argument, 'z', "CODEC",
-	  "none|gzip|snappy|lz4|zstd (default none)", TOOL_VALUES("none", "gzip", "snappy", "lz4", "zstd") },
-	{ "key-format", required_argument, OPT_KEY_FORMAT, "FMT",
-	  "json|string|base64: how a key is turned into\nbytes (default string)", TOOL_VALUES("json", "string", "base64") },
-	{ "value-format", required_argument, OPT_VALUE_FORMAT, "FMT",
-	  "json|string|base64|avro (default json)", TOOL_VALUES("json", "string", "base64", "avro") },
-	{ "schema", required_argument, OPT_SCHEMA, "FILE",
-	  "Avro schema the values are written with", NULL },
-	{ "registry", required_argument, OPT_REGISTRY, "DIR|URL",
-	  "Avro schema registry: a directory (sw-avro\nregister) or a Confluent Schema Registry", NULL },
-	{ "registry-user", required_argument, OPT_REGISTRY_USER, "NAME",
-	  "basic auth for a registry URL; the password\nfrom $SW_REGISTRY_PASSWORD or:", NULL },
-	{ "registry-password-file", required_argument, OPT_REGISTRY_PASSWORD_FILE, "FILE",
-	  "the first line of FILE", NULL },
-	{ "schema-id", required_argument, OPT_SCHEMA_ID, "N",
-	  "schema id for confluent framing (default: the\nid of --schema in the registry directory)", NULL },
-	{ "framing", required_argument, OPT_FRAMING, "FRAMING",
-	  "raw, confluent or single-object (default:\nconfluent when a schema id is known, else raw)", AVRO_FRAMINGS_ENCODE },
-	{ "json", required_argument, OPT_JSON, NULL,
-	  "JSON form of Avro values (default plain)", TOOL_VALUES("plain", "avro") },
+	{ "compression", required_argument, 'z', NULL,
+	  "message compression (default none)", kafka_compression_names },
 	{ "report", no_argument, OPT_REPORT, NULL,
 	  "write, per acknowledged message, its envelope\nwith the assigned partition and offset", NULL },
 	{ "timeout", required_argument, OPT_TIMEOUT, "DUR",
 	  "reach the cluster, and deliver each message,\nwithin DUR (default 30s)", NULL },
-	{ "property", required_argument, 'X', "NAME=VALUE",
-	  "librdkafka property (repeatable; -X list\nshows them); the producer is idempotent unless\n-X enable.idempotence=false", NULL },
-	{ "config", required_argument, 'F', "FILE",
-	  "file of NAME=VALUE librdkafka properties", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+/* The Avro options of sw-produce's own, beside avro_valfmt_opts. */
+static const struct tool_opt avro_opts[] = {
+	{ "schema-id", required_argument, AVRO_OPT_SCHEMA_ID, "N",
+	  "schema id for confluent framing (default: the\nid of --schema in the registry directory)", NULL },
+	{ "framing", required_argument, AVRO_OPT_FRAMING, "FRAMING",
+	  "raw, confluent or single-object (default:\nconfluent when a schema id is known, else raw)", AVRO_FRAMINGS_ENCODE },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -164,6 +142,9 @@ static const struct tool_cli cli = {
 	.usage = usage,
 	.groups = (const struct tool_optgroup[]){
 		{ "Options:", opts, 0 },
+		{ "", kafka_cli_opts, 0 },
+		{ "Avro values (--value-format avro):", avro_valfmt_opts, 0 },
+		{ "", avro_opts, 0 },
 		{ "Common options:", tool_opts_common, 0 },
 		{ "", tool_opts_bad_input, 0 },
 		{ "", tool_opts_input, 0 },
@@ -691,20 +672,22 @@ static void add_static_header(struct produce *p, const char *arg)
 	h->value_len = strlen(eq + 1);
 }
 
-static const char *const codecs[] = { "none", "gzip", "snappy", "lz4",
-				      "zstd", NULL };
-
 static void parse_args(struct produce *p, int argc, char **argv)
 {
 	char err[512];
 	int64_t v;
-	int opt, i, avro_opt = 0;
+	int opt, avro_opt = 0;
 
 	tool_cli(&p->t, &cli);
 	while ((opt = tool_getopt(&p->t, argc, argv)) != -1) {
 		if (tool_option(&p->t, opt, optarg))
 			continue;
-		switch (kafka_opts_option(&p->ko, opt, optarg)) {
+		if (avro_valfmt_option(&p->t, &p->ao, AVRO_FRAMINGS_ENCODE, opt,
+				       optarg)) {
+			avro_opt = 1;
+			continue;
+		}
+		switch (kafka_cli_option(&p->t, &p->ko, &p->eo, opt, optarg)) {
 		case 1:
 			continue;
 		case 2:
@@ -730,64 +713,12 @@ static void parse_args(struct produce *p, int argc, char **argv)
 			p->topic = optarg;
 			break;
 		case 'z':
-			for (i = 0; codecs[i] && strcmp(codecs[i], optarg); i++)
-				;
-			if (!codecs[i])
-				tool_usage_error(&p->t, "--compression: %s: expected none|gzip|snappy|lz4|zstd",
-						 optarg);
+			if (kafka_compression_check(optarg, err, sizeof(err)) < 0)
+				tool_usage_error(&p->t, "--compression: %s", err);
 			p->compression = optarg;
 			break;
 		case OPT_ENVELOPE:
 			p->envelope = 1;
-			break;
-		case OPT_KEY_FORMAT:
-			if (valfmt_parse(optarg, "avro", &p->eo.key_fmt, err,
-					    sizeof(err)) < 0)
-				tool_usage_error(&p->t, "--key-format: %s", err);
-			if (p->eo.key_fmt == VALFMT_CODEC)
-				tool_usage_error(&p->t, "--key-format: avro is for values only");
-			break;
-		case OPT_SCHEMA:
-			p->ao.schema = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_REGISTRY:
-			p->ao.registry = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_REGISTRY_PASSWORD_FILE:
-			p->ao.registry_password_file = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_REGISTRY_USER:
-			p->ao.registry_user = optarg;
-			avro_opt = 1;
-			break;
-		case OPT_SCHEMA_ID:
-			if (num_parse_i64(optarg, 0, UINT32_MAX, &v) < 0)
-				tool_usage_error(&p->t, "--schema-id: %s: expected an id from 0 to 4294967295",
-						 optarg);
-			p->ao.schema_id = v;
-			avro_opt = 1;
-			break;
-		case OPT_FRAMING:
-			if (avro_framing_parse(optarg, &p->ao.framing) < 0 ||
-			    p->ao.framing == AVRO_FRAME_AUTO ||
-			    p->ao.framing == AVRO_FRAME_CONTAINER)
-				tool_usage_error(&p->t, "--framing: %s: expected raw, confluent or single-object",
-						 optarg);
-			avro_opt = 1;
-			break;
-		case OPT_JSON:
-			if (avro_json_parse(optarg, &p->ao.json) < 0)
-				tool_usage_error(&p->t, "--json: %s: expected plain or avro",
-						 optarg);
-			avro_opt = 1;
-			break;
-		case OPT_VALUE_FORMAT:
-			if (valfmt_parse(optarg, "avro", &p->eo.value_fmt, err,
-					    sizeof(err)) < 0)
-				tool_usage_error(&p->t, "--value-format: %s", err);
 			break;
 		case OPT_REPORT:
 			p->report = 1;

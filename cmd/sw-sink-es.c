@@ -29,6 +29,7 @@
 #include "bulk_resp.h"
 #include "duration.h"
 #include "jpath.h"
+#include "kafka_rec.h"
 #include "num.h"
 #include "secret.h"
 #include "timefmt.h"
@@ -89,14 +90,14 @@ static const struct tool_opt doc_opts[] = {
 	  "target index; strftime fields (web-%Y.%m.%d) are\nfilled in UTC from --time, else processing time", NULL },
 	{ "time", required_argument, OPT_TIME, "PATH",
 	  "event time for the index name", NULL },
-	{ "time-unit", required_argument, OPT_TIME_UNIT, "UNIT",
-	  "s|ms|us|ns|auto for numeric times (default auto)", TOOL_VALUES("s", "ms", "us", "ns", "auto") },
+	{ "time-unit", required_argument, OPT_TIME_UNIT, NULL,
+	  "unit of epoch numbers (default auto)", timefmt_unit_names },
 	{ "time-format", required_argument, OPT_TIME_FORMAT, "FMT",
 	  "strptime(3) format for string times", NULL },
 	{ "id", required_argument, OPT_ID, "PATH",
 	  "document _id (makes retries idempotent)", NULL },
-	{ "op", required_argument, OPT_OP, "OP",
-	  "index|create|update|upsert|delete (default index;\ndelete needs --id)", TOOL_VALUES("index", "create", "update", "upsert", "delete") },
+	{ "op", required_argument, OPT_OP, NULL,
+	  "bulk action (default index; delete needs --id)", bulk_op_names },
 	{ "routing", required_argument, OPT_ROUTING, "PATH",
 	  "routing value", NULL },
 	{ "pipeline", required_argument, OPT_PIPELINE, "NAME",
@@ -575,15 +576,12 @@ static int index_for(struct sink *s, const struct json_doc *d)
 static void track(struct sink *s, const struct json_doc *d,
 		  struct bulk_batch_item *it)
 {
-	const char *topic;
-	size_t len;
-	int32_t part;
-	int64_t off;
+	struct kafka_origin o;
 
 	it->ck.part = -1;
-	if (s->ckpt &&
-	    bulk_ckpt_envelope(d, &s->scratch, &topic, &len, &part, &off))
-		bulk_ckpt_add(s->ckpt, topic, len, part, off, &it->ck);
+	if (s->ckpt && kafka_envelope_origin(d, &s->scratch, &o))
+		bulk_ckpt_add(s->ckpt, o.topic, o.topic_len, o.partition,
+			      o.offset, &it->ck);
 }
 
 static void add_record(struct sink *s, const struct json_doc *d)

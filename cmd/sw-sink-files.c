@@ -40,6 +40,7 @@
 #include "duration.h"
 #include "enrich_uuid.h"
 #include "file.h"
+#include "kafka_rec.h"
 #include "num.h"
 #include "sinkf_enc.h"
 #include "sinkf_log.h"
@@ -169,10 +170,7 @@ struct held {
 /* The envelope of a Kafka record. */
 struct env {
 	int has;
-	const char *topic;
-	size_t topic_len;
-	int32_t partition;
-	int64_t offset;
+	struct kafka_origin at;
 };
 
 struct sink {
@@ -802,8 +800,7 @@ static struct pfile *file_for(struct sink *s, const char *key, size_t len)
 /* The Kafka envelope: topic, partition and offset at the top. */
 static void envelope(struct sink *s, const struct json_doc *d, struct env *e)
 {
-	e->has = bulk_ckpt_envelope(d, &s->topic, &e->topic, &e->topic_len,
-				    &e->partition, &e->offset);
+	e->has = kafka_envelope_origin(d, &s->topic, &e->at);
 }
 
 /* Notes a record as handled (written, or dead-lettered). */
@@ -813,9 +810,10 @@ static void handled(struct sink *s, const struct env *e)
 
 	if (!e->has)
 		return;
-	tp = sinkf_offsets_at(&s->seen, e->topic, e->topic_len, e->partition);
-	if (e->offset + 1 > tp->next)
-		tp->next = e->offset + 1;
+	tp = sinkf_offsets_at(&s->seen, e->at.topic, e->at.topic_len,
+			      e->at.partition);
+	if (e->at.offset + 1 > tp->next)
+		tp->next = e->at.offset + 1;
 }
 
 /* After bad(): a skipped record is handled (it does not come again);
@@ -828,21 +826,19 @@ static int after_bad(struct sink *s, const struct env *e)
 	return 0;
 }
 
-/* Writes one record (source NULL: the current input line).  Returns 0,
- * or -1 when it was bad and the run ends. */
+/* Writes one record of envelope e (source NULL: the current input
+ * line).  Returns 0, or -1 when it was bad and the run ends. */
 static int write_record(struct sink *s, const struct json_doc *d,
-			const char *source, uint64_t line)
+			const struct env *e, const char *source, uint64_t line)
 {
 	char err[512];
 	struct pfile *f;
-	struct env e;
 	int r;
 
-	envelope(s, d, &e);
 	sbuf_reset(&s->key);
 	if (sinkf_part_key(s->part, d, &s->key, err, sizeof err) < 0) {
 		bad(s, source, line, d->text.p, d->text.len, "%s", err);
-		return after_bad(s, &e);
+		return after_bad(s, e);
 	}
 	f = file_for(s, s->key.p, s->key.len);
 	r = sinkf_enc_add(f->enc, d, err, sizeof err);
@@ -850,9 +846,9 @@ static int write_record(struct sink *s, const struct json_doc *d,
 		io_fail(s, "%s/%s: %s", s->dir, f->tmp, err);
 	if (r > 0) {
 		bad(s, source, line, d->text.p, d->text.len, "%s", err);
-		return after_bad(s, &e);
+		return after_bad(s, e);
 	}
-	handled(s, &e);
+	handled(s, e);
 	s->pending++;
 	if ((s->max_records && sinkf_enc_records(f->enc) >= s->max_records) ||
 	    sinkf_enc_bytes(f->enc) >= s->max_bytes)
@@ -890,11 +886,13 @@ static void finish_infer(struct sink *s)
 	s->inf = NULL;
 	for (size_t i = 0; i < s->nheld; i++) {
 		struct held *h = &s->held[i];
+		struct env e;
 
 		if (json_parse(&s->doc2, s->held_text.p + h->off, h->len, err,
 			       sizeof err) < 0)
 			continue; /* (parsed once already) */
-		if (write_record(s, &s->doc2, h->source, h->line) < 0)
+		envelope(s, &s->doc2, &e);
+		if (write_record(s, &s->doc2, &e, h->source, h->line) < 0)
 			break;
 	}
 	s->nheld = 0;
@@ -912,16 +910,18 @@ static void process(struct sink *s, const struct json_doc *d)
 
 	envelope(s, d, &e);
 	if (e.has) {
-		struct sinkf_tp *c = sinkf_offsets_at(&s->log.offsets, e.topic,
-						      e.topic_len, e.partition);
+		struct sinkf_tp *c = sinkf_offsets_at(&s->log.offsets,
+						      e.at.topic,
+						      e.at.topic_len,
+						      e.at.partition);
 
-		if (e.offset < c->next) {
+		if (e.at.offset < c->next) {
 			s->duplicates++;
 			return;
 		}
 	}
 	if (!s->inf) {
-		write_record(s, d, NULL, 0);
+		write_record(s, d, &e, NULL, 0);
 		return;
 	}
 	if (avro_infer_add(s->inf, d, err, sizeof err) < 0) {

@@ -47,15 +47,20 @@ int avro_framing_parse(const char *s, enum avro_framing *f)
 	return -1;
 }
 
+const char *const avro_json_names[] = {
+	[AVRO_JSON_PLAIN] = "plain",
+	[AVRO_JSON_AVRO] = "avro",
+	NULL,
+};
+
 int avro_json_parse(const char *s, enum avro_json *j)
 {
-	if (strcmp(s, "plain") == 0)
-		*j = AVRO_JSON_PLAIN;
-	else if (strcmp(s, "avro") == 0)
-		*j = AVRO_JSON_AVRO;
-	else
-		return -1;
-	return 0;
+	for (int i = 0; avro_json_names[i]; i++)
+		if (strcmp(s, avro_json_names[i]) == 0) {
+			*j = (enum avro_json)i;
+			return 0;
+		}
+	return -1;
 }
 
 static int reg_rc(int rc)

@@ -84,6 +84,8 @@ extern const char *const avro_framing_names[];
 #define AVRO_FRAMINGS_ENCODE (avro_framing_names + 2)
 /* "plain", "avro".  0 or -1. */
 int avro_json_parse(const char *s, enum avro_json *j);
+/* "plain", "avro" (enum order), NULL: the values of --json. */
+extern const char *const avro_json_names[];
 
 /* Loads the schemas (an invalid schema file is EUSAGE naming the file and
  * the problem) and opens the registry.  encode selects what encoding

@@ -38,37 +38,6 @@ struct bulk_ckpt {
 	size_t last; /* cache: most records come from the same partition */
 };
 
-int bulk_ckpt_envelope(const struct json_doc *d, struct sbuf *scratch,
-		       const char **topic, size_t *topic_len,
-		       int32_t *partition, int64_t *offset)
-{
-	int64_t t, p, o, part, off;
-
-	if (d->tok[0].type != JSON_OBJECT)
-		return 0;
-	t = json_obj_get(d, 0, "topic", 5);
-	p = json_obj_get(d, 0, "partition", 9);
-	o = json_obj_get(d, 0, "offset", 6);
-	if (t < 0 || p < 0 || o < 0 || d->tok[t].type != JSON_STRING ||
-	    json_num_i64(json_tok_ptr(d, (uint32_t)p), d->tok[p].len, &part) < 0 ||
-	    json_num_i64(json_tok_ptr(d, (uint32_t)o), d->tok[o].len, &off) < 0 ||
-	    part < 0 || part > INT32_MAX || off < 0 || off == INT64_MAX)
-		return 0; /* (the offset after INT64_MAX cannot be checkpointed) */
-	if (d->tok[t].flags & JSON_F_ESCAPED) {
-		sbuf_reset(scratch);
-		json_unescape(json_tok_ptr(d, (uint32_t)t), d->tok[t].len,
-			      scratch);
-		*topic = scratch->p;
-		*topic_len = scratch->len;
-	} else {
-		*topic = json_tok_ptr(d, (uint32_t)t) + 1;
-		*topic_len = d->tok[t].len - 2;
-	}
-	*partition = (int32_t)part;
-	*offset = off;
-	return 1;
-}
-
 struct bulk_ckpt *bulk_ckpt_new(void)
 {
 	return xcalloc(1, sizeof(struct bulk_ckpt));

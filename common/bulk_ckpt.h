@@ -1,10 +1,10 @@
 /*
  * bulk_ckpt: which Kafka offsets a sink may report as done.
  *
- * Records that carry envelope fields (topic, partition, offset) are
- * registered in the order they are read; each gets a reference that the
- * sink marks done once the record is acknowledged or dead-lettered, in any
- * order.  Per partition the checkpoint is the lowest offset still pending,
+ * Records that carry envelope fields (topic, partition, offset, as
+ * kafka_envelope_origin() reads them) are registered in the order they are
+ * read; each gets a reference that the sink marks done once the record is
+ * acknowledged or dead-lettered, in any order.  Per partition the checkpoint is the lowest offset still pending,
  * or, with nothing pending, the offset after the highest seen: the offset
  * a consumer resumes from without losing a record
  * ({"offsets":{"web":{"0":43,"1":17}}}, as sw-consume --resume reads it).
@@ -20,7 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json.h"
 #include "sbuf.h"
 
 struct bulk_ckpt;
@@ -30,14 +29,6 @@ struct bulk_ckpt_ref {
 	int32_t part; /* -1: the record has no envelope */
 	uint64_t seq;
 };
-
-/* The Kafka envelope of a record (sw(7)): topic, partition and offset
- * at the top of the object at token 0 of d.  Returns 1 with
- * them set (*topic points into d, or into scratch when the name has
- * escapes), 0 when the record has no usable envelope. */
-int bulk_ckpt_envelope(const struct json_doc *d, struct sbuf *scratch,
-		       const char **topic, size_t *topic_len,
-		       int32_t *partition, int64_t *offset);
 
 struct bulk_ckpt *bulk_ckpt_new(void);
 void bulk_ckpt_free(struct bulk_ckpt *c);

@@ -4,16 +4,16 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const op_names[] = {
+const char *const bulk_op_names[] = {
 	[BULK_OP_INDEX] = "index",   [BULK_OP_CREATE] = "create",
 	[BULK_OP_UPDATE] = "update", [BULK_OP_UPSERT] = "upsert",
-	[BULK_OP_DELETE] = "delete",
+	[BULK_OP_DELETE] = "delete", NULL,
 };
 
 int bulk_op_parse(const char *s, enum bulk_op *op)
 {
-	for (size_t i = 0; i < sizeof op_names / sizeof op_names[0]; i++) {
-		if (strcmp(s, op_names[i]) == 0) {
+	for (size_t i = 0; bulk_op_names[i]; i++) {
+		if (strcmp(s, bulk_op_names[i]) == 0) {
 			*op = (enum bulk_op)i;
 			return 0;
 		}
@@ -23,7 +23,7 @@ int bulk_op_parse(const char *s, enum bulk_op *op)
 
 const char *bulk_op_action(enum bulk_op op)
 {
-	return op == BULK_OP_UPSERT ? "update" : op_names[op];
+	return op == BULK_OP_UPSERT ? "update" : bulk_op_names[op];
 }
 
 int bulk_key_check(const struct jval *v, char *err, size_t errlen)

@@ -28,7 +28,10 @@ enum bulk_op {
 	BULK_OP_DELETE,
 };
 
-/* "index", "create", "update", "upsert", "delete".  Returns 0 or -1. */
+/* "index", "create", "update", "upsert", "delete" (enum order), NULL:
+ * the values of sw-sink-es --op. */
+extern const char *const bulk_op_names[];
+/* A name of bulk_op_names.  Returns 0 or -1. */
 int bulk_op_parse(const char *s, enum bulk_op *op);
 /* The action name in the _bulk body (upsert is an "update" action). */
 const char *bulk_op_action(enum bulk_op op);

@@ -6,8 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sbuf.h"
 #include "secret.h"
 #include "xalloc.h"
+
+const char *const kafka_compression_names[] = { "none", "gzip", "snappy",
+						 "lz4", "zstd", NULL };
+
+int kafka_compression_check(const char *s, char *err, size_t errlen)
+{
+	struct sbuf b = SBUF_INIT;
+
+	for (size_t i = 0; kafka_compression_names[i]; i++)
+		if (strcmp(s, kafka_compression_names[i]) == 0)
+			return 0;
+	sbuf_put_list(&b, kafka_compression_names, "|", "|");
+	snprintf(err, errlen, "%s: expected %s", s, b.p);
+	sbuf_free(&b);
+	return -1;
+}
 
 #define DEFAULT_BROKERS "localhost:9092"
 

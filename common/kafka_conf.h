@@ -38,6 +38,13 @@ void kafka_opts_add_prop(struct kafka_opts *o, const char *kv);
 void kafka_opts_add_file(struct kafka_opts *o, const char *path);
 void kafka_opts_free(struct kafka_opts *o);
 
+/* The values of compression.codec a producer is offered (sw-produce -z),
+ * NULL-terminated: "none", "gzip", "snappy", "lz4", "zstd". */
+extern const char *const kafka_compression_names[];
+/* Returns 0 when s is one of them, else -1 with "S: expected none|gzip|…"
+ * in err. */
+int kafka_compression_check(const char *s, char *err, size_t errlen);
+
 /* defaults: NULL-terminated name, value pairs (may be NULL).  Returns 0,
  * or -1 with the reason in err ("-X foo=1: No such configuration
  * property", "FILE:3: expected name=value"). */

@@ -27,6 +27,16 @@ void sbuf_free(struct sbuf *b)
 	b->len = b->cap = 0;
 }
 
+void sbuf_put_list(struct sbuf *b, const char *const *v, const char *sep,
+		   const char *last)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if (i)
+			sbuf_puts(b, v[i + 1] ? sep : last);
+		sbuf_puts(b, v[i]);
+	}
+}
+
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -28,6 +28,12 @@ void sbuf_free(struct sbuf *b);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Appends the items of the NULL-terminated list v with sep between them,
+ * and last before the last one: an option's values in a message
+ * ("auto, raw or confluent", "json|string|base64"). */
+void sbuf_put_list(struct sbuf *b, const char *const *v, const char *sep,
+		   const char *last);
+
 /* Appends s[0..n) as a quoted JSON string.  s must be valid UTF-8;
  * control characters, '"' and '\\' are escaped, nothing else is. */
 void sbuf_put_jstr(struct sbuf *b, const char *s, size_t n);

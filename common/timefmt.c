@@ -240,34 +240,43 @@ static void set_err_value(char *err, size_t errlen, const char *what,
 	snprintf(err, errlen, quote ? "%s: \"%s\"" : "%s: %s", what, shown);
 }
 
+const char *const timefmt_unit_names[] = {
+	[TIME_UNIT_AUTO] = "auto", [TIME_UNIT_S] = "s", [TIME_UNIT_MS] = "ms",
+	[TIME_UNIT_US] = "us",     [TIME_UNIT_NS] = "ns", NULL,
+};
+
+const char *const timefmt_output_names[] = {
+	[TIME_OUT_RFC3339] = "rfc3339",
+	[TIME_OUT_EPOCH_MS] = "epoch_ms",
+	NULL,
+};
+
+/* The index of s in names, or -1. */
+static int name_index(const char *const *names, const char *s)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 int timefmt_parse_unit(const char *s, enum time_unit *u)
 {
-	static const struct {
-		const char *name;
-		enum time_unit unit;
-	} names[] = {
-		{ "auto", TIME_UNIT_AUTO }, { "s", TIME_UNIT_S },
-		{ "ms", TIME_UNIT_MS },     { "us", TIME_UNIT_US },
-		{ "ns", TIME_UNIT_NS },
-	};
+	int i = name_index(timefmt_unit_names, s);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i].name) == 0) {
-			*u = names[i].unit;
-			return 0;
-		}
-	}
-	return -1;
+	if (i < 0)
+		return -1;
+	*u = (enum time_unit)i;
+	return 0;
 }
 
 int timefmt_parse_output(const char *s, enum time_output *o)
 {
-	if (strcmp(s, "rfc3339") == 0)
-		*o = TIME_OUT_RFC3339;
-	else if (strcmp(s, "epoch_ms") == 0)
-		*o = TIME_OUT_EPOCH_MS;
-	else
+	int i = name_index(timefmt_output_names, s);
+
+	if (i < 0)
 		return -1;
+	*o = (enum time_output)i;
 	return 0;
 }
 

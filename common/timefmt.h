@@ -52,9 +52,14 @@ struct timefmt {
 
 #define TIMEFMT_INIT { TIME_UNIT_AUTO, NULL, 0, TIME_OUT_RFC3339 }
 
-/* "s", "ms", "us", "ns", "auto".  Returns 0 or -1. */
+/* The names of the units and of the outputs, in enum order, NULL-
+ * terminated: "auto", "s", "ms", "us", "ns"; "rfc3339", "epoch_ms". */
+extern const char *const timefmt_unit_names[];
+extern const char *const timefmt_output_names[];
+
+/* A name of timefmt_unit_names.  Returns 0 or -1. */
 int timefmt_parse_unit(const char *s, enum time_unit *u);
-/* "rfc3339", "epoch_ms".  Returns 0 or -1. */
+/* A name of timefmt_output_names.  Returns 0 or -1. */
 int timefmt_parse_output(const char *s, enum time_output *o);
 /* Makes an IANA zone ("Asia/Tokyo", "UTC") the process's zone for input in
  * Spark's form and for output.  Returns 0, or -1 with err for an unknown

@@ -132,6 +132,21 @@ void tool_lock(struct tool *t, const char *opt, const char *path)
 			 opt, err);
 }
 
+/* The index of arg in names (an option's values), or a usage error:
+ * "--on-error: 'x': expected fail or skip". */
+static int one_of(struct tool *t, const char *opt, const char *const *names,
+		  const char *arg)
+{
+	struct sbuf b = SBUF_INIT;
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(arg, names[i]) == 0)
+			return i;
+	sbuf_put_list(&b, names, ", ", " or ");
+	tool_usage_error(t, "%s: '%s': expected %s", opt, arg, b.p);
+}
+
 int tool_option(struct tool *t, int c, const char *arg)
 {
 	uint64_t v;
@@ -170,22 +185,12 @@ int tool_option(struct tool *t, int c, const char *arg)
 		t->stats_path = arg;
 		return 1;
 	case TOOL_OPT_STATS_FORMAT:
-		if (strcmp(arg, "json") == 0)
-			t->stats_format = TOOL_STATS_JSON;
-		else if (strcmp(arg, "prometheus") == 0)
-			t->stats_format = TOOL_STATS_PROMETHEUS;
-		else
-			tool_usage_error(t, "--stats-format: '%s': expected json or prometheus",
-					 arg);
+		t->stats_format = (enum tool_stats_format)one_of(
+			t, "--stats-format", tool_stats_format_names, arg);
 		return 1;
 	case TOOL_OPT_ON_ERROR:
-		if (strcmp(arg, "fail") == 0)
-			t->on_error = TOOL_ON_ERROR_FAIL;
-		else if (strcmp(arg, "skip") == 0)
-			t->on_error = TOOL_ON_ERROR_SKIP;
-		else
-			tool_usage_error(t, "--on-error: '%s': expected fail or skip",
-					 arg);
+		t->on_error = (enum tool_on_error)one_of(t, "--on-error",
+							 tool_on_error_names, arg);
 		return 1;
 	case TOOL_OPT_DEAD_LETTER:
 		t->dead_letter_path = arg;

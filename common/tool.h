@@ -80,6 +80,10 @@ enum tool_optcode {
 	TOOL_OPT_STATS_FORMAT,
 	TOOL_OPT_COMPLETION,
 	TOOL_OPT_TOOL_BASE = 0x1100, /* a tool numbers its own from here */
+	/* Option groups that common/ modules share between tools number
+	 * theirs from here: kafka_cli.h, avro_valfmt.h. */
+	TOOL_OPT_KAFKA_BASE = 0x1200,
+	TOOL_OPT_AVRO_BASE = 0x1240,
 };
 
 /*
@@ -134,10 +138,17 @@ struct tool_cli {
 	 * (NULL: nothing to complete), or one of operand_values. */
 	const char *operands;
 	const char *const *operand_values;
+	/* With subs: bit i when subs[i] takes those operands (0: every
+	 * one); the others complete none. */
+	unsigned operand_subs;
 };
 
 enum tool_on_error { TOOL_ON_ERROR_FAIL, TOOL_ON_ERROR_SKIP };
 enum tool_stats_format { TOOL_STATS_JSON, TOOL_STATS_PROMETHEUS };
+/* Their names, in enum order, NULL-terminated: the values of --on-error
+ * and --stats-format. */
+extern const char *const tool_on_error_names[];
+extern const char *const tool_stats_format_names[];
 
 /* Counters at one moment, for the rates over an interval. */
 struct tool_mark {

@@ -17,6 +17,14 @@
 #define HELP_COLUMN 25 /* where the help of an option starts */
 #define HELP_WIDTH 80
 
+const char *const tool_on_error_names[] = {
+	[TOOL_ON_ERROR_FAIL] = "fail", [TOOL_ON_ERROR_SKIP] = "skip", NULL,
+};
+
+const char *const tool_stats_format_names[] = {
+	[TOOL_STATS_JSON] = "json", [TOOL_STATS_PROMETHEUS] = "prometheus", NULL,
+};
+
 const struct tool_opt tool_opts_common[] = {
 	{ "help", no_argument, 'h', NULL, "show this help and exit", NULL },
 	{ "version", no_argument, TOOL_OPT_VERSION, NULL,
@@ -33,7 +41,7 @@ const struct tool_opt tool_opts_common[] = {
 	  "write those reports to FILE, not stderr", NULL },
 	{ "stats-format", required_argument, TOOL_OPT_STATS_FORMAT, NULL,
 	  "JSON lines appended (default),\nor Prometheus text replacing FILE",
-	  TOOL_VALUES("json", "prometheus") },
+	  tool_stats_format_names },
 	{ "progress", no_argument, TOOL_OPT_PROGRESS, NULL,
 	  "live status line on stderr (terminal only)", NULL },
 	{ "completion", required_argument, TOOL_OPT_COMPLETION, NULL, NULL,
@@ -43,8 +51,7 @@ const struct tool_opt tool_opts_common[] = {
 
 const struct tool_opt tool_opts_bad_input[] = {
 	{ "on-error", required_argument, TOOL_OPT_ON_ERROR, NULL,
-	  "bad input: stop with 65, or warn and go on",
-	  TOOL_VALUES("fail", "skip") },
+	  "bad input: stop with 65, or warn and go on", tool_on_error_names },
 	{ "dead-letter", required_argument, TOOL_OPT_DEAD_LETTER, "FILE",
 	  "append bad records to FILE (implies skip)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -65,11 +72,7 @@ void tool_cli(struct tool *t, const struct tool_cli *cli)
 
 static void join(struct sbuf *b, const char *const *v, const char *sep)
 {
-	for (size_t i = 0; v[i]; i++) {
-		if (i)
-			sbuf_puts(b, sep);
-		sbuf_puts(b, v[i]);
-	}
+	sbuf_put_list(b, v, sep, sep);
 }
 
 int tool_subcommand(struct tool *t, int *argc, char ***argv)
@@ -325,21 +328,49 @@ static void bash_prev(const struct tool_cli *cli, FILE *f)
 	sbuf_free(&w);
 }
 
-static void bash_operands(const struct tool_cli *cli, FILE *f)
+/* Whether subcommand sub (-1: none named) takes cli's operands. */
+static int has_operands(const struct tool_cli *cli, int sub)
+{
+	return (cli->operands || cli->operand_values) &&
+	       (sub < 0 || !cli->operand_subs || (cli->operand_subs & 1u << sub));
+}
+
+/* The completion of the operands of subcommand sub, after ind tabs. */
+static void bash_operands(const struct tool_cli *cli, int sub, int ind,
+			  FILE *f)
 {
 	struct sbuf w = SBUF_INIT;
 
-	if (cli->operand_values) {
+	fprintf(f, "%.*s", ind, "\t\t\t");
+	if (!has_operands(cli, sub)) {
+		fputs("COMPREPLY=()", f);
+	} else if (cli->operand_values) {
 		join(&w, cli->operand_values, " ");
-		fprintf(f, "\tCOMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n", w.p);
-	} else if (cli->operands && strcmp(cli->operands, "DIR") == 0) {
-		fputs("\tCOMPREPLY=($(compgen -d -- \"$cur\"))\n", f);
-	} else if (cli->operands) {
-		fputs("\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n", f);
+		fprintf(f, "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", w.p);
+	} else if (strcmp(cli->operands, "DIR") == 0) {
+		fputs("COMPREPLY=($(compgen -d -- \"$cur\"))", f);
 	} else {
-		fputs("\tCOMPREPLY=()\n", f);
+		fputs("COMPREPLY=($(compgen -f -- \"$cur\"))", f);
 	}
 	sbuf_free(&w);
+}
+
+static void bash_all_operands(const struct tool_cli *cli, FILE *f)
+{
+	if (!cli->subs || !cli->operand_subs) {
+		bash_operands(cli, -1, 1, f);
+		fputc('\n', f);
+		return;
+	}
+	fputs("\tcase $sub in\n", f);
+	for (int i = 0; cli->subs[i]; i++) {
+		fprintf(f, "\t%s)\n", cli->subs[i]);
+		bash_operands(cli, i, 2, f);
+		fputs(" ;;\n", f);
+	}
+	fputs("\t*)\n", f);
+	bash_operands(cli, -1, 2, f);
+	fputs(" ;;\n\tesac\n", f);
 }
 
 static void print_bash(struct tool *t, FILE *f)
@@ -382,7 +413,7 @@ static void print_bash(struct tool *t, FILE *f)
 		fputs("' -- \"$cur\"))\n", f);
 	}
 	fputs("\t\treturn\n\tfi\n", f);
-	bash_operands(cli, f);
+	bash_all_operands(cli, f);
 	fprintf(f, "} &&\n\tcomplete -F %s %s\n", fn.p, t->name);
 	sbuf_free(&fn);
 	sbuf_free(&w);
@@ -465,17 +496,17 @@ static void zsh_arguments(const struct tool_cli *cli, int sub, FILE *f)
 				zsh_spec(o, 1, f);
 		}
 	}
-	if (cli->operand_values) {
+	if (!has_operands(cli, sub)) {
+		fputs("\t'*: :'\n", f);
+	} else if (cli->operand_values) {
 		fputs("\t'*:operand:(", f);
 		for (size_t i = 0; cli->operand_values[i]; i++)
 			fprintf(f, "%s%s", i ? " " : "", cli->operand_values[i]);
 		fputs(")'\n", f);
-	} else if (cli->operands && strcmp(cli->operands, "DIR") == 0) {
+	} else if (strcmp(cli->operands, "DIR") == 0) {
 		fputs("\t'*:directory:_files -/'\n", f);
-	} else if (cli->operands) {
-		fputs("\t'*:file:_files'\n", f);
 	} else {
-		fputs("\t'*: :'\n", f);
+		fputs("\t'*:file:_files'\n", f);
 	}
 }
 

@@ -6,13 +6,15 @@
 
 #include "base64.h"
 
-static const char *const names[] = { "json", "string", "base64" };
+const char *const valfmt_names[] = { VALFMT_NAMES, NULL };
 
 int valfmt_parse(const char *s, const char *codec_name, enum valfmt *f,
 		 char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (strcmp(s, names[i]) == 0) {
+	struct sbuf b = SBUF_INIT;
+
+	for (size_t i = 0; valfmt_names[i]; i++) {
+		if (strcmp(s, valfmt_names[i]) == 0) {
 			*f = (enum valfmt)i;
 			return 0;
 		}
@@ -21,8 +23,10 @@ int valfmt_parse(const char *s, const char *codec_name, enum valfmt *f,
 		*f = VALFMT_CODEC;
 		return 0;
 	}
-	snprintf(err, errlen, "%s: expected json|string|base64%s%s", s,
+	sbuf_put_list(&b, valfmt_names, "|", "|");
+	snprintf(err, errlen, "%s: expected %s%s%s", s, b.p,
 		 codec_name ? "|" : "", codec_name ? codec_name : "");
+	sbuf_free(&b);
 	return -1;
 }
 
@@ -100,7 +104,7 @@ int valfmt_from_json(const struct json_doc *d, uint32_t i, enum valfmt f,
 	}
 	if (t->type != JSON_STRING) {
 		snprintf(err, errlen, "expected a JSON string for format %s",
-			 names[f]);
+			 valfmt_names[f]);
 		return VALFMT_EBAD;
 	}
 	if (f == VALFMT_STRING) {

@@ -2,8 +2,8 @@
  * valfmt: message bytes as a JSON value and back, per a --key-format or
  * --value-format (sw(7)): json (the bytes are JSON text; written compact),
  * string (UTF-8 text as a JSON string) or base64 (any bytes, as a base64
- * JSON string).  Kafka keys and values (kafka_envelope.h) and MQTT
- * payloads (mqtt_msg.h) are read and written here.
+ * JSON string).  Kafka keys and values (kafka_rec.h, kafka_envelope.h)
+ * and MQTT payloads (mqtt_msg.h) are read and written here.
  *
  * A format of its own (Avro) is a codec the tool plugs in: VALFMT_CODEC
  * with a struct valfmt_codec whose functions do both ways.  This module
@@ -44,7 +44,13 @@ struct valfmt_codec {
 		      struct sbuf *out, char *err, size_t errlen);
 };
 
-/* "json", "string", "base64", or codec_name (NULL: none) for
+/* The names of the formats, in enum order (for lists that go on with a
+ * codec's name), and them as a NULL-terminated list: the values of
+ * --key-format and --value-format. */
+#define VALFMT_NAMES "json", "string", "base64"
+extern const char *const valfmt_names[];
+
+/* A name of valfmt_names, or codec_name (NULL: none) for
  * VALFMT_CODEC.  Returns 0, or -1 with "S: expected json|string|base64…"
  * in err. */
 int valfmt_parse(const char *s, const char *codec_name, enum valfmt *f,

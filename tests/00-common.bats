@@ -140,6 +140,29 @@ flags_in() {
 	[ "${COMPREPLY[*]}" = "decode encode schema fingerprint compat register" ]
 	sw-sink-files --completion=zsh | grep -qF -- "--format=[" 
 	sw-sink-files --completion=zsh | grep -qF -- ":(ndjson avro parquet)'"
+	# Operands complete as files only where files are taken: sw-mqtt pub
+	# reads FILE..., sub takes none; sw-consume's are topics.
+	cd "$BATS_TEST_TMPDIR"
+	touch a-file
+	. <(sw-mqtt --completion=bash)
+	COMP_WORDS=(sw-mqtt pub "")
+	COMP_CWORD=2
+	_sw_mqtt
+	[ "${COMPREPLY[*]}" = "a-file" ]
+	COMP_WORDS=(sw-mqtt sub "")
+	_sw_mqtt
+	[ "${#COMPREPLY[@]}" -eq 0 ]
+	. <(sw-consume --completion=bash)
+	COMP_WORDS=(sw-consume "")
+	COMP_CWORD=1
+	_sw_consume
+	[ "${#COMPREPLY[@]}" -eq 0 ]
+	sw-mqtt --completion=zsh >mqtt.zsh
+	sed -n '/^pub)$/,/^;;$/p' mqtt.zsh | grep -qF "'*:file:_files'"
+	sed -n '/^sub)$/,/^;;$/p' mqtt.zsh >sub.zsh
+	grep -qF -- "--qos=" sub.zsh
+	[ "$(grep -cF "'*:file:_files'" sub.zsh)" = 0 ]
+	[ "$(sw-consume --completion=zsh | grep -cF "'*:file:_files'")" = 0 ]
 }
 
 @test "every flag the contract fixes is in --help" {

@@ -1,12 +1,12 @@
-/* libFuzzer target: the Kafka record envelope that sw-produce reads, and
- * message bytes to JSON and back.  The bytes as an envelope line must be
+/* libFuzzer target: the Kafka record envelope that sw-produce and the
+ * sinks read, and message bytes to JSON and back.  The bytes as an envelope line must be
  * read or refused in every key/value format without touching memory
  * outside the spans handed out; the bytes as a message must turn into
  * JSON that parses and, as a string or base64, back into the same bytes. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka_envelope.h"
+#include "kafka_rec.h"
 
 /* Undefined behaviour stops the run, as in the bats suite. */
 const char *__ubsan_default_options(void);
@@ -65,6 +65,14 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 	if (json_parse(&d, (const char *)data, size, err, sizeof err) == 0 &&
 	    d.tok[0].type == JSON_OBJECT) {
+		struct kafka_origin at;
+
+		if (kafka_envelope_origin(&d, &b, &at)) {
+			struct sbuf t = SBUF_INIT;
+
+			touch(&t, at.topic, at.topic_len);
+			sbuf_free(&t);
+		}
 		for (int k = 0; k < 3; k++)
 			for (int v = 0; v < 3; v++) {
 				o.key_fmt = fmts[k];

@@ -1,8 +1,8 @@
 /*
  * test_kafka: the kafka_ modules without a broker: offset specs, where
- * partitions start and go on, format names, the envelope reader (sw-produce --envelope), bytes to JSON per
- * format, checkpoint files, -F property files and the mock's JoinGroup
- * guard.
+ * partitions start and go on, format names, bytes to JSON per format,
+ * checkpoint files, -F property files and the mock's JoinGroup guard.
+ * The envelope readers are test_kafka_rec.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -132,119 +132,6 @@ static void test_bytes_to_json(void)
 	}
 	sbuf_free(&b);
 	json_doc_free(&d);
-}
-
-/* An envelope line, formats, and the message it describes as text:
- * "topic|partition|key|value|timestamp|h=v;h=v" (- for absent). */
-struct envcase {
-	const char *line;
-	enum valfmt kf, vf;
-	const char *want;
-};
-
-static const struct envcase envcases[] = {
-	{ "{\"topic\":\"web\",\"partition\":3,\"key\":\"u1\",\"value\":{\"a\": 1},"
-	  "\"timestamp\":1639277668791,\"headers\":[{\"key\":\"h\",\"value\":\"v\"}]}",
-	  VALFMT_STRING, VALFMT_JSON,
-	  "web|3|u1|{\"a\":1}|1639277668791|h=v" },
-	{ "{\"value\":null,\"key\":null}", VALFMT_STRING, VALFMT_JSON,
-	  "-|-|-|-|0|" },
-	{ "{\"value\":\"x\\ny\"}", VALFMT_STRING, VALFMT_STRING,
-	  "-|-|-|x\ny|0|" },
-	{ "{\"value\":\"/wAB\",\"key\":\"AQ==\"}", VALFMT_BASE64,
-	  VALFMT_BASE64, "-|-|\x01|\xff" "\\0\x01|0|" },
-	{ "{\"key\":{\"id\":1},\"value\":2}", VALFMT_JSON, VALFMT_JSON,
-	  "-|-|{\"id\":1}|2|0|" },
-	{ "{\"timestamp\":\"2021-12-12T02:54:28.791Z\",\"value\":1}",
-	  VALFMT_STRING, VALFMT_JSON, "-|-|-|1|1639277668791|" },
-	{ "{\"headers\":[{\"key\":\"b\",\"value\":\"/w==\",\"encoding\":\"base64\"},"
-	  "{\"key\":\"n\",\"value\":null}],\"value\":1}",
-	  VALFMT_STRING, VALFMT_JSON, "-|-|-|1|0|b=\xff;n=(null)" },
-	{ "{\"partition\":-1,\"value\":1}", VALFMT_STRING, VALFMT_JSON,
-	  "ERR partition: expected a non-negative integer" },
-	{ "{\"partition\":1.5,\"value\":1}", VALFMT_STRING, VALFMT_JSON,
-	  "ERR partition: expected a non-negative integer" },
-	{ "{\"topic\":7,\"value\":1}", VALFMT_STRING, VALFMT_JSON,
-	  "ERR topic: expected a string" },
-	{ "{\"value\":1}", VALFMT_STRING, VALFMT_STRING,
-	  "ERR value: expected a JSON string for format string" },
-	{ "{\"value\":\"!!\"}", VALFMT_STRING, VALFMT_BASE64,
-	  "ERR value: not base64" },
-	{ "{\"headers\":{\"a\":\"b\"}}", VALFMT_STRING, VALFMT_JSON,
-	  "ERR headers: expected an array" },
-	{ "{\"timestamp\":\"soon\"}", VALFMT_STRING, VALFMT_JSON,
-	  "ERR timestamp: expected epoch milliseconds or an RFC 3339 time" },
-	{ "[1]", VALFMT_STRING, VALFMT_JSON,
-	  "ERR expected an envelope object" },
-};
-
-static void span(struct sbuf *b, const void *p, size_t n)
-{
-	size_t i;
-
-	if (!p) {
-		sbuf_putc(b, '-');
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (((const char *)p)[i] == '\0')
-			sbuf_puts(b, "\\0");
-		else
-			sbuf_putc(b, ((const char *)p)[i]);
-	}
-}
-
-static void test_envelope_read(void)
-{
-	struct kafka_reader r;
-	struct json_doc d;
-	struct sbuf got = SBUF_INIT;
-	char err[256];
-	size_t i, k;
-
-	kafka_reader_init(&r);
-	json_doc_init(&d);
-	for (i = 0; i < sizeof(envcases) / sizeof(envcases[0]); i++) {
-		const struct envcase *c = &envcases[i];
-		struct kafka_envelope_opts o = { c->kf, c->vf, 0, NULL };
-		struct kafka_rec rec;
-
-		sbuf_reset(&got);
-		if (json_parse(&d, c->line, strlen(c->line), err, sizeof(err)) <
-		    0) {
-			unit_ok(0, "envelope %zu parses: %s", i, err);
-			continue;
-		}
-		if (kafka_envelope_read(&r, &d, &o, &rec, err, sizeof(err)) < 0) {
-			sbuf_printf(&got, "ERR %s", err);
-		} else {
-			sbuf_puts(&got, rec.topic ? rec.topic : "-");
-			if (rec.partition == RD_KAFKA_PARTITION_UA)
-				sbuf_puts(&got, "|-|");
-			else
-				sbuf_printf(&got, "|%d|", (int)rec.partition);
-			span(&got, rec.key, rec.key_len);
-			sbuf_putc(&got, '|');
-			span(&got, rec.value, rec.value_len);
-			sbuf_printf(&got, "|%lld|", (long long)rec.timestamp);
-			for (k = 0; k < rec.nhdrs; k++) {
-				if (k)
-					sbuf_putc(&got, ';');
-				sbuf_put(&got, rec.hdrs[k].name,
-					 rec.hdrs[k].name_len);
-				sbuf_putc(&got, '=');
-				if (rec.hdrs[k].value)
-					sbuf_put(&got, rec.hdrs[k].value,
-						 rec.hdrs[k].value_len);
-				else
-					sbuf_puts(&got, "(null)");
-			}
-		}
-		UNIT_STREQ(got.p, c->want, "envelope case %zu", i);
-	}
-	sbuf_free(&got);
-	json_doc_free(&d);
-	kafka_reader_free(&r);
 }
 
 static void write_file(const char *path, const char *text)
@@ -708,7 +595,6 @@ int main(void)
 	test_out_of_range();
 	test_formats();
 	test_bytes_to_json();
-	test_envelope_read();
 	test_resume();
 	test_conf_file();
 	test_mockguard();
