@@ -6,6 +6,16 @@
 load test_helper
 load helpers/es
 
+# One double process for the file; each test gets a double of its own
+# from it (own port, options and data: see es_share in helpers/es.bash).
+setup_file() {
+	es_share
+}
+
+teardown_file() {
+	es_unshare
+}
+
 setup() {
 	T=$BATS_TEST_TMPDIR
 }
@@ -22,9 +32,11 @@ bulk() {
 }
 
 @test "es-double: prints its port, answers GET /, stops on SIGTERM" {
-	es_start
+	# A process of its own, not one of the shared process's doubles.
+	ES_SHARED_PORT= es_start
+	[ -n "$ES_PID" ]
 	[[ $ES_PORT =~ ^[0-9]+$ ]]
-	run bash -c "es_get / | jq -c '[.tagline, .version.number]'"
+	run jq -c '[.tagline, .version.number]' <<<"$(es_get '/')"
 	assert_output '["You Know, for Search","8.11.0"]'
 	kill -TERM "$ES_PID"
 	wait "$ES_PID" || true
@@ -73,7 +85,7 @@ EOF
 ["delete","7",404,"not_found",1,null]
 ["create","2",201,"created",1,null]
 ["delete","2",200,"deleted",2,null]'
-	run bash -c "es_get /web/_doc/1 | jq -c '[._version, .found, ._source]'"
+	run jq -c '[._version, .found, ._source]' <<<"$(es_get '/web/_doc/1')"
 	assert_output '[3,true,{"a":3,"b":true}]'
 }
 
@@ -99,7 +111,8 @@ EOF
 
 @test "es-double: the body must end with a newline" {
 	es_start
-	run bash -c "printf '{\"index\":{\"_index\":\"a\"}}\n{\"a\":1}' | es_curl -H 'Content-Type: application/x-ndjson' --data-binary @- -w '\n%{http_code}' $ES_URL/_bulk"
+	run es_curl -H 'Content-Type: application/x-ndjson' --data-binary @- -w '\n%{http_code}' "$ES_URL/_bulk" \
+		< <(printf '{"index":{"_index":"a"}}\n{"a":1}')
 	[ "${lines[1]}" = 400 ]
 	run jq -r '.error.reason' <<<"${lines[0]}"
 	assert_output 'The bulk request must be terminated by a newline [\n]'
@@ -107,7 +120,8 @@ EOF
 
 @test "es-double: other content types are refused with 406" {
 	es_start
-	run bash -c "printf '{\"index\":{\"_index\":\"a\"}}\n{}\n' | es_curl -H 'Content-Type: text/plain' --data-binary @- -w '\n%{http_code}' $ES_URL/_bulk"
+	run es_curl -H 'Content-Type: text/plain' --data-binary @- -w '\n%{http_code}' "$ES_URL/_bulk" \
+		< <(printf '{"index":{"_index":"a"}}\n{}\n')
 	[ "${lines[1]}" = 406 ]
 	assert_output '{"error":"Content-Type header [text/plain] is not supported","status":406}
 406'
@@ -130,17 +144,17 @@ EOF
 @test "es-double: GET _doc, _count, _cat/indices, and 404s" {
 	es_start
 	printf '%s\n' '{"index":{"_index":"w","_id":"a","routing":"r1"}}' '{"x":1}' '{"index":{"_index":"w","_id":"b"}}' '{"x":2}' | bulk >/dev/null
-	run bash -c "es_get /w/_doc/a | jq -c ."
+	run jq -c . <<<"$(es_get '/w/_doc/a')"
 	assert_output '{"_index":"w","_id":"a","_version":1,"_seq_no":0,"_primary_term":1,"found":true,"_routing":"r1","_source":{"x":1}}'
 	run es_curl -w ' %{http_code}' "$ES_URL/w/_doc/zz"
 	assert_output '{"_index":"w","_id":"zz","found":false} 404'
-	run bash -c "es_curl -w ' %{http_code}' $ES_URL/nope/_doc/a"
+	run es_curl -w ' %{http_code}' "$ES_URL/nope/_doc/a"
 	[[ $output == *'"type":"index_not_found_exception"'*' 404' ]]
-	run bash -c "es_get /w/_count | jq .count"
+	run jq .count <<<"$(es_get '/w/_count')"
 	assert_output 2
-	run bash -c "es_get /_count | jq .count"
+	run jq .count <<<"$(es_get '/_count')"
 	assert_output 2
-	run bash -c "es_get '/_cat/indices?format=json' | jq -c '.[] | [.index, .[\"docs.count\"]]'"
+	run jq -c '.[] | [.index, .["docs.count"]]' <<<"$(es_get '/_cat/indices?format=json')"
 	assert_output '["w","2"]'
 }
 
@@ -221,7 +235,9 @@ EOF
 	printf '%s\n' '{"index":{"_index":"p","_id":"1"}}' '{"a":1}' | bulk '/_bulk?pipeline=p' >/dev/null
 	run es_docs p
 	assert_output '1	{"a":1,"tag":"t"}'
-	run bash -c "printf '%s\n' '{\"index\":{\"_index\":\"p\",\"_id\":\"2\"}}' '{}' | es_curl -H 'Content-Type: application/x-ndjson' --data-binary @- '$ES_URL/_bulk?pipeline=q' | jq -c '.items[0].index | [.status, .error.reason]'"
+	printf '%s\n' '{"index":{"_index":"p","_id":"2"}}' '{}' >"$T/body"
+	run jq -c '.items[0].index | [.status, .error.reason]' \
+		<<<"$(es_curl -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" "$ES_URL/_bulk?pipeline=q")"
 	assert_output '[400,"pipeline with id [q] does not exist"]'
 }
 
@@ -236,16 +252,18 @@ EOF
 	run es_curl -D - -o /dev/null "$ES_URL/"
 	[[ $output == *"HTTP/1.1 401"* ]]
 	[[ $output == *'WWW-Authenticate: Basic realm="security"'* ]]
-	run bash -c "es_curl $ES_URL/ | jq -r .error.type"
+	run jq -r .error.type <<<"$(es_curl "$ES_URL/")"
 	assert_output security_exception
 	# The request log never holds a secret.
 	printf '%s\n' '{"index":{"_index":"a"}}' '{}' | es_curl -u elastic:pw -H 'Content-Type: application/x-ndjson' --data-binary @- "$ES_URL/_bulk" >/dev/null
-	run bash -c "es_requests | jq -r .auth"
+	run jq -r .auth <<<"$(es_requests)"
 	assert_output 'basic:elastic'
 }
 
 @test "es-double: TLS with a certificate the test makes" {
-	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+	# An EC key: as good a test of TLS as RSA, and no prime search.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 1 -subj /CN=localhost \
 		-addext subjectAltName=IP:127.0.0.1 \
 		-keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
 	es_start --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
@@ -258,19 +276,19 @@ EOF
 
 @test "es-double: faults: HTTP status, dropped and hanging requests, by number" {
 	es_start --fail-requests 1:429,2:503 --drop-requests 3 --hang-requests 4
-	body=$(printf '%s\n' '{"index":{"_index":"f"}}' '{}')
-	run bash -c "printf '%s\n' '$body' | es_curl -H 'Content-Type: application/x-ndjson' --data-binary @- -w '\n%{http_code}' $ES_URL/_bulk"
+	printf '%s\n' '{"index":{"_index":"f"}}' '{}' >"$T/body"
+	run es_curl -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" -w '\n%{http_code}' "$ES_URL/_bulk"
 	[ "${lines[1]}" = 429 ]
 	[ "$(jq -r .error.type <<<"${lines[0]}")" = es_rejected_execution_exception ]
-	run bash -c "printf '%s\n' '$body' | es_curl -H 'Content-Type: application/x-ndjson' --data-binary @- -o /dev/null -w '%{http_code}' $ES_URL/_bulk"
+	run es_curl -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" -o /dev/null -w '%{http_code}' "$ES_URL/_bulk"
 	assert_output 503
-	run bash -c "printf '%s\n' '$body' | curl -sS -H 'Content-Type: application/x-ndjson' --data-binary @- $ES_URL/_bulk"
+	run curl -sS -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" "$ES_URL/_bulk"
 	[ "$status" -eq 52 ] # empty reply
-	run bash -c "printf '%s\n' '$body' | curl -sS --max-time 1 -H 'Content-Type: application/x-ndjson' --data-binary @- $ES_URL/_bulk"
+	run curl -sS --max-time 1 -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" "$ES_URL/_bulk"
 	[ "$status" -eq 28 ] # timed out
-	run bash -c "printf '%s\n' '$body' | es_curl -H 'Content-Type: application/x-ndjson' --data-binary @- -o /dev/null -w '%{http_code}' $ES_URL/_bulk"
+	run es_curl -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" -o /dev/null -w '%{http_code}' "$ES_URL/_bulk"
 	assert_output 200
-	run bash -c "es_requests | jq -c '[.n, .fault, .status]'"
+	run jq -c '[.n, .fault, .status]' <<<"$(es_requests)"
 	assert_output '[1,"status",429]
 [2,"status",503]
 [3,"drop",null]
@@ -289,9 +307,10 @@ EOF
 	run es_curl -H 'Content-Type: application/x-ndjson' --data-binary "$(printf '%0300d\n' 0)" -o /dev/null -w '%{http_code}' "$ES_URL/_bulk"
 	assert_output 413
 	es_faults '{"item_429":"a","fail_requests":"5:503"}'
-	run bash -c "es_curl -H 'Content-Type: application/x-ndjson' --data-binary @$T/body $ES_URL/_bulk | jq -c '[.items[].index.status]'"
+	run jq -c '[.items[].index.status]' \
+		<<<"$(es_curl -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" "$ES_URL/_bulk")"
 	assert_output '[429,200]'
-	run bash -c "es_curl -H 'Content-Type: application/x-ndjson' --data-binary @$T/body -o /dev/null -w '%{http_code}' $ES_URL/_bulk"
+	run es_curl -H 'Content-Type: application/x-ndjson' --data-binary @"$T/body" -o /dev/null -w '%{http_code}' "$ES_URL/_bulk"
 	assert_output 503
 }
 
@@ -312,7 +331,7 @@ EOF
 	[ "$(wc -c <"$T/huge")" -gt $((17 << 20)) ]
 	run jq -c '[.errors, [.items[].index.status]]' "$T/huge"
 	assert_output '[false,[200,200]]'
-	run bash -c "es_requests | jq -c '[.n, .fault, .status]'"
+	run jq -c '[.n, .fault, .status]' <<<"$(es_requests)"
 	assert_output '[1,"short",200]
 [2,"no-status",200]
 [3,"string-status",200]
@@ -333,7 +352,7 @@ EOF
 EOF
 	run jq -c '[.errors, (.items[] | to_entries[0] | [.key, .value.status])]' <<<"${lines[0]}"
 	assert_output '[false,["index",201],["create",201],["delete",201]]'
-	run bash -c "es_get /_double/stats | jq .accepted"
+	run jq .accepted <<<"$(es_get '/_double/stats')"
 	assert_output 3
 	run es_count a
 	assert_output 0

@@ -8,6 +8,17 @@
 load test_helper
 load helpers/kafka
 
+setup() {
+	# nap SECONDS: sleep without a process (a read that times out on a
+	# FIFO that this shell holds open for writing too: no EOF, no data).
+	mkfifo "$BATS_TEST_TMPDIR/nap"
+	exec {NAP_FD}<>"$BATS_TEST_TMPDIR/nap"
+}
+
+nap() {
+	read -r -t "$1" -u "$NAP_FD" _ || true
+}
+
 teardown() {
 	local p
 	kafka_stop || true
@@ -37,78 +48,118 @@ pipeline_start() {
 	SINK_PID=$!
 }
 
+# Waits for the three (SIGKILLed if not all gone within 60 s); the
+# statuses of sw-consume and the sink in PIPE_ST.  Polled with builtins
+# (bash reaps its children as they end), not a timeout and a tail each.
 pipeline_wait() {
-	local p st
+	local i p st pids=("$CONSUME_PID" "$THROTTLE_PID" "$SINK_PID")
 	PIPE_ST=
-	for p in "$CONSUME_PID" "$THROTTLE_PID" "$SINK_PID"; do
-		timeout 60 tail --pid="$p" -f /dev/null || kill -KILL "$p"
+	for ((i = 0; i < 3000; i++)); do
+		kill -0 "${pids[@]}" 2>/dev/null || break
+		nap 0.02
+	done
+	# Only if they outlived the wait: a pid that has ended may be reused.
+	((i < 3000)) || kill -KILL "${pids[@]}" 2>/dev/null || true
+	for p in "${pids[@]}"; do
 		st=0
 		wait "$p" 2>/dev/null || st=$?
 		[ "$p" = "$THROTTLE_PID" ] || PIPE_ST="$PIPE_ST $st"
 	done
 }
 
+# commits: the lines of the commit log (as wc -l counts them) in COMMITS,
+# without a process: until_commits polls it.
 commits() {
-	if [ -f "$BATS_TEST_TMPDIR/out/_sw_log" ]; then
-		wc -l <"$BATS_TEST_TMPDIR/out/_sw_log"
-	else
-		echo 0
+	local -a l
+	COMMITS=0
+	[ -f "$BATS_TEST_TMPDIR/out/_sw_log" ] || return 0
+	mapfile l <"$BATS_TEST_TMPDIR/out/_sw_log"
+	COMMITS=${#l[@]}
+	if ((COMMITS)) && [[ ${l[COMMITS - 1]} != *$'\n' ]]; then
+		COMMITS=$((COMMITS - 1))
 	fi
 }
 
 # until_commits N: until the log has N lines or the sink is gone (60 s).
+# Looked at every 0.1 s, with builtins only.
 until_commits() {
 	local i
-	for ((i = 0; i < 3000; i++)); do
-		[ "$(commits)" -ge "$1" ] && return 0
+	for ((i = 0; i < 600; i++)); do
+		commits
+		[ "$COMMITS" -ge "$1" ] && return 0
 		kill -0 "$SINK_PID" 2>/dev/null || return 0
-		sleep 0.02
+		nap 0.1
 	done
 	return 1
 }
 
-# The records of the committed files (those the log names), one
-# "topic partition offset" line each; READ is the command that prints
-# part files as NDJSON, given any number of them (one process for them all:
-# this runs after every kill, over hundreds of files).
-committed_ids() {
+# The records of the committed files (those the log names), as NDJSON;
+# READ is the command that prints part files as NDJSON, given any number
+# of them (one process for them all: this runs after every kill, over
+# hundreds of files).
+committed_records() {
 	jq -r '.files[]' "$BATS_TEST_TMPDIR/out/_sw_log" |
-		(cd "$BATS_TEST_TMPDIR/out" && xargs -r -d '\n' $READ) |
-		jq -r '"\(.topic) \(.partition) \(.offset)"'
+		(cd "$BATS_TEST_TMPDIR/out" && xargs -r -d '\n' $READ)
+}
+
+# The same, one "topic partition offset" line each.
+committed_ids() {
+	committed_records | jq -r '"\(.topic) \(.partition) \(.offset)"'
 }
 
 # The checkpoint never claims more than the directory holds: per
 # partition, its offset is at most the number of distinct offsets below it
 # that are committed (offsets of the mock start at 0 and have no gaps).
+# The offsets the checkpoint claims in all go in CLAIMED.  One jq for the
+# checkpoint and one awk for the count, not a jq, an awk and a wc for
+# each partition.
 check_claims() {
-	local ids=$BATS_TEST_TMPDIR/ids
-	committed_ids | sort -u >"$ids"
-	jq -e .offsets "$BATS_TEST_TMPDIR/ckpt" >/dev/null
-	jq -r '.offsets.web // {} | to_entries[] | "\(.key) \(.value)"' \
-		"$BATS_TEST_TMPDIR/ckpt" | while read -r p off; do
-		have=$(awk -v p="$p" -v o="$off" '$1 == "web" && $2 == p && $3 < o' "$ids" | wc -l)
-		[ "$have" -eq "$off" ] || { echo "partition $p: checkpoint $off, committed below it $have"; return 1; }
-	done
+	local claims
+	claims=$(jq -r '(.offsets // error("checkpoint without offsets")) as $o
+		| "claimed \([$o.web // {} | .[]] | add // 0)",
+		  ($o.web // {} | to_entries[] | "\(.key) \(.value)")' "$BATS_TEST_TMPDIR/ckpt") || return
+	CLAIMED=${claims%%$'\n'*}
+	CLAIMED=${CLAIMED#claimed }
+	committed_ids | awk -v claims="$claims" '
+		BEGIN {
+			n = split(claims, l, "\n")
+			for (i = 2; i <= n; i++) { split(l[i], f, " "); off[f[1]] = f[2] + 0 }
+		}
+		$1 == "web" && ($2 in off) && $3 + 0 < off[$2] && !seen[$2 " " $3]++ { have[$2]++ }
+		END {
+			bad = 0
+			for (p in off)
+				if (have[p] + 0 != off[p]) {
+					printf "partition %s: checkpoint %d, committed below it %d\n", p, off[p], have[p]
+					bad = 1
+				}
+			exit bad
+		}'
 }
 
 # The whole kill loop; arguments go to the sink.  Prints the figures.
 kill_loop() {
-	local run victim name at kills=0
+	local run victim name at ck kills=0
 	kafka_start --topic web:4
 	sw-gen web --count 6000 --seed 3 | sw-produce -b "$KAFKA_BROKERS" -t web -k .name
 	echo '{"offsets":{}}' >"$BATS_TEST_TMPDIR/ckpt"
+	CLAIMED=0
 	# Until the stream has been taken to its end (at most 40 runs).
 	for ((run = 1; run <= 40; run++)); do
-		[ "$(jq '[.offsets.web[]?] | add // 0' "$BATS_TEST_TMPDIR/ckpt")" -lt 6000 ] || break
-		at=$(($(commits) + RANDOM % 6 + 1))
+		[ "$CLAIMED" -lt 6000 ] || break
+		commits
+		at=$((COMMITS + RANDOM % 6 + 1))
 		pipeline_start "$@"
 		if ((run % 5)); then victim=$SINK_PID name=sw-sink-files; else victim=$CONSUME_PID name=sw-consume; fi
 		until_commits "$at"
 		# A random moment within the next commits.
-		sleep "0.0$((RANDOM % 10))"
+		nap "0.0$((RANDOM % 10))"
 		kill -KILL "$victim" 2>/dev/null && kills=$((kills + 1))
 		pipeline_wait
-		echo "# run $run: SIGKILL $name after commit $at; statuses:$PIPE_ST; commits $(commits); checkpoint $(cat "$BATS_TEST_TMPDIR/ckpt")" >&3
+		commits
+		read -r ck <"$BATS_TEST_TMPDIR/ckpt" || true
+		echo "# run $run: SIGKILL $name after commit $at; statuses:$PIPE_ST; commits $COMMITS; checkpoint $ck" >&3
+		# Sets CLAIMED, for the loop's test.
 		check_claims
 	done
 	pipeline_start "$@"
