@@ -55,24 +55,29 @@ pipeline_wait() {
 	local p st
 	PIPE_ST=
 	for p in "$CONSUME_PID" "$ENRICH_PID" "$SINK_PID"; do
-		timeout 60 tail --pid="$p" -f /dev/null || kill -KILL "$p"
+		timeout 60 tail -s 0.1 --pid="$p" -f /dev/null || kill -KILL "$p"
 		st=0
 		wait "$p" 2>/dev/null || st=$?
 		PIPE_ST="$PIPE_ST $st"
 	done
 }
 
-# bulk_requests: how many _bulk requests the double has seen.
+# bulk_requests: how many _bulk requests the double has seen (its stats
+# count them; read without jq: this runs every tenth of a second).
 bulk_requests() {
-	es_get /_double/requests | jq '[.[] | select(.path | endswith("/_bulk"))] | length'
+	local r
+	r=$(es_get /_double/stats)
+	[[ $r =~ \"requests\":\ *([0-9]+) ]] || { echo "stats: $r" >&2; return 1; }
+	echo "${BASH_REMATCH[1]}"
 }
 
 # until_requests N: waits until the double has seen N _bulk requests, or the
 # sink is gone (at most 60 s).  Kills are placed by progress, not by time.
 until_requests() {
-	local i
+	local i n
 	for ((i = 0; i < 600; i++)); do
-		[ "$(bulk_requests)" -ge "$1" ] && return 0
+		n=$(bulk_requests) || return 1
+		[ "$n" -ge "$1" ] && return 0
 		kill -0 "$SINK_PID" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -117,7 +122,7 @@ until_requests() {
 # wait_pid PID [SECONDS]: waits for a background child of this shell, at
 # most SECONDS (default 60; then it is killed), and sets ST to its status.
 wait_pid() {
-	timeout "${2:-60}" tail --pid="$1" -f /dev/null || kill -KILL "$1" 2>/dev/null
+	timeout "${2:-60}" tail -s 0.1 --pid="$1" -f /dev/null || kill -KILL "$1" 2>/dev/null
 	ST=0
 	wait "$1" 2>/dev/null || ST=$?
 }
@@ -295,13 +300,17 @@ fd = os.open("/proc/%s/fd/0" % sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
 n = fcntl.ioctl(fd, termios.FIONREAD, struct.pack("i", 0))
 print(struct.unpack("i", n)[0])' "$1"
 }
-export -f pipe_unread
+
+# pipe_drained PID: PID has read everything written to its stdin pipe.
+pipe_drained() {
+	[ "$(pipe_unread "$1")" = 0 ]
+}
 
 # sigterm_now: once the tool has read everything written to it (so the
 # result does not depend on timing), SIGTERM with stdin still open; it
 # must exit 0.
 sigterm_now() {
-	wait_for 30 bash -c "[ \"\$(pipe_unread $PID)\" = 0 ]"
+	wait_for 30 pipe_drained "$PID"
 	kill -TERM "$PID"
 	wait_pid "$PID" 60
 	exec 5>&-
@@ -366,7 +375,7 @@ sigterm_now() {
 	sw-consume -b "$KAFKA_BROKERS" -t t -o beginning >"$BATS_TEST_TMPDIR/out" \
 		2>"$BATS_TEST_TMPDIR/err" &
 	PID=$!
-	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/out') -ge 500 ]"
+	wait_for 30 lines_at_least "$BATS_TEST_TMPDIR/out" 500
 	kill -TERM "$PID"
 	wait_pid "$PID"
 	[ "$ST" -eq 0 ] || { echo "status $ST"; cat "$BATS_TEST_TMPDIR/err"; return 1; }
@@ -377,7 +386,7 @@ sigterm_now() {
 @test "SIGTERM mid-stream: sw-gen ends on a whole line and exits 0" {
 	sw-gen web --rate 2000 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	PID=$!
-	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/out') -ge 100 ]"
+	wait_for 30 lines_at_least "$BATS_TEST_TMPDIR/out" 100
 	kill -TERM "$PID"
 	wait_pid "$PID"
 	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
@@ -401,7 +410,7 @@ sigterm_now() {
 	sw-files "$BATS_TEST_TMPDIR/dir" --follow --state "$BATS_TEST_TMPDIR/state" \
 		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	PID=$!
-	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/out') -ge 40 ]"
+	wait_for 30 lines_at_least "$BATS_TEST_TMPDIR/out" 40
 	kill -TERM "$PID"
 	wait_pid "$PID"
 	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
@@ -419,7 +428,7 @@ sigterm_now() {
 	start_on_fifo sw-mqtt pub -b "127.0.0.1:$MQTT_PORT" -t rel --qos 1
 	sw-gen sensor --count 50 >&5
 	sigterm_now
-	wait_for 30 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/sub.out') -ge 50 ]"
+	wait_for 30 lines_at_least "$BATS_TEST_TMPDIR/sub.out" 50
 	kill -TERM "$SUB_PID"
 	wait_pid "$SUB_PID"
 	[ "$ST" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/sub.err"; return 1; }
