@@ -2,8 +2,10 @@
 // (WANT, one per line in the specification's JSON encoding, as
 // avro-read.js prints them)?  FORM is the JSON form of GOT: "avro" (sw's
 // --json avro, the specification's encoding) or "plain" (sw's default,
-// man/sw-avro.1).  Prints each difference with its path; exit 1 if any.
-//   node avro-same.js SCHEMA plain|avro WANT GOT
+// man/sw-avro.1); "plain:NAME" or "avro:NAME" when each line of GOT is a
+// record whose member NAME holds the value (what sw-avro decode --field
+// .NAME writes).  Prints each difference with its path; exit 1 if any.
+//   node avro-same.js SCHEMA WANT FORM GOT [FORM GOT]...
 //
 // The normalisation, value by value (WANT's form -> what GOT must hold):
 // - null, boolean, int, long, string, enum: the same JSON value;
@@ -135,8 +137,10 @@ program(module, ([schemaFile, wantFile, ...forms], io) => {
 	const want = lines(wantFile).map((l) => JSON.parse(l));
 	diffs = [];
 	for (let k = 0; k < forms.length; k += 2) {
-		form = forms[k];
-		const got = lines(forms[k + 1]).map((l) => JSON.parse(l));
+		const [f, member] = forms[k].split(':');
+		form = f;
+		const got = lines(forms[k + 1]).map((l) =>
+			member === undefined ? JSON.parse(l) : JSON.parse(l)[member]);
 		if (want.length !== got.length)
 			diffs.push(`${forms[k + 1]}: ${want.length} values from avsc, ${got.length} from sw`);
 		want.forEach((w, i) => i < got.length &&

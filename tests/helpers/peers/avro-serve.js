@@ -1,13 +1,15 @@
 // avro-serve: runs the avro-*.js peer scripts in one node process, one
 // request after another, so that a test starts node and avsc once instead
-// of once per schema and form (tests/62-avro-peers.bats, its avsc helper).
-// A request is one line on stdin, fields separated by tabs:
-//   SCRIPT  PREFIX  ARG...
-// It runs SCRIPT.js's main with the ARGs, PREFIX.in as its standard input
-// (when it reads any), and writes its standard output and error to
-// PREFIX.out and PREFIX.err; then the exit status, one line on stdout.
-// Ends at the end of stdin.
-//   node avro-serve.js
+// of once per schema and form (tests/62-avro-peers.bats, through
+// tests/helpers/peers/batch.bash).  A request is one line on stdin,
+// fields separated by tabs:
+//   SCRIPT  IN  OUT  ARG...
+// It runs SCRIPT.js's main with the ARGs, the file IN as its standard
+// input (when it reads any; IN may be empty), and writes its standard
+// output to the file OUT and its standard error to OUT.err; then the exit
+// status, one line on stdout.  Relative paths are from the working
+// directory.  Ends at the end of stdin.
+//   node avro-serve.js <requests >statuses
 'use strict';
 const fs = require('fs');
 const readline = require('readline');
@@ -15,10 +17,10 @@ const readline = require('readline');
 const SCRIPTS = ['avro-compat', 'avro-fingerprint', 'avro-read', 'avro-same', 'avro-write'];
 
 async function serve(line) {
-	const [script, prefix, ...args] = line.split('\t');
+	const [script, input, output, ...args] = line.split('\t');
 	const out = [], err = [];
 	const io = {
-		input: () => fs.readFileSync(`${prefix}.in`),
+		input: () => fs.readFileSync(input),
 		out: (s) => out.push(s),
 		err: (s) => err.push(s),
 	};
@@ -31,8 +33,8 @@ async function serve(line) {
 		err.push(`${e.stack}\n`);
 		code = 1;
 	}
-	fs.writeFileSync(`${prefix}.out`, out.join(''));
-	fs.writeFileSync(`${prefix}.err`, err.join(''));
+	fs.writeFileSync(output, out.join(''));
+	fs.writeFileSync(`${output}.err`, err.join(''));
 	process.stdout.write(`${code}\n`);
 }
 

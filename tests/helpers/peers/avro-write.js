@@ -1,6 +1,6 @@
 // avro-write: avsc writes the values on stdin (one per line, in the
 // specification's JSON encoding) with SCHEMA, in every form the tests read,
-// into DIR:
+// into DIR (made if missing):
 //   null.avro, deflate.avro    containers with those codecs
 //   raw, single-object, confluent
 //       one NDJSON line {"v": base64 of the message} per value; the
@@ -28,6 +28,7 @@ function container(type, codec, values) {
 program(module, async ([schemaFile, dir], io) => {
 	const type = readType(schemaFile);
 	const values = lines(io.input()).map((l) => type.fromString(l));
+	fs.mkdirSync(dir, { recursive: true });
 
 	const head = {
 		raw: Buffer.alloc(0),
