@@ -21,7 +21,7 @@
 # Plain-http requests to the double go through bash's /dev/tcp (es_http),
 # not curl: a curl costs ~30 ms of CPU, and tests make hundreds.
 
-ES_DOUBLE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/es-double"
+ES_DOUBLE=$TESTS_DIR/helpers/es-double # (no subshell: loaded for every test)
 
 es_share() {
 	es_start --shared --lifetime 3600 || return
