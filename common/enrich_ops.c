@@ -18,6 +18,7 @@
 #include "enrich_uuid.h"
 #include "jpath.h"
 #include "jqprog.h"
+#include "sbuf.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -447,27 +448,34 @@ int enrich_set_time_format(struct enrich *e, const char *format, char *err,
 	return 0;
 }
 
+/* "--time-unit: 'x': expected auto, s, ms, us or ns" into err; -1.  The
+ * values come from the table that parses them, as in --help. */
+static int not_one_of(char *err, size_t errlen, const char *opt,
+		      const char *arg, const char *const *names)
+{
+	struct sbuf b = SBUF_INIT;
+
+	sbuf_put_list(&b, names, ", ", " or ");
+	snprintf(err, errlen, "%s: '%s': expected %s", opt, arg, b.p);
+	sbuf_free(&b);
+	return -1;
+}
+
 int enrich_set_time_unit(struct enrich *e, const char *unit, char *err,
 			 size_t errlen)
 {
-	if (timefmt_parse_unit(unit, &e->tin.unit) < 0) {
-		snprintf(err, errlen,
-			 "--time-unit: '%s': expected s, ms, us, ns or auto",
-			 unit);
-		return -1;
-	}
+	if (timefmt_parse_unit(unit, &e->tin.unit) < 0)
+		return not_one_of(err, errlen, "--time-unit", unit,
+				  timefmt_unit_names);
 	return 0;
 }
 
 int enrich_set_time_output(struct enrich *e, const char *output, char *err,
 			   size_t errlen)
 {
-	if (timefmt_parse_output(output, &e->tout.output) < 0) {
-		snprintf(err, errlen,
-			 "--time-output: '%s': expected rfc3339 or epoch_ms",
-			 output);
-		return -1;
-	}
+	if (timefmt_parse_output(output, &e->tout.output) < 0)
+		return not_one_of(err, errlen, "--time-output", output,
+				  timefmt_output_names);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
  * wait: waits that last in bounded steps, so that a tool does on time what
- * is due (a progress report, contract section 13) and stops when asked,
+ * is due (a progress report: PROGRESS REPORTS in sw(7)) and stops when asked,
  * while it waits for input or for a server.
  *
  * A module that can wait takes a struct wait_step from its caller (in its

@@ -215,6 +215,18 @@ check_uuids() {
 	assert_output '{"t":1639277668791123456,"ts":"2021-12-12T02:54:28.791Z"}'
 }
 
+@test "--time-unit, --time-output: an unknown value is a usage error naming every value --help lists" {
+	run sw-enrich --time .t --time-unit sec <<<'{}'
+	assert_status 64
+	[ "${lines[0]}" = "sw-enrich: --time-unit: 'sec': expected auto, s, ms, us or ns" ]
+	run sw-enrich --time .t --time-output iso <<<'{}'
+	assert_status 64
+	[ "${lines[0]}" = "sw-enrich: --time-output: 'iso': expected rfc3339 or epoch_ms" ]
+	run sw-enrich --help
+	[[ $output == *"--time-unit auto|s|ms|us|ns "* ]]
+	[[ $output == *"--time-output rfc3339|epoch_ms "* ]]
+}
+
 @test "--time: nested paths and paths into new fields" {
 	run sw-enrich --time '.a.b[1]' --time-out ts <<<'{"a":{"b":[0,1639277668]}}'
 	assert_status 0
