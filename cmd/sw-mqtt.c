@@ -355,6 +355,10 @@ static struct mqtt_client *connect_broker(struct tool *t, const struct opts *o,
 		mqtt_client_close(c);
 		tool_die(t, SW_EXIT_UNAVAILABLE, "%s:%d: cannot connect within %.3gs: %s",
 			 conf->host, conf->port, (double)o->timeout_us / 1e6, err);
+	case MQTT_UNTRUSTED:
+		mqtt_client_close(c);
+		tool_die(t, SW_EXIT_UNAVAILABLE, "%s:%d: cannot connect: %s",
+			 conf->host, conf->port, err);
 	case MQTT_REFUSED:
 		mqtt_client_close(c);
 		tool_die(t, SW_EXIT_FAIL, "%s:%d: %s", conf->host, conf->port, err);

@@ -34,6 +34,7 @@ struct mqtt_client {
 	int subscribed;  /* every filter granted on this connection */
 	int first_sub;   /* subscriptions made at least once in this process */
 	int refused;
+	int tls_failed;     /* the last attempt's TLS handshake failed */
 	int pub_qos;
 	int64_t next_try_us;
 	int64_t attempt_us;
@@ -371,6 +372,7 @@ int mqtt_client_run(struct mqtt_client *c, int timeout_ms, char *err,
 		event(c, MQTT_EV_LOST, c->reason);
 		return MQTT_OK;
 	}
+	c->tls_failed = rc == MOSQ_ERR_TLS;
 	attempt_failed(c, loop_reason(rc, e, buf, sizeof buf));
 	if (c->refused) {
 		trim_reason(c);
@@ -395,6 +397,14 @@ int mqtt_client_connect(struct mqtt_client *c, int timeout_ms, char *err,
 			trim_reason(c);
 			snprintf(err, errlen, "%s", c->reason);
 			return MQTT_REFUSED;
+		}
+		/* A first handshake that fails (an untrusted certificate, a
+		 * plain server on a TLS port) fails the same way again, as
+		 * mosquitto_sub's does: say so now, not at the timeout. */
+		if (c->tls_failed) {
+			trim_reason(c);
+			snprintf(err, errlen, "TLS: %s", c->reason);
+			return MQTT_UNTRUSTED;
 		}
 		if (stopping(c))
 			return MQTT_ERR;

@@ -73,6 +73,8 @@ enum mqtt_rc {
 	MQTT_ERR = -1,         /* anything else; err says what */
 	MQTT_UNREACHABLE = -2, /* no connection within the time allowed */
 	MQTT_REFUSED = -3,     /* the broker refused us (credentials, ACL) */
+	MQTT_UNTRUSTED = -4,   /* the TLS handshake failed (the broker's
+				* certificate, ours, the protocol) */
 };
 
 struct mqtt_client;
@@ -95,8 +97,11 @@ void mqtt_client_close(struct mqtt_client *c);
 
 /* Connects, and subscribes when there are filters, retrying until
  * timeout_ms has passed.  Returns MQTT_OK, MQTT_UNREACHABLE (err has the
- * last reason), MQTT_REFUSED, or MQTT_ERR.  A signal makes it return
- * MQTT_ERR with an empty err. */
+ * last reason), MQTT_REFUSED, MQTT_UNTRUSTED at the first failed TLS
+ * handshake (not retried: it fails the same way again), or MQTT_ERR.  A
+ * signal makes it return MQTT_ERR with an empty err.  Reconnections
+ * later retry through a failed handshake too (a broker may be changing
+ * its certificate). */
 int mqtt_client_connect(struct mqtt_client *c, int timeout_ms, char *err,
 			size_t errlen);
 
