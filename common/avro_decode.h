@@ -73,9 +73,10 @@ const char *avro_logical_range(int logical, int64_t v);
 int avro_fmt_date(int64_t days, struct sbuf *out);
 int avro_fmt_time(int64_t v, int micros, struct sbuf *out);
 int avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out);
-/* Appends the shortest decimal text that reads back as the same float. */
+/* Append a float or double as the shortest text that reads back as the
+ * same value: -0.0 with its sign, NaN and the infinities as the strings
+ * "NaN", "Infinity" and "-Infinity" (Avro's JSON encoding of them). */
 void avro_fmt_float(float f, struct sbuf *out);
-/* Appends a double as the shortest text that reads back the same. */
 void avro_fmt_double(double d, struct sbuf *out);
 
 #endif

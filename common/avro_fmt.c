@@ -121,20 +121,32 @@ int avro_fmt_timestamp(int64_t v, int micros, int utc, struct sbuf *out)
 }
 
 /* -0.0 keeps its sign: JSON's "-0.0" reads back as negative zero, where
- * "0" (what the number writer gives for a whole value) would not. */
-void avro_fmt_float(float f, struct sbuf *out)
+ * "0" (what the number writer gives for a whole value) would not.  NaN
+ * and the infinities, which JSON has no numbers for, are the strings
+ * "NaN", "Infinity" and "-Infinity", as Avro's own JSON encoder (and
+ * Spark's to_json) writes them and as encode reads them back. */
+static int put_special(double d, struct sbuf *out)
 {
-	if (f == 0 && signbit(f))
+	if (isnan(d))
+		sbuf_put(out, "\"NaN\"", 5);
+	else if (isinf(d))
+		sbuf_puts(out, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+	else if (d == 0 && signbit(d))
 		sbuf_put(out, "-0.0", 4);
 	else
+		return 0;
+	return 1;
+}
+
+void avro_fmt_float(float f, struct sbuf *out)
+{
+	if (!put_special(f, out))
 		sbuf_put_float(out, f);
 }
 
 void avro_fmt_double(double d, struct sbuf *out)
 {
-	if (d == 0 && signbit(d))
-		sbuf_put(out, "-0.0", 4);
-	else
+	if (!put_special(d, out))
 		sbuf_put_double(out, d);
 }
 

@@ -733,6 +733,46 @@ avsc_read() {
 		| jq -e -s '.[0].t == 253402300800000 and .[1].t == -62167305600000' >/dev/null
 }
 
+@test "sw-avro: NaN and the infinities are the strings Avro's JSON encoding uses, and survive avsc | decode | encode | avsc" {
+	load helpers/npm
+	npm_peers avsc
+	local schema='{"type":"record","name":"R","fields":[
+		{"name":"f","type":"float"},{"name":"d","type":"double"},
+		{"name":"u","type":["null","double"]}]}'
+	echo "$schema" >"$T/s.avsc"
+	avsc_write "$T/in.avro" "$schema" '[
+		{f: NaN, d: Infinity, u: -Infinity},
+		{f: -Infinity, d: NaN, u: NaN},
+		{f: Infinity, d: -Infinity, u: 2.5}]'
+	run sw-avro decode "$T/in.avro"
+	assert_status 0
+	assert_output <<-'EOF'
+	{"f":"NaN","d":"Infinity","u":"-Infinity"}
+	{"f":"-Infinity","d":"NaN","u":"NaN"}
+	{"f":"Infinity","d":"-Infinity","u":2.5}
+	EOF
+	run sw-avro decode --json avro "$T/in.avro"
+	[ "${lines[1]}" = '{"f":"-Infinity","d":"NaN","u":{"double":"NaN"}}' ]
+	sw-avro decode "$T/in.avro" | sw-avro encode --schema "$T/s.avsc" -o "$T/back.avro"
+	sw-avro decode --json avro "$T/in.avro" |
+		sw-avro encode --json avro --schema "$T/s.avsc" -o "$T/back2.avro"
+	# what avsc reads back, NaN and infinities spelled out (JSON.stringify
+	# would make them all null)
+	read_special() {
+		node -e '
+			const avro = require("avsc");
+			avro.createFileDecoder(process.argv[1]).on("data", (r) => {
+				console.log(JSON.stringify(r, (k, v) =>
+					typeof v === "number" && !isFinite(v) ? String(v) : v));
+			});
+		' "$1"
+	}
+	want=$(read_special "$T/in.avro")
+	[[ $want == *'"f":"NaN","d":"Infinity","u":"-Infinity"'* ]]
+	[ "$(read_special "$T/back.avro")" = "$want" ]
+	[ "$(read_special "$T/back2.avro")" = "$want" ]
+}
+
 @test "sw-avro: a time of day outside one day is bad input, never a wrapped clock" {
 	load helpers/npm
 	npm_peers avsc
