@@ -176,7 +176,10 @@ static void test_doubles(void)
 	UNIT_STREQ(b.p, "1.1", "float 1.1f");
 	sbuf_reset(&b);
 	avro_fmt_double(NAN, &b);
-	UNIT_STREQ(b.p, "null", "NaN is null");
+	UNIT_STREQ(b.p, "\"NaN\"", "NaN is the string Avro's JSON encoding uses");
+	sbuf_reset(&b);
+	avro_fmt_float(-INFINITY, &b);
+	UNIT_STREQ(b.p, "\"-Infinity\"", "float -Infinity");
 	sbuf_free(&b);
 }
 
@@ -290,7 +293,8 @@ static void test_round_trips(void)
 	round_trip("\"bytes\"", "\"AAE=\"", "\"AAE=\"");
 	round_trip("\"string\"", "\"a\\u0000b\\\"\"", "\"a\\u0000b\\\"\"");
 	round_trip("[\"null\",\"float\"]", "0.1", "0.1");
-	round_trip("\"double\"", "\"NaN\"", "null");
+	round_trip("\"double\"", "\"NaN\"", "\"NaN\"");
+	round_trip("\"float\"", "\"Infinity\"", "\"Infinity\"");
 	round_trip("{\"type\":\"map\",\"values\":[\"null\",\"long\"]}",
 		   "{\"a\":null,\"b\":-9223372036854775808}",
 		   "{\"a\":null,\"b\":-9223372036854775808}");
