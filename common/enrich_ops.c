@@ -448,15 +448,15 @@ int enrich_set_time_format(struct enrich *e, const char *format, char *err,
 	return 0;
 }
 
-/* "--time-unit: 'x': expected auto, s, ms, us or ns" into err; -1.  The
- * values come from the table that parses them, as in --help. */
+/* The message for a value not in names, into err; -1.  The values come
+ * from the table that parses them, as in --help. */
 static int not_one_of(char *err, size_t errlen, const char *opt,
 		      const char *arg, const char *const *names)
 {
 	struct sbuf b = SBUF_INIT;
 
-	sbuf_put_list(&b, names, ", ", " or ");
-	snprintf(err, errlen, "%s: '%s': expected %s", opt, arg, b.p);
+	sbuf_put_not_one_of(&b, opt, arg, names);
+	snprintf(err, errlen, "%s", b.p);
 	sbuf_free(&b);
 	return -1;
 }

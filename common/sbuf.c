@@ -37,6 +37,13 @@ void sbuf_put_list(struct sbuf *b, const char *const *v, const char *sep,
 	}
 }
 
+void sbuf_put_not_one_of(struct sbuf *b, const char *opt, const char *arg,
+			 const char *const *names)
+{
+	sbuf_printf(b, "%s: '%s': expected ", opt, arg);
+	sbuf_put_list(b, names, ", ", " or ");
+}
+
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;

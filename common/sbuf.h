@@ -33,6 +33,10 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
  * ("auto, raw or confluent", "json|string|base64"). */
 void sbuf_put_list(struct sbuf *b, const char *const *v, const char *sep,
 		   const char *last);
+/* Appends the message for a value that is not one of names:
+ * "--on-error: 'x': expected fail or skip". */
+void sbuf_put_not_one_of(struct sbuf *b, const char *opt, const char *arg,
+			 const char *const *names);
 
 /* Appends s[0..n) as a quoted JSON string.  s must be valid UTF-8;
  * control characters, '"' and '\\' are escaped, nothing else is. */

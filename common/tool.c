@@ -143,8 +143,8 @@ static int one_of(struct tool *t, const char *opt, const char *const *names,
 	for (i = 0; names[i]; i++)
 		if (strcmp(arg, names[i]) == 0)
 			return i;
-	sbuf_put_list(&b, names, ", ", " or ");
-	tool_usage_error(t, "%s: '%s': expected %s", opt, arg, b.p);
+	sbuf_put_not_one_of(&b, opt, arg, names);
+	tool_usage_error(t, "%s", b.p);
 }
 
 int tool_option(struct tool *t, int c, const char *arg)
