@@ -23,7 +23,9 @@
  * with the topics made so far, so that clients reconnect to an empty
  * cluster rather than to nothing.  The same watch on the wire rewrites the
  * controller id of Metadata responses (0, a broker that does not exist) to
- * a broker that does.
+ * a broker that does, and answers a member whose SyncGroup comes after its
+ * leader's with its assignment, where the mock says INVALID_REQUEST and
+ * makes the group rebalance.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -502,12 +504,45 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 	return r;
 }
 
+/* Sends all of b on fd, for a response the guard answers in place of the
+ * mock's (mockguard_replace): the mock takes its own bytes as sent, so
+ * these cannot be left to a later call.  Such a response is small and
+ * the socket's buffer has room for it but on a client that reads
+ * nothing; that one is given 10 s.  Returns 0, or -1 with errno set. */
+static int send_all(int fd, const struct sbuf *b, int flags)
+{
+	size_t done = 0;
+	int waits = 0;
+
+	while (done < b->len) {
+		ssize_t r = send(fd, b->p + done, b->len - done,
+				 flags | MSG_NOSIGNAL);
+
+		if (r > 0) {
+			done += (size_t)r;
+		} else if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+
+			if (errno == EAGAIN && ++waits > 100) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			poll(&p, 1, 100);
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Responses go out through sendmsg(): copied, so that the controller id of
- * Metadata responses can be rewritten (kafka_mockguard), and sent. */
+ * Metadata responses can be rewritten (kafka_mockguard), and sent; a
+ * SyncGroup the mock refuses for nothing is answered as Kafka would. */
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	static unsigned char *buf;
 	static size_t cap;
+	static struct sbuf rep;
 	struct msghdr m;
 	struct iovec one;
 	size_t total = 0, i;
@@ -527,6 +562,8 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		       msg->msg_iov[i].iov_len);
 		total += msg->msg_iov[i].iov_len;
 	}
+	if (mockguard_replace(guard, fd, buf, total, &rep))
+		return send_all(fd, &rep, flags) < 0 ? -1 : (ssize_t)total;
 	mockguard_out(guard, fd, buf, total);
 	m = *msg;
 	one.iov_base = buf;

@@ -11,10 +11,14 @@
 #define API_METADATA 3
 #define API_JOIN_GROUP 11
 #define API_LEAVE_GROUP 13
+#define API_SYNC_GROUP 14
+#define ERR_INVALID_REQUEST 42
 #define MAX_PENDING 64
 /* The head of a request kept for reading: JoinGroup's fields up to the
- * first protocol's name fit in far less. */
-#define HEAD_MAX 4096
+ * first protocol's name fit in far less; a leader's SyncGroup holds every
+ * member's assignment (about 60 bytes a member of a group on one topic).
+ * A SyncGroup longer than this is not read (3 in the header). */
+#define HEAD_MAX 16384
 #define NAME_MAX_LEN 255
 
 /* A response on its way out. */
@@ -31,8 +35,19 @@ struct outframe {
 	size_t nhead;
 };
 
+/* A follower's SyncGroup the mock will answer INVALID_REQUEST (3 in the
+ * header): its correlation id, version and the member's assignment. */
+struct late {
+	int32_t corr;
+	int ver;
+	unsigned char *asg;
+	size_t n;
+};
+
 struct conn {
 	int id;
+	struct late late[MAX_PENDING];
+	int nlate;
 	/* Metadata requests waiting for their response */
 	int32_t pend_corr[MAX_PENDING];
 	int pend_ver[MAX_PENDING];
@@ -49,9 +64,21 @@ struct conn {
 	char proto[NAME_MAX_LEN + 1];
 };
 
+/* A group's last leader SyncGroup: its generation and its assignments
+ * array (count entries of member id and bytes, as on the wire). */
+struct syncgrp {
+	char group[NAME_MAX_LEN + 1];
+	int32_t gen;
+	int32_t count;
+	unsigned char *asg;
+	size_t n;
+};
+
 struct mockguard {
 	struct conn **conns;
 	size_t n, cap;
+	struct syncgrp *groups;
+	size_t ngroups;
 	char why[3 * NAME_MAX_LEN + 100];
 };
 
@@ -60,13 +87,23 @@ struct mockguard *mockguard_new(void)
 	return xcalloc(1, sizeof(struct mockguard));
 }
 
+static void conn_free(struct conn *c)
+{
+	for (int i = 0; i < c->nlate; i++)
+		free(c->late[i].asg);
+	free(c);
+}
+
 void mockguard_free(struct mockguard *g)
 {
 	if (!g)
 		return;
 	for (size_t i = 0; i < g->n; i++)
-		free(g->conns[i]);
+		conn_free(g->conns[i]);
 	free(g->conns);
+	for (size_t i = 0; i < g->ngroups; i++)
+		free(g->groups[i].asg);
+	free(g->groups);
 	free(g);
 }
 
@@ -98,7 +135,7 @@ void mockguard_close(struct mockguard *g, int id)
 {
 	for (size_t i = 0; i < g->n; i++) {
 		if (g->conns[i]->id == id) {
-			free(g->conns[i]);
+			conn_free(g->conns[i]);
 			g->conns[i] = g->conns[--g->n];
 			return;
 		}
@@ -157,6 +194,102 @@ static void rd_str(struct rd *r, char *out)
 	r->i += (size_t)len;
 }
 
+/* Bytes (int32 length, -1 for null): where they start, and their length
+ * (0 for null). */
+static const unsigned char *rd_bytes(struct rd *r, size_t *n)
+{
+	int64_t len = rd_int(r, 4);
+	const unsigned char *p;
+
+	*n = 0;
+	if (!r->ok || len < 0)
+		return NULL;
+	if (r->n - r->i < (size_t)len) {
+		r->ok = 0;
+		return NULL;
+	}
+	p = r->p + r->i;
+	r->i += (size_t)len;
+	*n = (size_t)len;
+	return p;
+}
+
+static struct syncgrp *syncgrp(struct mockguard *g, const char *group,
+			       int make)
+{
+	for (size_t i = 0; i < g->ngroups; i++)
+		if (strcmp(g->groups[i].group, group) == 0)
+			return &g->groups[i];
+	if (!make)
+		return NULL;
+	g->groups = xrealloc(g->groups, (g->ngroups + 1) * sizeof(*g->groups));
+	memset(&g->groups[g->ngroups], 0, sizeof(*g->groups));
+	memcpy(g->groups[g->ngroups].group, group, strlen(group) + 1);
+	return &g->groups[g->ngroups++];
+}
+
+/* A SyncGroup (version 0 to 3, none flexible) has come whole on c, its
+ * head read by r up to the client id: a leader's is kept, a follower's
+ * that comes after its leader's is noted (3 in the header). */
+static void sync_request(struct mockguard *g, struct conn *c, struct rd *r,
+			 int ver, int32_t corr)
+{
+	char group[NAME_MAX_LEN + 1], member[NAME_MAX_LEN + 1], id[NAME_MAX_LEN + 1];
+	struct syncgrp *s;
+	struct rd a = { NULL, 0, 0, 1 };
+	int32_t gen, count;
+	size_t start, n;
+
+	rd_str(r, group);
+	gen = (int32_t)rd_int(r, 4);
+	rd_str(r, member);
+	if (ver >= 3)
+		rd_str(r, NULL); /* group instance id */
+	count = (int32_t)rd_int(r, 4);
+	if (!r->ok || count < 0)
+		return;
+	if (count > 0) {
+		start = r->i;
+		for (int32_t i = 0; i < count && r->ok; i++) {
+			rd_str(r, NULL);
+			rd_bytes(r, &n);
+		}
+		s = syncgrp(g, group, 1);
+		free(s->asg);
+		s->asg = NULL;
+		s->count = 0;
+		s->gen = gen;
+		if (!r->ok || r->i != r->n) /* longer than HEAD_MAX */
+			return;
+		s->n = r->i - start;
+		s->asg = xmalloc(s->n);
+		memcpy(s->asg, r->p + start, s->n);
+		s->count = count;
+		return;
+	}
+	s = syncgrp(g, group, 0);
+	if (!s || s->gen != gen || !s->asg || c->nlate == MAX_PENDING)
+		return;
+	a.p = s->asg;
+	a.n = s->n;
+	for (int32_t i = 0; i < s->count && a.ok; i++) {
+		const unsigned char *p;
+
+		rd_str(&a, id);
+		p = rd_bytes(&a, &n);
+		if (!a.ok || strcmp(id, member) != 0)
+			continue;
+		c->late[c->nlate].corr = corr;
+		c->late[c->nlate].ver = ver;
+		c->late[c->nlate].n = n;
+		c->late[c->nlate].asg = xmalloc(n ? n : 1);
+		if (n)
+			memcpy(c->late[c->nlate].asg, p, n);
+		c->nlate++;
+		return;
+	}
+}
+
 /* A JoinGroup (versions 0 to 5, those the mock serves: none is flexible)
  * or a LeaveGroup has come whole on c.  Returns 1 when it must be
  * refused. */
@@ -178,6 +311,11 @@ static int request(struct mockguard *g, struct conn *c)
 	}
 	if (api == API_LEAVE_GROUP) {
 		c->member = 0;
+		return 0;
+	}
+	if (api == API_SYNC_GROUP) {
+		if (ver <= 3)
+			sync_request(g, c, &r, ver, corr);
 		return 0;
 	}
 	if (ver > 5)
@@ -247,6 +385,7 @@ int mockguard_feed(struct mockguard *g, int id, const void *buf, size_t n)
 
 				c->keep = api == API_JOIN_GROUP ||
 					  api == API_LEAVE_GROUP ||
+					  api == API_SYNC_GROUP ||
 					  api == API_METADATA;
 			}
 		}
@@ -391,4 +530,57 @@ void mockguard_sent(struct mockguard *g, int id, const unsigned char *buf,
 	struct conn *c = find(g, id, 1);
 
 	out_bytes(c, &c->out, NULL, buf, k, 1);
+}
+
+static void put_i32(struct sbuf *b, int32_t v)
+{
+	unsigned char x[4] = { (unsigned char)((uint32_t)v >> 24),
+			       (unsigned char)((uint32_t)v >> 16),
+			       (unsigned char)((uint32_t)v >> 8),
+			       (unsigned char)v };
+
+	sbuf_put(b, x, 4);
+}
+
+int mockguard_replace(struct mockguard *g, int id, const unsigned char *buf,
+		      size_t n, struct sbuf *out)
+{
+	struct conn *c = find(g, id, 0);
+	struct rd r = { buf, n, 0, 1 };
+	struct late l;
+	int32_t size, corr;
+	int k, err;
+
+	if (!c || c->nlate == 0 || c->out.nsize != 0)
+		return 0;
+	size = (int32_t)rd_int(&r, 4);
+	corr = (int32_t)rd_int(&r, 4);
+	if (!r.ok || size < 0 || (size_t)size + 4 != n)
+		return 0;
+	for (k = 0; k < c->nlate && c->late[k].corr != corr; k++)
+		;
+	if (k == c->nlate)
+		return 0;
+	l = c->late[k];
+	c->late[k] = c->late[--c->nlate];
+	if (l.ver >= 1)
+		rd_int(&r, 4); /* throttle time */
+	err = (int)rd_int(&r, 2);
+	if (!r.ok || err != ERR_INVALID_REQUEST) {
+		free(l.asg);
+		return 0;
+	}
+	sbuf_reset(out);
+	put_i32(out, 0); /* the size, below */
+	put_i32(out, corr);
+	if (l.ver >= 1)
+		put_i32(out, 0);
+	sbuf_put(out, "\0\0", 2); /* no error */
+	put_i32(out, (int32_t)l.n);
+	sbuf_put(out, l.asg, l.n);
+	free(l.asg);
+	size = (int32_t)(out->len - 4);
+	for (int i = 0; i < 4; i++)
+		out->p[i] = (char)((uint32_t)size >> (24 - 8 * i));
+	return 1;
 }

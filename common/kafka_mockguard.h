@@ -1,5 +1,5 @@
 /*
- * kafka_mockguard: two things librdkafka's mock cluster (2.0.2) gets wrong,
+ * kafka_mockguard: three things librdkafka's mock cluster (2.0.2) gets wrong,
  * mended in the bytes that go between it and its clients.
  *
  * 1. The JoinGroup requests it cannot serve.
@@ -23,6 +23,21 @@
  * the response to each, rewrites the controller id to the first broker the
  * response lists.  The field keeps its size: nothing else moves.
  *
+ * 3. A member whose SyncGroup comes after the leader's is told
+ * INVALID_REQUEST.  The mock moves its group to Up as soon as the leader's
+ * SyncGroup brings an assignment for every member, and answers only the
+ * members whose SyncGroup it holds by then; one that comes later finds the
+ * group Up, where the mock serves no SyncGroup, and must join again: a
+ * whole rebalance for nothing, and another when its rejoin overtakes the
+ * others'.  On a loaded machine members go round this way for many
+ * seconds, while their offset commits are refused (a group that is
+ * rebalancing takes none), so records are read twice.  Kafka answers such
+ * a member with its assignment.  The guard keeps the assignments of each
+ * group's last leader SyncGroup (versions 0 to 3, those the mock serves)
+ * and notes a follower's SyncGroup of that same generation; when the mock
+ * answers it INVALID_REQUEST, mockguard_replace gives the response Kafka
+ * sends instead: no error, and the member's assignment.
+ *
  * Connections are named by the caller's integer (a socket).  The guard owns
  * its copies of what it keeps; nothing here prints or does I/O.
  */
@@ -30,6 +45,8 @@
 #define SW_KAFKA_MOCKGUARD_H
 
 #include <stddef.h>
+
+#include "sbuf.h"
 
 struct mockguard;
 
@@ -55,5 +72,13 @@ void mockguard_out(struct mockguard *g, int conn, unsigned char *buf,
 		   size_t n);
 void mockguard_sent(struct mockguard *g, int conn, const unsigned char *buf,
 		    size_t k);
+
+/* Whether buf[0..n), bytes the mock is about to send on conn, is one
+ * whole response that the guard answers instead (3 above): if so, out is
+ * set to the response to send in its place, returns 1, and the caller
+ * sends all of out and takes buf as sent (mockguard_out and mockguard_sent
+ * are not called for it).  Otherwise returns 0 and out is untouched. */
+int mockguard_replace(struct mockguard *g, int conn,
+		      const unsigned char *buf, size_t n, struct sbuf *out);
 
 #endif

@@ -141,6 +141,30 @@ kafkajs_join() {
 	! grep -q 'died' "$KAFKA_DIR/err"
 }
 
+@test "sw-kafka-mock: a member whose SyncGroup comes after its leader's gets its assignment, and the group stays" {
+	local T=$BATS_TEST_TMPDIR c
+	kafka_start --topic t:2
+	# The leader, sw-consume, joins first (debug=cgrp says when); the
+	# member joins in the same generation and syncs only once the leader
+	# has its assignment.  librdkafka's mock (2.0.2) answered it
+	# INVALID_REQUEST, and the member's rejoin made the group rebalance.
+	sw-consume -b "$KAFKA_BROKERS" -G g -X session.timeout.ms=10000 \
+		-X heartbeat.interval.ms=500 -X debug=cgrp -v t >/dev/null 2>"$T/log" &
+	c=$!
+	wait_for 30 grep -q 'Joining group "g"' "$T/log"
+	python3 "$BATS_TEST_DIRNAME/helpers/kafka-late-member.py" \
+		"$KAFKA_BROKERS" g t "$T/go" >"$T/late" 2>&1 &
+	wait_for 30 grep -q 'assigned 1 partition' "$T/log"
+	touch "$T/go"
+	wait_for 30 lines_at_least "$T/late" 2
+	kill -TERM "$c"
+	wait "$c" || true
+	cat "$T/late"
+	[[ $(sed -n 1p "$T/late") =~ ^sync\ 0\ t:[01]$ ]]
+	[ "$(sed -n 2p "$T/late")" = "heartbeat 0" ]
+	! grep -q 'died' "$KAFKA_DIR/err"
+}
+
 @test "sw-kafka-mock: a cluster that dies starts again on the same ports, with its topics" {
 	local child
 	kafka_start --topic t:3

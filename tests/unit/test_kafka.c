@@ -372,6 +372,137 @@ static void test_mockguard(void)
 	sbuf_free(&big);
 }
 
+/* A SyncGroup request (version ver, correlation id corr), framed: a
+ * leader's when members is not NULL (NULL-ended; each assigned the bytes
+ * "A-" and its name). */
+static void sync_req(struct sbuf *b, int ver, int32_t corr, const char *group,
+		     int32_t gen, const char *member, const char *const *members)
+{
+	struct sbuf r = SBUF_INIT;
+	int n = 0;
+
+	put16(&r, 14);
+	put16(&r, ver);
+	put32(&r, corr);
+	putstr(&r, "client");
+	putstr(&r, group);
+	put32(&r, gen);
+	putstr(&r, member);
+	if (ver >= 3)
+		putstr(&r, NULL);
+	while (members && members[n])
+		n++;
+	put32(&r, n);
+	for (int i = 0; i < n; i++) {
+		putstr(&r, members[i]);
+		put32(&r, (int32_t)strlen(members[i]) + 2);
+		sbuf_puts(&r, "A-");
+		sbuf_puts(&r, members[i]);
+	}
+	put32(b, (int32_t)r.len);
+	sbuf_put(b, r.p, r.len);
+	sbuf_free(&r);
+}
+
+/* The mock's SyncGroup response (version >= 1) with error err, no
+ * assignment. */
+static void sync_resp(struct sbuf *b, int32_t corr, int err)
+{
+	put32(b, 14);
+	put32(b, corr);
+	put32(b, 0);
+	put16(b, err);
+	put32(b, -1);
+}
+
+static void test_mockguard_sync(void)
+{
+	static const char *const members[] = { "m1", "m2", "m3", NULL };
+	struct mockguard *g = mockguard_new();
+	struct sbuf b = SBUF_INIT, out = SBUF_INIT, want = SBUF_INIT;
+
+	/* m3 syncs before its leader: the mock answers it itself */
+	sbuf_reset(&b);
+	sync_req(&b, 3, 4, "g", 7, "m3", NULL);
+	feed(g, 7, &b, 5);
+	sbuf_reset(&b);
+	sync_req(&b, 3, 1, "g", 7, "m1", members);
+	feed(g, 5, &b, 3);
+	sbuf_reset(&b);
+	sync_resp(&b, 4, 0);
+	unit_ok(!mockguard_replace(g, 7, (unsigned char *)b.p, b.len, &out),
+		"a SyncGroup before the leader's is the mock's to answer");
+	/* m2 syncs after it (in pieces, version 1) */
+	sbuf_reset(&b);
+	sync_req(&b, 1, 9, "g", 7, "m2", NULL);
+	feed(g, 6, &b, 4);
+	sbuf_reset(&b);
+	sync_resp(&b, 8, 42);
+	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+		"another request's response passes");
+	sbuf_reset(&b);
+	sync_resp(&b, 9, 42);
+	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len - 1, &out),
+		"part of a response passes");
+	unit_ok(mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+		"INVALID_REQUEST to a late member is replaced");
+	put32(&want, 4 + 4 + 2 + 4 + 4);
+	put32(&want, 9);
+	put32(&want, 0);
+	put16(&want, 0);
+	put32(&want, 4);
+	sbuf_puts(&want, "A-m2");
+	unit_ok(out.len == want.len && memcmp(out.p, want.p, out.len) == 0,
+		"by no error and the member's assignment from the leader's");
+	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+		"once");
+	/* another generation, another error: left alone */
+	sbuf_reset(&b);
+	sync_req(&b, 1, 10, "g", 6, "m2", NULL);
+	feed(g, 6, &b, 0);
+	sbuf_reset(&b);
+	sync_resp(&b, 10, 42);
+	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+		"a SyncGroup of an older generation is not answered");
+	sbuf_reset(&b);
+	sync_req(&b, 1, 11, "g", 7, "m2", NULL);
+	feed(g, 6, &b, 0);
+	sbuf_reset(&b);
+	sync_resp(&b, 11, 27);
+	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+		"nor one the mock refuses for another reason");
+	sbuf_reset(&b);
+	sync_req(&b, 1, 12, "g", 7, "m9", NULL);
+	feed(g, 6, &b, 0);
+	sbuf_reset(&b);
+	sync_resp(&b, 12, 42);
+	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+		"nor a member the leader did not assign");
+	/* a new generation's leader replaces what was kept */
+	sbuf_reset(&b);
+	sync_req(&b, 1, 2, "g", 8, "m1", members);
+	feed(g, 5, &b, 0);
+	sbuf_reset(&b);
+	sync_req(&b, 1, 13, "g", 8, "m3", NULL);
+	feed(g, 7, &b, 0);
+	sbuf_reset(&b);
+	sync_resp(&b, 13, 42);
+	unit_ok(mockguard_replace(g, 7, (unsigned char *)b.p, b.len, &out) &&
+			out.len == 22 && memcmp(out.p + 18, "A-m3", 4) == 0,
+		"the next generation's late member too");
+	/* a late member noted and never answered is freed with its
+	 * connection, or with the guard (sanitizers check) */
+	sbuf_reset(&b);
+	sync_req(&b, 1, 14, "g", 8, "m2", NULL);
+	feed(g, 6, &b, 0);
+	feed(g, 8, &b, 0);
+	mockguard_close(g, 6);
+	mockguard_free(g);
+	sbuf_free(&b);
+	sbuf_free(&out);
+	sbuf_free(&want);
+}
+
 /* A Metadata request (version ver, correlation id corr), framed. */
 static void metadata_req(struct sbuf *b, int ver, int32_t corr)
 {
@@ -598,6 +729,7 @@ int main(void)
 	test_resume();
 	test_conf_file();
 	test_mockguard();
+	test_mockguard_sync();
 	test_controller();
 	return unit_done();
 }
