@@ -415,6 +415,33 @@ static void sync_resp(struct sbuf *b, int32_t corr, int err)
 	put32(b, -1);
 }
 
+/* The mock's answer to request corr on conn, with error err, less its last
+ * cut bytes: whether the guard replaces it (into out). */
+static int replaced(struct mockguard *g, int conn, int32_t corr, int err,
+		    size_t cut, struct sbuf *out)
+{
+	struct sbuf b = SBUF_INIT;
+	int r;
+
+	sync_resp(&b, corr, err);
+	r = mockguard_replace(g, conn, (unsigned char *)b.p, b.len - cut, out);
+	sbuf_free(&b);
+	return r;
+}
+
+/* A follower's SyncGroup (version 1) on conn, then the mock's answer with
+ * error err: whether the guard replaces it (into out). */
+static int follower(struct mockguard *g, int conn, int32_t corr, int32_t gen,
+		    const char *member, int err, struct sbuf *out)
+{
+	struct sbuf b = SBUF_INIT;
+
+	sync_req(&b, 1, corr, "g", gen, member, NULL);
+	feed(g, conn, &b, 4);
+	sbuf_free(&b);
+	return replaced(g, conn, corr, err, 0, out);
+}
+
 static void test_mockguard_sync(void)
 {
 	static const char *const members[] = { "m1", "m2", "m3", NULL };
@@ -428,23 +455,15 @@ static void test_mockguard_sync(void)
 	sbuf_reset(&b);
 	sync_req(&b, 3, 1, "g", 7, "m1", members);
 	feed(g, 5, &b, 3);
-	sbuf_reset(&b);
-	sync_resp(&b, 4, 0);
-	unit_ok(!mockguard_replace(g, 7, (unsigned char *)b.p, b.len, &out),
+	unit_ok(!replaced(g, 7, 4, 0, 0, &out),
 		"a SyncGroup before the leader's is the mock's to answer");
 	/* m2 syncs after it (in pieces, version 1) */
 	sbuf_reset(&b);
 	sync_req(&b, 1, 9, "g", 7, "m2", NULL);
 	feed(g, 6, &b, 4);
-	sbuf_reset(&b);
-	sync_resp(&b, 8, 42);
-	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
-		"another request's response passes");
-	sbuf_reset(&b);
-	sync_resp(&b, 9, 42);
-	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len - 1, &out),
-		"part of a response passes");
-	unit_ok(mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+	unit_ok(!replaced(g, 6, 8, 42, 0, &out), "another request's response passes");
+	unit_ok(!replaced(g, 6, 9, 42, 1, &out), "part of a response passes");
+	unit_ok(replaced(g, 6, 9, 42, 0, &out),
 		"INVALID_REQUEST to a late member is replaced");
 	put32(&want, 4 + 4 + 2 + 4 + 4);
 	put32(&want, 9);
@@ -454,41 +473,20 @@ static void test_mockguard_sync(void)
 	sbuf_puts(&want, "A-m2");
 	unit_ok(out.len == want.len && memcmp(out.p, want.p, out.len) == 0,
 		"by no error and the member's assignment from the leader's");
-	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
-		"once");
+	unit_ok(!replaced(g, 6, 9, 42, 0, &out), "once");
 	/* another generation, another error: left alone */
-	sbuf_reset(&b);
-	sync_req(&b, 1, 10, "g", 6, "m2", NULL);
-	feed(g, 6, &b, 0);
-	sbuf_reset(&b);
-	sync_resp(&b, 10, 42);
-	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+	unit_ok(!follower(g, 6, 10, 6, "m2", 42, &out),
 		"a SyncGroup of an older generation is not answered");
-	sbuf_reset(&b);
-	sync_req(&b, 1, 11, "g", 7, "m2", NULL);
-	feed(g, 6, &b, 0);
-	sbuf_reset(&b);
-	sync_resp(&b, 11, 27);
-	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+	unit_ok(!follower(g, 6, 11, 7, "m2", 27, &out),
 		"nor one the mock refuses for another reason");
-	sbuf_reset(&b);
-	sync_req(&b, 1, 12, "g", 7, "m9", NULL);
-	feed(g, 6, &b, 0);
-	sbuf_reset(&b);
-	sync_resp(&b, 12, 42);
-	unit_ok(!mockguard_replace(g, 6, (unsigned char *)b.p, b.len, &out),
+	unit_ok(!follower(g, 6, 12, 7, "m9", 42, &out),
 		"nor a member the leader did not assign");
 	/* a new generation's leader replaces what was kept */
 	sbuf_reset(&b);
 	sync_req(&b, 1, 2, "g", 8, "m1", members);
 	feed(g, 5, &b, 0);
-	sbuf_reset(&b);
-	sync_req(&b, 1, 13, "g", 8, "m3", NULL);
-	feed(g, 7, &b, 0);
-	sbuf_reset(&b);
-	sync_resp(&b, 13, 42);
-	unit_ok(mockguard_replace(g, 7, (unsigned char *)b.p, b.len, &out) &&
-			out.len == 22 && memcmp(out.p + 18, "A-m3", 4) == 0,
+	unit_ok(follower(g, 7, 13, 8, "m3", 42, &out) && out.len == 22 &&
+			memcmp(out.p + 18, "A-m3", 4) == 0,
 		"the next generation's late member too");
 	/* a late member noted and never answered is freed with its
 	 * connection, or with the guard (sanitizers check) */
