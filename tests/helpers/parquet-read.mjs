@@ -22,6 +22,7 @@
 // Needs NODE_PATH from npm_peers (tests/helpers/npm.bash).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 
 const require = createRequire(process.env.NODE_PATH + '/')
 
@@ -229,9 +230,14 @@ function hyValue(n, v) {
   return num(v)
 }
 
+function importPeer(name) {
+  return import(pathToFileURL(require.resolve(name)).href)
+}
+
 async function readHyparquet() {
-  const { parquetMetadata, parquetReadObjects } = require('hyparquet')
-  const { compressors } = require('hyparquet-compressors')
+  // ES modules: Debian 12's Node.js 18 cannot require() them
+  const { parquetMetadata, parquetReadObjects } = await importPeer('hyparquet')
+  const { compressors } = await importPeer('hyparquet-compressors')
   const buf = readFileSync(file)
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)
   const metadata = parquetMetadata(ab)

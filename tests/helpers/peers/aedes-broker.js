@@ -5,9 +5,11 @@
 //   node aedes-broker.js PORT
 'use strict';
 const net = require('net');
-const { Aedes } = require('aedes');
+const { pathToFileURL } = require('url');
 
 (async () => {
+	// aedes is an ES module: Debian 12's Node.js 18 cannot require() it.
+	const { Aedes } = await import(pathToFileURL(require.resolve('aedes')).href);
 	const broker = await Aedes.createBroker();
 	const server = net.createServer(broker.handle);
 	// The clients go first: server.close alone would wait for them.
