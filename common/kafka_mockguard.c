@@ -19,6 +19,9 @@
  * member's assignment (about 60 bytes a member of a group on one topic).
  * A SyncGroup longer than this is not read (3 in the header). */
 #define HEAD_MAX 16384
+/* The head of a Metadata response kept for reading, up to the controller
+ * id after the brokers' list. */
+#define OUT_HEAD_MAX 4096
 #define NAME_MAX_LEN 255
 
 /* A response on its way out. */
@@ -31,7 +34,7 @@ struct outframe {
 	int ver;
 	long patch;            /* where the controller id is, or -1 */
 	unsigned char ctrl[4]; /* what it becomes */
-	unsigned char head[HEAD_MAX];
+	unsigned char head[OUT_HEAD_MAX];
 	size_t nhead;
 };
 
@@ -477,7 +480,7 @@ static void out_bytes(struct conn *c, struct outframe *f, unsigned char *w,
 				if (w)
 					w[i] = b;
 			}
-			if (f->nhead < HEAD_MAX)
+			if (f->nhead < OUT_HEAD_MAX)
 				f->head[f->nhead++] = b;
 			i++;
 			f->pos++;
@@ -505,7 +508,7 @@ static void out_bytes(struct conn *c, struct outframe *f, unsigned char *w,
 				int rc = find_controller(f->head, f->nhead,
 							 f->ver, &at, f->ctrl);
 
-				if (rc < 0 || (rc == 0 && f->nhead == HEAD_MAX))
+				if (rc < 0 || (rc == 0 && f->nhead == OUT_HEAD_MAX))
 					f->kind = -1;
 				else if (rc > 0)
 					f->patch = (long)at;
@@ -571,16 +574,13 @@ int mockguard_replace(struct mockguard *g, int id, const unsigned char *buf,
 		return 0;
 	}
 	sbuf_reset(out);
-	put_i32(out, 0); /* the size, below */
+	put_i32(out, (int32_t)(4 + (l.ver >= 1 ? 4 : 0) + 2 + 4 + l.n));
 	put_i32(out, corr);
 	if (l.ver >= 1)
-		put_i32(out, 0);
+		put_i32(out, 0); /* throttle time */
 	sbuf_put(out, "\0\0", 2); /* no error */
 	put_i32(out, (int32_t)l.n);
 	sbuf_put(out, l.asg, l.n);
 	free(l.asg);
-	size = (int32_t)(out->len - 4);
-	for (int i = 0; i < 4; i++)
-		out->p[i] = (char)((uint32_t)size >> (24 - 8 * i));
 	return 1;
 }
